@@ -1,0 +1,257 @@
+/* demo_sim.c — deterministic simulation of a district union's figures. */
+#include "demo_sim.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define N_TOWNS   14
+#define N_PEERS   14
+#define N_KINDS   5
+#define N_NEWS    12
+
+static const char *const towns[N_TOWNS] = {
+    "临平", "南苑", "东湖", "星桥", "乔司", "运河", "崇贤",
+    "塘栖", "良渚", "仁和", "瓶窑", "闲林", "仓前", "五常",
+};
+
+static const char *const peers[N_PEERS] = {
+    "临平区总工会", "杭州市总工会", "上城区总工会", "拱墅区总工会", "西湖区总工会",
+    "滨江区总工会", "萧山区总工会", "余杭区总工会", "钱塘区总工会", "富阳区总工会",
+    "临安区总工会", "桐庐县总工会", "淳安县总工会", "建德市总工会",
+};
+
+static const char *const kinds[N_KINDS] = {
+    "职工互助医疗", "疗休养", "技能奖励", "法律援助", "双证制",
+};
+
+static const char *const news[N_NEWS] = {
+    "临平区总工会“云课堂”新增劳模工匠系列课程10门",
+    "“会员日”线上知识竞答本周五晚八点开赛，欢迎广大职工参与",
+    "乔司街道总工会完成2026年度职工互助医疗线上申领",
+    "区总工会发布第四季度职工疗休养线路，线上报名已开放",
+    "南苑街道开展“工会法律援助进企业”线上宣讲",
+    "元旦春节送温暖活动启动，困难职工帮扶线上申请通道开通",
+    "良渚街道新增线上招聘岗位326个，覆盖智能制造与物流",
+    "全区基层工会线上办公率持续保持90%以上",
+    "区总工会公众号月度影响力位列全市工会系统前列",
+    "“技能临平”线上技能比武报名截止至12月10日",
+    "仁和街道工会组织线上健康讲座，千余名职工在线收看",
+    "职工“双证制”培训线上课程开放选课",
+};
+
+struct demo_sim {
+    uint64_t rng;
+    int64_t  wall0_ms;
+    double   tick_s;
+    unsigned next;        /* next tick expected */
+    double   rate;        /* online-office rate, % */
+    double   members;     /* real-name registrations */
+    double   kind_n[N_KINDS];
+    double   courses, trainings, quizzes, drives, lectures, jobs;
+    double   peer_v[N_PEERS], peer_drift[N_PEERS];
+    double   town_v[N_TOWNS];
+    unsigned news_head;
+};
+
+/* splitmix64: small, fast, and the same everywhere. */
+static uint64_t next_u64(demo_sim_t *s)
+{
+    uint64_t z = (s->rng += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static double uniform(demo_sim_t *s)          /* [0, 1) */
+{
+    return (double)(next_u64(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static double clamp(double v, double lo, double hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+demo_sim_t *demo_sim_new(uint64_t seed, int64_t wall0_ms, double tick_s)
+{
+    demo_sim_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->rng = seed ? seed : 20261125;
+    s->wall0_ms = wall0_ms;
+    s->tick_s = tick_s > 0 ? tick_s : 1.0;
+    s->rate = 91.6;
+    s->members = 128634;
+    static const double k0[N_KINDS] = { 1826, 642, 415, 238, 377 };
+    memcpy(s->kind_n, k0, sizeof k0);
+    s->courses = 73;
+    s->trainings = 31;
+    s->quizzes = 6;
+    s->drives = 3;
+    s->lectures = 7;
+    s->jobs = 1286;
+    for (int i = 0; i < N_PEERS; i++) {
+        s->peer_v[i] = 860 - i * 38 + uniform(s) * 60;
+        s->peer_drift[i] = 0.4 + uniform(s) * 1.6;
+    }
+    s->peer_v[0] = 812;       /* ours starts mid-table and climbs */
+    s->peer_drift[0] = 2.2;
+    for (int i = 0; i < N_TOWNS; i++)
+        s->town_v[i] = 62 + uniform(s) * 36;
+    return s;
+}
+
+void demo_sim_free(demo_sim_t *s)
+{
+    free(s);
+}
+
+const char *const *demo_sim_topics(size_t *n)
+{
+    static const char *const topics[] = {
+        "office.rate", "members.realname", "apply.total", "apply.kinds",
+        "courses.cloud", "training.online", "quiz.member_day", "benefit.holiday",
+        "lectures", "jobs.postings", "wechat.rank", "wechat.position", "towns", "news", "apply.daily",
+    };
+    *n = sizeof topics / sizeof topics[0];
+    return topics;
+}
+
+static void add_msg(cJSON *frame, const char *topic, cJSON *value, int64_t ts, const char *op)
+{
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddStringToObject(m, "topic", topic);
+    if (op)
+        cJSON_AddStringToObject(m, "op", op);
+    cJSON_AddItemToObject(m, "value", value);
+    cJSON_AddNumberToObject(m, "ts", (double)ts);
+    cJSON_AddItemToArray(frame, m);
+}
+
+static void add_num(cJSON *frame, const char *topic, double v, int64_t ts)
+{
+    add_msg(frame, topic, cJSON_CreateNumber(v), ts, NULL);
+}
+
+static double kinds_total(const demo_sim_t *s)
+{
+    double t = 0;
+    for (int i = 0; i < N_KINDS; i++)
+        t += s->kind_n[i];
+    return t;
+}
+
+/* Grows a counter towards (and never past) its target, slowly. */
+static bool creep(demo_sim_t *s, double *v, double target, double p)
+{
+    if (*v < target && uniform(s) < p) {
+        *v += 1;
+        return true;
+    }
+    return false;
+}
+
+char *demo_sim_tick(demo_sim_t *s, unsigned k)
+{
+    /* catch up if ticks were skipped: the state walks every tick in order */
+    while (s->next < k) {
+        char *skip = demo_sim_tick(s, s->next);
+        free(skip);
+    }
+    bool full = (k == 0);
+    s->next = k + 1;
+    int64_t ts = s->wall0_ms + (int64_t)llround(k * s->tick_s * 1000.0);
+    cJSON *frame = cJSON_CreateArray();
+    if (!frame)
+        return NULL;
+
+    /* rates drift within bounds */
+    double old_rate = s->rate;
+    if (!full)
+        s->rate = clamp(s->rate + (uniform(s) - 0.48) * 0.3, 87.5, 97.5);
+    if (full || round(old_rate * 10) != round(s->rate * 10))
+        add_num(frame, "office.rate", round(s->rate * 10) / 10, ts);
+
+    /* counters only grow */
+    double dm = full ? 0 : floor(uniform(s) * 7);
+    s->members += dm;
+    if (full || dm > 0)
+        add_num(frame, "members.realname", s->members, ts);
+
+    bool kinds_changed = full;
+    double day_apps = 0;
+    for (int i = 0; i < N_KINDS && !full; i++)
+        if (uniform(s) < 0.25 / (1 + i * 0.5)) {
+            s->kind_n[i] += 1;
+            day_apps += 1;
+            kinds_changed = true;
+        }
+    if (kinds_changed) {
+        cJSON *o = cJSON_CreateObject();
+        for (int i = 0; i < N_KINDS; i++)
+            cJSON_AddNumberToObject(o, kinds[i], s->kind_n[i]);
+        add_msg(frame, "apply.kinds", o, ts, NULL);
+        add_num(frame, "apply.total", kinds_total(s), ts);
+    }
+    if (!full)
+        add_msg(frame, "apply.daily", cJSON_CreateNumber(day_apps), ts, "append");
+
+    struct { const char *topic; double *v; double target; double p; } goals[] = {
+        { "courses.cloud",   &s->courses,   100, 0.02 },
+        { "training.online", &s->trainings, 50,  0.015 },
+        { "quiz.member_day", &s->quizzes,   8,   0.004 },
+        { "benefit.holiday", &s->drives,    4,   0.003 },
+        { "lectures",        &s->lectures,  10,  0.005 },
+        { "jobs.postings",   &s->jobs,      1e9, 0.3 },
+    };
+    for (size_t i = 0; i < sizeof goals / sizeof goals[0]; i++)
+        if ((!full && creep(s, goals[i].v, goals[i].target, goals[i].p)) || full)
+            add_num(frame, goals[i].topic, *goals[i].v, ts);
+
+    /* the account ranking: values grow at different speeds, so places swap */
+    if (full || k % 2 == 0) {
+        cJSON *arr = cJSON_CreateArray();
+        for (int i = 0; i < N_PEERS; i++) {
+            if (!full)
+                s->peer_v[i] += s->peer_drift[i] * uniform(s) * 2;
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "name", peers[i]);
+            cJSON_AddNumberToObject(o, "value", round(s->peer_v[i] * 10) / 10);
+            cJSON_AddItemToArray(arr, o);
+        }
+        add_msg(frame, "wechat.rank", arr, ts, NULL);
+        int pos = 1;
+        for (int i = 1; i < N_PEERS; i++)
+            if (round(s->peer_v[i] * 10) > round(s->peer_v[0] * 10))
+                pos++;
+        add_num(frame, "wechat.position", pos, ts);
+    }
+
+    /* activity per town */
+    if (full || k % 3 == 0) {
+        cJSON *o = cJSON_CreateObject();
+        for (int i = 0; i < N_TOWNS; i++) {
+            if (!full)
+                s->town_v[i] = clamp(s->town_v[i] + (uniform(s) - 0.5) * 3, 40, 100);
+            cJSON_AddNumberToObject(o, towns[i], round(s->town_v[i]));
+        }
+        add_msg(frame, "towns", o, ts, NULL);
+    }
+
+    /* headlines: a new one comes to the front every 30 ticks */
+    if (full || k % 30 == 0) {
+        if (!full)
+            s->news_head = (s->news_head + 1) % N_NEWS;
+        cJSON *arr = cJSON_CreateArray();
+        for (int i = 0; i < 6; i++)
+            cJSON_AddItemToArray(arr, cJSON_CreateString(news[(s->news_head + i) % N_NEWS]));
+        add_msg(frame, "news", arr, ts, NULL);
+    }
+
+    char *text = cJSON_PrintUnformatted(frame);
+    cJSON_Delete(frame);
+    return text;
+}

@@ -1,0 +1,36 @@
+/*
+ * damage.h — the list of screen areas to redraw this frame, in output pixels.
+ *
+ * As in LVGL's refresher: areas are clipped to the screen, an area inside
+ * another is dropped, two areas are joined when their union is smaller than
+ * their sum, and when the list overflows it collapses to the full screen.
+ * Thread: render thread only.
+ */
+#ifndef BS_DAMAGE_H
+#define BS_DAMAGE_H
+
+#include <stdbool.h>
+
+#define DAMAGE_MAX 32
+
+typedef struct { int x, y, w, h; } irect_t;
+
+typedef struct {
+    irect_t r[DAMAGE_MAX];
+    int     n;
+    int     screen_w, screen_h;
+    bool    full;           /* the whole screen is damaged */
+} damage_t;
+
+void damage_reset(damage_t *d, int screen_w, int screen_h);
+/* Adds an area (clipped; empty areas are ignored). */
+void damage_add(damage_t *d, irect_t r);
+void damage_add_full(damage_t *d);
+/* Sum of the areas' pixels (for stats). */
+long damage_pixels(const damage_t *d);
+
+irect_t irect_union(irect_t a, irect_t b);
+bool irect_intersects(irect_t a, irect_t b);
+bool irect_contains(irect_t outer, irect_t inner);
+
+#endif

@@ -1,0 +1,771 @@
+/* layout.c — layout loading and checking (see layout.h). */
+#include "layout.h"
+#include "demo_sim.h"
+#include "jsonpos.h"
+#include "text.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- option tables of the layout itself --------------------------------- */
+
+static const char *const fit_names[] = { "contain", "cover", "stretch", NULL };
+
+#define L(field) offsetof(layout_t, field)
+static const opt_def_t canvas_opts[] = {
+    { "width",  OPT_INT,  L(width),  64, 16384, "1920", NULL, NULL, "design width in design units (pixels at 1:1)" },
+    { "height", OPT_INT,  L(height), 64, 16384, "1080", NULL, NULL, "design height" },
+    { "fit",    OPT_ENUM, L(fit),    0, 0, "contain", fit_names, NULL,
+      "how the canvas fits a screen of another shape: contain (letterbox), cover (crop), stretch" },
+    OPT_END,
+};
+
+static const opt_def_t top_opts[] = {
+    { "fps",         OPT_INT, L(fps),         1, 240, "60", NULL, NULL, "frames per second of the loop" },
+    { "timezone",    OPT_STR, L(timezone),    0, 6, "+08:00", NULL, NULL, "UTC offset of clocks, \"+08:00\"" },
+    { "history",     OPT_INT, L(history),     1, 10000, "256", NULL, NULL, "history ring length per topic" },
+    { "stale_after", OPT_NUM, L(stale_after), 0, 1e7, "60", NULL, NULL,
+      "seconds without news before a value is shown as stale (default of every feed)" },
+    OPT_END,
+};
+#undef L
+
+#define F(field) offsetof(feed_conf_t, field)
+static const opt_def_t feed_opts[] = {
+    { "id",          OPT_STR,  F(id),          0, 64, "main", NULL, NULL, "name of the feed (for --feed ID=URL)" },
+    { "url",         OPT_STR,  F(url),         0, 1024, "demo:", NULL, NULL, "demo:, ws://host:port/path or wss://..." },
+    { "token_env",   OPT_STR,  F(token_env),   0, 128, NULL, NULL, NULL, "environment variable holding a bearer token" },
+    { "token_file",  OPT_STR,  F(token_file),  0, 1024, NULL, NULL, NULL, "file holding a bearer token" },
+    { "ca_file",     OPT_STR,  F(ca_file),     0, 1024, NULL, NULL, NULL, "wss: CA bundle to verify the server with" },
+    { "insecure",    OPT_BOOL, F(insecure),    0, 0, "false", NULL, NULL, "wss: skip certificate checks (logged at every connect)" },
+    { "stale_after", OPT_NUM,  F(stale_after), 0, 1e7, "-1", NULL, NULL, "seconds before data from this feed is stale; default: the layout's" },
+    { "seed",        OPT_NUM,  F(seed),        0, 0, "20261125", NULL, NULL, "demo: simulation seed" },
+    { "tick",        OPT_NUM,  F(tick),        0.05, 3600, "1", NULL, NULL, "demo: seconds between simulated updates" },
+    OPT_END,
+};
+#undef F
+
+static const char *const theme_keys[] = { "colors", "fonts", NULL };
+static const char *const top_keys[] = { "$schema", "name", "canvas", "theme", "feeds", "widgets", "pages",
+                                        "fps", "timezone", "history", "stale_after", NULL };
+static const char *const page_keys[] = { "name", "duration", "widgets", NULL };
+
+/* ---- helpers ------------------------------------------------------------ */
+
+typedef struct {
+    diag_t   *d;
+    layout_t *l;
+    bool      demo_only;
+} ctx_t;
+
+static const char *json_kind(const cJSON *j)
+{
+    if (cJSON_IsObject(j)) return "an object";
+    if (cJSON_IsArray(j)) return "an array";
+    if (cJSON_IsString(j)) return "a string";
+    if (cJSON_IsNumber(j)) return "a number";
+    if (cJSON_IsBool(j)) return "a boolean";
+    return "null";
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+    for (int i = 0; list[i]; i++)
+        if (strcmp(list[i], s) == 0)
+            return true;
+    return false;
+}
+
+static void unknown_key(ctx_t *c, const cJSON *m, const char *where, const opt_def_t *tbl,
+                        const char *const *extra)
+{
+    static const opt_def_t empty[] = { OPT_END };
+    const char *s = opt_suggest(tbl ? tbl : empty, m->string, extra);
+    if (s)
+        diag_at(c->d, m, true, "unknown key \"%s\" in %s (did you mean \"%s\"?)", m->string, where, s);
+    else
+        diag_at(c->d, m, true, "unknown key \"%s\" in %s", m->string, where);
+}
+
+/* Parses the members of obj with tbl into base; unknown keys that are not in
+ * extra are errors. Members named in extra are left to the caller. */
+static void parse_table(ctx_t *c, const cJSON *obj, const opt_def_t *tbl, void *base,
+                        const char *where, const char *const *extra)
+{
+    for (const cJSON *m = obj->child; m; m = m->next) {
+        size_t off;
+        const opt_def_t *o = opt_find(tbl, m->string, &off);
+        if (o) {
+            opt_parse_member(o, off, base, m, c->d);
+            continue;
+        }
+        if (extra && in_list(extra, m->string))
+            continue;
+        unknown_key(c, m, where, tbl, extra);
+    }
+}
+
+static int parse_offset(const char *s, int *min)
+{
+    int h, m;
+    char sign, tail;
+    if (sscanf(s, "%c%2d:%2d%c", &sign, &h, &m, &tail) != 3 || (sign != '+' && sign != '-') ||
+        h > 14 || m > 59 || strlen(s) != 6)
+        return -1;
+    *min = (sign == '-' ? -1 : 1) * (h * 60 + m);
+    return 0;
+}
+
+/* ---- theme -------------------------------------------------------------- */
+
+static void parse_theme(ctx_t *c, const cJSON *t)
+{
+    if (!cJSON_IsObject(t)) {
+        diag_at(c->d, t, false, "\"theme\" must be an object, not %s", json_kind(t));
+        return;
+    }
+    for (const cJSON *m = t->child; m; m = m->next) {
+        if (strcmp(m->string, "colors") == 0) {
+            if (!cJSON_IsObject(m)) {
+                diag_at(c->d, m, false, "\"colors\" must be an object of name → \"#rrggbb\"");
+                continue;
+            }
+            for (const cJSON *k = m->child; k; k = k->next) {
+                int idx = -1;
+                for (int i = 0; theme_color_names[i]; i++)
+                    if (strcmp(theme_color_names[i], k->string) == 0)
+                        idx = i;
+                if (idx < 0) {
+                    diag_at(c->d, k, true, "unknown theme colour \"%s\" (known: bg, bg2, panel, frame, accent, "
+                            "accent2, text, dim, good, warn, bad, gold)", k->string);
+                    continue;
+                }
+                bs_color_t col;
+                if (!cJSON_IsString(k) || opt_parse_color(k->valuestring, &col) != 0 || col.theme >= 0) {
+                    diag_at(c->d, k, false, "theme colour \"%s\" must be \"#rrggbb\" or \"#rrggbbaa\"", k->string);
+                    continue;
+                }
+                c->l->theme.colors[idx] = col;
+            }
+        } else if (strcmp(m->string, "fonts") == 0) {
+            if (!cJSON_IsObject(m)) {
+                diag_at(c->d, m, false, "\"fonts\" must be an object of role → font name");
+                continue;
+            }
+            for (const cJSON *k = m->child; k; k = k->next) {
+                int role = -1;
+                for (int i = 0; theme_font_roles[i]; i++)
+                    if (strcmp(theme_font_roles[i], k->string) == 0)
+                        role = i;
+                if (role < 0) {
+                    diag_at(c->d, k, true, "unknown font role \"%s\" (known: text, bold, title, number)", k->string);
+                    continue;
+                }
+                char path[1024], known[512];
+                int index;
+                if (!cJSON_IsString(k)) {
+                    diag_at(c->d, k, false, "font \"%s\" must be a font name string", k->string);
+                    continue;
+                }
+                if (font_lookup(k->valuestring, path, sizeof path, &index) != 0) {
+                    font_known(known, sizeof known);
+                    diag_at(c->d, k, false, "unknown or missing font \"%s\" (known: %s)", k->valuestring, known);
+                    continue;
+                }
+                free(c->l->theme.fonts[role]);
+                c->l->theme.fonts[role] = strdup(k->valuestring);
+            }
+        } else {
+            unknown_key(c, m, "\"theme\"", NULL, theme_keys);
+        }
+    }
+}
+
+/* ---- feeds -------------------------------------------------------------- */
+
+static void parse_feeds(ctx_t *c, const cJSON *arr)
+{
+    if (!cJSON_IsArray(arr)) {
+        diag_at(c->d, arr, false, "\"feeds\" must be an array, not %s", json_kind(arr));
+        return;
+    }
+    for (const cJSON *f = arr->child; f; f = f->next) {
+        if (c->l->nfeeds == LAYOUT_MAX_FEEDS) {
+            diag_at(c->d, f, false, "more than %d feeds", LAYOUT_MAX_FEEDS);
+            return;
+        }
+        if (!cJSON_IsObject(f)) {
+            diag_at(c->d, f, false, "a feed must be an object, not %s", json_kind(f));
+            continue;
+        }
+        feed_conf_t *fc = &c->l->feeds[c->l->nfeeds++];
+        opt_defaults(feed_opts, fc);
+        fc->lim = bs_limits_default();
+        parse_table(c, f, feed_opts, fc, "a feed", (const char *const[]){ "limits", NULL });
+        const cJSON *lim = cJSON_GetObjectItemCaseSensitive(f, "limits");
+        if (lim) {
+            static const char *const names[] = { "frame_bytes", "topic_len", "string_len", "history_len",
+                                                  "depth", "items", NULL };
+            if (!cJSON_IsObject(lim))
+                diag_at(c->d, lim, false, "\"limits\" must be an object");
+            else
+                for (const cJSON *m = lim->child; m; m = m->next) {
+                    int i = 0;
+                    while (names[i] && strcmp(names[i], m->string) != 0)
+                        i++;
+                    if (!names[i]) {
+                        diag_at(c->d, m, true, "unknown limit \"%s\" (known: frame_bytes, topic_len, "
+                                "string_len, history_len, depth, items)", m->string);
+                        continue;
+                    }
+                    if (!cJSON_IsNumber(m) || m->valuedouble < 1 || m->valuedouble > 64e6 ||
+                        m->valuedouble != floor(m->valuedouble)) {
+                        diag_at(c->d, m, false, "limit \"%s\" must be a whole number 1..64000000", m->string);
+                        continue;
+                    }
+                    size_t v = (size_t)m->valuedouble;
+                    switch (i) {
+                    case 0: fc->lim.frame_bytes = v; break;
+                    case 1: fc->lim.topic_len = v; break;
+                    case 2: fc->lim.string_len = v; break;
+                    case 3: fc->lim.history_len = v; break;
+                    case 4: fc->lim.depth = v > 64 ? 64 : (int)v; break;
+                    case 5: fc->lim.items = v; break;
+                    }
+                }
+        }
+        for (int i = 0; i < c->l->nfeeds - 1; i++)
+            if (strcmp(c->l->feeds[i].id, fc->id) == 0)
+                diag_at(c->d, cJSON_GetObjectItemCaseSensitive(f, "id"), false,
+                        "duplicate feed id \"%s\"", fc->id);
+        char err[256];
+        if (feed_check(fc, err, sizeof err) != 0) {
+            const cJSON *u = cJSON_GetObjectItemCaseSensitive(f, "url");
+            diag_at(c->d, u ? u : f, false, "%s", err);
+        }
+    }
+}
+
+/* ---- widgets ------------------------------------------------------------ */
+
+void layout_widget_free(wdg_t *w)
+{
+    if (!w)
+        return;
+    if (w->cls) {
+        if (w->cls->destroy)
+            w->cls->destroy(w);
+        opt_free(w->cls->opts, w);
+    }
+    for (int i = 0; i < w->nbinds; i++) {
+        free(w->binds[i].topic);
+        free(w->binds[i].path);
+    }
+    free(w->id);
+    free(w->title);
+    free(w);
+}
+
+static bool topic_known(const char *topic)
+{
+    size_t n;
+    const char *const *t = demo_sim_topics(&n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(t[i], topic) == 0)
+            return true;
+    return false;
+}
+
+static int parse_rect(ctx_t *c, const cJSON *r, rect_t *out)
+{
+    double v[4];
+    int n = 0;
+    if (!cJSON_IsArray(r) || cJSON_GetArraySize(r) != 4) {
+        diag_at(c->d, r, false, "\"rect\" must be [x, y, width, height] in design units");
+        return -1;
+    }
+    for (const cJSON *e = r->child; e; e = e->next) {
+        if (!cJSON_IsNumber(e)) {
+            diag_at(c->d, e, false, "\"rect\" items must be numbers, not %s", json_kind(e));
+            return -1;
+        }
+        v[n++] = e->valuedouble;
+    }
+    if (v[2] <= 0 || v[3] <= 0) {
+        diag_at(c->d, r, false, "\"rect\" needs a positive width and height");
+        return -1;
+    }
+    if (v[0] < 0 || v[1] < 0 || v[0] + v[2] > c->l->width + 1e-9 || v[1] + v[3] > c->l->height + 1e-9) {
+        diag_at(c->d, r, false, "\"rect\" [%g, %g, %g, %g] is outside the %dx%d canvas",
+                v[0], v[1], v[2], v[3], c->l->width, c->l->height);
+        return -1;
+    }
+    *out = (rect_t){ v[0], v[1], v[2], v[3] };
+    return 0;
+}
+
+static int parse_bind(ctx_t *c, wdg_t *w, const cJSON *b)
+{
+    const char *topic = NULL, *path = NULL;
+    const cJSON *tnode = b;
+    if (cJSON_IsString(b)) {
+        topic = b->valuestring;
+    } else if (cJSON_IsObject(b)) {
+        for (const cJSON *m = b->child; m; m = m->next) {
+            if (strcmp(m->string, "topic") == 0 && cJSON_IsString(m)) {
+                topic = m->valuestring;
+                tnode = m;
+            } else if (strcmp(m->string, "path") == 0 && cJSON_IsString(m)) {
+                path = m->valuestring;
+            } else if (strcmp(m->string, "topic") == 0 || strcmp(m->string, "path") == 0) {
+                diag_at(c->d, m, false, "\"%s\" must be a string", m->string);
+                return -1;
+            } else {
+                diag_at(c->d, m, true, "unknown key \"%s\" in \"bind\" (use \"topic\" and \"path\")", m->string);
+                return -1;
+            }
+        }
+    }
+    if (!topic || !topic[0] || strlen(topic) > 128) {
+        diag_at(c->d, b, false, "\"bind\" must be a topic name or {\"topic\": ..., \"path\": ...}");
+        return -1;
+    }
+    if (c->demo_only && !topic_known(topic)) {
+        size_t n;
+        const char *const *t = demo_sim_topics(&n);
+        char known[1024] = "";
+        for (size_t i = 0; i < n; i++) {
+            strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
+            strncat(known, t[i], sizeof known - strlen(known) - 1);
+        }
+        diag_at(c->d, tnode, false, "unknown topic \"%s\" (the demo feed publishes: %s)", topic, known);
+        return -1;
+    }
+    if (wdg_add_bind(w, topic, path) < 0)
+        return -1;
+    return 0;
+}
+
+static void parse_widget(ctx_t *c, const cJSON *o, int page)
+{
+    layout_t *l = c->l;
+    if (!cJSON_IsObject(o)) {
+        diag_at(c->d, o, false, "a widget must be an object, not %s", json_kind(o));
+        return;
+    }
+    if (l->nwidgets == LAYOUT_MAX_WIDGETS) {
+        diag_at(c->d, o, false, "more than %d widgets", LAYOUT_MAX_WIDGETS);
+        return;
+    }
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
+    if (!type) {
+        diag_at(c->d, o, false, "widget has no \"type\"");
+        return;
+    }
+    const wdg_class_t *cls = cJSON_IsString(type) ? wdg_class_find(type->valuestring) : NULL;
+    if (!cls) {
+        char known[512] = "";
+        const wdg_class_t *const *all = wdg_classes();
+        for (int i = 0; all[i]; i++) {
+            strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
+            strncat(known, all[i]->name, sizeof known - strlen(known) - 1);
+        }
+        if (cJSON_IsString(type))
+            diag_at(c->d, type, false, "unknown widget type \"%s\" (known: %s)", type->valuestring, known);
+        else
+            diag_at(c->d, type, false, "\"type\" must be a string (known: %s)", known);
+        return;
+    }
+    wdg_t *w = calloc(1, cls->size);
+    if (!w)
+        return;
+    w->cls = cls;
+    w->page = page;
+    w->feed = 0;
+    w->stale_after = -1;
+    if (opt_defaults(cls->opts, w) != 0) {
+        layout_widget_free(w);
+        return;
+    }
+    size_t before = c->d->count;
+    bool has_rect = false;
+    for (const cJSON *m = o->child; m; m = m->next) {
+        const char *k = m->string;
+        if (strcmp(k, "type") == 0)
+            continue;
+        if (strcmp(k, "id") == 0) {
+            if (!cJSON_IsString(m) || !m->valuestring[0] || strlen(m->valuestring) > 64) {
+                diag_at(c->d, m, false, "\"id\" must be a non-empty string of at most 64 bytes");
+                continue;
+            }
+            for (int i = 0; i < l->nwidgets; i++)
+                if (strcmp(l->widgets[i]->id, m->valuestring) == 0)
+                    diag_at(c->d, m, false, "duplicate widget id \"%s\"", m->valuestring);
+            free(w->id);
+            w->id = strdup(m->valuestring);
+        } else if (strcmp(k, "title") == 0) {
+            if (!cJSON_IsString(m) || strlen(m->valuestring) > 256) {
+                diag_at(c->d, m, false, "\"title\" must be a string of at most 256 bytes");
+                continue;
+            }
+            free(w->title);
+            w->title = strdup(m->valuestring);
+        } else if (strcmp(k, "rect") == 0) {
+            if (parse_rect(c, m, &w->rect) == 0)
+                has_rect = true;
+            else
+                has_rect = true;      /* reported already */
+        } else if (strcmp(k, "bind") == 0) {
+            if (!cls->bindable) {
+                diag_at(c->d, m, true, "a \"%s\" widget takes no \"bind\"", cls->name);
+                continue;
+            }
+            parse_bind(c, w, m);
+        } else if (strcmp(k, "stale_after") == 0) {
+            if (!cJSON_IsNumber(m) || m->valuedouble < 0 || m->valuedouble > 1e7) {
+                diag_at(c->d, m, false, "\"stale_after\" must be seconds, 0..10000000 (0 = never)");
+                continue;
+            }
+            w->stale_after = m->valuedouble;
+        } else {
+            size_t off;
+            const opt_def_t *od = opt_find(cls->opts ? cls->opts : (const opt_def_t[]){ OPT_END }, k, &off);
+            if (od) {
+                opt_parse_member(od, off, w, m, c->d);
+                continue;
+            }
+            static const opt_def_t empty[] = { OPT_END };
+            const char *s = opt_suggest(cls->opts ? cls->opts : empty, k, wdg_common_keys);
+            if (s)
+                diag_at(c->d, m, true, "unknown key \"%s\" for a %s widget (did you mean \"%s\"?)", k, cls->name, s);
+            else
+                diag_at(c->d, m, true, "unknown key \"%s\" for a %s widget", k, cls->name);
+        }
+    }
+    if (!w->id)
+        diag_at(c->d, o, false, "%s widget has no \"id\"", cls->name);
+    if (!has_rect)
+        diag_at(c->d, o, false, "widget \"%s\" has no \"rect\"", w->id ? w->id : cls->name);
+    if (cls->bindable && w->nbinds == 0 && c->d->count == before && cls != NULL) {
+        /* widgets that need data must say where it comes from */
+        if (!cJSON_GetObjectItemCaseSensitive(o, "bind"))
+            diag_at(c->d, o, false, "%s widget \"%s\" has no \"bind\"", cls->name, w->id ? w->id : "?");
+    }
+    if (c->d->count == before && cls->init) {
+        char err[256] = "";
+        if (cls->init(w, err, sizeof err) != 0)
+            diag_at(c->d, type, false, "%s widget \"%s\": %s", cls->name, w->id ? w->id : "?", err);
+    }
+    if (c->d->count != before) {
+        layout_widget_free(w);
+        return;
+    }
+    if (w->stale_after < 0) {
+        double s = l->nfeeds ? l->feeds[0].stale_after : -1;
+        w->stale_after = s >= 0 ? s : l->stale_after;
+    }
+    wdg_t **nw = realloc(l->widgets, (size_t)(l->nwidgets + 1) * sizeof *nw);
+    if (!nw) {
+        layout_widget_free(w);
+        return;
+    }
+    l->widgets = nw;
+    l->widgets[l->nwidgets++] = w;
+}
+
+static void parse_widgets(ctx_t *c, const cJSON *arr, int page)
+{
+    if (!cJSON_IsArray(arr)) {
+        diag_at(c->d, arr, false, "\"widgets\" must be an array, not %s", json_kind(arr));
+        return;
+    }
+    for (const cJSON *o = arr->child; o; o = o->next)
+        parse_widget(c, o, page);
+}
+
+static void parse_pages(ctx_t *c, const cJSON *arr)
+{
+    if (!cJSON_IsArray(arr)) {
+        diag_at(c->d, arr, false, "\"pages\" must be an array, not %s", json_kind(arr));
+        return;
+    }
+    for (const cJSON *p = arr->child; p; p = p->next) {
+        if (c->l->npages == LAYOUT_MAX_PAGES) {
+            diag_at(c->d, p, false, "more than %d pages", LAYOUT_MAX_PAGES);
+            return;
+        }
+        if (!cJSON_IsObject(p)) {
+            diag_at(c->d, p, false, "a page must be an object, not %s", json_kind(p));
+            continue;
+        }
+        int idx = c->l->npages++;
+        page_t *pg = &c->l->pages[idx];
+        pg->duration = 20;
+        for (const cJSON *m = p->child; m; m = m->next) {
+            if (strcmp(m->string, "name") == 0 && cJSON_IsString(m)) {
+                free(pg->name);
+                pg->name = strdup(m->valuestring);
+            } else if (strcmp(m->string, "duration") == 0) {
+                if (!cJSON_IsNumber(m) || m->valuedouble < 1 || m->valuedouble > 86400)
+                    diag_at(c->d, m, false, "page \"duration\" must be seconds, 1..86400");
+                else
+                    pg->duration = m->valuedouble;
+            } else if (strcmp(m->string, "widgets") == 0) {
+                parse_widgets(c, m, idx);
+            } else if (strcmp(m->string, "name") == 0) {
+                diag_at(c->d, m, false, "page \"name\" must be a string");
+            } else {
+                unknown_key(c, m, "a page", NULL, page_keys);
+            }
+        }
+    }
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+layout_t *layout_load_text(const char *name, const char *text, size_t len, diag_t *d)
+{
+    layout_t *l = NULL;
+    d->file = name;
+    if (len > LAYOUT_MAX_BYTES) {
+        diag_pos(d, 1, 1, "file is larger than %u bytes", LAYOUT_MAX_BYTES);
+        return NULL;
+    }
+    int line = 1, col = 1;
+    char msg[256] = "";
+    jsonpos_t *jp = jsonpos_parse(text, len, &line, &col, msg, sizeof msg);
+    if (!jp) {
+        diag_pos(d, line, col, "%s", msg);
+        return NULL;
+    }
+    d->jp = jp;
+    const cJSON *root = jsonpos_root(jp);
+    if (!cJSON_IsObject(root)) {
+        diag_at(d, root, false, "a layout must be a JSON object, not %s", json_kind(root));
+        goto out;
+    }
+    l = calloc(1, sizeof *l);
+    if (!l)
+        goto out;
+    l->file = strdup(name);
+    theme_default(&l->theme);
+    opt_defaults(canvas_opts, l);
+    opt_defaults(top_opts, l);
+    ctx_t c = { .d = d, .l = l };
+
+    parse_table(&c, root, top_opts, l, "the layout", top_keys);
+    if (parse_offset(l->timezone, &l->utc_offset_min) != 0)
+        diag_at(d, cJSON_GetObjectItemCaseSensitive(root, "timezone"), false,
+                "\"timezone\" must look like \"+08:00\"");
+    const cJSON *m;
+    if ((m = cJSON_GetObjectItemCaseSensitive(root, "canvas"))) {
+        if (!cJSON_IsObject(m))
+            diag_at(d, m, false, "\"canvas\" must be an object {\"width\", \"height\", \"fit\"}");
+        else
+            parse_table(&c, m, canvas_opts, l, "\"canvas\"", NULL);
+    }
+    if ((m = cJSON_GetObjectItemCaseSensitive(root, "theme")))
+        parse_theme(&c, m);
+    if ((m = cJSON_GetObjectItemCaseSensitive(root, "feeds")))
+        parse_feeds(&c, m);
+    if (l->nfeeds == 0) {          /* no feed given: the demo */
+        feed_conf_t *fc = &l->feeds[l->nfeeds++];
+        opt_defaults(feed_opts, fc);
+        fc->lim = bs_limits_default();
+    }
+    c.demo_only = true;
+    for (int i = 0; i < l->nfeeds; i++) {
+        if (l->feeds[i].stale_after < 0)
+            l->feeds[i].stale_after = l->stale_after;
+        l->feeds[i].lim.history_len = (size_t)l->history;
+        if (!l->feeds[i].url || strcmp(l->feeds[i].url, "demo:") != 0)
+            c.demo_only = false;
+    }
+    if ((m = cJSON_GetObjectItemCaseSensitive(root, "widgets")))
+        parse_widgets(&c, m, -1);
+    if ((m = cJSON_GetObjectItemCaseSensitive(root, "pages")))
+        parse_pages(&c, m);
+    if (l->nwidgets == 0 && d->count == 0)
+        diag_at(d, root, false, "the layout has no widgets");
+out:
+    d->jp = NULL;
+    jsonpos_free(jp);
+    if (d->count && l) {
+        layout_free(l);
+        l = NULL;
+    }
+    return l;
+}
+
+layout_t *layout_load_file(const char *path, diag_t *d, bool *unreadable)
+{
+    d->file = path;
+    *unreadable = false;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag_pos(d, 0, 0, "cannot read: %s", strerror(errno));
+        *unreadable = true;
+        return NULL;
+    }
+    char *buf = malloc(LAYOUT_MAX_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, LAYOUT_MAX_BYTES + 1, f) : 0;
+    bool failed = !buf || ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        diag_pos(d, 0, 0, "cannot read: %s", buf ? "read error" : "out of memory");
+        *unreadable = true;
+        return NULL;
+    }
+    layout_t *l = layout_load_text(path, buf, n, d);
+    free(buf);
+    return l;
+}
+
+void layout_free(layout_t *l)
+{
+    if (!l)
+        return;
+    for (int i = 0; i < l->nwidgets; i++)
+        layout_widget_free(l->widgets[i]);
+    free(l->widgets);
+    for (int i = 0; i < l->nfeeds; i++)
+        feed_conf_clear(&l->feeds[i]);
+    for (int i = 0; i < l->npages; i++)
+        free(l->pages[i].name);
+    for (int i = 0; i < FONT_N_ROLES; i++)
+        free(l->theme.fonts[i]);
+    free(l->timezone);
+    free(l->file);
+    free(l);
+}
+
+int layout_set_feed_url(layout_t *l, const char *id, const char *url)
+{
+    for (int i = 0; i < l->nfeeds; i++)
+        if (strcmp(l->feeds[i].id, id) == 0) {
+            char *u = strdup(url);
+            if (!u)
+                return -1;
+            free(l->feeds[i].url);
+            l->feeds[i].url = u;
+            return 0;
+        }
+    return -1;
+}
+
+/* ---- JSON Schema -------------------------------------------------------- */
+
+static cJSON *object_schema(const opt_def_t *tbl, const char *desc)
+{
+    cJSON *s = cJSON_CreateObject();
+    cJSON_AddStringToObject(s, "type", "object");
+    if (desc)
+        cJSON_AddStringToObject(s, "description", desc);
+    cJSON *p = cJSON_AddObjectToObject(s, "properties");
+    if (tbl)
+        opt_schema(tbl, p);
+    cJSON_AddFalseToObject(s, "additionalProperties");
+    return s;
+}
+
+char *layout_schema(void)
+{
+    cJSON *root = object_schema(top_opts, "bigscreen layout");
+    cJSON_AddStringToObject(root, "$schema", "http://json-schema.org/draft-07/schema#");
+    cJSON_AddStringToObject(root, "title", "bigscreen layout");
+    cJSON *props = cJSON_GetObjectItem(root, "properties");
+    cJSON *s = cJSON_AddObjectToObject(props, "$schema");
+    cJSON_AddStringToObject(s, "type", "string");
+    s = cJSON_AddObjectToObject(props, "name");
+    cJSON_AddStringToObject(s, "type", "string");
+    cJSON_AddItemToObject(props, "canvas", object_schema(canvas_opts, "the design canvas"));
+
+    cJSON *theme = object_schema(NULL, "colours and fonts");
+    cJSON *tp = cJSON_GetObjectItem(theme, "properties");
+    cJSON *colors = object_schema(NULL, "theme colours, \"#rrggbb\" or \"#rrggbbaa\"");
+    cJSON *cp = cJSON_GetObjectItem(colors, "properties");
+    for (int i = 0; theme_color_names[i]; i++) {
+        cJSON *c = cJSON_AddObjectToObject(cp, theme_color_names[i]);
+        cJSON_AddStringToObject(c, "type", "string");
+        cJSON_AddStringToObject(c, "pattern", "^#([0-9a-fA-F]{6}|[0-9a-fA-F]{8})$");
+    }
+    cJSON_AddItemToObject(tp, "colors", colors);
+    cJSON *fonts = object_schema(NULL, "font names from fonts/manifest.json per role");
+    cJSON *fp = cJSON_GetObjectItem(fonts, "properties");
+    for (int i = 0; theme_font_roles[i]; i++)
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(fp, theme_font_roles[i]), "type", "string");
+    cJSON_AddItemToObject(tp, "fonts", fonts);
+    cJSON_AddItemToObject(props, "theme", theme);
+
+    cJSON *feeds = cJSON_AddObjectToObject(props, "feeds");
+    cJSON_AddStringToObject(feeds, "type", "array");
+    cJSON_AddNumberToObject(feeds, "maxItems", LAYOUT_MAX_FEEDS);
+    cJSON *feed = object_schema(feed_opts, "a data feed");
+    cJSON *lim = cJSON_AddObjectToObject(cJSON_GetObjectItem(feed, "properties"), "limits");
+    cJSON_AddStringToObject(lim, "type", "object");
+    cJSON_AddItemToObject(feeds, "items", feed);
+
+    /* widgets: one schema per kind, selected by "type" */
+    cJSON *defs = cJSON_AddObjectToObject(root, "definitions");
+    cJSON *any = cJSON_CreateArray();
+    const wdg_class_t *const *all = wdg_classes();
+    for (int i = 0; all[i]; i++) {
+        cJSON *w = object_schema(all[i]->opts, all[i]->doc);
+        cJSON *wp = cJSON_GetObjectItem(w, "properties");
+        cJSON *t = cJSON_AddObjectToObject(wp, "type");
+        cJSON_AddStringToObject(t, "const", all[i]->name);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(wp, "id"), "type", "string");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(wp, "title"), "type", "string");
+        cJSON *rect = cJSON_AddObjectToObject(wp, "rect");
+        cJSON_AddStringToObject(rect, "type", "array");
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(rect, "items"), "type", "number");
+        cJSON_AddNumberToObject(rect, "minItems", 4);
+        cJSON_AddNumberToObject(rect, "maxItems", 4);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(wp, "stale_after"), "type", "number");
+        if (all[i]->bindable) {
+            cJSON *b = cJSON_AddObjectToObject(wp, "bind");
+            cJSON *ba = cJSON_AddArrayToObject(b, "anyOf");
+            cJSON *bs = cJSON_CreateObject();
+            cJSON_AddStringToObject(bs, "type", "string");
+            cJSON_AddItemToArray(ba, bs);
+            cJSON *bo = object_schema(NULL, NULL);
+            cJSON *bop = cJSON_GetObjectItem(bo, "properties");
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(bop, "topic"), "type", "string");
+            cJSON_AddStringToObject(cJSON_AddObjectToObject(bop, "path"), "type", "string");
+            cJSON_AddItemToArray(ba, bo);
+        }
+        const char *req[] = { "type", "id", "rect" };
+        cJSON_AddItemToObject(w, "required", cJSON_CreateStringArray(req, 3));
+        cJSON_AddItemToObject(defs, all[i]->name, w);
+        char ref[128];
+        snprintf(ref, sizeof ref, "#/definitions/%s", all[i]->name);
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "$ref", ref);
+        cJSON_AddItemToArray(any, r);
+    }
+    cJSON *wl = cJSON_CreateObject();
+    cJSON_AddStringToObject(wl, "type", "array");
+    cJSON_AddNumberToObject(wl, "maxItems", LAYOUT_MAX_WIDGETS);
+    cJSON *items = cJSON_AddObjectToObject(wl, "items");
+    cJSON_AddItemToObject(items, "oneOf", any);
+    cJSON_AddItemToObject(defs, "widget_list", wl);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(props, "widgets"), "$ref", "#/definitions/widget_list");
+    cJSON *pages = cJSON_AddObjectToObject(props, "pages");
+    cJSON_AddStringToObject(pages, "type", "array");
+    cJSON *page = object_schema(NULL, "a page of the carousel");
+    cJSON *pp = cJSON_GetObjectItem(page, "properties");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(pp, "name"), "type", "string");
+    cJSON *dur = cJSON_AddObjectToObject(pp, "duration");
+    cJSON_AddStringToObject(dur, "type", "number");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(pp, "widgets"), "$ref", "#/definitions/widget_list");
+    cJSON_AddItemToObject(pages, "items", page);
+
+    char *out = cJSON_Print(root);
+    cJSON_Delete(root);
+    return out;
+}

@@ -1,0 +1,344 @@
+/*
+ * main.c — the bigscreen command line.
+ *
+ *   bigscreen [options] [LAYOUT]          the screen (fullscreen window)
+ *   bigscreen --snapshot OUT.png [...]    one frame to PNG, no display needed
+ *   bigscreen --headless --run-for S      the real loop without a window
+ *   bigscreen check LAYOUT...             validate layouts
+ *   bigscreen schema                      print the layouts' JSON Schema
+ */
+#include "layout.h"
+#include "screen.h"
+#include "window.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef BS_VERSION
+#define BS_VERSION "0.1.0"
+#endif
+#ifndef BS_DATADIR
+#define BS_DATADIR "."
+#endif
+
+#define DEFAULT_LAYOUT  "layouts/union-hall.json"
+/* Snapshots read a fixed clock unless --time says otherwise:
+ * 2026-11-25 10:30:00 +08:00 */
+#define SNAPSHOT_WALL_MS 1795573800000LL
+#define SETTLE_DATA_S    20.0     /* default snapshot: data for 20 s ...   */
+#define SETTLE_EXTRA_S   4.0      /* ... then 4 s for animations to settle */
+
+static void usage(FILE *f)
+{
+    fputs("usage: bigscreen [options] [LAYOUT]\n"
+          "       bigscreen check LAYOUT...\n"
+          "       bigscreen schema\n"
+          "\n"
+          "Shows LAYOUT (default " DEFAULT_LAYOUT ") fullscreen on a wall screen.\n"
+          "\n"
+          "  --display N          fullscreen on display N (default 0)\n"
+          "  --windowed WxH       a window of that size instead of fullscreen\n"
+          "  --snapshot OUT.png   render one frame to PNG; needs no display\n"
+          "  --at SECONDS         snapshot as the screen looks SECONDS after start\n"
+          "                       (default: 20 s of data, animations settled)\n"
+          "  --size WxH           snapshot output size (default: the canvas size)\n"
+          "  --time T             wall clock at start: epoch seconds or 2026-11-25T10:30:00+08:00\n"
+          "                       (snapshots default to 2026-11-25T10:30:00+08:00)\n"
+          "  --headless           run the real loop and feeds without a window\n"
+          "  --run-for SECONDS    quit after SECONDS (window or headless)\n"
+          "  --report OUT.json    headless: write a report of what is shown at exit\n"
+          "  --feed ID=URL        replace the URL of the layout's feed ID\n"
+          "  --stats              print frame statistics every 10 s\n"
+          "  --help, --version\n"
+          "\n"
+          "check prints file:line:col: message for every problem; exit 0 valid, 1 invalid, 2 unreadable.\n",
+          f);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    bs_quit = 1;
+}
+
+static int parse_size(const char *s, int *w, int *h)
+{
+    char tail;
+    if (sscanf(s, "%dx%d%c", w, h, &tail) != 2 || *w < 16 || *h < 16 || *w > 16384 || *h > 16384)
+        return -1;
+    return 0;
+}
+
+static int parse_seconds(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < 0 || v > 1e7)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Epoch seconds, or YYYY-MM-DDTHH:MM:SS with Z or ±HH:MM (default +08:00). */
+static int parse_time(const char *s, int64_t *ms)
+{
+    char *end;
+    errno = 0;
+    long long e = strtoll(s, &end, 10);
+    if (!errno && end != s && !*end) {
+        *ms = e * 1000;
+        return 0;
+    }
+    struct tm tm = { 0 };
+    int n = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6)
+        return -1;
+    const char *z = s + n;
+    int off = 8 * 60;
+    if (*z == 'Z' && !z[1]) {
+        off = 0;
+    } else if ((*z == '+' || *z == '-') && strlen(z) == 6) {
+        int hh, mm;
+        if (sscanf(z + 1, "%2d:%2d", &hh, &mm) != 2)
+            return -1;
+        off = (*z == '-' ? -1 : 1) * (hh * 60 + mm);
+    } else if (*z) {
+        return -1;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return -1;
+    *ms = ((int64_t)t - off * 60) * 1000;
+    return 0;
+}
+
+static int64_t wall_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Loads a layout, printing its problems. Exit code 0/1/2 in *code. */
+static layout_t *load(const char *path, int *code)
+{
+    diag_t d = { 0 };
+    bool unreadable;
+    layout_t *l = layout_load_file(path, &d, &unreadable);
+    diag_print(&d, stderr);
+    diag_clear(&d);
+    *code = l ? 0 : unreadable ? 2 : 1;
+    return l;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    if (argc < 1) {
+        fprintf(stderr, "usage: bigscreen check LAYOUT...\n");
+        return 2;
+    }
+    int worst = 0;
+    for (int i = 0; i < argc; i++) {
+        int code;
+        layout_t *l = load(argv[i], &code);
+        if (l)
+            printf("%s: ok (%d widgets, %d pages, %dx%d)\n", argv[i], l->nwidgets, l->npages, l->width, l->height);
+        layout_free(l);
+        if (code > worst)
+            worst = code;
+    }
+    return worst;
+}
+
+typedef struct {
+    const char *layout, *snapshot, *report;
+    double      at, run_for;
+    bool        at_set, headless, stats, time_set;
+    int         size_w, size_h, display, win_w, win_h;
+    int64_t     time_ms;
+    const char *feeds[LAYOUT_MAX_FEEDS * 2];
+    int         nfeeds;
+} args_t;
+
+static int snapshot(layout_t *l, const args_t *a)
+{
+    char err[512];
+    int w = a->size_w ? a->size_w : l->width, h = a->size_h ? a->size_h : l->height;
+    int64_t wall0 = a->time_set ? a->time_ms : SNAPSHOT_WALL_MS;
+    int fps = l->fps;
+    screen_t *s = screen_new(l, w, h, false, wall0, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "bigscreen: %s\n", err);
+        return 1;
+    }
+    double data_until = a->at_set ? a->at : SETTLE_DATA_S;
+    double at = a->at_set ? a->at : SETTLE_DATA_S + SETTLE_EXTRA_S;
+    /* the same frame steps as a live run, so animations see the same times */
+    long frames = lround(at * fps);
+    for (long k = 0; k <= frames; k++) {
+        double t = (k == frames) ? at : (double)k / fps;
+        screen_step_feeds(s, fmin(t, data_until));
+        screen_update(s, t, wall0 + (int64_t)llround(t * 1000));
+    }
+    damage_add_full(&s->damage);
+    screen_paint(s, at, wall0 + (int64_t)llround(at * 1000));
+    int rc = screen_write_png(s, a->snapshot, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "bigscreen: %s\n", err);
+    else
+        printf("bigscreen: wrote %s (%dx%d, t=%.1fs)\n", a->snapshot, w, h, at);
+    screen_free(s);
+    return rc ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
+    if (argc > 1 && strcmp(argv[1], "schema") == 0) {
+        char *s = layout_schema();
+        if (!s)
+            return 1;
+        puts(s);
+        free(s);
+        return 0;
+    }
+    args_t a = { .layout = NULL };
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEED_ARG() do { if (!v) { fprintf(stderr, "bigscreen: %s needs a value\n", o); return 2; } i++; } while (0)
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            usage(stdout);
+            return 0;
+        } else if (!strcmp(o, "--version")) {
+            printf("bigscreen %s\n", BS_VERSION);
+            return 0;
+        } else if (!strcmp(o, "--snapshot")) {
+            NEED_ARG();
+            a.snapshot = v;
+        } else if (!strcmp(o, "--report")) {
+            NEED_ARG();
+            a.report = v;
+        } else if (!strcmp(o, "--at")) {
+            NEED_ARG();
+            if (parse_seconds(v, &a.at) != 0) {
+                fprintf(stderr, "bigscreen: --at %s: expected seconds, 0..10000000\n", v);
+                return 2;
+            }
+            a.at_set = true;
+        } else if (!strcmp(o, "--run-for")) {
+            NEED_ARG();
+            if (parse_seconds(v, &a.run_for) != 0 || a.run_for <= 0) {
+                fprintf(stderr, "bigscreen: --run-for %s: expected positive seconds\n", v);
+                return 2;
+            }
+        } else if (!strcmp(o, "--size")) {
+            NEED_ARG();
+            if (parse_size(v, &a.size_w, &a.size_h) != 0) {
+                fprintf(stderr, "bigscreen: --size %s: expected WxH, e.g. 3840x2160\n", v);
+                return 2;
+            }
+        } else if (!strcmp(o, "--windowed")) {
+            NEED_ARG();
+            if (parse_size(v, &a.win_w, &a.win_h) != 0) {
+                fprintf(stderr, "bigscreen: --windowed %s: expected WxH, e.g. 1280x720\n", v);
+                return 2;
+            }
+        } else if (!strcmp(o, "--display")) {
+            NEED_ARG();
+            char *end;
+            long d = strtol(v, &end, 10);
+            if (*end || end == v || d < 0 || d > 64) {
+                fprintf(stderr, "bigscreen: --display %s: expected a display number\n", v);
+                return 2;
+            }
+            a.display = (int)d;
+        } else if (!strcmp(o, "--time")) {
+            NEED_ARG();
+            if (parse_time(v, &a.time_ms) != 0) {
+                fprintf(stderr, "bigscreen: --time %s: expected epoch seconds or 2026-11-25T10:30:00+08:00\n", v);
+                return 2;
+            }
+            a.time_set = true;
+        } else if (!strcmp(o, "--feed")) {
+            NEED_ARG();
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v || !eq[1] || a.nfeeds >= LAYOUT_MAX_FEEDS * 2) {
+                fprintf(stderr, "bigscreen: --feed %s: expected ID=URL\n", v);
+                return 2;
+            }
+            a.feeds[a.nfeeds++] = v;
+        } else if (!strcmp(o, "--headless")) {
+            a.headless = true;
+        } else if (!strcmp(o, "--stats")) {
+            a.stats = true;
+        } else if (o[0] == '-' && o[1]) {
+            fprintf(stderr, "bigscreen: unknown option %s (see --help)\n", o);
+            return 2;
+        } else if (!a.layout) {
+            a.layout = o;
+        } else {
+            fprintf(stderr, "bigscreen: more than one layout given (%s, %s)\n", a.layout, o);
+            return 2;
+        }
+#undef NEED_ARG
+    }
+    char deflt[1024];
+    if (!a.layout) {
+        snprintf(deflt, sizeof deflt, "%s/%s", BS_DATADIR, DEFAULT_LAYOUT);
+        FILE *f = fopen(DEFAULT_LAYOUT, "r");
+        if (f) {
+            fclose(f);
+            a.layout = DEFAULT_LAYOUT;
+        } else {
+            a.layout = deflt;
+        }
+    }
+    int code;
+    layout_t *l = load(a.layout, &code);
+    if (!l)
+        return code;
+    for (int i = 0; i < a.nfeeds; i++) {
+        char id[128];
+        const char *eq = strchr(a.feeds[i], '=');
+        snprintf(id, sizeof id, "%.*s", (int)(eq - a.feeds[i]), a.feeds[i]);
+        feed_conf_t probe = { .url = (char *)(eq + 1) };
+        char err[256];
+        if (layout_set_feed_url(l, id, eq + 1) != 0) {
+            fprintf(stderr, "bigscreen: --feed %s: the layout has no feed \"%s\"\n", a.feeds[i], id);
+            layout_free(l);
+            return 2;
+        }
+        if (feed_check(&probe, err, sizeof err) != 0) {
+            fprintf(stderr, "bigscreen: --feed %s: %s\n", a.feeds[i], err);
+            layout_free(l);
+            return 2;
+        }
+    }
+
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (a.snapshot)
+        return snapshot(l, &a);
+    int64_t offset = a.time_set ? a.time_ms - wall_now_ms() : 0;
+    if (a.headless)
+        return headless_run(l, a.run_for, a.report, offset);
+    window_opts_t wo = {
+        .display = a.display, .win_w = a.win_w, .win_h = a.win_h, .run_for = a.run_for, .stats = a.stats,
+    };
+    return window_run(l, &wo, offset);
+}

@@ -1,0 +1,451 @@
+/* screen.c — a running layout: data in, pixels out (see screen.h). */
+#include "screen.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define QUEUE_CAP       8192
+#define MAX_TOPICS      10000
+#define DRAIN_BATCH     256
+#define DRAIN_BUDGET_S  0.004     /* at most 4 ms of a frame applying updates */
+#define TEXT_CACHE_MB   64
+#define INK_MARGIN      12        /* design units of glow around a widget */
+
+static double mono_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* ---- geometry ----------------------------------------------------------- */
+
+static void fit(screen_t *s)
+{
+    const layout_t *l = s->layout;
+    double fx = (double)s->out_w / l->width, fy = (double)s->out_h / l->height;
+    switch (l->fit) {
+    case FIT_COVER:
+        s->sx = s->sy = fmax(fx, fy);
+        break;
+    case FIT_STRETCH:
+        s->sx = fx;
+        s->sy = fy;
+        break;
+    default:
+        s->sx = s->sy = fmin(fx, fy);
+        break;
+    }
+    s->ox = (s->out_w - l->width * s->sx) / 2;
+    s->oy = (s->out_h - l->height * s->sy) / 2;
+    s->text_scale = fmin(s->sx, s->sy);
+}
+
+static irect_t device_rect(const screen_t *s, rect_t r, double margin)
+{
+    double x0 = s->ox + (r.x - margin) * s->sx, y0 = s->oy + (r.y - margin) * s->sy;
+    double x1 = s->ox + (r.x + r.w + margin) * s->sx, y1 = s->oy + (r.y + r.h + margin) * s->sy;
+    int ix = (int)floor(x0), iy = (int)floor(y0);
+    return (irect_t){ ix, iy, (int)ceil(x1) - ix, (int)ceil(y1) - iy };
+}
+
+static void set_transform(const screen_t *s, cairo_t *cr)
+{
+    cairo_identity_matrix(cr);
+    cairo_translate(cr, s->ox, s->oy);
+    cairo_scale(cr, s->sx, s->sy);
+}
+
+/* ---- background ---------------------------------------------------------- */
+
+static void paint_background(screen_t *s)
+{
+    const layout_t *l = s->layout;
+    const theme_t *t = &l->theme;
+    cairo_t *cr = cairo_create(s->bg);
+    bs_color_t bg = t->colors[THEME_BG], bg2 = t->colors[THEME_BG2], acc = t->colors[THEME_ACCENT];
+    cairo_set_source_rgb(cr, bg.r * 0.6, bg.g * 0.6, bg.b * 0.6);   /* letterbox */
+    cairo_paint(cr);
+    set_transform(s, cr);
+    double W = l->width, H = l->height;
+    cairo_rectangle(cr, 0, 0, W, H);
+    cairo_clip(cr);
+    cairo_set_source_rgb(cr, bg.r, bg.g, bg.b);
+    cairo_paint(cr);
+    /* a glow from the top centre */
+    cairo_pattern_t *g = cairo_pattern_create_radial(W / 2, H * 0.05, 0, W / 2, H * 0.05, fmax(W, H) * 0.75);
+    cairo_pattern_add_color_stop_rgba(g, 0, bg2.r, bg2.g, bg2.b, 0.95);
+    cairo_pattern_add_color_stop_rgba(g, 1, bg2.r, bg2.g, bg2.b, 0.0);
+    cairo_set_source(cr, g);
+    cairo_paint(cr);
+    cairo_pattern_destroy(g);
+    /* a fine grid */
+    cairo_set_line_width(cr, 1);
+    cairo_set_source_rgba(cr, acc.r, acc.g, acc.b, 0.035);
+    for (double x = 0; x <= W; x += 40) {
+        cairo_move_to(cr, x, 0);
+        cairo_line_to(cr, x, H);
+    }
+    for (double y = 0; y <= H; y += 40) {
+        cairo_move_to(cr, 0, y);
+        cairo_line_to(cr, W, y);
+    }
+    cairo_stroke(cr);
+    /* vignette */
+    g = cairo_pattern_create_radial(W / 2, H / 2, fmin(W, H) * 0.4, W / 2, H / 2, fmax(W, H) * 0.75);
+    cairo_pattern_add_color_stop_rgba(g, 0, 0, 0, 0, 0);
+    cairo_pattern_add_color_stop_rgba(g, 1, 0, 0, 0, 0.35);
+    cairo_set_source(cr, g);
+    cairo_paint(cr);
+    cairo_pattern_destroy(g);
+    cairo_destroy(cr);
+    cairo_surface_flush(s->bg);
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+int screen_resize(screen_t *s, int w, int h)
+{
+    if (w < 16 || h < 16 || w > 16384 || h > 16384)
+        return -1;
+    cairo_surface_t *frame = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    cairo_surface_t *bg = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    if (cairo_surface_status(frame) || cairo_surface_status(bg)) {
+        cairo_surface_destroy(frame);
+        cairo_surface_destroy(bg);
+        return -1;
+    }
+    if (s->frame)
+        cairo_surface_destroy(s->frame);
+    if (s->bg)
+        cairo_surface_destroy(s->bg);
+    s->frame = frame;
+    s->bg = bg;
+    s->out_w = w;
+    s->out_h = h;
+    fit(s);
+    paint_background(s);
+    damage_reset(&s->damage, w, h);
+    damage_add_full(&s->damage);
+    for (int i = 0; i < s->layout->nwidgets; i++)
+        s->layout->widgets[i]->invalid = true;
+    return 0;
+}
+
+screen_t *screen_new(layout_t *l, int out_w, int out_h, bool live, int64_t wall0_ms,
+                     char *err, size_t errlen)
+{
+    screen_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        layout_free(l);
+        return NULL;
+    }
+    s->layout = l;
+    s->live = live;
+    s->wall0_ms = wall0_ms;
+    s->page = l->npages ? 0 : -1;
+    s->store = store_new((size_t)l->history, MAX_TOPICS);
+    s->q = feed_queue_new(QUEUE_CAP);
+    if (!s->store || !s->q) {
+        snprintf(err, errlen, "out of memory");
+        goto err;
+    }
+    s->tc = text_cache_new(&l->theme, (size_t)TEXT_CACHE_MB << 20, err, errlen);
+    if (!s->tc)
+        goto err;
+    if (screen_resize(s, out_w, out_h) != 0) {
+        snprintf(err, errlen, "cannot make a %dx%d output surface", out_w, out_h);
+        goto err;
+    }
+    for (int i = 0; i < l->nfeeds; i++) {
+        feed_t *f = feed_new(&l->feeds[i], i, s->q, err, errlen);
+        if (!f)
+            goto err;
+        f->wall0_ms = wall0_ms;
+        s->feeds[s->nfeeds++] = f;
+    }
+    for (int i = 0; i < l->nwidgets; i++) {
+        wdg_t *w = l->widgets[i];
+        for (int b = 0; b < w->nbinds; b++)
+            feed_add_subscription(s->feeds[w->feed < s->nfeeds ? w->feed : 0], w->binds[b].topic);
+    }
+    if (live)
+        for (int i = 0; i < s->nfeeds; i++)
+            if (feed_start(s->feeds[i]) != 0) {
+                snprintf(err, errlen, "cannot start feed \"%s\"", s->feeds[i]->conf.id);
+                goto err;
+            }
+    return s;
+err:
+    screen_free(s);
+    return NULL;
+}
+
+void screen_free(screen_t *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->nfeeds; i++)
+        feed_free(s->feeds[i]);        /* joins feed threads before the queue goes */
+    feed_queue_free(s->q);
+    store_free(s->store);
+    text_cache_free(s->tc);
+    if (s->frame)
+        cairo_surface_destroy(s->frame);
+    if (s->bg)
+        cairo_surface_destroy(s->bg);
+    layout_free(s->layout);
+    free(s);
+}
+
+void screen_step_feeds(screen_t *s, double t)
+{
+    for (int i = 0; i < s->nfeeds; i++)
+        if (s->feeds[i]->be->step)
+            s->feeds[i]->be->step(s->feeds[i], t);
+}
+
+/* ---- per frame ----------------------------------------------------------- */
+
+static bool visible(const screen_t *s, const wdg_t *w)
+{
+    return w->page < 0 || w->page == s->page;
+}
+
+static int page_at(const layout_t *l, double now)
+{
+    if (l->npages == 0)
+        return -1;
+    double total = 0;
+    for (int i = 0; i < l->npages; i++)
+        total += l->pages[i].duration;
+    double t = fmod(now, total);
+    for (int i = 0; i < l->npages; i++) {
+        if (t < l->pages[i].duration)
+            return i;
+        t -= l->pages[i].duration;
+    }
+    return l->npages - 1;
+}
+
+static void drain(screen_t *s, double now)
+{
+    feed_update_t batch[DRAIN_BATCH];
+    double t0 = s->live ? mono_now() : 0;
+    size_t n;
+    while ((n = feed_queue_drain(s->q, batch, DRAIN_BATCH)) > 0) {
+        for (size_t i = 0; i < n; i++)
+            store_apply(s->store, &batch[i], now);
+        s->st.updates += n;
+        if (n < DRAIN_BATCH)
+            break;
+        if (s->live && mono_now() - t0 > DRAIN_BUDGET_S) {
+            s->st.budget_hits++;      /* the rest waits for the next frame */
+            break;
+        }
+    }
+}
+
+static void deliver(screen_t *s, double now)
+{
+    uint64_t gen = store_generation(s->store);
+    if (gen == s->store_gen)
+        return;
+    s->store_gen = gen;
+    for (int i = 0; i < s->layout->nwidgets; i++) {
+        wdg_t *w = s->layout->widgets[i];
+        for (int b = 0; b < w->nbinds; b++) {
+            wdg_bind_t *bd = &w->binds[b];
+            const store_entry_t *e = store_get(s->store, bd->topic);
+            if (e ? (bd->present && bd->seen == e->version) : !bd->present)
+                continue;
+            bd->present = e != NULL;
+            bd->seen = e ? e->version : 0;
+            const bs_value_t *v = e ? bs_value_path(e->value, bd->path) : NULL;
+            if (w->cls->data)
+                w->cls->data(w, b, v, e, now);
+        }
+    }
+}
+
+/* Newest source time of a widget's bound data, as wall ms (0: none). */
+static int64_t data_wall(const screen_t *s, const wdg_t *w, double now, int64_t wall_ms)
+{
+    int64_t best = 0;
+    for (int b = 0; b < w->nbinds; b++) {
+        const store_entry_t *e = store_get(s->store, w->binds[b].topic);
+        if (!e)
+            continue;
+        int64_t t = e->ts_ms ? e->ts_ms : wall_ms - (int64_t)llround((now - e->recv) * 1000);
+        if (t > best)
+            best = t;
+    }
+    return best;
+}
+
+static void update_stale(screen_t *s, wdg_t *w, double now, int64_t wall_ms)
+{
+    if (w->nbinds == 0 || w->stale_after <= 0)
+        return;
+    int64_t t = data_wall(s, w, now, wall_ms);
+    w->has_data = t != 0;
+    double age = t ? (wall_ms - t) / 1000.0 : 0;
+    bool stale = t && age > w->stale_after;
+    /* the badge shows whole seconds/minutes: redraw when its text changes */
+    long bucket_old = (long)(w->data_age < 60 ? w->data_age : 60 + w->data_age / 60);
+    long bucket_new = (long)(age < 60 ? age : 60 + age / 60);
+    if (stale != w->stale || (stale && bucket_old != bucket_new))
+        wdg_invalidate(w);
+    w->stale = stale;
+    w->data_age = age;
+    w->data_wall_ms = t;
+}
+
+bool screen_update(screen_t *s, double now, int64_t wall_ms)
+{
+    layout_t *l = s->layout;
+    s->st.frames++;
+    if (s->damage_consumed) {
+        damage_reset(&s->damage, s->out_w, s->out_h);
+        s->damage_consumed = false;
+    }
+    drain(s, now);
+    deliver(s, now);
+    int page = page_at(l, now);
+    if (page != s->page) {
+        s->page = page;
+        damage_add_full(&s->damage);
+        for (int i = 0; i < l->nwidgets; i++)
+            l->widgets[i]->invalid = true;
+    }
+    for (int i = 0; i < l->nwidgets; i++) {
+        wdg_t *w = l->widgets[i];
+        if (w->cls->tick)
+            w->cls->tick(w, now, wall_ms);
+        update_stale(s, w, now, wall_ms);
+        if (w->invalid && visible(s, w))
+            damage_add(&s->damage, device_rect(s, w->rect, INK_MARGIN));
+        w->invalid = false;
+    }
+    return s->damage.n > 0;
+}
+
+void screen_paint(screen_t *s, double now, int64_t wall_ms)
+{
+    if (s->damage.n == 0)
+        return;
+    layout_t *l = s->layout;
+    cairo_t *cr = cairo_create(s->frame);
+    draw_t d = {
+        .cr = cr, .scale = s->text_scale, .theme = &l->theme, .tc = s->tc,
+        .now = now, .wall_ms = wall_ms, .utc_offset_min = l->utc_offset_min,
+    };
+    for (int k = 0; k < s->damage.n; k++) {
+        irect_t r = s->damage.r[k];
+        cairo_save(cr);
+        cairo_identity_matrix(cr);
+        cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+        cairo_clip(cr);
+        cairo_set_source_surface(cr, s->bg, 0, 0);
+        cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+        cairo_paint(cr);
+        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+        for (int i = 0; i < l->nwidgets; i++) {
+            const wdg_t *w = l->widgets[i];
+            if (!visible(s, w) || !irect_intersects(r, device_rect(s, w->rect, INK_MARGIN)))
+                continue;
+            cairo_save(cr);
+            set_transform(s, cr);
+            if (w->cls->draw)
+                w->cls->draw(w, &d);
+            if (w->stale)
+                draw_stale_badge(&d, w->rect, w->data_age);
+            cairo_restore(cr);
+            s->st.widgets_drawn++;
+        }
+        cairo_restore(cr);
+    }
+    cairo_destroy(cr);
+    cairo_surface_flush(s->frame);
+    s->damage_consumed = true;
+    s->st.painted++;
+    s->st.pixels += (uint64_t)damage_pixels(&s->damage);
+}
+
+int screen_write_png(screen_t *s, const char *path, char *err, size_t errlen)
+{
+    cairo_status_t st = cairo_surface_write_to_png(s->frame, path);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, errlen, "cannot write %s: %s", path, cairo_status_to_string(st));
+        return -1;
+    }
+    return 0;
+}
+
+char *screen_report(screen_t *s, int64_t wall_ms)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "layout", s->layout->file);
+    cJSON_AddNumberToObject(root, "wall_ms", (double)wall_ms);
+    cJSON *ws = cJSON_AddArrayToObject(root, "widgets");
+    for (int i = 0; i < s->layout->nwidgets; i++) {
+        const wdg_t *w = s->layout->widgets[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", w->id);
+        cJSON_AddStringToObject(o, "type", w->cls->name);
+        wdg_text_t t = { 0 };
+        if (w->cls->text)
+            w->cls->text(w, &t);
+        /* "text": the first line; "rows": every line (lists) */
+        cJSON *rows = cJSON_CreateArray();
+        char *save = NULL, *line = t.buf ? strtok_r(t.buf, "\n", &save) : NULL;
+        cJSON_AddStringToObject(o, "text", line ? line : "");
+        for (; line; line = strtok_r(NULL, "\n", &save))
+            cJSON_AddItemToArray(rows, cJSON_CreateString(line));
+        cJSON_AddItemToObject(o, "rows", rows);
+        free(t.buf);
+        cJSON_AddBoolToObject(o, "stale", w->stale);
+        if (w->has_data)
+            cJSON_AddNumberToObject(o, "age_s", round(w->data_age * 10) / 10);
+        else
+            cJSON_AddNullToObject(o, "age_s");
+        cJSON_AddItemToArray(ws, o);
+    }
+    cJSON *fs = cJSON_AddArrayToObject(root, "feeds");
+    for (int i = 0; i < s->nfeeds; i++) {
+        feed_status_t st = feed_status_get(s->feeds[i]);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", s->feeds[i]->conf.id);
+        cJSON_AddStringToObject(o, "url", s->feeds[i]->conf.url);
+        cJSON_AddStringToObject(o, "state", feed_state_name(st.state));
+        cJSON_AddNumberToObject(o, "connects", (double)st.connects);
+        cJSON_AddNumberToObject(o, "messages", (double)st.messages);
+        cJSON_AddNumberToObject(o, "rejected", (double)st.rejected);
+        cJSON_AddNumberToObject(o, "bytes", (double)st.bytes);
+        cJSON_AddItemToArray(fs, o);
+    }
+    feed_queue_stats_t qs = feed_queue_stats(s->q);
+    cJSON *q = cJSON_AddObjectToObject(root, "queue");
+    cJSON_AddNumberToObject(q, "pushed", (double)qs.pushed);
+    cJSON_AddNumberToObject(q, "coalesced", (double)qs.coalesced);
+    cJSON_AddNumberToObject(q, "dropped", (double)qs.dropped);
+    cJSON_AddNumberToObject(q, "high_water", (double)qs.high_water);
+    store_stats_t ss = store_stats(s->store);
+    cJSON *so = cJSON_AddObjectToObject(root, "store");
+    cJSON_AddNumberToObject(so, "topics", (double)ss.topics);
+    cJSON_AddNumberToObject(so, "applied", (double)ss.applied);
+    cJSON_AddNumberToObject(so, "rejected", (double)ss.rejected);
+    cJSON *r = cJSON_AddObjectToObject(root, "render");
+    cJSON_AddNumberToObject(r, "frames", (double)s->st.frames);
+    cJSON_AddNumberToObject(r, "painted", (double)s->st.painted);
+    cJSON_AddNumberToObject(r, "widgets_drawn", (double)s->st.widgets_drawn);
+    cJSON_AddNumberToObject(r, "pixels", (double)s->st.pixels);
+    char *out = cJSON_Print(root);
+    cJSON_Delete(root);
+    return out;
+}

@@ -1,0 +1,80 @@
+/*
+ * screen.h — one running layout: feeds, queue, topic store, widgets, damage
+ * and the output surface. The same code drives the window, headless runs
+ * and snapshots.
+ *
+ * Thread: everything here runs on the render thread, except the feeds'
+ * own threads, which touch only the queue and their status blocks.
+ *
+ * Per frame: screen_update() drains the queue (within a budget), applies
+ * updates to the store, delivers changed bindings to widgets, advances
+ * animations and collects damage; screen_paint() redraws only the damaged
+ * areas into the output surface.
+ */
+#ifndef BS_SCREEN_H
+#define BS_SCREEN_H
+
+#include <cairo.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "damage.h"
+#include "feed.h"
+#include "layout.h"
+#include "store.h"
+#include "text.h"
+
+typedef struct {
+    uint64_t frames;          /* screen_update calls                         */
+    uint64_t painted;         /* frames that painted something               */
+    uint64_t widgets_drawn;   /* widget draw calls                           */
+    uint64_t pixels;          /* damaged pixels repainted                    */
+    uint64_t updates;         /* updates drained from the queue              */
+    uint64_t budget_hits;     /* frames that left updates queued (budget)    */
+} screen_stats_t;
+
+typedef struct screen {
+    layout_t        *layout;        /* owned */
+    store_t         *store;
+    feed_queue_t    *q;
+    feed_t          *feeds[LAYOUT_MAX_FEEDS];
+    int              nfeeds;
+    text_cache_t    *tc;
+    bool             live;          /* feeds run on their threads */
+    int64_t          wall0_ms;      /* wall clock at now = 0 */
+    /* output */
+    int              out_w, out_h;
+    double           sx, sy, ox, oy, text_scale;
+    cairo_surface_t *frame;         /* ARGB32, out_w × out_h */
+    cairo_surface_t *bg;            /* cached background */
+    damage_t         damage;
+    bool             damage_consumed; /* painted; reset at the next update */
+    int              page;          /* current page, -1 when there are none */
+    uint64_t         store_gen;     /* store generation last delivered */
+    screen_stats_t   st;
+} screen_t;
+
+/* Takes ownership of l (also on failure). live: start feed threads; else
+ * feeds are stepped by screen_step_feeds (deterministic). NULL with err. */
+screen_t *screen_new(layout_t *l, int out_w, int out_h, bool live, int64_t wall0_ms,
+                     char *err, size_t errlen);
+void screen_free(screen_t *s);                 /* accepts NULL */
+
+/* Changes the output size (window resized); damages everything. 0 or -1. */
+int screen_resize(screen_t *s, int out_w, int out_h);
+
+/* Deterministic mode: feeds push every update due up to t seconds. */
+void screen_step_feeds(screen_t *s, double t);
+
+/* One frame of state at time now (seconds since start). Returns true when
+ * something needs painting. */
+bool screen_update(screen_t *s, double now, int64_t wall_ms);
+/* Paints the damaged areas. Afterwards s->damage says what changed. */
+void screen_paint(screen_t *s, double now, int64_t wall_ms);
+
+/* Writes the output surface as PNG. 0, or -1 with err. */
+int screen_write_png(screen_t *s, const char *path, char *err, size_t errlen);
+
+/* The run report (see README "Report format"): malloc'd JSON text. */
+char *screen_report(screen_t *s, int64_t wall_ms);
+
+#endif

@@ -1,0 +1,359 @@
+/* draw.c — shared drawing kit for widgets (see draw.h). */
+#include "draw.h"
+#include "format.h"
+#include "text.h"
+#include "value.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+bs_color_t theme_color(const theme_t *t, bs_color_t c)
+{
+    if (c.theme >= 0 && c.theme < THEME_N_COLORS) {
+        bs_color_t r = t->colors[c.theme];
+        r.a *= c.a;
+        return r;
+    }
+    return c;
+}
+
+bs_color_t draw_color(const draw_t *d, bs_color_t c)
+{
+    return theme_color(d->theme, c);
+}
+
+bs_color_t draw_theme(const draw_t *d, int i)
+{
+    return d->theme->colors[i];
+}
+
+void draw_source(draw_t *d, bs_color_t c, double alpha)
+{
+    c = draw_color(d, c);
+    cairo_set_source_rgba(d->cr, c.r, c.g, c.b, c.a * alpha);
+}
+
+static int px_of(const draw_t *d, double size)
+{
+    int px = (int)lround(size * d->scale);
+    return px < 1 ? 1 : px;
+}
+
+/* Device-space top-left for a run of advance adv at anchor (x, y). */
+static void place(draw_t *d, double x, double y, int px, double adv, double ascent, int align,
+                  double *left, double *top)
+{
+    cairo_user_to_device(d->cr, &x, &y);
+    int h = align & 3;
+    if (h == AL_CENTER)
+        x -= adv / 2;
+    else if (h == AL_RIGHT)
+        x -= adv;
+    double baseline;
+    if (align & AL_TOP)
+        baseline = y + 0.88 * px;
+    else if (align & AL_BASELINE)
+        baseline = y;
+    else if (align & AL_BOTTOM)
+        baseline = y - 0.12 * px;
+    else
+        baseline = y + 0.37 * px;
+    *left = round(x);
+    *top = round(baseline - ascent);
+}
+
+static void blit(draw_t *d, const text_run_t *run, double left, double top, bs_color_t c, double alpha)
+{
+    if (!run->mask)
+        return;
+    cairo_t *cr = d->cr;
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    c = draw_color(d, c);
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a * alpha);
+    cairo_mask_surface(cr, run->mask, left - run->pad, top - run->pad);
+    cairo_restore(cr);
+}
+
+double draw_text_width(draw_t *d, int role, double size, const char *s)
+{
+    return text_measure(d->tc, role, px_of(d, size), s) / d->scale;
+}
+
+static double text_common(draw_t *d, int role, double size, double x, double y, const char *s,
+                          bs_color_t c, bs_color_t *glow, int align)
+{
+    int px = px_of(d, size);
+    const text_run_t *run = text_get(d->tc, role, px, s, 0);
+    if (!run)
+        return 0;
+    double adv = run->advance, asc = run->ascent, left, top;
+    place(d, x, y, px, adv, asc, align, &left, &top);
+    if (glow) {
+        int blur = px / 10 > 1 ? px / 10 : 1;
+        const text_run_t *g = text_get(d->tc, role, px, s, blur);
+        if (g) {
+            blit(d, g, left, top, *glow, 0.9);
+            blit(d, g, left, top, *glow, 0.5);
+        }
+        run = text_get(d->tc, role, px, s, 0);   /* the glow call may evict */
+        if (!run)
+            return 0;
+    }
+    blit(d, run, left, top, c, 1.0);
+    return adv / d->scale;
+}
+
+double draw_text(draw_t *d, int role, double size, double x, double y, const char *s,
+                 bs_color_t c, int align)
+{
+    return text_common(d, role, size, x, y, s, c, NULL, align);
+}
+
+double draw_text_glow(draw_t *d, int role, double size, double x, double y, const char *s,
+                      bs_color_t c, bs_color_t glow, int align)
+{
+    return text_common(d, role, size, x, y, s, c, &glow, align);
+}
+
+/* Length in bytes of the UTF-8 sequence starting with lead byte c. */
+static int u8len(unsigned char c)
+{
+    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+double draw_text_fit(draw_t *d, int role, double size, double x, double y, const char *s,
+                     bs_color_t c, int align, double max_w)
+{
+    if (draw_text_width(d, role, size, s) <= max_w)
+        return draw_text(d, role, size, x, y, s, c, align);
+    char buf[1024];
+    size_t n = strlen(s);
+    if (n > sizeof buf - 4)
+        n = sizeof buf - 4;
+    /* drop whole characters from the end until it fits with "…" */
+    while (n > 0) {
+        size_t k = 0, last = 0;
+        while (k < n) {
+            last = k;
+            k += (size_t)u8len((unsigned char)s[k]);
+        }
+        n = last;
+        memcpy(buf, s, n);
+        memcpy(buf + n, "…", 4);
+        if (draw_text_width(d, role, size, buf) <= max_w)
+            return draw_text(d, role, size, x, y, buf, c, align);
+    }
+    return 0;
+}
+
+/* Width in pixels of one digit cell at px: the widest of 0-9. */
+static double digit_cell(draw_t *d, int role, int px)
+{
+    static struct { text_cache_t *tc; int role, px; double w; } memo[8];
+    static unsigned next;
+    for (unsigned i = 0; i < 8; i++)
+        if (memo[i].tc == d->tc && memo[i].role == role && memo[i].px == px)
+            return memo[i].w;
+    double w = 0;
+    for (char c = '0'; c <= '9'; c++) {
+        char s[2] = { c, 0 };
+        double a = text_measure(d->tc, role, px, s);
+        if (a > w)
+            w = a;
+    }
+    memo[next % 8].tc = d->tc;
+    memo[next % 8].role = role;
+    memo[next % 8].px = px;
+    memo[next % 8].w = w;
+    next++;
+    return w;
+}
+
+static double number_px_width(draw_t *d, int role, int px, const char *s)
+{
+    double cell = digit_cell(d, role, px), w = 0;
+    for (const char *p = s; *p;) {
+        int n = u8len((unsigned char)*p);
+        if (*p >= '0' && *p <= '9') {
+            w += cell;
+        } else {
+            char ch[5] = { 0 };
+            for (int i = 0; i < n && p[i]; i++)
+                ch[i] = p[i];
+            w += text_measure(d->tc, role, px, ch);
+        }
+        for (int i = 0; i < n && *p; i++)
+            p++;
+    }
+    return w;
+}
+
+double draw_number_width(draw_t *d, int role, double size, const char *s)
+{
+    return number_px_width(d, role, px_of(d, size), s) / d->scale;
+}
+
+double draw_number(draw_t *d, int role, double size, double x, double y, const char *s,
+                   bs_color_t c, int align)
+{
+    if (!s || !bs_utf8_valid(s, strlen(s)))
+        return 0;
+    int px = px_of(d, size);
+    double total = number_px_width(d, role, px, s), cell = digit_cell(d, role, px);
+    const text_run_t *probe = text_get(d->tc, role, px, "0", 0);
+    if (!probe)
+        return 0;
+    double asc = probe->ascent, left, top;
+    place(d, x, y, px, total, asc, align, &left, &top);
+    double pen = left;
+    for (const char *p = s; *p;) {
+        int n = u8len((unsigned char)*p);
+        char ch[5] = { 0 };
+        for (int i = 0; i < n && p[i]; i++)
+            ch[i] = p[i];
+        const text_run_t *run = text_get(d->tc, role, px, ch, 0);
+        if (!run)
+            return 0;
+        double adv = run->advance;
+        if (*p >= '0' && *p <= '9') {
+            blit(d, run, round(pen + (cell - adv) / 2), top, c, 1.0);
+            pen += cell;
+        } else {
+            blit(d, run, round(pen), top, c, 1.0);
+            pen += adv;
+        }
+        for (int i = 0; i < n && *p; i++)
+            p++;
+    }
+    return total / d->scale;
+}
+
+void draw_round_rect(cairo_t *cr, double x, double y, double w, double h, double r)
+{
+    if (r > w / 2) r = w / 2;
+    if (r > h / 2) r = h / 2;
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
+    cairo_arc(cr, x + w - r, y + h - r, r, 0, M_PI / 2);
+    cairo_arc(cr, x + r, y + h - r, r, M_PI / 2, M_PI);
+    cairo_arc(cr, x + r, y + r, r, M_PI, 3 * M_PI / 2);
+    cairo_close_path(cr);
+}
+
+void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
+{
+    cairo_t *cr = d->cr;
+    cairo_path_t *path = cairo_copy_path(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (int i = 3; i >= 1; i--) {
+        cairo_new_path(cr);
+        cairo_append_path(cr, path);
+        draw_source(d, c, 0.10);
+        cairo_set_line_width(cr, width + glow * i / 1.5);
+        cairo_stroke(cr);
+    }
+    cairo_new_path(cr);
+    cairo_append_path(cr, path);
+    draw_source(d, c, 1.0);
+    cairo_set_line_width(cr, width);
+    cairo_stroke(cr);
+    cairo_path_destroy(path);
+}
+
+rect_t draw_panel(draw_t *d, rect_t r, const char *title)
+{
+    cairo_t *cr = d->cr;
+    bs_color_t panel = draw_theme(d, THEME_PANEL), frame = draw_theme(d, THEME_FRAME);
+    bs_color_t accent = draw_theme(d, THEME_ACCENT), accent2 = draw_theme(d, THEME_ACCENT2);
+
+    /* fill: a vertical gradient, lighter at the top */
+    cairo_pattern_t *g = cairo_pattern_create_linear(0, r.y, 0, r.y + r.h);
+    cairo_pattern_add_color_stop_rgba(g, 0, panel.r, panel.g, panel.b, panel.a);
+    cairo_pattern_add_color_stop_rgba(g, 1, panel.r, panel.g, panel.b, panel.a * 0.55);
+    draw_round_rect(cr, r.x, r.y, r.w, r.h, 4);
+    cairo_set_source(cr, g);
+    cairo_fill_preserve(cr);
+    cairo_pattern_destroy(g);
+    /* inner glow along the frame */
+    cairo_set_source_rgba(cr, frame.r, frame.g, frame.b, 0.55);
+    cairo_set_line_width(cr, 1.2);
+    cairo_stroke(cr);
+    g = cairo_pattern_create_radial(r.x + r.w / 2, r.y + r.h, 0, r.x + r.w / 2, r.y + r.h, r.w * 0.6);
+    cairo_pattern_add_color_stop_rgba(g, 0, accent.r, accent.g, accent.b, 0.10);
+    cairo_pattern_add_color_stop_rgba(g, 1, accent.r, accent.g, accent.b, 0.0);
+    draw_round_rect(cr, r.x, r.y, r.w, r.h, 4);
+    cairo_set_source(cr, g);
+    cairo_fill(cr);
+    cairo_pattern_destroy(g);
+
+    /* glowing corner brackets */
+    double L = fmin(18, fmin(r.w, r.h) / 4);
+    double x0 = r.x, y0 = r.y, x1 = r.x + r.w, y1 = r.y + r.h;
+    cairo_move_to(cr, x0, y0 + L); cairo_line_to(cr, x0, y0); cairo_line_to(cr, x0 + L, y0);
+    cairo_move_to(cr, x1 - L, y0); cairo_line_to(cr, x1, y0); cairo_line_to(cr, x1, y0 + L);
+    cairo_move_to(cr, x1, y1 - L); cairo_line_to(cr, x1, y1); cairo_line_to(cr, x1 - L, y1);
+    cairo_move_to(cr, x0 + L, y1); cairo_line_to(cr, x0, y1); cairo_line_to(cr, x0, y1 - L);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_SQUARE);
+    draw_glow_stroke(d, accent, 2.4, 5);
+
+    rect_t content = { r.x + 14, r.y + 10, r.w - 28, r.h - 20 };
+    if (title && title[0]) {
+        double th = 40;
+        /* header band: accent2 fading to the right */
+        g = cairo_pattern_create_linear(r.x, 0, r.x + r.w, 0);
+        cairo_pattern_add_color_stop_rgba(g, 0, accent2.r, accent2.g, accent2.b, 0.45);
+        cairo_pattern_add_color_stop_rgba(g, 0.7, accent2.r, accent2.g, accent2.b, 0.08);
+        cairo_pattern_add_color_stop_rgba(g, 1, accent2.r, accent2.g, accent2.b, 0.0);
+        cairo_rectangle(cr, r.x + 1.5, r.y + 1.5, r.w - 3, th);
+        cairo_set_source(cr, g);
+        cairo_fill(cr);
+        cairo_pattern_destroy(g);
+        /* underline with a bright head */
+        g = cairo_pattern_create_linear(r.x, 0, r.x + r.w, 0);
+        cairo_pattern_add_color_stop_rgba(g, 0, accent.r, accent.g, accent.b, 0.9);
+        cairo_pattern_add_color_stop_rgba(g, 1, accent.r, accent.g, accent.b, 0.05);
+        cairo_rectangle(cr, r.x + 1.5, r.y + 1.5 + th, r.w - 3, 1.2);
+        cairo_set_source(cr, g);
+        cairo_fill(cr);
+        cairo_pattern_destroy(g);
+        /* marker: two slanted bars */
+        for (int i = 0; i < 2; i++) {
+            double mx = r.x + 14 + i * 8;
+            cairo_move_to(cr, mx + 4, r.y + 11);
+            cairo_line_to(cr, mx + 9, r.y + 11);
+            cairo_line_to(cr, mx + 5, r.y + th - 8);
+            cairo_line_to(cr, mx, r.y + th - 8);
+            cairo_close_path(cr);
+            cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, i ? 0.45 : 1.0);
+            cairo_fill(cr);
+        }
+        bs_color_t white = draw_theme(d, THEME_TEXT);
+        draw_text_glow(d, FONT_BOLD, 21, r.x + 38, r.y + 1.5 + th / 2, title, white, accent, AL_LEFT);
+        content.y = r.y + th + 12;
+        content.h = r.h - th - 22;
+    }
+    return content;
+}
+
+void draw_stale_badge(draw_t *d, rect_t r, double age)
+{
+    char txt[64], line[96];
+    fmt_age(age, txt, sizeof txt);
+    snprintf(line, sizeof line, "数据停更 · %s", txt);
+    double size = 15, w = draw_text_width(d, FONT_TEXT, size, line) + 30, h = 26;
+    double x = r.x + r.w - w - 8, y = r.y + 8;
+    cairo_t *cr = d->cr;
+    draw_round_rect(cr, x, y, w, h, h / 2);
+    bs_color_t warn = draw_theme(d, THEME_WARN);
+    cairo_set_source_rgba(cr, 0.05, 0.05, 0.08, 0.78);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgba(cr, warn.r, warn.g, warn.b, 0.9);
+    cairo_set_line_width(cr, 1.2);
+    cairo_stroke(cr);
+    cairo_arc(cr, x + 13, y + h / 2, 4, 0, 2 * M_PI);
+    cairo_fill(cr);
+    draw_text(d, FONT_TEXT, size, x + 22, y + h / 2, line, warn, AL_LEFT);
+}

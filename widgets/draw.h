@@ -1,0 +1,73 @@
+/*
+ * draw.h — the drawing kit widgets share: text (SDL2_ttf masks composited by
+ * Cairo in theme colours), tabular numbers, panels with glowing frames.
+ *
+ * Thread: render thread only. A draw_t lives for one paint pass; draw
+ * callbacks only read widget state and call these helpers.
+ *
+ * Coordinates are design units (the layout canvas); d->cr carries the
+ * transform to output pixels. Text is rasterised at the output pixel size
+ * (size × d->scale), never scaled as a bitmap, so 4K output stays crisp.
+ */
+#ifndef BS_DRAW_H
+#define BS_DRAW_H
+
+#include <cairo.h>
+#include <stdint.h>
+#include "theme.h"
+
+typedef struct text_cache text_cache_t;
+
+typedef struct draw {
+    cairo_t       *cr;        /* user space = design units                     */
+    double         scale;     /* output pixels per design unit (for text size) */
+    const theme_t *theme;
+    text_cache_t  *tc;
+    double         now;       /* seconds since start (animation time)          */
+    int64_t        wall_ms;   /* wall clock for display                        */
+    int            utc_offset_min; /* the layout's time zone                   */
+} draw_t;
+
+/* align flags: one horizontal, one vertical */
+enum {
+    AL_LEFT = 0, AL_CENTER = 1, AL_RIGHT = 2,
+    AL_MIDDLE = 0, AL_TOP = 4, AL_BASELINE = 8, AL_BOTTOM = 16,
+};
+
+typedef struct { double x, y, w, h; } rect_t;
+
+/* Concrete colour of c (theme references resolved), alpha multiplied. */
+bs_color_t draw_color(const draw_t *d, bs_color_t c);
+bs_color_t draw_theme(const draw_t *d, int theme_index);
+void draw_source(draw_t *d, bs_color_t c, double alpha);
+
+/* Text. size in design units; (x, y) is the anchor given by align. Returns
+ * the width drawn, in design units. Invalid UTF-8 draws nothing. */
+double draw_text(draw_t *d, int font_role, double size, double x, double y,
+                 const char *s, bs_color_t c, int align);
+/* The same with a soft glow of glow_color under the text. */
+double draw_text_glow(draw_t *d, int font_role, double size, double x, double y,
+                      const char *s, bs_color_t c, bs_color_t glow_color, int align);
+double draw_text_width(draw_t *d, int font_role, double size, const char *s);
+/* Text cut with "…" to fit max_w. */
+double draw_text_fit(draw_t *d, int font_role, double size, double x, double y,
+                     const char *s, bs_color_t c, int align, double max_w);
+
+/* Tabular number: every digit takes the same advance, so changing values do
+ * not jitter. Same anchors as draw_text. Returns the width. */
+double draw_number(draw_t *d, int font_role, double size, double x, double y,
+                   const char *s, bs_color_t c, int align);
+double draw_number_width(draw_t *d, int font_role, double size, const char *s);
+
+/* Shapes */
+void draw_round_rect(cairo_t *cr, double x, double y, double w, double h, double r);
+/* The standard panel: translucent fill, thin frame, glowing corner brackets,
+ * and a title bar when title is non-NULL. Returns the content rect. */
+rect_t draw_panel(draw_t *d, rect_t r, const char *title);
+/* A line with a soft glow around it (current path is consumed). */
+void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow);
+
+/* The stale badge in the top-right corner of r: "● 3 分钟前". */
+void draw_stale_badge(draw_t *d, rect_t r, double age_s);
+
+#endif

@@ -1,0 +1,134 @@
+/* format.c — number formatting (see format.h). */
+#include "format.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const scale_names[] = { "none", "auto", "wan", "yi", NULL };
+
+#define F(field) offsetof(fmt_opts_t, field)
+const opt_def_t fmt_opt_table[] = {
+    { "unit",       OPT_STR,        F(unit),       0, 32, NULL, NULL, NULL,
+      "text after the number, e.g. \"%\", \"人\", \"门\"" },
+    { "prefix",     OPT_STR,        F(prefix),     0, 32, NULL, NULL, NULL,
+      "text before the number, e.g. \"¥\"" },
+    { "decimals",   OPT_INT,        F(decimals),   -1, 6, "-1", NULL, NULL,
+      "digits after the point; -1 picks: none for whole numbers, 1 otherwise, 2 when scaled to 万/亿" },
+    { "scale",      OPT_ENUM,       F(scale),      0, 0, "none", scale_names, NULL,
+      "wan divides by 10,000 and adds 万; yi by 100,000,000 and adds 亿; auto picks from the size" },
+    { "thousands",  OPT_BOOL,       F(thousands),  0, 0, "true", NULL, NULL,
+      "group digits in threes: 128,861" },
+    { "thresholds", OPT_THRESHOLDS, F(thresholds), 0, 0, NULL, NULL, NULL,
+      "colour by value: [{\"at\": 0, \"color\": \"bad\"}, {\"at\": 90, \"color\": \"good\"}]; the highest step at or below the value wins" },
+    { "mappings",   OPT_MAPPINGS,   F(mappings),   0, 0, NULL, NULL, NULL,
+      "show text instead of a value: {\"0\": \"暂无\"}" },
+    OPT_END,
+};
+#undef F
+
+void fmt_group_thousands(const char *in, char *out, size_t len)
+{
+    size_t o = 0;
+    const char *p = in;
+    if (len == 0)
+        return;
+    if (*p == '-' || *p == '+') {
+        if (o + 1 < len)
+            out[o++] = *p;
+        p++;
+    }
+    size_t digits = strspn(p, "0123456789");
+    for (size_t i = 0; i < digits; i++) {
+        if (i > 0 && (digits - i) % 3 == 0 && o + 1 < len)
+            out[o++] = ',';
+        if (o + 1 < len)
+            out[o++] = p[i];
+    }
+    for (p += digits; *p && o + 1 < len; p++)
+        out[o++] = *p;
+    out[o] = '\0';
+}
+
+void fmt_number(const fmt_opts_t *o, double v, fmt_out_t *out)
+{
+    const char *suffix = "";
+    int decimals = o ? o->decimals : -1;
+    int scale = o ? o->scale : FMT_SCALE_NONE;
+
+    out->unit[0] = '\0';
+    if (!isfinite(v)) {
+        snprintf(out->num, sizeof out->num, "--");
+        snprintf(out->unit, sizeof out->unit, "%s", o && o->unit ? o->unit : "");
+        return;
+    }
+    if (scale == FMT_SCALE_AUTO)
+        scale = fabs(v) >= 1e8 ? FMT_SCALE_YI : fabs(v) >= 1e4 ? FMT_SCALE_WAN : FMT_SCALE_NONE;
+    if (scale == FMT_SCALE_WAN) {
+        v /= 1e4;
+        suffix = "万";
+    } else if (scale == FMT_SCALE_YI) {
+        v /= 1e8;
+        suffix = "亿";
+    }
+    if (decimals < 0) {
+        if (scale == FMT_SCALE_WAN || scale == FMT_SCALE_YI)
+            decimals = 2;
+        else
+            decimals = (fabs(v - round(v)) < 1e-9) ? 0 : 1;
+    }
+    char plain[64];
+    snprintf(plain, sizeof plain, "%.*f", decimals, v);
+    if (strcmp(plain, "-0") == 0 || (plain[0] == '-' && strspn(plain + 1, "0.") == strlen(plain + 1)))
+        memmove(plain, plain + 1, strlen(plain));      /* no "-0.0" */
+    if (o && o->thousands)
+        fmt_group_thousands(plain, out->num, sizeof out->num);
+    else
+        snprintf(out->num, sizeof out->num, "%s", plain);
+    if (o && o->prefix) {
+        char tmp[64];
+        snprintf(tmp, sizeof tmp, "%s%s", o->prefix, out->num);
+        snprintf(out->num, sizeof out->num, "%s", tmp);
+    }
+    snprintf(out->unit, sizeof out->unit, "%s%s", suffix, o && o->unit ? o->unit : "");
+}
+
+void fmt_join(const fmt_out_t *f, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s", f->num, f->unit);
+}
+
+bs_color_t fmt_color(const fmt_opts_t *o, double v, bs_color_t dflt)
+{
+    bs_color_t c = dflt;
+    if (!o || !isfinite(v))
+        return c;
+    for (int i = 0; i < o->thresholds.n; i++)
+        if (v >= o->thresholds.t[i].at)
+            c = o->thresholds.t[i].color;
+    return c;
+}
+
+const char *fmt_map(const fmt_opts_t *o, const char *raw)
+{
+    if (!o || !raw)
+        return NULL;
+    for (int i = 0; i < o->mappings.n; i++)
+        if (strcmp(o->mappings.from[i], raw) == 0)
+            return o->mappings.to[i];
+    return NULL;
+}
+
+void fmt_age(double s, char *buf, size_t len)
+{
+    if (!(s >= 0) || s < 5)
+        snprintf(buf, len, "刚刚");
+    else if (s < 60)
+        snprintf(buf, len, "%d 秒前", (int)s);
+    else if (s < 3600)
+        snprintf(buf, len, "%d 分钟前", (int)(s / 60));
+    else if (s < 86400)
+        snprintf(buf, len, "%d 小时前", (int)(s / 3600));
+    else
+        snprintf(buf, len, "%d 天前", (int)(s / 86400));
+}

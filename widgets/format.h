@@ -1,0 +1,53 @@
+/*
+ * format.h — how values become text: units, decimals, 万/亿 scaling,
+ * thousands separators, value mappings and threshold colours. Every
+ * value-bearing widget embeds fmt_opts_t through the shared option group
+ * fmt_opt_table, so all of them take these options the same way.
+ *
+ * Pure functions; any thread.
+ */
+#ifndef BS_FORMAT_H
+#define BS_FORMAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "opt.h"
+
+enum { FMT_SCALE_NONE = 0, FMT_SCALE_AUTO, FMT_SCALE_WAN, FMT_SCALE_YI };
+
+typedef struct {
+    char           *unit;        /* after the number: "%", "人", "门"          */
+    char           *prefix;      /* before the number: "¥"                     */
+    int             decimals;    /* -1: automatic                              */
+    int             scale;       /* FMT_SCALE_*                                */
+    bool            thousands;   /* 128,861                                    */
+    bs_thresholds_t thresholds;  /* value → colour                             */
+    bs_mappings_t   mappings;    /* exact value text → display text            */
+} fmt_opts_t;
+
+extern const opt_def_t fmt_opt_table[];
+
+typedef struct {
+    char num[64];                /* "12.86", "93.3", "128,861"                */
+    char unit[80];               /* "万人", "%", ""                            */
+} fmt_out_t;
+
+/* Formats v. Non-finite values give "--". */
+void fmt_number(const fmt_opts_t *o, double v, fmt_out_t *out);
+
+/* num + unit in one string (for reports and single-run text). */
+void fmt_join(const fmt_out_t *f, char *buf, size_t len);
+
+/* The threshold colour for v, or dflt when no threshold applies. */
+bs_color_t fmt_color(const fmt_opts_t *o, double v, bs_color_t dflt);
+
+/* The mapped display text for raw, or NULL if there is no mapping. */
+const char *fmt_map(const fmt_opts_t *o, const char *raw);
+
+/* Age as a leader reads it: "刚刚", "12 秒前", "3 分钟前", "2 小时前", "5 天前". */
+void fmt_age(double seconds, char *buf, size_t len);
+
+/* Inserts thousands separators into a plain decimal string ("-1234567.5"). */
+void fmt_group_thousands(const char *in, char *out, size_t len);
+
+#endif

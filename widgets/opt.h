@@ -1,0 +1,100 @@
+/*
+ * opt.h — option tables: one table per widget kind (and per shared group)
+ * drives layout parsing, defaults, validation, the JSON Schema and the docs.
+ *
+ * An opt_def_t names a key, its type, where it lives in the instance (offset
+ * from the start of the widget instance), its range, its default and a line
+ * of documentation. Tables end with an entry whose name is NULL.
+ *
+ * Ownership: strings and arrays parsed into an instance are owned by it and
+ * freed by opt_free() with the same table.
+ */
+#ifndef BS_OPT_H
+#define BS_OPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct cJSON;
+#include "diag.h"
+
+typedef struct {
+    float r, g, b, a;
+    int8_t theme;            /* >= 0: a theme colour index (see theme.h)    */
+} bs_color_t;
+
+typedef struct {
+    double     at;           /* value >= at takes this colour               */
+    bs_color_t color;
+} bs_threshold_t;
+
+#define OPT_MAX_THRESHOLDS 8
+typedef struct {
+    int            n;
+    bs_threshold_t t[OPT_MAX_THRESHOLDS];   /* ascending by at             */
+} bs_thresholds_t;
+
+typedef struct {
+    int    n;
+    char **from, **to;       /* exact value text → display text             */
+} bs_mappings_t;
+
+typedef struct {
+    int    n;
+    char **s;
+} bs_strlist_t;
+
+typedef enum {
+    OPT_INT,        /* int                                                  */
+    OPT_NUM,        /* double                                               */
+    OPT_BOOL,       /* bool                                                 */
+    OPT_STR,        /* char * (NULL when absent and no default)             */
+    OPT_COLOR,      /* bs_color_t: "#rrggbb", "#rrggbbaa" or a theme name   */
+    OPT_ENUM,       /* int: index into choices                              */
+    OPT_STRLIST,    /* bs_strlist_t                                         */
+    OPT_THRESHOLDS, /* bs_thresholds_t: [{"at": n, "color": c}, ...]        */
+    OPT_MAPPINGS,   /* bs_mappings_t: {"from": "to", ...}                   */
+    OPT_GROUP,      /* the keys of another table, at offset + their own     */
+} opt_type_t;
+
+typedef struct opt_def {
+    const char             *name;
+    opt_type_t              type;
+    size_t                  offset;
+    double                  min, max;   /* INT/NUM range; STR/STRLIST: max length/items (0 = default cap) */
+    const char             *def;        /* default as text ("2", "true", "#00e5ff", "none"); NULL = none */
+    const char *const      *choices;    /* ENUM: NULL-terminated                                        */
+    const struct opt_def   *group;      /* GROUP: the table whose keys are merged in                    */
+    const char             *doc;        /* one line for the docs and the schema                         */
+} opt_def_t;
+
+/* Sets every default of tbl into base (at base + off for the _at form).
+ * Returns 0, -1 on allocation failure. */
+int opt_defaults_at(const opt_def_t *tbl, void *base, size_t off);
+int opt_defaults(const opt_def_t *tbl, void *base);
+
+/* Finds the definition of key in tbl (descending into groups); *offset gets
+ * the total offset of its storage. NULL when tbl has no such key. */
+const opt_def_t *opt_find(const opt_def_t *tbl, const char *key, size_t *offset);
+
+/* Parses one member (a cJSON item with ->string = key) into base per its
+ * definition. Reports problems through d at the member. 0 ok, -1 bad. */
+int opt_parse_member(const opt_def_t *def, size_t offset, void *base,
+                     const struct cJSON *member, diag_t *d);
+
+/* Frees what a table's options own inside base. */
+void opt_free(const opt_def_t *tbl, void *base);
+
+/* Parses a colour string. 0 ok, -1 bad. */
+int opt_parse_color(const char *s, bs_color_t *out);
+
+/* The closest key of tbl to key (edit distance ≤ 2), for "did you mean". */
+const char *opt_suggest(const opt_def_t *tbl, const char *key, const char *const *extra);
+
+/* Appends the JSON Schema "properties" of tbl to a cJSON object. */
+void opt_schema(const opt_def_t *tbl, struct cJSON *properties);
+
+#define OPT_END { .name = NULL }
+
+#endif

@@ -1,0 +1,32 @@
+/* registry.c — the only list of widget kinds. */
+#include "widget.h"
+
+#include <string.h>
+
+extern const wdg_class_t wdg_frame_class;
+extern const wdg_class_t wdg_title_class;
+extern const wdg_class_t wdg_kpi_class;
+extern const wdg_class_t wdg_gauge_class;
+extern const wdg_class_t wdg_ranking_class;
+
+static const wdg_class_t *const classes[] = {
+    &wdg_title_class,
+    &wdg_frame_class,
+    &wdg_kpi_class,
+    &wdg_gauge_class,
+    &wdg_ranking_class,
+    NULL,
+};
+
+const wdg_class_t *const *wdg_classes(void)
+{
+    return classes;
+}
+
+const wdg_class_t *wdg_class_find(const char *name)
+{
+    for (int i = 0; classes[i]; i++)
+        if (strcmp(classes[i]->name, name) == 0)
+            return classes[i];
+    return NULL;
+}

@@ -1,0 +1,269 @@
+/*
+ * w_ranking.c — "ranking": top-N bars sorted by value, e.g. the union WeChat
+ * account among its peers. Rows glide to their new places when the order
+ * changes; one name can be highlighted ("ours"), with its rank shown even
+ * when it falls outside the top N.
+ *
+ * Input: an array of objects ({"name": .., "value": ..}; field names are
+ * options) or an object {name: value}. At most RANK_MAX items are kept.
+ */
+#include "widget.h"
+#include "format.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RANK_MAX 64
+
+typedef struct {
+    char   name[96];
+    double value, v_from;
+    double pos, p_from;      /* target row index and where it moves from */
+    double t0;
+} row_t;
+
+typedef struct {
+    wdg_t      base;
+    fmt_opts_t fmt;
+    int        top;
+    char      *name_field, *value_field, *highlight;
+    double     animate;
+    bool       frame;
+    row_t      rows[RANK_MAX];
+    int        n;
+    double     max_v;
+    double     anim_until;
+    bool       animating;
+} ranking_t;
+
+static const opt_def_t ranking_opts[] = {
+    { "format",  OPT_GROUP, offsetof(ranking_t, fmt), 0, 0, NULL, NULL, fmt_opt_table, NULL },
+    { "top",     OPT_INT,  offsetof(ranking_t, top),     1, 30, "10", NULL, NULL, "rows shown" },
+    { "name_field",  OPT_STR, offsetof(ranking_t, name_field),  0, 64, "name", NULL, NULL, "key of an item's name" },
+    { "value_field", OPT_STR, offsetof(ranking_t, value_field), 0, 64, "value", NULL, NULL, "key of an item's value" },
+    { "highlight", OPT_STR, offsetof(ranking_t, highlight), 0, 96, NULL, NULL, NULL,
+      "name to highlight (our own account); its rank is shown even outside the top" },
+    { "animate", OPT_NUM,  offsetof(ranking_t, animate), 0, 10, "0.8", NULL, NULL, "seconds rows take to move" },
+    { "frame",   OPT_BOOL, offsetof(ranking_t, frame),   0, 0, "true", NULL, NULL, "draw the panel behind it" },
+    OPT_END,
+};
+
+static row_t *find_row(ranking_t *k, const char *name)
+{
+    for (int i = 0; i < k->n; i++)
+        if (strcmp(k->rows[i].name, name) == 0)
+            return &k->rows[i];
+    return NULL;
+}
+
+static double cur(double from, double to, double t0, double dur, double now)
+{
+    return dur > 0 ? wdg_ease(from, to, (now - t0) / dur) : to;
+}
+
+typedef struct { char name[96]; double v; } item_t;
+
+static int by_value_desc(const void *a, const void *b)
+{
+    const item_t *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v < y->v ? 1 : -1;
+    return strcmp(x->name, y->name);       /* stable, deterministic ties */
+}
+
+static void ranking_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
+{
+    ranking_t *k = (ranking_t *)w;
+    (void)slot;
+    (void)e;
+    item_t items[RANK_MAX];
+    int n = 0;
+    if (v && v->type == BS_ARR) {
+        for (uint32_t i = 0; i < v->n && n < RANK_MAX; i++) {
+            const bs_value_t *it = v->u.c.items[i];
+            const bs_value_t *nm = bs_value_get(it, k->name_field);
+            double x = wdg_number(bs_value_get(it, k->value_field));
+            if (!nm || nm->type != BS_STR || !isfinite(x))
+                continue;
+            snprintf(items[n].name, sizeof items[n].name, "%.95s", nm->u.str);
+            items[n++].v = x;
+        }
+    } else if (v && v->type == BS_OBJ) {
+        for (uint32_t i = 0; i < v->n && n < RANK_MAX; i++) {
+            double x = wdg_number(v->u.c.items[i]);
+            if (!isfinite(x))
+                continue;
+            snprintf(items[n].name, sizeof items[n].name, "%.95s", v->u.c.keys[i]);
+            items[n++].v = x;
+        }
+    }
+    qsort(items, (size_t)n, sizeof items[0], by_value_desc);
+
+    row_t next[RANK_MAX];
+    double maxv = 0;
+    for (int i = 0; i < n; i++) {
+        row_t *old = find_row(k, items[i].name);
+        row_t *r = &next[i];
+        memcpy(r->name, items[i].name, sizeof r->name);
+        r->value = items[i].v;
+        r->pos = i;
+        if (old) {
+            r->v_from = cur(old->v_from, old->value, old->t0, k->animate, now);
+            r->p_from = cur(old->p_from, old->pos, old->t0, k->animate, now);
+        } else {
+            r->v_from = 0;
+            r->p_from = i;
+        }
+        r->t0 = now;
+        if (items[i].v > maxv)
+            maxv = items[i].v;
+    }
+    memcpy(k->rows, next, sizeof next[0] * (size_t)n);
+    k->n = n;
+    k->max_v = maxv;
+    k->anim_until = now + k->animate;
+    k->animating = true;
+    wdg_invalidate(w);
+}
+
+static void ranking_tick(wdg_t *w, double now, int64_t wall_ms)
+{
+    ranking_t *k = (ranking_t *)w;
+    (void)wall_ms;
+    if (k->animating) {
+        wdg_invalidate(w);
+        if (now >= k->anim_until)
+            k->animating = false;      /* this frame draws the end state */
+    }
+}
+
+static void ranking_draw(const wdg_t *w, draw_t *d)
+{
+    const ranking_t *k = (const ranking_t *)w;
+    cairo_t *cr = d->cr;
+    rect_t c = k->frame ? draw_panel(d, w->rect, w->title) : w->rect;
+    bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
+    bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
+    bs_color_t gold = draw_theme(d, THEME_GOLD);
+    double alpha = w->stale ? 0.45 : 1.0;
+    int ours_rank = -1;
+    for (int i = 0; i < k->n; i++)
+        if (k->highlight && strcmp(k->rows[i].name, k->highlight) == 0)
+            ours_rank = i;
+    bool footer = ours_rank >= k->top;
+    double rows_h = c.h - (footer ? 34 : 0);
+    double rh = rows_h / k->top, fs = fmin(rh * 0.42, 20);
+    double badge_w = rh * 0.9 > 34 ? 34 : rh * 0.9;
+    double name_w = fmin(c.w * 0.34, 170);
+    double bar_x = c.x + badge_w + 10 + name_w + 10, val_w = fs * 4.2;
+    double bar_w = c.x + c.w - bar_x - val_w - 6;
+
+    cairo_save(cr);
+    cairo_rectangle(cr, c.x - 4, c.y - 4, c.w + 8, rows_h + 4);
+    cairo_clip(cr);
+    for (int i = 0; i < k->n; i++) {
+        const row_t *r = &k->rows[i];
+        double pos = cur(r->p_from, r->pos, r->t0, k->animate, d->now);
+        if (pos > k->top)
+            continue;
+        double val = cur(r->v_from, r->value, r->t0, k->animate, d->now);
+        double y = c.y + pos * rh + rh / 2;
+        bool ours = k->highlight && strcmp(r->name, k->highlight) == 0;
+        int rank = (int)lround(r->pos) + 1;
+
+        if (ours) {           /* a soft band behind our own row */
+            cairo_rectangle(cr, c.x, y - rh / 2 + 1, c.w, rh - 2);
+            cairo_pattern_t *g = cairo_pattern_create_linear(c.x, 0, c.x + c.w, 0);
+            cairo_pattern_add_color_stop_rgba(g, 0, gold.r, gold.g, gold.b, 0.22);
+            cairo_pattern_add_color_stop_rgba(g, 1, gold.r, gold.g, gold.b, 0.0);
+            cairo_set_source(cr, g);
+            cairo_fill(cr);
+            cairo_pattern_destroy(g);
+        }
+        /* rank badge: a slanted tab, gold/silver/bronze for the first three */
+        static const bs_color_t medal[3] = {
+            { 1.00, 0.78, 0.20, 1, -1 }, { 0.80, 0.86, 0.95, 1, -1 }, { 0.90, 0.56, 0.30, 1, -1 },
+        };
+        bs_color_t bc = rank <= 3 ? medal[rank - 1] : a2;
+        double bx = c.x, bh = fmin(rh * 0.62, 26);
+        cairo_move_to(cr, bx + 5, y - bh / 2);
+        cairo_line_to(cr, bx + badge_w, y - bh / 2);
+        cairo_line_to(cr, bx + badge_w - 5, y + bh / 2);
+        cairo_line_to(cr, bx, y + bh / 2);
+        cairo_close_path(cr);
+        cairo_set_source_rgba(cr, bc.r, bc.g, bc.b, (rank <= 3 ? 0.95 : 0.55) * alpha);
+        cairo_fill(cr);
+        char rb[16];
+        snprintf(rb, sizeof rb, "%d", rank);
+        bs_color_t rbc = rank <= 3 ? (bs_color_t){ 0.05, 0.09, 0.2, 1, -1 } : text;
+        draw_number(d, FONT_NUMBER, fs * 0.9, bx + badge_w / 2, y, rb, rbc, AL_CENTER);
+
+        bs_color_t nc = ours ? gold : text;
+        nc.a *= alpha;
+        draw_text_fit(d, ours ? FONT_BOLD : FONT_TEXT, fs, c.x + badge_w + 10, y, r->name, nc, AL_LEFT, name_w);
+
+        /* bar: track, then gradient fill with a bright tip */
+        double bh2 = fmin(rh * 0.34, 14);
+        draw_round_rect(cr, bar_x, y - bh2 / 2, bar_w, bh2, bh2 / 2);
+        cairo_set_source_rgba(cr, a2.r, a2.g, a2.b, 0.14);
+        cairo_fill(cr);
+        double f = k->max_v > 0 ? fmax(0, fmin(1, val / k->max_v)) : 0;
+        if (f > 0) {
+            bs_color_t end = ours ? gold : accent;
+            cairo_pattern_t *g = cairo_pattern_create_linear(bar_x, 0, bar_x + bar_w * f, 0);
+            cairo_pattern_add_color_stop_rgba(g, 0, a2.r, a2.g, a2.b, 0.9 * alpha);
+            cairo_pattern_add_color_stop_rgba(g, 1, end.r, end.g, end.b, alpha);
+            draw_round_rect(cr, bar_x, y - bh2 / 2, bar_w * f, bh2, bh2 / 2);
+            cairo_set_source(cr, g);
+            cairo_fill(cr);
+            cairo_pattern_destroy(g);
+            cairo_arc(cr, bar_x + bar_w * f - bh2 / 2, y, bh2 * 0.35, 0, 2 * M_PI);
+            cairo_set_source_rgba(cr, 1, 1, 1, 0.9 * alpha);
+            cairo_fill(cr);
+        }
+        fmt_out_t fo;
+        char vb[160];
+        fmt_number(&k->fmt, val, &fo);
+        fmt_join(&fo, vb, sizeof vb);
+        bs_color_t vcol = ours ? gold : accent;
+        vcol.a *= alpha;
+        draw_number(d, FONT_NUMBER, fs, c.x + c.w, y, vb, vcol, AL_RIGHT);
+    }
+    cairo_restore(cr);
+    if (footer) {
+        char line[200];
+        snprintf(line, sizeof line, "%s 当前排名 第 %d 位", k->highlight, ours_rank + 1);
+        draw_text(d, FONT_BOLD, 17, c.x + c.w / 2, c.y + c.h - 14, line, gold, AL_CENTER);
+    } else if (k->n == 0) {
+        draw_text(d, FONT_TEXT, 18, c.x + c.w / 2, c.y + c.h / 2, "等待数据…", dim, AL_CENTER);
+    }
+}
+
+static void ranking_text(const wdg_t *w, wdg_text_t *out)
+{
+    const ranking_t *k = (const ranking_t *)w;
+    for (int i = 0; i < k->n && i < k->top; i++) {
+        fmt_out_t fo;
+        char vb[160];
+        fmt_number(&k->fmt, k->rows[i].value, &fo);
+        fmt_join(&fo, vb, sizeof vb);
+        wdg_text_add(out, "%d %s %s", i + 1, k->rows[i].name, vb);
+    }
+}
+
+const wdg_class_t wdg_ranking_class = {
+    .name = "ranking",
+    .doc  = "Top-N bars sorted by value, with gold/silver/bronze badges for the first three. Rows glide "
+            "to their new places when the order changes. \"highlight\" marks our own entry, whose rank is "
+            "shown under the list when it falls outside the top N. Takes an array of objects or an "
+            "object of name → value.",
+    .size = sizeof(ranking_t),
+    .opts = ranking_opts,
+    .bindable = true,
+    .data = ranking_data,
+    .tick = ranking_tick,
+    .draw = ranking_draw,
+    .text = ranking_text,
+};

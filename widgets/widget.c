@@ -1,0 +1,91 @@
+/* widget.c — helpers every kind shares, and the theme defaults. */
+#include "widget.h"
+#include "theme.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const wdg_common_keys[] = {
+    "id", "type", "rect", "title", "bind", "stale_after", NULL,
+};
+
+const char *const theme_font_roles[FONT_N_ROLES + 1] = {
+    "text", "bold", "title", "number", NULL,
+};
+
+void theme_default(theme_t *t)
+{
+    static const char *const hex[THEME_N_COLORS] = {
+        [THEME_BG] = "#030b26", [THEME_BG2] = "#0a2a5e", [THEME_PANEL] = "#0b2453cc",
+        [THEME_FRAME] = "#1f6fb2", [THEME_ACCENT] = "#00e5ff", [THEME_ACCENT2] = "#2a7cff",
+        [THEME_TEXT] = "#e8f4ff", [THEME_DIM] = "#7fa3c8", [THEME_GOOD] = "#2ee6a6",
+        [THEME_WARN] = "#ffb02e", [THEME_BAD] = "#ff4d5e", [THEME_GOLD] = "#ffd34d",
+    };
+    memset(t, 0, sizeof *t);
+    for (int i = 0; i < THEME_N_COLORS; i++)
+        opt_parse_color(hex[i], &t->colors[i]);
+    static const char *const fonts[FONT_N_ROLES] = {
+        "Noto Sans CJK SC", "Noto Sans CJK SC Bold", "Noto Sans CJK SC Bold", "Noto Sans CJK SC Bold",
+    };
+    for (int i = 0; i < FONT_N_ROLES; i++)
+        t->fonts[i] = strdup(fonts[i]);
+}
+
+void wdg_text_add(wdg_text_t *t, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(line) + 1;           /* + newline */
+    if (t->used + n + 1 > t->len) {
+        size_t cap = t->len ? t->len * 2 : 256;
+        while (cap < t->used + n + 1)
+            cap *= 2;
+        char *b = realloc(t->buf, cap);
+        if (!b)
+            return;
+        t->buf = b;
+        t->len = cap;
+    }
+    memcpy(t->buf + t->used, line, n - 1);
+    t->buf[t->used + n - 1] = '\n';
+    t->used += n;
+    t->buf[t->used] = '\0';
+}
+
+int wdg_add_bind(wdg_t *w, const char *topic, const char *path)
+{
+    if (w->nbinds >= WDG_MAX_BINDS || !topic)
+        return -1;
+    wdg_bind_t *b = &w->binds[w->nbinds];
+    memset(b, 0, sizeof *b);
+    b->topic = strdup(topic);
+    b->path = path && path[0] ? strdup(path) : NULL;
+    if (!b->topic || (path && path[0] && !b->path)) {
+        free(b->topic);
+        free(b->path);
+        return -1;
+    }
+    return w->nbinds++;
+}
+
+double wdg_number(const bs_value_t *v)
+{
+    double d;
+    return bs_value_number(v, &d) ? d : NAN;
+}
+
+double wdg_ease(double a, double b, double t)
+{
+    if (t <= 0)
+        return a;
+    if (t >= 1)
+        return b;
+    double e = 1 - pow(1 - t, 3);
+    return a + (b - a) * e;
+}

@@ -1,0 +1,110 @@
+/*
+ * widget.h — widget kinds and instances.
+ *
+ * A widget kind is one const wdg_class_t in one file of widgets/, listed in
+ * the registry (registry.c), the only list of kinds. The core allocates an
+ * instance of cls->size bytes, zeroed, whose first member is a wdg_t; the
+ * kind never allocates its own instance.
+ *
+ * Lifecycle (all on the render thread):
+ *   core: calloc → defaults from cls->opts → layout keys parsed →
+ *   cls->init() (cross-option checks) → per frame: cls->data() when a bound
+ *   topic changed, cls->tick() to advance animations → cls->draw() when the
+ *   widget is invalid → cls->destroy() → core frees options and instance.
+ *
+ * Rules, as in LVGL: setters compare, then invalidate; draw() only reads
+ * state (it gets a const pointer); animation is a pure function of state and
+ * the time passed in, so a snapshot at time t is deterministic.
+ */
+#ifndef BS_WIDGET_H
+#define BS_WIDGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "draw.h"
+#include "opt.h"
+#include "store.h"
+
+#define WDG_MAX_BINDS 16
+
+typedef struct {
+    char    *topic;       /* owned */
+    char    *path;        /* owned; NULL = the whole value */
+    uint64_t seen;        /* entry version last delivered */
+    bool     present;     /* entry existed at last delivery */
+} wdg_bind_t;
+
+typedef struct wdg wdg_t;
+
+/* Text a widget shows, for reports and tests: one line per row. */
+typedef struct {
+    char  *buf;
+    size_t len, used;
+} wdg_text_t;
+void wdg_text_add(wdg_text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+typedef struct wdg_class {
+    const char      *name;       /* the "type" in layouts                      */
+    const char      *doc;        /* one paragraph for docs/widgets.md          */
+    size_t           size;       /* instance size; starts with wdg_t           */
+    const opt_def_t *opts;       /* kind-specific options                      */
+    bool             bindable;   /* accepts "bind"                             */
+
+    /* After options are parsed: check combinations, set up state, add extra
+     * bindings with wdg_add_bind(). 0, or -1 with a message in err. */
+    int  (*init)(wdg_t *w, char *err, size_t errlen);
+    /* Frees what init/data allocated (options are freed by the core). */
+    void (*destroy)(wdg_t *w);
+    /* Bound value changed: slot = binding index, v = value at the binding's
+     * path (NULL when the topic or path is gone), e = the store entry (NULL
+     * when gone). Copy what must be kept. Call wdg_invalidate on change. */
+    void (*data)(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now);
+    /* Advance time-based state to now; invalidate if the look changed. */
+    void (*tick)(wdg_t *w, double now, int64_t wall_ms);
+    /* Draw into d at w->rect. Must not change w. */
+    void (*draw)(const wdg_t *w, draw_t *d);
+    /* What the widget shows, as text. */
+    void (*text)(const wdg_t *w, wdg_text_t *out);
+} wdg_class_t;
+
+struct wdg {
+    const wdg_class_t *cls;
+    /* from the layout */
+    char       *id;
+    char       *title;
+    rect_t      rect;            /* design units */
+    double      stale_after;     /* seconds; 0 = never stale */
+    int         feed;            /* feed index of the bindings, -1 = any */
+    int         page;            /* -1 = on every page */
+    wdg_bind_t  binds[WDG_MAX_BINDS];
+    int         nbinds;
+    /* runtime, owned by the core */
+    bool        invalid;         /* needs redraw */
+    bool        stale;           /* data older than stale_after */
+    double      data_age;        /* seconds since the newest bound data */
+    int64_t     data_wall_ms;    /* source time of the newest bound data (0 = none yet) */
+    bool        has_data;
+};
+
+/* Marks w for redraw this frame. */
+static inline void wdg_invalidate(wdg_t *w) { w->invalid = true; }
+
+/* Adds a binding; returns its slot or -1 when full. path may be NULL. */
+int wdg_add_bind(wdg_t *w, const char *topic, const char *path);
+
+/* The registry: the class named name, or NULL. */
+const wdg_class_t *wdg_class_find(const char *name);
+/* All classes, NULL-terminated. */
+const wdg_class_t *const *wdg_classes(void);
+
+/* Keys every widget takes, in addition to its class's options. */
+extern const char *const wdg_common_keys[];
+
+/* Helpers for kinds */
+/* The number a value holds (see bs_value_number), or NAN. */
+double wdg_number(const bs_value_t *v);
+/* Ease-out cubic between a and b for t in [0, 1]. */
+double wdg_ease(double a, double b, double t);
+
+#endif
