@@ -10,6 +10,8 @@
 /* The only list of feed back ends. */
 static const feed_backend_t *const backends[] = {
     &feed_demo_backend,
+    &feed_ws_backend,
+    &feed_wss_backend,
 };
 
 const char *feed_state_name(feed_state_t s)

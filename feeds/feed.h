@@ -107,5 +107,7 @@ void feed_status_count(feed_t *f, uint64_t messages, uint64_t rejected, uint64_t
 int feed_ingest(feed_t *f, const char *buf, size_t len);
 
 extern const feed_backend_t feed_demo_backend;
+extern const feed_backend_t feed_ws_backend;    /* ws://  (ws.c) */
+extern const feed_backend_t feed_wss_backend;   /* wss:// (ws.c) */
 
 #endif

@@ -97,6 +97,13 @@ static int set_default(const opt_def_t *o, void *base, size_t off)
         break;
     case OPT_GROUP:
         return opt_defaults_at(o->group, base, off);
+    case OPT_LIST: {
+        bs_list_t *l = AT(base, off, bs_list_t);
+        l->n = 0;
+        l->size = (size_t)o->min;
+        l->items = NULL;
+        break;
+    }
     }
     return 0;
 }
@@ -160,6 +167,74 @@ static void free_mappings(bs_mappings_t *m)
     free(m->from);
     free(m->to);
     memset(m, 0, sizeof *m);
+}
+
+static void free_at(const opt_def_t *tbl, void *base, size_t off0);
+
+static void free_list(const opt_def_t *o, bs_list_t *l)
+{
+    for (int i = 0; i < l->n; i++)
+        free_at(o->group, (char *)l->items + (size_t)i * l->size, 0);
+    free(l->items);
+    l->n = 0;
+    l->items = NULL;
+}
+
+/* OPT_LIST: an array of objects, each parsed by the item table o->group.
+ * The list is replaced only when every item parses. */
+static int parse_list(const opt_def_t *o, bs_list_t *dst, const cJSON *j, diag_t *d)
+{
+    const char *key = o->name;
+    size_t cap = o->max > 0 ? (size_t)o->max : LIST_CAP_DEFAULT, size = (size_t)o->min;
+    if (!cJSON_IsArray(j)) {
+        diag_at(d, j, false, "\"%s\" must be an array of objects, not %s", key, json_type_name(j));
+        return -1;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(j);
+    if (n > cap) {
+        diag_at(d, j, false, "\"%s\" has %zu items, more than %zu", key, n, cap);
+        return -1;
+    }
+    bs_list_t l = { 0, size, calloc(n ? n : 1, size ? size : 1) };
+    if (!l.items)
+        return -1;
+    int rc = 0;
+    for (const cJSON *c = j->child; c; c = c->next) {
+        void *rec = (char *)l.items + (size_t)l.n * size;
+        l.n++;              /* counted first: a half-defaulted record is freed too */
+        if (opt_defaults(o->group, rec) != 0) {
+            rc = -1;
+            break;
+        }
+        if (!cJSON_IsObject(c)) {
+            diag_at(d, c, false, "each item of \"%s\" must be an object, not %s", key, json_type_name(c));
+            rc = -1;
+            continue;
+        }
+        for (const cJSON *m = c->child; m; m = m->next) {
+            size_t off;
+            const opt_def_t *od = opt_find(o->group, m->string, &off);
+            if (od) {
+                if (opt_parse_member(od, off, rec, m, d) != 0)
+                    rc = -1;
+                continue;
+            }
+            const char *s = opt_suggest(o->group, m->string, NULL);
+            if (s)
+                diag_at(d, m, true, "unknown key \"%s\" in an item of \"%s\" (did you mean \"%s\"?)",
+                        m->string, key, s);
+            else
+                diag_at(d, m, true, "unknown key \"%s\" in an item of \"%s\"", m->string, key);
+            rc = -1;
+        }
+    }
+    if (rc != 0) {
+        free_list(o, &l);
+        return -1;
+    }
+    free_list(o, dst);
+    *dst = l;
+    return 0;
 }
 
 static int parse_color_node(const cJSON *j, bs_color_t *out, diag_t *d, const char *key)
@@ -346,6 +421,8 @@ int opt_parse_member(const opt_def_t *o, size_t off, void *base, const cJSON *j,
         *AT(base, off, bs_mappings_t) = m;
         return 0;
     }
+    case OPT_LIST:
+        return parse_list(o, AT(base, off, bs_list_t), j, d);
     case OPT_GROUP:
         break;
     }
@@ -369,6 +446,9 @@ static void free_at(const opt_def_t *tbl, void *base, size_t off0)
             break;
         case OPT_GROUP:
             free_at(o->group, base, off);
+            break;
+        case OPT_LIST:
+            free_list(o, AT(base, off, bs_list_t));
             break;
         default:
             break;
@@ -522,6 +602,16 @@ void opt_schema(const opt_def_t *tbl, cJSON *props)
             cJSON *ap = cJSON_AddObjectToObject(p, "additionalProperties");
             cJSON_AddStringToObject(ap, "type", "string");
             cJSON_AddNumberToObject(p, "maxProperties", MAP_CAP);
+            break;
+        }
+        case OPT_LIST: {
+            p = cJSON_CreateObject();
+            cJSON_AddStringToObject(p, "type", "array");
+            cJSON_AddNumberToObject(p, "maxItems", o->max > 0 ? o->max : LIST_CAP_DEFAULT);
+            cJSON *it = cJSON_AddObjectToObject(p, "items");
+            cJSON_AddStringToObject(it, "type", "object");
+            opt_schema(o->group, cJSON_AddObjectToObject(it, "properties"));
+            cJSON_AddFalseToObject(it, "additionalProperties");
             break;
         }
         case OPT_GROUP:

@@ -45,6 +45,20 @@ typedef struct {
     char **s;
 } bs_strlist_t;
 
+/* OPT_LIST storage: n records of `size` bytes, each laid out as the item
+ * table (opt_def_t.group) describes; owned, freed by opt_free(). */
+typedef struct {
+    int    n;
+    size_t size;
+    void  *items;
+} bs_list_t;
+
+/* Record i of a list, or NULL when out of range. */
+static inline void *opt_list_at(const bs_list_t *l, int i)
+{
+    return l && i >= 0 && i < l->n ? (char *)l->items + (size_t)i * l->size : NULL;
+}
+
 typedef enum {
     OPT_INT,        /* int                                                  */
     OPT_NUM,        /* double                                               */
@@ -56,16 +70,18 @@ typedef enum {
     OPT_THRESHOLDS, /* bs_thresholds_t: [{"at": n, "color": c}, ...]        */
     OPT_MAPPINGS,   /* bs_mappings_t: {"from": "to", ...}                   */
     OPT_GROUP,      /* the keys of another table, at offset + their own     */
+    OPT_LIST,       /* bs_list_t: [{...}, ...], each object parsed by group;
+                       min = record size (sizeof), max = most items         */
 } opt_type_t;
 
 typedef struct opt_def {
     const char             *name;
     opt_type_t              type;
     size_t                  offset;
-    double                  min, max;   /* INT/NUM range; STR/STRLIST: max length/items (0 = default cap) */
+    double                  min, max;   /* INT/NUM range; STR/STRLIST: max length/items (0 = default cap); LIST: record size, most items */
     const char             *def;        /* default as text ("2", "true", "#00e5ff", "none"); NULL = none */
     const char *const      *choices;    /* ENUM: NULL-terminated                                        */
-    const struct opt_def   *group;      /* GROUP: the table whose keys are merged in                    */
+    const struct opt_def   *group;      /* GROUP: the table whose keys are merged in; LIST: item table  */
     const char             *doc;        /* one line for the docs and the schema                         */
 } opt_def_t;
 

@@ -8,6 +8,7 @@ extern const wdg_class_t wdg_title_class;
 extern const wdg_class_t wdg_kpi_class;
 extern const wdg_class_t wdg_gauge_class;
 extern const wdg_class_t wdg_ranking_class;
+extern const wdg_class_t wdg_progress_class;
 
 static const wdg_class_t *const classes[] = {
     &wdg_title_class,
@@ -15,6 +16,7 @@ static const wdg_class_t *const classes[] = {
     &wdg_kpi_class,
     &wdg_gauge_class,
     &wdg_ranking_class,
+    &wdg_progress_class,
     NULL,
 };
 

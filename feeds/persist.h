@@ -1,0 +1,71 @@
+/*
+ * persist.h — last-known values: the topic store saved to disk and loaded at
+ * start, so a rebooted wall screen shows its last figures (marked stale)
+ * until fresh data arrives.
+ *
+ * Format: one JSON array of feed-protocol messages — for every topic its
+ * history as "append" messages (oldest first) and then its current value as
+ * a "set" message, each with its source "ts" (ms since the epoch). Loading
+ * is parsing that frame with the ordinary protocol parser (feed_parse_frame)
+ * under generous caps, with feed = -1 so the store marks the entries as
+ * loaded state. bigscreen-feed sends the same text to a newly connected
+ * client as its first frame (optionally led by an empty snapshot).
+ *
+ * Threads: persist_serialise and persist_load run on the thread that owns the
+ * store (the render thread). The writer has a thread of its own that does the
+ * file I/O (write temp + fsync + rename + fsync dir), so the render thread
+ * only serialises (a few KB) and hands the text over.
+ */
+#ifndef BS_PERSIST_H
+#define BS_PERSIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "store.h"
+#include "value.h"
+
+#define PERSIST_MAX_BYTES (64u << 20)    /* largest state file read back */
+
+/* The default state directory: $XDG_STATE_HOME/bigscreen, else
+ * $HOME/.local/state/bigscreen. malloc'd; NULL when neither is set. */
+char *persist_default_dir(void);
+
+/* DIR/NAME.state.json, NAME taken from the layout file's base name (without
+ * ".json"), characters other than [A-Za-z0-9._-] replaced by '_'.
+ * malloc'd; NULL on allocation failure. */
+char *persist_path(const char *dir, const char *layout_file);
+
+/* The store as a message array (see above); wall_ms/now convert receive
+ * times into source times for entries that carry none. With snapshot_first
+ * the array starts with {"op":"snapshot","topics":{}} so a receiver drops
+ * topics it no longer should show. malloc'd NUL-terminated text, *len set;
+ * NULL on allocation failure. */
+char *persist_serialise(const store_t *s, double now, int64_t wall_ms, bool snapshot_first, size_t *len);
+
+/* Loads path into s at monotonic time now under caps derived from lim.
+ * Returns the number of messages applied, 0 when there is no file, or -1
+ * with err (unreadable, too big, not a message array). A corrupt file never
+ * aborts the start: the caller logs and goes on empty. */
+int persist_load(store_t *s, const char *path, const bs_limits_t *lim, double now,
+                 char *err, size_t errlen);
+
+/* Writes len bytes to path atomically: path.tmp, fsync, rename, fsync of the
+ * directory; creates the directory (one level) when missing. 0, or -1 with
+ * err; on failure the old file is untouched and the temp file removed. */
+int persist_write_atomic(const char *path, const char *text, size_t len, char *err, size_t errlen);
+
+/* The background writer. */
+typedef struct persist_writer persist_writer_t;
+
+/* A writer thread for path (copied). NULL with err. */
+persist_writer_t *persist_writer_new(const char *path, char *err, size_t errlen);
+/* Hands text (malloc'd, ownership taken) to the writer; an older pending
+ * text not yet written is replaced (latest wins). Never blocks on I/O. */
+void persist_writer_submit(persist_writer_t *w, char *text, size_t len);
+/* Writes what is pending, stops the thread and frees w. Accepts NULL. */
+void persist_writer_free(persist_writer_t *w);
+/* Files written and failures so far (any thread). */
+void persist_writer_counts(persist_writer_t *w, uint64_t *written, uint64_t *failed);
+
+#endif

@@ -1,0 +1,56 @@
+#!/bin/sh
+# cli.sh BIGSCREEN SRCDIR — the command-line contract of bigscreen.
+set -u
+bs=$1; src=$2
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fails=0; passes=0
+ok()   { passes=$((passes+1)); echo "ok   $1"; }
+bad()  { fails=$((fails+1)); echo "FAIL $1"; }
+expect_code() { # name want cmd...
+  name=$1; want=$2; shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"; got=$?
+  if [ "$got" = "$want" ]; then ok "$name"; else bad "$name (exit $got, want $want)"; cat "$tmp/err"; fi
+}
+expect_err() { # name pattern
+  if grep -q -- "$2" "$tmp/err" "$tmp/out"; then ok "$1"; else bad "$1: no \"$2\" in output"; cat "$tmp/err"; fi
+}
+
+expect_code "version" 0 "$bs" --version
+expect_code "help" 0 "$bs" --help
+expect_code "check good" 0 "$bs" check "$src/layouts/union-hall.json"
+printf '{\n  "widgets": [\n    { "id": "a", "type": "kpi", "rect": [0, 0, 10, 10], "bind": "office.rate", "decimal": 2 }\n  ]\n}\n' > "$tmp/bad.json"
+expect_code "check bad" 1 "$bs" check "$tmp/bad.json"
+expect_err "check bad says line:col" "bad.json:3:80: unknown key \"decimal\" for a kpi widget (did you mean \"decimals\"?)"
+expect_code "check unreadable" 2 "$bs" check "$tmp/missing.json"
+expect_code "check mixed" 2 "$bs" check "$src/layouts/union-hall.json" "$tmp/bad.json" "$tmp/missing.json"
+printf '{ "widgets": [ { "id": "a", "type": "kpi" ' > "$tmp/trunc.json"
+expect_code "check truncated" 1 "$bs" check "$tmp/trunc.json"
+expect_err "truncated says where" "trunc.json:1:"
+
+expect_code "snapshot" 0 "$bs" --snapshot "$tmp/a.png" "$src/layouts/union-hall.json"
+expect_code "snapshot again" 0 "$bs" --snapshot "$tmp/b.png" "$src/layouts/union-hall.json"
+if cmp -s "$tmp/a.png" "$tmp/b.png"; then ok "snapshot deterministic"; else bad "snapshot deterministic"; fi
+expect_code "snapshot --at" 0 "$bs" --snapshot "$tmp/c.png" --at 3.5 "$src/layouts/union-hall.json"
+expect_code "snapshot --at again" 0 "$bs" --snapshot "$tmp/d.png" --at 3.5 "$src/layouts/union-hall.json"
+if cmp -s "$tmp/c.png" "$tmp/d.png"; then ok "mid-animation deterministic"; else bad "mid-animation deterministic"; fi
+if cmp -s "$tmp/a.png" "$tmp/c.png"; then bad "--at changes the picture"; else ok "--at changes the picture"; fi
+expect_code "snapshot 4K" 0 "$bs" --snapshot "$tmp/k.png" --size 3840x2160 "$src/layouts/union-hall.json"
+expect_err "4K size" "3840x2160"
+expect_code "snapshot --time" 0 "$bs" --snapshot "$tmp/t.png" --time 2026-01-01T08:00:00+08:00 "$src/layouts/union-hall.json"
+if cmp -s "$tmp/a.png" "$tmp/t.png"; then bad "--time changes the clock"; else ok "--time changes the clock"; fi
+expect_code "unwritable snapshot" 1 "$bs" --snapshot /nonexistent/dir/x.png "$src/layouts/union-hall.json"
+expect_err "unwritable says so" "cannot write /nonexistent/dir/x.png"
+expect_code "bad size" 2 "$bs" --snapshot "$tmp/x.png" --size 12 "$src/layouts/union-hall.json"
+expect_code "bad option" 2 "$bs" --frobnicate
+expect_code "missing layout" 2 "$bs" --snapshot "$tmp/x.png" "$tmp/nope.json"
+expect_code "bad feed url" 2 "$bs" --snapshot "$tmp/x.png" --feed main=gopher://x "$src/layouts/union-hall.json"
+expect_err "bad feed says so" "unknown feed scheme"
+expect_code "unknown feed id" 2 "$bs" --snapshot "$tmp/x.png" --feed nope=demo: "$src/layouts/union-hall.json"
+printf '{"theme":{"fonts":{"title":"Comic Sans MS"}},"widgets":[{"id":"a","type":"frame","rect":[0,0,9,9]}]}' > "$tmp/font.json"
+expect_code "unknown font" 1 "$bs" --snapshot "$tmp/x.png" "$tmp/font.json"
+expect_err "unknown font says so" "unknown or missing font \"Comic Sans MS\""
+expect_code "schema" 0 "$bs" schema
+if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" 2>/dev/null; then ok "schema is JSON"; else bad "schema is JSON"; fi
+
+echo "$passes passed, $fails failed"
+[ "$fails" = 0 ]

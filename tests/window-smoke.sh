@@ -1,0 +1,15 @@
+#!/bin/sh
+# window-smoke.sh BIGSCREEN SRCDIR — the real SDL window path under Xvfb for a
+# couple of seconds: it must open, run frames, and quit cleanly on its own.
+set -u
+bs=$1; src=$2
+out=$(mktemp); trap 'rm -f "$out"' EXIT
+xvfb-run -a -s "-screen 0 1280x720x24" "$bs" --windowed 1280x720 --run-for 2 --stats \
+  "$src/layouts/union-hall.json" >"$out" 2>&1
+rc=$?
+cat "$out"
+[ $rc -eq 0 ] || { echo "window run exited $rc"; exit 1; }
+grep -q "frames" "$out" || { echo "no frame statistics printed"; exit 1; }
+frames=$(sed -n 's/.*: \([0-9]*\) frames.*/\1/p' "$out" | tail -1)
+[ "${frames:-0}" -ge 30 ] || { echo "only ${frames:-0} frames in 2 s"; exit 1; }
+echo "window ran $frames frames"
