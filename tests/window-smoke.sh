@@ -4,6 +4,10 @@
 set -u
 bs=$1; src=$2
 out=$(mktemp); trap 'rm -f "$out"' EXIT
+# Under ASan, SDL's X11/GL/dbus back ends keep allocations to process exit
+# that are not ours (dlopen'ed drivers, unsymbolised); our own code's leaks
+# are checked by the snapshot, headless and CLI tests, which load no driver.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 xvfb-run -a -s "-screen 0 1280x720x24" "$bs" --windowed 1280x720 --run-for 2 --stats \
   "$src/layouts/union-hall.json" >"$out" 2>&1
 rc=$?
