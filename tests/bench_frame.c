@@ -1,0 +1,120 @@
+/*
+ * bench_frame.c — what a frame costs: a static frame (nothing changed), a
+ * frame where one number changes, and full repaints at 1080p and 4K, for
+ * the union-hall layout on the deterministic demo feed. Prints figures; it
+ * asserts nothing (performance lives in benchmarks, not in timed tests).
+ *
+ *   bench_frame [LAYOUT]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "screen.h"
+
+static double mono(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static screen_t *open_screen(const char *path, int w, int h)
+{
+    diag_t d = { 0 };
+    bool unreadable;
+    layout_t *l = layout_load_file(path, &d, &unreadable);
+    diag_print(&d, stderr);
+    diag_clear(&d);
+    if (!l)
+        exit(1);
+    char err[256];
+    screen_t *s = screen_new(l, w, h, false, 1795573800000LL, err, sizeof err);
+    if (!s) {
+        fprintf(stderr, "%s\n", err);
+        exit(1);
+    }
+    /* 20 s of data, then let every animation finish */
+    for (int k = 0; k <= 20 * 60; k++) {
+        screen_step_feeds(s, k / 60.0);
+        if (screen_update(s, k / 60.0, 1795573800000LL + k * 1000 / 60))
+            screen_paint(s, k / 60.0, 1795573800000LL + k * 1000 / 60);
+    }
+    for (int k = 0; k < 5 * 60; k++)
+        if (screen_update(s, 20 + k / 60.0, 1795573820000LL))
+            screen_paint(s, 20 + k / 60.0, 1795573820000LL);
+    return s;
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = argc > 1 ? argv[1] : BS_SOURCE "/layouts/union-hall.json";
+    screen_t *s = open_screen(path, 1920, 1080);
+    double t = 25;
+    int64_t wall = 1795573820000LL;       /* the clock stands still: nothing changes */
+
+    int n = 20000;
+    uint64_t painted0 = s->st.painted;
+    double t0 = mono();
+    for (int i = 0; i < n; i++)
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+    double static_us = (mono() - t0) / n * 1e6;
+    printf("static frame (nothing changed):   %8.2f us/frame, %llu of %d frames painted\n",
+           static_us, (unsigned long long)(s->st.painted - painted0), n);
+
+    /* one KPI changes: push a set through the real queue each frame */
+    n = 300;
+    uint64_t px0 = s->st.pixels;
+    t0 = mono();
+    for (int i = 0; i < n; i++) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "{\"topic\":\"jobs.postings\",\"value\":%d}", 2000 + i);
+        feed_ingest(s->feeds[0], msg, strlen(msg));
+        t += 2.0;                           /* past the count-up: one paint per change */
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+    }
+    double one_us = (mono() - t0) / n * 1e6;
+    printf("one KPI changes:                  %8.2f us/frame, %.1f%% of the screen repainted\n",
+           one_us, 100.0 * (s->st.pixels - px0) / n / (1920.0 * 1080));
+
+    n = 30;
+    t0 = mono();
+    for (int i = 0; i < n; i++) {
+        damage_add_full(&s->damage);
+        screen_paint(s, t, wall);
+        s->damage_consumed = false;
+    }
+    printf("full repaint 1920x1080:           %8.2f ms/frame\n", (mono() - t0) / n * 1e3);
+    /* each widget's area alone (includes what overlaps it, e.g. its frame) */
+    for (int i = 0; i < s->layout->nwidgets; i++) {
+        const wdg_t *w = s->layout->widgets[i];
+        irect_t r = { (int)w->rect.x, (int)w->rect.y, (int)w->rect.w, (int)w->rect.h };
+        t0 = mono();
+        for (int k = 0; k < 10; k++) {
+            damage_reset(&s->damage, s->out_w, s->out_h);
+            damage_add(&s->damage, r);
+            screen_paint(s, t, wall);
+        }
+        printf("  area of %-8s %-18s %6.2f ms\n", w->cls->name, w->id, (mono() - t0) / 10 * 1e3);
+    }
+    s->damage_consumed = true;
+    screen_free(s);
+
+    s = open_screen(path, 3840, 2160);
+    n = 10;
+    t0 = mono();
+    for (int i = 0; i < n; i++) {
+        damage_add_full(&s->damage);
+        screen_paint(s, t, wall);
+        s->damage_consumed = false;
+    }
+    printf("full repaint 3840x2160:           %8.2f ms/frame\n", (mono() - t0) / n * 1e3);
+    text_cache_stats_t ts = text_cache_stats(s->tc);
+    printf("text cache at 4K:                 %zu runs, %.1f MiB, %zu hits, %zu misses\n",
+           ts.entries, ts.bytes / 1048576.0, ts.hits, ts.misses);
+    screen_free(s);
+    return 0;
+}
