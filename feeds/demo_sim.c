@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,6 +116,7 @@ const char *const *demo_sim_topics(size_t *n)
         "office.rate", "members.realname", "apply.total", "apply.kinds",
         "courses.cloud", "training.online", "quiz.member_day", "benefit.holiday",
         "lectures", "jobs.postings", "wechat.rank", "wechat.position", "towns", "news", "apply.daily",
+        "apply.kinds.lastyear", "apply.monthly", "apply.monthly.lastyear",
     };
     *n = sizeof topics / sizeof topics[0];
     return topics;
@@ -198,6 +200,30 @@ char *demo_sim_tick(demo_sim_t *s, unsigned k)
     }
     if (!full)
         add_msg(frame, "apply.daily", cJSON_CreateNumber(day_apps), ts, "append");
+    if (full) {           /* last year's totals by kind: fixed, for comparison charts */
+        static const double last[N_KINDS] = { 1642, 705, 368, 251, 296 };
+        cJSON *o = cJSON_CreateObject();
+        for (int i = 0; i < N_KINDS; i++)
+            cJSON_AddNumberToObject(o, kinds[i], last[i]);
+        add_msg(frame, "apply.kinds.lastyear", o, ts, NULL);
+        /* online applications per month: this year to November, and last year */
+        static const double month[2][12] = {
+            { 238, 196, 284, 301, 322, 347, 311, 298, 336, 369, 396, 0 },
+            { 204, 171, 236, 255, 262, 281, 270, 259, 288, 301, 322, 341 },
+        };
+        for (int y = 0; y < 2; y++) {
+            cJSON *arr = cJSON_CreateArray();
+            for (int m = 0; m < (y == 0 ? 11 : 12); m++) {
+                char lb[16];
+                snprintf(lb, sizeof lb, "%d月", m + 1);
+                cJSON *it = cJSON_CreateObject();
+                cJSON_AddStringToObject(it, "label", lb);
+                cJSON_AddNumberToObject(it, "value", month[y][m]);
+                cJSON_AddItemToArray(arr, it);
+            }
+            add_msg(frame, y == 0 ? "apply.monthly" : "apply.monthly.lastyear", arr, ts, NULL);
+        }
+    }
 
     struct { const char *topic; double *v; double target; double p; } goals[] = {
         { "courses.cloud",   &s->courses,   100, 0.02 },

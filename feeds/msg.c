@@ -10,10 +10,6 @@
 bs_value_t *bs_value_from_cjson(const cJSON *j, const bs_limits_t *lim, int depth,
                                 char *err, size_t errlen)
 {
-    if (depth > lim->depth) {
-        snprintf(err, errlen, "nesting deeper than %d", lim->depth);
-        return NULL;
-    }
     if (cJSON_IsNull(j))
         return bs_value_null();
     if (cJSON_IsBool(j))
@@ -38,6 +34,11 @@ bs_value_t *bs_value_from_cjson(const cJSON *j, const bs_limits_t *lim, int dept
         return bs_value_str(j->valuestring, len);
     }
     if (cJSON_IsArray(j) || cJSON_IsObject(j)) {
+        /* depth counts containers: a value [[1]] nests 2 deep */
+        if (depth > lim->depth) {
+            snprintf(err, errlen, "nesting deeper than %d", lim->depth);
+            return NULL;
+        }
         bool obj = cJSON_IsObject(j);
         size_t n = 0;
         for (const cJSON *c = j->child; c; c = c->next)
@@ -220,7 +221,18 @@ int feed_parse_frame(const char *buf, size_t len, const bs_limits_t *lim, int fe
             goto bad_frame;
         }
     }
-    cJSON *root = cJSON_ParseWithLength(buf, len);
+    /* the whole frame must be one JSON text: trailing junk spoils it */
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+    if (root && end) {
+        size_t used = (size_t)(end - buf);
+        while (used < len && (buf[used] == ' ' || buf[used] == '\t' || buf[used] == '\n' || buf[used] == '\r'))
+            used++;
+        if (used < len && !(used + 1 == len && buf[used] == '\0')) {
+            cJSON_Delete(root);
+            root = NULL;
+        }
+    }
     if (!root) {
         snprintf(err, errlen, "invalid JSON");
         goto bad_frame;

@@ -43,11 +43,11 @@
 #define LOG_EVERY_S      10
 
 /* Backoff: quick first retries (a restarted server is back within a second),
- * then at most 5 s apart, plus up to 20 % jitter so a fleet of screens does
+ * then at most 3 s apart, plus up to 20 % jitter so a fleet of screens does
  * not reconnect in lock step. An idle connection is PINGed after 5 s and
  * hung up (→ retry) when nothing valid came for 10 s, which also ends a
  * server that stalls in the middle of a frame. */
-static const uint32_t backoff_ms[] = { 250, 500, 1000, 2000, 3000, 5000 };
+static const uint32_t backoff_ms[] = { 250, 500, 1000, 2000, 3000 };
 
 static const lws_retry_bo_t retry = {
     .retry_ms_table          = backoff_ms,
@@ -485,8 +485,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         break;
     case LWS_CALLBACK_CLIENT_WRITEABLE:
         if (p->sub_pending) {
+            /* lws_write masks the payload in place: send a fresh copy */
+            unsigned char *tx = malloc(LWS_PRE + p->sub_len);
             p->sub_pending = false;
-            if (lws_write(wsi, p->sub + LWS_PRE, p->sub_len, LWS_WRITE_TEXT) < (int)p->sub_len)
+            if (!tx)
+                return -1;
+            memcpy(tx + LWS_PRE, p->sub + LWS_PRE, p->sub_len);
+            int w = lws_write(wsi, tx + LWS_PRE, p->sub_len, LWS_WRITE_TEXT);
+            free(tx);
+            if (w < (int)p->sub_len)
                 return -1;
         }
         break;
@@ -539,6 +546,8 @@ static void lws_log(int level, const char *line)
 static pthread_once_t log_once = PTHREAD_ONCE_INIT;
 static void set_log(void)
 {
+    /* errors only: lws's info/debug levels would print handshake headers,
+     * and with them the bearer token */
     lws_set_log_level(LLL_ERR, lws_log);
 }
 

@@ -450,13 +450,14 @@ static void parse_widget(ctx_t *c, const cJSON *o, int page)
         diag_at(c->d, o, false, "%s widget has no \"id\"", cls->name);
     if (!has_rect)
         diag_at(c->d, o, false, "widget \"%s\" has no \"rect\"", w->id ? w->id : cls->name);
-    if (cls->bindable && w->nbinds == 0 && c->d->count == before && cls != NULL) {
+    if (cls->bindable && !cls->bind_optional && w->nbinds == 0 && c->d->count == before) {
         /* widgets that need data must say where it comes from */
         if (!cJSON_GetObjectItemCaseSensitive(o, "bind"))
             diag_at(c->d, o, false, "%s widget \"%s\" has no \"bind\"", cls->name, w->id ? w->id : "?");
     }
     if (c->d->count == before && cls->init) {
         char err[256] = "";
+        w->layout_file = l->file;
         if (cls->init(w, err, sizeof err) != 0)
             diag_at(c->d, type, false, "%s widget \"%s\": %s", cls->name, w->id ? w->id : "?", err);
     }

@@ -7,7 +7,9 @@
  *   bigscreen check LAYOUT...             validate layouts
  *   bigscreen schema                      print the layouts' JSON Schema
  */
+#include "docs.h"
 #include "layout.h"
+#include "persist.h"
 #include "screen.h"
 #include "window.h"
 
@@ -38,6 +40,7 @@ static void usage(FILE *f)
     fputs("usage: bigscreen [options] [LAYOUT]\n"
           "       bigscreen check LAYOUT...\n"
           "       bigscreen schema\n"
+          "       bigscreen docs\n"
           "\n"
           "Shows LAYOUT (default " DEFAULT_LAYOUT ") fullscreen on a wall screen.\n"
           "\n"
@@ -53,6 +56,9 @@ static void usage(FILE *f)
           "  --run-for SECONDS    quit after SECONDS (window or headless)\n"
           "  --report OUT.json    headless: write a report of what is shown at exit\n"
           "  --feed ID=URL        replace the URL of the layout's feed ID\n"
+          "  --state-dir DIR      keep last-known values in DIR (default\n"
+          "                       $XDG_STATE_HOME/bigscreen or ~/.local/state/bigscreen)\n"
+          "  --no-state           neither load nor save last-known values\n"
           "  --stats              print frame statistics every 10 s\n"
           "  --help, --version\n"
           "\n"
@@ -167,6 +173,8 @@ typedef struct {
     int64_t     time_ms;
     const char *feeds[LAYOUT_MAX_FEEDS * 2];
     int         nfeeds;
+    const char *state_dir;
+    bool        no_state;
 } args_t;
 
 static int snapshot(layout_t *l, const args_t *a)
@@ -204,6 +212,14 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "check") == 0)
         return cmd_check(argc - 2, argv + 2);
+    if (argc > 1 && strcmp(argv[1], "docs") == 0) {
+        char *s = docs_widgets_markdown();
+        if (!s)
+            return 1;
+        fputs(s, stdout);
+        free(s);
+        return 0;
+    }
     if (argc > 1 && strcmp(argv[1], "schema") == 0) {
         char *s = layout_schema();
         if (!s)
@@ -278,6 +294,15 @@ int main(int argc, char **argv)
                 return 2;
             }
             a.feeds[a.nfeeds++] = v;
+        } else if (!strcmp(o, "--state-dir")) {
+            NEED_ARG();
+            if (!v[0] || strlen(v) > 4000) {
+                fprintf(stderr, "bigscreen: --state-dir needs a directory\n");
+                return 2;
+            }
+            a.state_dir = v;
+        } else if (!strcmp(o, "--no-state")) {
+            a.no_state = true;
         } else if (!strcmp(o, "--headless")) {
             a.headless = true;
         } else if (!strcmp(o, "--stats")) {
@@ -334,11 +359,21 @@ int main(int argc, char **argv)
 
     if (a.snapshot)
         return snapshot(l, &a);
+    char *state_dir = NULL;
+    if (!a.no_state) {
+        state_dir = a.state_dir ? strdup(a.state_dir) : persist_default_dir();
+        screen_state_dir = state_dir;
+    }
     int64_t offset = a.time_set ? a.time_ms - wall_now_ms() : 0;
-    if (a.headless)
-        return headless_run(l, a.run_for, a.report, offset);
-    window_opts_t wo = {
-        .display = a.display, .win_w = a.win_w, .win_h = a.win_h, .run_for = a.run_for, .stats = a.stats,
-    };
-    return window_run(l, &wo, offset);
+    int rc;
+    if (a.headless) {
+        rc = headless_run(l, a.run_for, a.report, offset);
+    } else {
+        window_opts_t wo = {
+            .display = a.display, .win_w = a.win_w, .win_h = a.win_h, .run_for = a.run_for, .stats = a.stats,
+        };
+        rc = window_run(l, &wo, offset);
+    }
+    free(state_dir);
+    return rc;
 }

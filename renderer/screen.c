@@ -1,5 +1,6 @@
 /* screen.c — a running layout: data in, pixels out (see screen.h). */
 #include "screen.h"
+#include "persist.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -14,6 +15,9 @@
 #define DRAIN_BUDGET_S  0.004     /* at most 4 ms of a frame applying updates */
 #define TEXT_CACHE_MB   64
 #define INK_MARGIN      12        /* design units of glow around a widget */
+#define PERSIST_EVERY_S 5.0       /* save last-known values at most this often */
+
+const char *screen_state_dir;
 
 static double mono_now(void)
 {
@@ -136,6 +140,43 @@ int screen_resize(screen_t *s, int w, int h)
     return 0;
 }
 
+/* Last-known values: loads the layout's state file into the store (entries
+ * come in with feed = -1, so they show as stale until fresh data arrives)
+ * and starts the writer. Problems are logged; the screen runs without. */
+static void persist_setup(screen_t *s)
+{
+    char err[512];
+    char *path = persist_path(screen_state_dir, s->layout->file ? s->layout->file : "layout");
+    if (!path)
+        return;
+    int n = persist_load(s->store, path, &s->layout->feeds[0].lim, 0, err, sizeof err);
+    if (n < 0)
+        fprintf(stderr, "bigscreen: last-known values not loaded: %s\n", err);
+    s->persist_loaded = n > 0 ? n : 0;
+    s->persist_gen = store_generation(s->store);
+    s->persist_next = PERSIST_EVERY_S;
+    s->persist = persist_writer_new(path, err, sizeof err);
+    if (!s->persist)
+        fprintf(stderr, "bigscreen: last-known values will not be saved: %s\n", err);
+    free(path);
+}
+
+/* Hands the store to the writer when it changed since the last save. The
+ * render thread only serialises (a few KB for a wall screen, well under a
+ * millisecond); the writer thread does the file I/O and fsync. */
+static void persist_save(screen_t *s, double now, int64_t wall_ms)
+{
+    uint64_t gen = store_generation(s->store);
+    if (!s->persist || gen == s->persist_gen)
+        return;
+    size_t len = 0;
+    char *text = persist_serialise(s->store, now, wall_ms, false, &len);
+    if (!text)
+        return;
+    persist_writer_submit(s->persist, text, len);
+    s->persist_gen = gen;
+}
+
 screen_t *screen_new(layout_t *l, int out_w, int out_h, bool live, int64_t wall0_ms,
                      char *err, size_t errlen)
 {
@@ -174,6 +215,8 @@ screen_t *screen_new(layout_t *l, int out_w, int out_h, bool live, int64_t wall0
         for (int b = 0; b < w->nbinds; b++)
             feed_add_subscription(s->feeds[w->feed < s->nfeeds ? w->feed : 0], w->binds[b].topic);
     }
+    if (live && screen_state_dir)
+        persist_setup(s);
     if (live)
         for (int i = 0; i < s->nfeeds; i++)
             if (feed_start(s->feeds[i]) != 0) {
@@ -190,6 +233,10 @@ void screen_free(screen_t *s)
 {
     if (!s)
         return;
+    if (s->persist) {                  /* the last state, then wait for the disk */
+        persist_save(s, s->last_now, s->last_wall);
+        persist_writer_free(s->persist);
+    }
     for (int i = 0; i < s->nfeeds; i++)
         feed_free(s->feeds[i]);        /* joins feed threads before the queue goes */
     feed_queue_free(s->q);
@@ -295,7 +342,13 @@ static void update_stale(screen_t *s, wdg_t *w, double now, int64_t wall_ms)
     int64_t t = data_wall(s, w, now, wall_ms);
     w->has_data = t != 0;
     double age = t ? (wall_ms - t) / 1000.0 : 0;
-    bool stale = t && age > w->stale_after;
+    /* values loaded from disk (feed -1) stay stale until fresh data comes */
+    bool loaded = false;
+    for (int b = 0; b < w->nbinds && s->persist_loaded && !loaded; b++) {
+        const store_entry_t *e = store_get(s->store, w->binds[b].topic);
+        loaded = e && e->feed < 0;
+    }
+    bool stale = t && (age > w->stale_after || loaded);
     /* the badge shows whole seconds/minutes: redraw when its text changes */
     long bucket_old = (long)(w->data_age < 60 ? w->data_age : 60 + w->data_age / 60);
     long bucket_new = (long)(age < 60 ? age : 60 + age / 60);
@@ -306,10 +359,63 @@ static void update_stale(screen_t *s, wdg_t *w, double now, int64_t wall_ms)
     w->data_wall_ms = t;
 }
 
+/* The banner's rectangle in design units: a band centred at the bottom. */
+static rect_t banner_rect(const screen_t *s)
+{
+    double W = s->layout->width, H = s->layout->height;
+    double w = fmin(W - 40, 640), h = fmin(52, H / 8);
+    return (rect_t){ (W - w) / 2, H - h - 14, w, h };
+}
+
+/* "数据连接中断 · 自 HH:MM 起" while any feed is down (HH:MM in the layout's
+ * time zone, from when it went down); damages the band when the text changes. */
+static void update_banner(screen_t *s)
+{
+    char text[sizeof s->banner] = "";
+    for (int i = 0; i < s->nfeeds && !text[0]; i++) {
+        feed_status_t st = feed_status_get(s->feeds[i]);
+        if (st.state != FEED_DOWN)
+            continue;
+        int64_t m = st.since_ms / 60000 + s->layout->utc_offset_min;
+        int mins = (int)(((m % 1440) + 1440) % 1440);
+        if (s->nfeeds > 1)
+            snprintf(text, sizeof text, "数据连接中断（%.40s）· 自 %02d:%02d 起",
+                     s->feeds[i]->conf.id, mins / 60, mins % 60);
+        else
+            snprintf(text, sizeof text, "数据连接中断 · 自 %02d:%02d 起", mins / 60, mins % 60);
+    }
+    if (strcmp(text, s->banner) != 0) {
+        snprintf(s->banner, sizeof s->banner, "%s", text);
+        damage_add(&s->damage, device_rect(s, banner_rect(s), INK_MARGIN));
+    }
+}
+
+static void draw_banner(screen_t *s, draw_t *d)
+{
+    rect_t r = banner_rect(s);
+    cairo_t *cr = d->cr;
+    bs_color_t bad = draw_theme(d, THEME_BAD), text = draw_theme(d, THEME_TEXT);
+    cairo_save(cr);
+    set_transform(s, cr);
+    draw_round_rect(cr, r.x, r.y, r.w, r.h, r.h / 2);
+    cairo_set_source_rgba(cr, bad.r * 0.35, bad.g * 0.35, bad.b * 0.35, 0.92);
+    cairo_fill_preserve(cr);
+    draw_glow_stroke(d, bad, 2, 8);
+    /* a pulsing-free dot (snapshots stay deterministic) and the text */
+    cairo_arc(cr, r.x + r.h * 0.75, r.y + r.h / 2, r.h * 0.14, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, bad.r, bad.g, bad.b, 1);
+    cairo_fill(cr);
+    draw_text_fit(d, FONT_BOLD, r.h * 0.46, r.x + r.w / 2 + r.h * 0.2, r.y + r.h / 2, s->banner, text,
+                  AL_CENTER | AL_MIDDLE, r.w - r.h * 2);
+    cairo_restore(cr);
+}
+
 bool screen_update(screen_t *s, double now, int64_t wall_ms)
 {
     layout_t *l = s->layout;
     s->st.frames++;
+    s->last_now = now;
+    s->last_wall = wall_ms;
     if (s->damage_consumed) {
         damage_reset(&s->damage, s->out_w, s->out_h);
         s->damage_consumed = false;
@@ -331,6 +437,12 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
         if (w->invalid && visible(s, w))
             damage_add(&s->damage, device_rect(s, w->rect, INK_MARGIN));
         w->invalid = false;
+    }
+    if (s->live)
+        update_banner(s);
+    if (s->persist && now >= s->persist_next) {
+        persist_save(s, now, wall_ms);
+        s->persist_next = now + PERSIST_EVERY_S;
     }
     return s->damage.n > 0;
 }
@@ -368,6 +480,8 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
             cairo_restore(cr);
             s->st.widgets_drawn++;
         }
+        if (s->banner[0] && irect_intersects(r, device_rect(s, banner_rect(s), INK_MARGIN)))
+            draw_banner(s, &d);
         cairo_restore(cr);
     }
     cairo_destroy(cr);
@@ -416,6 +530,8 @@ char *screen_report(screen_t *s, int64_t wall_ms)
             cJSON_AddNullToObject(o, "age_s");
         cJSON_AddItemToArray(ws, o);
     }
+    cJSON_AddStringToObject(root, "banner", s->banner);
+    cJSON_AddNumberToObject(root, "state_loaded", s->persist_loaded);
     cJSON *fs = cJSON_AddArrayToObject(root, "feeds");
     for (int i = 0; i < s->nfeeds; i++) {
         feed_status_t st = feed_status_get(s->feeds[i]);
@@ -423,6 +539,7 @@ char *screen_report(screen_t *s, int64_t wall_ms)
         cJSON_AddStringToObject(o, "id", s->feeds[i]->conf.id);
         cJSON_AddStringToObject(o, "url", s->feeds[i]->conf.url);
         cJSON_AddStringToObject(o, "state", feed_state_name(st.state));
+        cJSON_AddNumberToObject(o, "since_ms", (double)st.since_ms);
         cJSON_AddNumberToObject(o, "connects", (double)st.connects);
         cJSON_AddNumberToObject(o, "messages", (double)st.messages);
         cJSON_AddNumberToObject(o, "rejected", (double)st.rejected);

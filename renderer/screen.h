@@ -51,7 +51,20 @@ typedef struct screen {
     int              page;          /* current page, -1 when there are none */
     uint64_t         store_gen;     /* store generation last delivered */
     screen_stats_t   st;
+    /* last-known values (persist.h): NULL when off */
+    struct persist_writer *persist;
+    double           persist_next;  /* now (s) of the next save */
+    uint64_t         persist_gen;   /* store generation last saved */
+    int              persist_loaded; /* entries loaded at start */
+    double           last_now;      /* times of the last screen_update */
+    int64_t          last_wall;
+    /* connection banner: "" when every feed is fine */
+    char             banner[160];
 } screen_t;
+
+/* Directory for last-known values of live screens (persist.h); NULL: off.
+ * Set by main() before screens are made; snapshots never use it. */
+extern const char *screen_state_dir;
 
 /* Takes ownership of l (also on failure). live: start feed threads; else
  * feeds are stepped by screen_step_feeds (deterministic). NULL with err. */

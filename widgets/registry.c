@@ -9,6 +9,15 @@ extern const wdg_class_t wdg_kpi_class;
 extern const wdg_class_t wdg_gauge_class;
 extern const wdg_class_t wdg_ranking_class;
 extern const wdg_class_t wdg_progress_class;
+extern const wdg_class_t wdg_bar_class;
+extern const wdg_class_t wdg_donut_class;
+extern const wdg_class_t wdg_map_class;
+extern const wdg_class_t wdg_ticker_class;
+extern const wdg_class_t wdg_board_class;
+extern const wdg_class_t wdg_text_class;
+extern const wdg_class_t wdg_image_class;
+extern const wdg_class_t wdg_liquid_class;
+extern const wdg_class_t wdg_line_class;
 
 static const wdg_class_t *const classes[] = {
     &wdg_title_class,
@@ -17,6 +26,15 @@ static const wdg_class_t *const classes[] = {
     &wdg_gauge_class,
     &wdg_ranking_class,
     &wdg_progress_class,
+    &wdg_bar_class,
+    &wdg_donut_class,
+    &wdg_map_class,
+    &wdg_ticker_class,
+    &wdg_board_class,
+    &wdg_text_class,
+    &wdg_image_class,
+    &wdg_liquid_class,
+    &wdg_line_class,
     NULL,
 };
 

@@ -7,6 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#ifndef BS_DATADIR
+#define BS_DATADIR "."
+#endif
 
 const char *const wdg_common_keys[] = {
     "id", "type", "rect", "title", "bind", "stale_after", NULL,
@@ -88,4 +93,32 @@ double wdg_ease(double a, double b, double t)
         return b;
     double e = 1 - pow(1 - t, 3);
     return a + (b - a) * e;
+}
+
+int wdg_find_file(const wdg_t *w, const char *name, char *out, size_t len)
+{
+    if (!name || !name[0] || !out || len == 0)
+        return -1;
+    if (name[0] == '/') {
+        snprintf(out, len, "%s", name);
+        return access(out, R_OK) == 0 ? 0 : -1;
+    }
+    char first[1024] = "";
+    if (w && w->layout_file) {
+        const char *slash = strrchr(w->layout_file, '/');
+        int dl = slash ? (int)(slash - w->layout_file) : 1;
+        snprintf(first, sizeof first, "%.*s/%s", dl, slash ? w->layout_file : ".", name);
+        if (access(first, R_OK) == 0) {
+            snprintf(out, len, "%s", first);
+            return 0;
+        }
+    }
+    static const char *const dirs[] = { BS_DATADIR, BS_DATADIR "/layouts" };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        snprintf(out, len, "%s/%s", dirs[i], name);
+        if (access(out, R_OK) == 0)
+            return 0;
+    }
+    snprintf(out, len, "%s", first[0] ? first : name);
+    return -1;
 }

@@ -50,6 +50,7 @@ typedef struct wdg_class {
     size_t           size;       /* instance size; starts with wdg_t           */
     const opt_def_t *opts;       /* kind-specific options                      */
     bool             bindable;   /* accepts "bind"                             */
+    bool             bind_optional; /* bindable, but "bind" may be left out    */
 
     /* After options are parsed: check combinations, set up state, add extra
      * bindings with wdg_add_bind(). 0, or -1 with a message in err. */
@@ -85,6 +86,9 @@ struct wdg {
     double      data_age;        /* seconds since the newest bound data */
     int64_t     data_wall_ms;    /* source time of the newest bound data (0 = none yet) */
     bool        has_data;
+    /* The layout file's path, set by the loader for init() to resolve file
+     * options (see wdg_find_file). Borrowed; valid during init() only. */
+    const char *layout_file;
 };
 
 /* Marks w for redraw this frame. */
@@ -106,5 +110,9 @@ extern const char *const wdg_common_keys[];
 double wdg_number(const bs_value_t *v);
 /* Ease-out cubic between a and b for t in [0, 1]. */
 double wdg_ease(double a, double b, double t);
+/* Resolves a file named in an option: absolute as is, else relative to the
+ * layout file's directory, then to the project data directory (BS_DATADIR)
+ * and its layouts/. 0 with the path in out, or -1 (out holds the first try). */
+int wdg_find_file(const wdg_t *w, const char *name, char *out, size_t len);
 
 #endif

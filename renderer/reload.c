@@ -1,0 +1,168 @@
+/* reload.c — layout hot reload through inotify (see reload.h). */
+#include "reload.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#define SETTLE_MS 150          /* quiet time after the last change before reading */
+
+struct reload {
+    char           *path;       /* the layout file as given */
+    char           *dir;        /* its directory */
+    const char     *base;       /* its file name, inside path */
+    int             ifd;        /* inotify */
+    int             pipe_rd, pipe_wr; /* stop signal */
+    pthread_t       thread;
+    pthread_mutex_t lock;       /* guards pending */
+    bool            has_pending;
+    reload_result_t pending;
+};
+
+static void result_clear(reload_result_t *r)
+{
+    layout_free(r->layout);
+    free(r->errors);
+    memset(r, 0, sizeof *r);
+}
+
+/* Reads and checks the file; posts a layout or the problems. */
+static void load_and_post(reload_t *r)
+{
+    reload_result_t res = { 0 };
+    diag_t d = { 0 };
+    bool unreadable;
+    res.layout = layout_load_file(r->path, &d, &unreadable);
+    if (!res.layout) {
+        size_t cap = 256, len = 0;
+        size_t kept = d.count < DIAG_MAX ? d.count : DIAG_MAX;
+        for (size_t i = 0; i < kept; i++)
+            cap += strlen(d.msgs[i]) + 1;
+        res.errors = malloc(cap);
+        if (res.errors) {
+            res.errors[0] = '\0';
+            for (size_t i = 0; i < kept; i++)
+                len += (size_t)snprintf(res.errors + len, cap - len, "%s\n", d.msgs[i]);
+            if (d.count > kept)
+                snprintf(res.errors + len, cap - len, "... and %zu more\n", d.count - kept);
+        }
+    }
+    diag_clear(&d);
+    pthread_mutex_lock(&r->lock);
+    if (r->has_pending)
+        result_clear(&r->pending);      /* an unread older result is superseded */
+    r->pending = res;
+    r->has_pending = true;
+    pthread_mutex_unlock(&r->lock);
+}
+
+static void *watch(void *arg)
+{
+    reload_t *r = arg;
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    bool dirty = false;
+    for (;;) {
+        struct pollfd p[2] = { { r->ifd, POLLIN, 0 }, { r->pipe_rd, POLLIN, 0 } };
+        int n = poll(p, 2, dirty ? SETTLE_MS : -1);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (p[1].revents)
+            break;                       /* stop */
+        if (n == 0 && dirty) {           /* settled: read it */
+            dirty = false;
+            load_and_post(r);
+            continue;
+        }
+        if (p[0].revents & POLLIN) {
+            ssize_t len = read(r->ifd, buf, sizeof buf);
+            for (char *q = buf; len > 0 && q < buf + len;) {
+                const struct inotify_event *ev = (const struct inotify_event *)q;
+                if (ev->len && strcmp(ev->name, r->base) == 0)
+                    dirty = true;
+                q += sizeof *ev + ev->len;
+            }
+        }
+    }
+    return NULL;
+}
+
+reload_t *reload_start(const char *path)
+{
+    reload_t *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    r->ifd = r->pipe_rd = r->pipe_wr = -1;
+    r->path = strdup(path);
+    if (!r->path)
+        goto err;
+    const char *slash = strrchr(r->path, '/');
+    r->base = slash ? slash + 1 : r->path;
+    r->dir = slash ? strndup(r->path, (size_t)(slash - r->path) + (slash == r->path)) : strdup(".");
+    if (!r->dir)
+        goto err;
+    r->ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    if (r->ifd < 0 || inotify_add_watch(r->ifd, r->dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
+        fprintf(stderr, "bigscreen: hot reload off: cannot watch %s: %s\n", r->dir, strerror(errno));
+        goto err;
+    }
+    int fds[2];
+    if (pipe(fds) != 0)
+        goto err;
+    r->pipe_rd = fds[0];
+    r->pipe_wr = fds[1];
+    pthread_mutex_init(&r->lock, NULL);
+    if (pthread_create(&r->thread, NULL, watch, r) != 0) {
+        pthread_mutex_destroy(&r->lock);
+        goto err;
+    }
+    return r;
+err:
+    if (r->ifd >= 0)
+        close(r->ifd);
+    if (r->pipe_rd >= 0) {
+        close(r->pipe_rd);
+        close(r->pipe_wr);
+    }
+    free(r->dir);
+    free(r->path);
+    free(r);
+    return NULL;
+}
+
+void reload_stop(reload_t *r)
+{
+    if (!r)
+        return;
+    ssize_t w = write(r->pipe_wr, "q", 1);
+    (void)w;
+    pthread_join(r->thread, NULL);
+    close(r->ifd);
+    close(r->pipe_rd);
+    close(r->pipe_wr);
+    if (r->has_pending)
+        result_clear(&r->pending);
+    pthread_mutex_destroy(&r->lock);
+    free(r->dir);
+    free(r->path);
+    free(r);
+}
+
+bool reload_poll(reload_t *r, reload_result_t *out)
+{
+    if (!r || pthread_mutex_trylock(&r->lock) != 0)
+        return false;
+    bool got = r->has_pending;
+    if (got) {
+        *out = r->pending;
+        memset(&r->pending, 0, sizeof r->pending);
+        r->has_pending = false;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return got;
+}

@@ -1,0 +1,35 @@
+/*
+ * reload.h — hot reload of the layout file.
+ *
+ * A watcher thread waits on inotify for changes to the layout file (editors
+ * often write a new file and rename it over the old one, so the directory is
+ * watched), waits for the writes to settle, reads and checks the file, and
+ * posts the result: a new layout_t, or the problems as text. The render
+ * thread picks the result up between frames with reload_poll(), which never
+ * blocks (a trylock), so a slow disk never stalls a frame.
+ *
+ * Threads: the watcher owns the file reading and parsing; the slot is
+ * guarded by reload_t.lock; ownership of a posted layout passes to whoever
+ * takes it from reload_poll().
+ */
+#ifndef BS_RELOAD_H
+#define BS_RELOAD_H
+
+#include "layout.h"
+
+typedef struct reload reload_t;
+
+typedef struct {
+    layout_t *layout;       /* a new good layout (caller owns), or NULL      */
+    char     *errors;       /* malloc'd "file:line:col: ..." lines, or NULL  */
+} reload_result_t;
+
+/* Starts watching path. NULL (with a message on stderr) if inotify or the
+ * thread cannot be had; the screen then simply runs without hot reload. */
+reload_t *reload_start(const char *path);
+/* Stops the watcher and frees what is pending. Accepts NULL. */
+void reload_stop(reload_t *r);
+/* Render thread: true when a result was waiting (moved into *out). */
+bool reload_poll(reload_t *r, reload_result_t *out);
+
+#endif

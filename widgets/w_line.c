@@ -1,0 +1,626 @@
+/*
+ * w_line.c — "line": a line / area chart of how figures move, e.g. online
+ * applications per tick from the history ring of "apply.daily".
+ *
+ * Each series reads, in this order of preference:
+ *   - an array value: numbers, or objects {"label"|"x"|"name": .., "value": ..}
+ *     (the last "points" items are shown, labelled by their x);
+ *   - the topic's history ring (appended values, labelled by source time);
+ *   - a plain number: the widget samples it on every change into its own ring.
+ * The main "bind" is the first series; "series" adds more.
+ *
+ * Animation, as pure functions of time: the first data is revealed left to
+ * right; when points arrive the line slides left by their steps over "slide"
+ * seconds; array values that change in place ease to the new heights. The
+ * widget invalidates only while one of these runs.
+ *
+ * Caps: LINE_MAX_PTS points per series (+1 sliding out), LINE_MAX_SERIES series.
+ */
+#include "widget.h"
+#include "format.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define LINE_MAX_PTS    64
+#define LINE_CAP        (LINE_MAX_PTS + 1)
+#define LINE_MAX_SERIES 6
+#define LABEL_LEN       32
+
+typedef struct {
+    char      *bind, *path, *name;
+    bs_color_t color;
+} line_series_t;
+
+typedef struct {
+    int      m;                          /* points held (≤ points + 1)      */
+    double   v[LINE_CAP], from[LINE_CAP];
+    int64_t  ts[LINE_CAP];
+    char     lab[LINE_CAP][LABEL_LEN];   /* "" = label from ts              */
+    uint64_t seq;                        /* running number of the newest    */
+    bool     timed;                      /* history/samples: newest at the right;
+                                            arrays: first item at the left   */
+    double   slide_from, slide_t0, ease_t0;
+    bool     has;
+} sstate_t;
+
+typedef struct {
+    wdg_t         base;
+    fmt_opts_t    fmt;
+    bs_list_t     series;
+    char         *name, *value_field, *target_label;
+    int           points, time_format;
+    bool          smooth, area, dots, frame;
+    double        target, y_min, y_max, slide, animate;
+    bs_color_t    color;
+    /* state */
+    int           ns;
+    sstate_t      s[LINE_MAX_SERIES];
+    double        reveal_t0;
+    bool          revealed;
+    double        anim_until;
+} line_t;
+
+static const char *const time_formats[] = { "hh:mm:ss", "hh:mm", "mm-dd", NULL };
+
+static const opt_def_t series_opts[] = {
+    { "bind",  OPT_STR,   offsetof(line_series_t, bind),  0, 256, NULL, NULL, NULL, "topic of this series (required)" },
+    { "path",  OPT_STR,   offsetof(line_series_t, path),  0, 256, NULL, NULL, NULL, "field path inside the topic's value" },
+    { "name",  OPT_STR,   offsetof(line_series_t, name),  0, 64, NULL, NULL, NULL, "legend name" },
+    { "color", OPT_COLOR, offsetof(line_series_t, color), 0, 0, "#00000000", NULL, NULL,
+      "line colour; transparent (the default) takes the next palette colour" },
+    OPT_END,
+};
+
+static const opt_def_t line_opts[] = {
+    { "format",  OPT_GROUP, offsetof(line_t, fmt), 0, 0, NULL, NULL, fmt_opt_table, NULL },
+    { "series",  OPT_LIST, offsetof(line_t, series), sizeof(line_series_t), LINE_MAX_SERIES - 1, NULL, NULL, series_opts,
+      "more lines: [{\"bind\": \"…\", \"name\": \"去年\", \"color\": \"#ffd34d\"}], up to 5" },
+    { "name",    OPT_STR,  offsetof(line_t, name), 0, 64, NULL, NULL, NULL, "legend name of the main series" },
+    { "points",  OPT_INT,  offsetof(line_t, points), 2, LINE_MAX_PTS, "30", NULL, NULL, "points shown per series" },
+    { "value_field", OPT_STR, offsetof(line_t, value_field), 0, 64, "value", NULL, NULL,
+      "key of an item's value in arrays of objects (the label is \"label\", \"x\" or \"name\")" },
+    { "smooth",  OPT_BOOL, offsetof(line_t, smooth), 0, 0, "true", NULL, NULL, "smooth curves (monotone: no overshoot)" },
+    { "area",    OPT_BOOL, offsetof(line_t, area), 0, 0, "true", NULL, NULL, "gradient fill under each line" },
+    { "dots",    OPT_BOOL, offsetof(line_t, dots), 0, 0, "true", NULL, NULL, "a dot on each point when there is room" },
+    { "target",  OPT_NUM,  offsetof(line_t, target), -1e15, 1e15, "nan", NULL, NULL, "a dashed target line at this value" },
+    { "target_label", OPT_STR, offsetof(line_t, target_label), 0, 32, "目标", NULL, NULL, "word before the target" },
+    { "y_min",   OPT_NUM,  offsetof(line_t, y_min), -1e15, 1e15, "nan", NULL, NULL, "bottom of the value axis; default: 0 or below the data" },
+    { "y_max",   OPT_NUM,  offsetof(line_t, y_max), -1e15, 1e15, "nan", NULL, NULL, "top of the value axis; default: a round step above the data" },
+    { "time_format", OPT_ENUM, offsetof(line_t, time_format), 0, 0, "hh:mm:ss", time_formats, NULL,
+      "x labels of history points, from their source time in the layout's time zone" },
+    { "slide",   OPT_NUM,  offsetof(line_t, slide), 0, 5, "0.5", NULL, NULL, "seconds a new point takes to slide in" },
+    { "animate", OPT_NUM,  offsetof(line_t, animate), 0, 10, "1.0", NULL, NULL,
+      "seconds of the first reveal and of in-place value changes" },
+    { "frame",   OPT_BOOL, offsetof(line_t, frame), 0, 0, "true", NULL, NULL, "draw the panel behind it" },
+    { "color",   OPT_COLOR, offsetof(line_t, color), 0, 0, "accent", NULL, NULL, "colour of the main series" },
+    OPT_END,
+};
+
+static const bs_color_t palette[LINE_MAX_SERIES] = {
+    { 0.00f, 0.90f, 1.00f, 1, -1 }, { 1.00f, 0.83f, 0.30f, 1, -1 }, { 0.18f, 0.90f, 0.65f, 1, -1 },
+    { 0.64f, 0.48f, 1.00f, 1, -1 }, { 1.00f, 0.54f, 0.24f, 1, -1 }, { 1.00f, 0.37f, 0.64f, 1, -1 },
+};
+
+static int line_init(wdg_t *w, char *err, size_t errlen)
+{
+    line_t *L = (line_t *)w;
+    L->ns = 1 + L->series.n;
+    for (int i = 0; i < L->series.n; i++) {
+        const line_series_t *s = opt_list_at(&L->series, i);
+        if (!s->bind || !s->bind[0]) {
+            snprintf(err, errlen, "item %d of \"series\" has no \"bind\"", i + 1);
+            return -1;
+        }
+        if (wdg_add_bind(w, s->bind, s->path) != i + 1) {
+            snprintf(err, errlen, "too many bindings");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static double slide_now(const line_t *L, const sstate_t *s, double now)
+{
+    if (L->slide <= 0 || s->slide_from == 0)
+        return 0;
+    return wdg_ease(s->slide_from, 0, (now - s->slide_t0) / L->slide);
+}
+
+static double value_now(const line_t *L, const sstate_t *s, int i, double now)
+{
+    if (L->animate <= 0 || s->from[i] == s->v[i] || !isfinite(s->from[i]))
+        return s->v[i];
+    return wdg_ease(s->from[i], s->v[i], (now - s->ease_t0) / L->animate);
+}
+
+/* A label for an array item's x. */
+static void item_label(const bs_value_t *it, uint32_t idx, char *out)
+{
+    static const char *const keys[] = { "label", "x", "name", "time", NULL };
+    for (int k = 0; keys[k]; k++) {
+        const bs_value_t *x = bs_value_get(it, keys[k]);
+        if (x && x->type == BS_STR) {
+            snprintf(out, LABEL_LEN, "%s", x->u.str);
+            return;
+        }
+        if (x && x->type == BS_NUM) {
+            snprintf(out, LABEL_LEN, "%g", x->u.num);
+            return;
+        }
+    }
+    snprintf(out, LABEL_LEN, "%u", idx + 1);
+}
+
+static void line_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
+{
+    line_t *L = (line_t *)w;
+    if (slot < 0 || slot >= L->ns || slot >= LINE_MAX_SERIES)
+        return;
+    sstate_t *s = &L->s[slot];
+    const char *path = w->binds[slot].path;
+    int keep = L->points + 1;
+    sstate_t n;
+    memset(&n, 0, sizeof n);
+    bool timed = true;                       /* points arrive in time order */
+
+    if (v && v->type == BS_ARR) {
+        timed = false;
+        uint32_t start = v->n > (uint32_t)L->points ? v->n - (uint32_t)L->points : 0;
+        for (uint32_t i = start; i < v->n && n.m < LINE_CAP; i++) {
+            const bs_value_t *it = v->u.c.items[i];
+            double x = it && it->type == BS_OBJ ? wdg_number(bs_value_get(it, L->value_field)) : wdg_number(it);
+            if (!isfinite(x))
+                continue;
+            if (it && it->type == BS_OBJ)
+                item_label(it, i, n.lab[n.m]);
+            else
+                snprintf(n.lab[n.m], LABEL_LEN, "%u", i + 1);
+            n.v[n.m++] = x;
+        }
+    } else if (e && e->hist_len > 0) {
+        size_t len = e->hist_len, start = len > (size_t)keep ? len - (size_t)keep : 0;
+        for (size_t i = start; i < len && n.m < LINE_CAP; i++) {
+            int64_t ts = 0;
+            const bs_value_t *it = store_hist(e, i, &ts);
+            double x = wdg_number(bs_value_path(it, path));
+            if (!isfinite(x))
+                continue;
+            n.ts[n.m] = ts;
+            n.v[n.m++] = x;
+        }
+    } else if (isfinite(wdg_number(v))) {
+        /* a plain number: sample it into our own ring */
+        n = *s;
+        if (n.m >= keep) {
+            memmove(n.v, n.v + 1, sizeof n.v[0] * (size_t)(n.m - 1));
+            memmove(n.ts, n.ts + 1, sizeof n.ts[0] * (size_t)(n.m - 1));
+            memmove(n.lab, n.lab + 1, sizeof n.lab[0] * (size_t)(n.m - 1));
+            n.m--;
+        }
+        n.v[n.m] = wdg_number(v);
+        n.ts[n.m] = e && e->ts_ms ? e->ts_ms : 0;
+        n.lab[n.m][0] = '\0';
+        n.m++;
+    }
+
+    /* unchanged? */
+    bool same = n.m == s->m;
+    for (int i = 0; same && i < n.m; i++)
+        same = n.v[i] == s->v[i] && n.ts[i] == s->ts[i] && strcmp(n.lab[i], s->lab[i]) == 0;
+    if (same && s->has)
+        return;
+
+    /* how many new points arrived at the right end: they slide in */
+    int k = 0;
+    if (s->has && s->m > 0 && n.m > 0 && timed) {
+        int64_t newest = s->ts[s->m - 1];
+        for (int i = n.m - 1; i >= 0 && n.ts[i] > newest; i--)
+            k++;
+        if (k == 0 && n.ts[n.m - 1] == 0 && n.m >= s->m)
+            k = 1;                           /* untimed samples */
+    }
+    double cur_slide = slide_now(L, s, now);
+    n.seq = s->seq + (uint64_t)(k > 0 ? k : 0);
+    n.has = true;
+    if (k > 0) {
+        n.slide_from = fmin(cur_slide + k, 4);
+        n.slide_t0 = now;
+        for (int i = 0; i < n.m; i++)
+            n.from[i] = n.v[i];
+    } else {
+        n.slide_from = cur_slide;
+        n.slide_t0 = s->slide_t0;
+        /* values changed in place (same count): ease to the new heights */
+        for (int i = 0; i < n.m; i++)
+            n.from[i] = (s->has && n.m == s->m) ? value_now(L, s, i, now) : n.v[i];
+        n.ease_t0 = now;
+    }
+    n.timed = timed;
+    *s = n;
+    if (!L->revealed && n.m > 0) {
+        L->revealed = true;
+        L->reveal_t0 = now;
+    }
+    double until = now + fmax(L->slide, L->animate);
+    if (until > L->anim_until)
+        L->anim_until = until;
+    wdg_invalidate(w);
+}
+
+static void line_tick(wdg_t *w, double now, int64_t wall_ms)
+{
+    line_t *L = (line_t *)w;
+    (void)wall_ms;
+    if (L->anim_until > 0) {
+        wdg_invalidate(w);
+        if (now >= L->anim_until)
+            L->anim_until = 0;
+    }
+}
+
+static bs_color_t series_color(const line_t *L, const draw_t *d, int s)
+{
+    if (s == 0)
+        return draw_color(d, L->color);
+    const line_series_t *sp = opt_list_at(&L->series, s - 1);
+    if (sp && sp->color.a > 0)
+        return draw_color(d, sp->color);
+    return palette[s % LINE_MAX_SERIES];
+}
+
+static const char *series_name(const line_t *L, int s)
+{
+    if (s == 0)
+        return L->name ? L->name : (L->base.nbinds > 0 ? L->base.binds[0].topic : "");
+    const line_series_t *sp = opt_list_at(&L->series, s - 1);
+    return sp && sp->name ? sp->name : sp ? sp->bind : "";
+}
+
+static double nice_step(double range, int n)
+{
+    double raw = range / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+}
+
+/* The curve through (xs, ys): straight segments, or a monotone cubic
+ * (Fritsch–Carlson), which never overshoots between points. */
+static void curve(cairo_t *cr, const double *xs, const double *ys, int n, bool smooth, bool move)
+{
+    if (n <= 0)
+        return;
+    if (move)
+        cairo_move_to(cr, xs[0], ys[0]);
+    else
+        cairo_line_to(cr, xs[0], ys[0]);
+    if (!smooth || n < 3) {
+        for (int i = 1; i < n; i++)
+            cairo_line_to(cr, xs[i], ys[i]);
+        return;
+    }
+    double m[LINE_CAP], dl[LINE_CAP];
+    for (int i = 0; i < n - 1; i++) {
+        double dx = xs[i + 1] - xs[i];
+        dl[i] = dx != 0 ? (ys[i + 1] - ys[i]) / dx : 0;
+    }
+    m[0] = dl[0];
+    m[n - 1] = dl[n - 2];
+    for (int i = 1; i < n - 1; i++)
+        m[i] = dl[i - 1] * dl[i] <= 0 ? 0 : (dl[i - 1] + dl[i]) / 2;
+    for (int i = 0; i < n - 1; i++) {
+        if (dl[i] == 0) {
+            m[i] = m[i + 1] = 0;
+            continue;
+        }
+        double a = m[i] / dl[i], b = m[i + 1] / dl[i], h = a * a + b * b;
+        if (h > 9) {
+            double t = 3 / sqrt(h);
+            m[i] = t * a * dl[i];
+            m[i + 1] = t * b * dl[i];
+        }
+    }
+    for (int i = 0; i < n - 1; i++) {
+        double dx = (xs[i + 1] - xs[i]) / 3;
+        cairo_curve_to(cr, xs[i] + dx, ys[i] + m[i] * dx, xs[i + 1] - dx, ys[i + 1] - m[i + 1] * dx,
+                       xs[i + 1], ys[i + 1]);
+    }
+}
+
+static void time_label(const line_t *L, const draw_t *d, int64_t ts, char *out, size_t len)
+{
+    time_t t = (time_t)(ts / 1000) + (time_t)d->utc_offset_min * 60;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    if (L->time_format == 0)
+        snprintf(out, len, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+    else if (L->time_format == 1)
+        snprintf(out, len, "%02d:%02d", tm.tm_hour, tm.tm_min);
+    else
+        snprintf(out, len, "%02d-%02d", tm.tm_mon + 1, tm.tm_mday);
+}
+
+static void line_draw(const wdg_t *w, draw_t *d)
+{
+    const line_t *L = (const line_t *)w;
+    cairo_t *cr = d->cr;
+    rect_t c = L->frame ? draw_panel(d, w->rect, w->title) : w->rect;
+    bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
+    bs_color_t frame = draw_theme(d, THEME_FRAME), gold = draw_theme(d, THEME_GOLD);
+    double alpha = w->stale ? 0.45 : 1.0;
+    double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
+    double now = d->now;
+
+    int mmax = 0;
+    for (int s = 0; s < L->ns; s++)
+        if (L->s[s].m > mmax)
+            mmax = L->s[s].m;
+    if (mmax == 0) {
+        draw_text(d, FONT_TEXT, 18, c.x + c.w / 2, c.y + c.h / 2, "等待数据…", dim, AL_CENTER);
+        return;
+    }
+
+    /* top row: unit on the left, legend on the right */
+    bool legend = L->ns > 1;
+    bool unit = L->fmt.unit && L->fmt.unit[0];
+    if (unit) {
+        char ub[96];
+        snprintf(ub, sizeof ub, "单位：%s", L->fmt.unit);
+        draw_text(d, FONT_TEXT, fs * 0.85, c.x, c.y + fs * 0.6, ub, dim, AL_LEFT);
+    }
+    if (legend) {
+        double lx = c.x + c.w;
+        for (int s = L->ns - 1; s >= 0; s--) {
+            double tw = draw_text(d, FONT_TEXT, fs * 0.9, lx, c.y + fs * 0.6, series_name(L, s), text, AL_RIGHT);
+            bs_color_t sc = series_color(L, d, s);
+            cairo_move_to(cr, lx - tw - 28, c.y + fs * 0.6);
+            cairo_line_to(cr, lx - tw - 8, c.y + fs * 0.6);
+            cairo_set_source_rgba(cr, sc.r, sc.g, sc.b, alpha);
+            cairo_set_line_width(cr, 2.5);
+            cairo_stroke(cr);
+            cairo_arc(cr, lx - tw - 18, c.y + fs * 0.6, 4, 0, 2 * M_PI);
+            cairo_fill(cr);
+            lx -= tw + 44;
+        }
+    }
+    if (unit || legend) {
+        c.y += fs * 1.6;
+        c.h -= fs * 1.6;
+    }
+
+    /* value axis: data of what is visible, the target, fixed ends */
+    double lo = INFINITY, hi = -INFINITY;
+    bool whole = true;                       /* counts: no 0.5 steps */
+    for (int s = 0; s < L->ns; s++)
+        for (int i = 0; i < L->s[s].m; i++) {
+            double x = fmin(L->s[s].v[i], L->s[s].from[i]), y = fmax(L->s[s].v[i], L->s[s].from[i]);
+            lo = fmin(lo, x);
+            hi = fmax(hi, y);
+            whole = whole && L->s[s].v[i] == floor(L->s[s].v[i]);
+        }
+    if (isfinite(L->target)) {
+        lo = fmin(lo, L->target);
+        hi = fmax(hi, L->target);
+    }
+    if (lo >= 0)
+        lo = 0;
+    if (isfinite(L->y_min))
+        lo = L->y_min;
+    if (isfinite(L->y_max))
+        hi = L->y_max;
+    if (!(hi > lo))
+        hi = lo + 1;
+    double step = nice_step(hi - lo, 4);
+    if (whole && step < 1)
+        step = 1;
+    double vmin = isfinite(L->y_min) ? L->y_min : floor(lo / step) * step;
+    double vmax = isfinite(L->y_max) ? L->y_max : ceil(hi / step) * step;
+    if (!isfinite(L->y_max) && vmax - hi < step * 0.15)
+        vmax += step;                       /* room for the last value's tag */
+    fmt_opts_t axf = L->fmt;
+    axf.unit = NULL;
+    axf.thresholds.n = 0;
+    if (axf.decimals < 0)
+        axf.decimals = step >= 1 || axf.scale != FMT_SCALE_NONE ? -1 : (step >= 0.1 ? 1 : 2);
+    double axis_w = 0;
+    for (double t = vmin; t <= vmax + step * 1e-6; t += step) {
+        fmt_out_t f;
+        fmt_number(&axf, t, &f);
+        axis_w = fmax(axis_w, draw_number_width(d, FONT_TEXT, fs * 0.8, f.num));
+    }
+    /* right margin: half an x label, so the newest label fits */
+    rect_t p = { c.x + axis_w + 10, c.y + fs * 0.6, c.w - axis_w - 10 - fs * 2.2, c.h - fs * 0.6 - fs * 1.9 };
+#define YOF(val) (p.y + p.h - p.h * ((val) - vmin) / (vmax - vmin))
+
+    cairo_set_line_width(cr, 1);
+    for (double t = vmin; t <= vmax + step * 1e-6; t += step) {
+        double y = round(YOF(t) * d->scale) / d->scale + 0.5 / d->scale;
+        cairo_move_to(cr, p.x, y);
+        cairo_line_to(cr, p.x + p.w, y);
+        cairo_set_source_rgba(cr, frame.r, frame.g, frame.b, t == vmin ? 0.9 : 0.32);
+        if (t != vmin)
+            cairo_set_dash(cr, (double[]){ 4, 4 }, 2, 0);
+        cairo_stroke(cr);
+        cairo_set_dash(cr, NULL, 0, 0);
+        fmt_out_t fo;
+        fmt_number(&axf, t, &fo);
+        draw_number(d, FONT_TEXT, fs * 0.8, p.x - 8, YOF(t), fo.num, dim, AL_RIGHT);
+    }
+
+    /* x: the newest point sits at the right edge; steps from the fullest series */
+    int vis = mmax < L->points ? mmax : L->points;
+    double xstep = p.w / (vis > 1 ? vis - 1 : 1);
+    double reveal = L->animate > 0 ? wdg_ease(0, 1, (now - L->reveal_t0) / L->animate) : 1;
+
+    /* x labels from the series with the most points */
+    int ls = 0;
+    for (int s = 1; s < L->ns; s++)
+        if (L->s[s].m > L->s[ls].m)
+            ls = s;
+    const sstate_t *S = &L->s[ls];
+    double lw = draw_text_width(d, FONT_TEXT, fs * 0.8, S->lab[0][0] ? S->lab[S->m - 1] : "00:00:00") + fs;
+    int every = (int)ceil(lw / xstep);
+    if (every < 1)
+        every = 1;
+    double sl = slide_now(L, S, now);
+    cairo_save(cr);
+    cairo_rectangle(cr, c.x, p.y + p.h, c.w, fs * 2);
+    cairo_clip(cr);
+    for (int i = 0; i < S->m; i++) {
+        uint64_t abs_i = S->seq + (uint64_t)i + 1000000 - (uint64_t)S->m;   /* steady as points slide */
+        if (abs_i % (uint64_t)every != 0)
+            continue;
+        double x = S->timed ? p.x + p.w - (S->m - 1 - i - sl) * xstep : p.x + i * xstep;
+        if (x < p.x - 1 || x > p.x + p.w + 1)
+            continue;                           /* sliding in or out */
+        char lb[LABEL_LEN];
+        if (S->lab[i][0])
+            snprintf(lb, sizeof lb, "%s", S->lab[i]);
+        else if (S->ts[i])
+            time_label(L, d, S->ts[i], lb, sizeof lb);
+        else
+            snprintf(lb, sizeof lb, "%llu", (unsigned long long)abs_i);
+        draw_text(d, FONT_TEXT, fs * 0.8, x, p.y + p.h + fs * 0.95, lb, dim, AL_CENTER);
+        cairo_move_to(cr, x, p.y + p.h);
+        cairo_line_to(cr, x, p.y + p.h + 4);
+        cairo_set_source_rgba(cr, frame.r, frame.g, frame.b, 0.9);
+        cairo_stroke(cr);
+    }
+    cairo_restore(cr);
+
+    /* the series, clipped to the plot (and to the reveal) */
+    for (int s = 0; s < L->ns; s++) {
+        const sstate_t *st = &L->s[s];
+        if (st->m == 0)
+            continue;
+        bs_color_t col = series_color(L, d, s);
+        double sld = slide_now(L, st, now);
+        double xs[LINE_CAP], ys[LINE_CAP];
+        for (int i = 0; i < st->m; i++) {
+            xs[i] = st->timed ? p.x + p.w - (st->m - 1 - i - sld) * xstep : p.x + i * xstep;
+            ys[i] = YOF(value_now(L, st, i, now));
+        }
+        cairo_save(cr);
+        cairo_rectangle(cr, p.x, p.y - fs * 2, p.w * reveal + 1, p.h + fs * 2 + 1);
+        cairo_clip(cr);
+        if (L->area) {
+            double base = YOF(fmax(vmin, fmin(vmax, 0)));
+            cairo_new_path(cr);
+            cairo_move_to(cr, xs[0], base);
+            curve(cr, xs, ys, st->m, L->smooth, false);
+            cairo_line_to(cr, xs[st->m - 1], base);
+            cairo_close_path(cr);
+            cairo_pattern_t *g = cairo_pattern_create_linear(0, p.y, 0, p.y + p.h);
+            cairo_pattern_add_color_stop_rgba(g, 0, col.r, col.g, col.b, (L->ns > 1 ? 0.28 : 0.42) * alpha);
+            cairo_pattern_add_color_stop_rgba(g, 1, col.r, col.g, col.b, 0.0);
+            cairo_set_source(cr, g);
+            cairo_fill(cr);
+            cairo_pattern_destroy(g);
+        }
+        cairo_new_path(cr);
+        curve(cr, xs, ys, st->m, L->smooth, true);
+        bs_color_t lc = col;
+        lc.a = (float)alpha;
+        draw_glow_stroke(d, lc, 2.5, 4);
+        if (L->dots && xstep >= 14)
+            for (int i = 0; i < st->m; i++) {
+                cairo_arc(cr, xs[i], ys[i], 3.2, 0, 2 * M_PI);
+                cairo_set_source_rgba(cr, 0.02, 0.08, 0.2, alpha);
+                cairo_fill_preserve(cr);
+                cairo_set_source_rgba(cr, col.r, col.g, col.b, alpha);
+                cairo_set_line_width(cr, 1.6);
+                cairo_stroke(cr);
+            }
+        cairo_restore(cr);
+
+        /* the newest point: a halo, and the main series' value in a tag */
+        double lx = xs[st->m - 1], ly = ys[st->m - 1];
+        if (reveal >= 1 && lx <= p.x + p.w + 0.5) {
+            cairo_arc(cr, lx, ly, 8, 0, 2 * M_PI);
+            cairo_set_source_rgba(cr, col.r, col.g, col.b, 0.25 * alpha);
+            cairo_fill(cr);
+            cairo_arc(cr, lx, ly, 4.2, 0, 2 * M_PI);
+            cairo_set_source_rgba(cr, 1, 1, 1, alpha);
+            cairo_fill(cr);
+        }
+        if (reveal >= 1 && lx <= p.x + p.w + 0.5 && s == 0) {            fmt_out_t fo;
+            char vb[160];
+            fmt_number(&L->fmt, st->v[st->m - 1], &fo);
+            fmt_join(&fo, vb, sizeof vb);
+            double tw = draw_number_width(d, FONT_NUMBER, fs * 0.9, vb) + 14, th = fs * 1.4;
+            double tx = fmin(lx - tw / 2, c.x + c.w - tw), ty = ly - th - 10;
+            if (ty < p.y - fs)
+                ty = ly + 12;
+            draw_round_rect(cr, tx, ty, tw, th, 3);
+            cairo_set_source_rgba(cr, col.r * 0.25, col.g * 0.25 + 0.05, col.b * 0.3 + 0.12, 0.9 * alpha);
+            cairo_fill_preserve(cr);
+            cairo_set_source_rgba(cr, col.r, col.g, col.b, 0.9 * alpha);
+            cairo_set_line_width(cr, 1);
+            cairo_stroke(cr);
+            draw_number(d, FONT_NUMBER, fs * 0.9, tx + tw / 2, ty + th / 2, vb, lc, AL_CENTER);
+        }
+    }
+    /* target line, over the series */
+    if (isfinite(L->target) && L->target >= vmin && L->target <= vmax) {
+        double ty = YOF(L->target);
+        cairo_move_to(cr, p.x, ty);
+        cairo_line_to(cr, p.x + p.w, ty);
+        cairo_set_source_rgba(cr, gold.r, gold.g, gold.b, 0.9);
+        cairo_set_line_width(cr, 1.5);
+        cairo_set_dash(cr, (double[]){ 6, 4 }, 2, 0);
+        cairo_stroke(cr);
+        cairo_set_dash(cr, NULL, 0, 0);
+        fmt_out_t fo;
+        fmt_number(&L->fmt, L->target, &fo);
+        char tl[160];
+        snprintf(tl, sizeof tl, "%s %s%s", L->target_label ? L->target_label : "", fo.num, fo.unit);
+        double tw = draw_text_width(d, FONT_TEXT, fs * 0.8, tl) + 12, th = fs * 1.25;
+        double tx = p.x + p.w - tw - 6, tyy = ty - th - 3 < p.y - fs * 0.5 ? ty + 3 : ty - th - 3;
+        draw_round_rect(cr, tx, tyy, tw, th, th / 2);
+        cairo_set_source_rgba(cr, 0.03, 0.08, 0.2, 0.85);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgba(cr, gold.r, gold.g, gold.b, 0.7);
+        cairo_set_line_width(cr, 1);
+        cairo_stroke(cr);
+        draw_text(d, FONT_TEXT, fs * 0.8, tx + tw / 2, tyy + th / 2, tl, gold, AL_CENTER);
+    }
+
+#undef YOF
+}
+
+static void line_text(const wdg_t *w, wdg_text_t *out)
+{
+    const line_t *L = (const line_t *)w;
+    for (int s = 0; s < L->ns; s++) {
+        const sstate_t *st = &L->s[s];
+        char line[1024];
+        size_t o = (size_t)snprintf(line, sizeof line, "%s:", series_name(L, s));
+        int from = st->m > L->points ? st->m - L->points : 0;   /* the visible points */
+        for (int i = from; i < st->m && o < sizeof line; i++) {
+            fmt_out_t fo;
+            fmt_number(&L->fmt, st->v[i], &fo);
+            o += (size_t)snprintf(line + o, sizeof line - o, " %s", fo.num);
+        }
+        wdg_text_add(out, "%s", line);
+    }
+}
+
+const wdg_class_t wdg_line_class = {
+    .name = "line",
+    .doc  = "A line / area chart. Each series takes an array value (numbers, or objects with a "
+            "\"label\"/\"x\" and a \"value\"), else the topic's history ring (appended values, labelled "
+            "by source time), else samples a plain number on every change. \"series\" adds up to five "
+            "more lines with a legend. Smooth monotone curves, gradient area fills, dashed gridlines, a "
+            "dashed target line, CJK axis labels and a tag on the newest value. New points slide in over "
+            "\"slide\" seconds; the first data is revealed left to right; the widget redraws only while "
+            "these run. At most 64 points per series.",
+    .size = sizeof(line_t),
+    .opts = line_opts,
+    .bindable = true,
+    .init = line_init,
+    .data = line_data,
+    .tick = line_tick,
+    .draw = line_draw,
+    .text = line_text,
+};

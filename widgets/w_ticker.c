@@ -1,0 +1,336 @@
+/*
+ * w_ticker.c — "ticker": a marquee of headlines behind a "快讯" tag.
+ *
+ * Input: a string, or an array of strings (at most TICK_MAX, each cut to
+ * TICK_LEN bytes at a character boundary). The first headline enters from
+ * the right; each one stops at the left edge for "pause" seconds, then moves
+ * on at "speed" design units per second with the next one "gap" behind it,
+ * and the list repeats without a seam.
+ *
+ * The position is a pure function of time: slot widths are estimated from
+ * the text (CJK 1 em, Latin about 0.58 em), never measured in draw, so tick,
+ * data and draw agree and a snapshot at time t is deterministic. When new
+ * headlines arrive, the one on screen keeps its place if it is still in the
+ * list; otherwise the new list enters from the right.
+ */
+#include "widget.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TICK_MAX 32
+#define TICK_LEN 512
+
+typedef struct {
+    wdg_t      base;
+    double     speed, pause, gap, size;
+    char      *tag;
+    bs_color_t color;
+    bool       frame;
+    /* state */
+    char      *items[TICK_MAX];
+    double     wid[TICK_MAX];     /* estimated widths at size */
+    int        n;
+    int        start;             /* item the time line starts with */
+    double     t0;                /* when it starts */
+    bool       lead;              /* starts by entering from the right */
+    bool       was_moving;
+} ticker_t;
+
+static const opt_def_t ticker_opts[] = {
+    { "speed", OPT_NUM,  offsetof(ticker_t, speed), 10, 2000, "110", NULL, NULL, "scrolling speed, design units per second" },
+    { "pause", OPT_NUM,  offsetof(ticker_t, pause), 0, 60, "2.5", NULL, NULL, "seconds each headline rests at the left edge" },
+    { "gap",   OPT_NUM,  offsetof(ticker_t, gap),   10, 2000, "120", NULL, NULL, "space between headlines, design units" },
+    { "size",  OPT_NUM,  offsetof(ticker_t, size),  10, 120, "22", NULL, NULL, "text size, design units" },
+    { "tag",   OPT_STR,  offsetof(ticker_t, tag),   0, 32, "快讯", NULL, NULL, "the label on the left; \"\" for none" },
+    { "color", OPT_COLOR, offsetof(ticker_t, color), 0, 0, "text", NULL, NULL, "headline colour" },
+    { "frame", OPT_BOOL, offsetof(ticker_t, frame), 0, 0, "true", NULL, NULL, "draw the strip behind it" },
+    OPT_END,
+};
+
+/* Width of s at size, estimated: ASCII letters and digits about 0.58 em,
+ * a space 0.3 em, everything else (CJK, full-width punctuation) 1 em. */
+static double est_width(const char *s, double size)
+{
+    double w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x80)
+            w += *p == ' ' ? 0.3 : 0.58;
+        else if ((*p & 0xC0) != 0x80)
+            w += 1.0;
+    }
+    return w * size;
+}
+
+typedef struct { double tag_w, x0, x1, stop; } geom_t;
+
+static geom_t geom(const ticker_t *k)
+{
+    rect_t r = k->base.rect;
+    geom_t g;
+    g.tag_w = k->tag && k->tag[0] ? est_width(k->tag, k->size * 0.9) + k->size * 1.6 : 0;
+    g.x0 = r.x + g.tag_w + 8;
+    g.x1 = r.x + r.w - 8;
+    g.stop = g.x0 + 14;
+    return g;
+}
+
+/* Where the strip is at time now: item *j starts at stop + *off; *e is the
+ * time spent in that item's cycle (or in the lead-in). Returns true while
+ * moving. */
+static bool ticker_pos(const ticker_t *k, double now, int *j, double *off, double *e)
+{
+    geom_t g = geom(k);
+    double view = fmax(1, g.x1 - g.stop);
+    double t = fmax(0, now - k->t0);
+    *j = k->start;
+    if (k->lead) {
+        double L = view / k->speed;
+        if (t < L) {
+            *off = view - t * k->speed;
+            *e = -1;
+            return true;
+        }
+        t -= L;
+    }
+    double C = 0;
+    for (int i = 0; i < k->n; i++)
+        C += k->pause + (k->wid[i] + k->gap) / k->speed;
+    t = fmod(t, C);
+    for (int step = 0; step < k->n; step++) {
+        int i = (k->start + step) % k->n;
+        double d = (k->wid[i] + k->gap) / k->speed;
+        *j = i;
+        if (t < k->pause) {
+            *off = 0;
+            *e = t;
+            return false;
+        }
+        if (t < k->pause + d) {
+            *off = -(t - k->pause) * k->speed;
+            *e = t;
+            return true;
+        }
+        t -= k->pause + d;
+    }
+    *off = 0;
+    *e = 0;
+    return false;
+}
+
+static void clear_items(ticker_t *k)
+{
+    for (int i = 0; i < k->n; i++)
+        free(k->items[i]);
+    k->n = 0;
+}
+
+static void ticker_destroy(wdg_t *w)
+{
+    clear_items((ticker_t *)w);
+}
+
+/* A copy of s cut to TICK_LEN bytes at a UTF-8 character boundary, with
+ * line breaks and tabs turned into spaces. */
+static char *copy_line(const char *s)
+{
+    size_t n = strlen(s);
+    if (n > TICK_LEN) {
+        n = TICK_LEN;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    char *c = malloc(n + 1);
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        c[i] = (s[i] == '\n' || s[i] == '\r' || s[i] == '\t') ? ' ' : s[i];
+    c[n] = '\0';
+    return c;
+}
+
+static void ticker_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
+{
+    ticker_t *k = (ticker_t *)w;
+    (void)slot;
+    (void)e;
+    const char *in[TICK_MAX];
+    int n = 0;
+    if (v && v->type == BS_STR && v->u.str[0]) {
+        in[n++] = v->u.str;
+    } else if (v && v->type == BS_ARR) {
+        for (uint32_t i = 0; i < v->n && n < TICK_MAX; i++)
+            if (v->u.c.items[i]->type == BS_STR && v->u.c.items[i]->u.str[0])
+                in[n++] = v->u.c.items[i]->u.str;
+    }
+    char *next[TICK_MAX];
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if ((next[m] = copy_line(in[i])) != NULL)
+            m++;
+    bool same = m == k->n;
+    for (int i = 0; same && i < m; i++)
+        same = strcmp(next[i], k->items[i]) == 0;
+    if (same) {
+        for (int i = 0; i < m; i++)
+            free(next[i]);
+        return;
+    }
+    /* keep the headline on screen where it is, if it stays */
+    int j = -1, nj = -1;
+    double off, el = 0;
+    if (k->n > 0) {
+        ticker_pos(k, now, &j, &off, &el);
+        for (int i = 0; i < m && nj < 0; i++)
+            if (strcmp(next[i], k->items[j]) == 0)
+                nj = i;
+    }
+    bool in_lead = k->n > 0 && el < 0;
+    clear_items(k);
+    for (int i = 0; i < m; i++) {
+        k->items[i] = next[i];
+        k->wid[i] = est_width(next[i], k->size);
+    }
+    k->n = m;
+    if (nj >= 0 && !in_lead) {
+        k->start = nj;
+        k->lead = false;
+        k->t0 = now - el;
+    } else if (nj >= 0) {
+        k->start = nj;                  /* still entering: same time line */
+    } else {
+        k->start = 0;
+        k->lead = true;
+        k->t0 = now;
+    }
+    wdg_invalidate(w);
+}
+
+static void ticker_tick(wdg_t *w, double now, int64_t wall_ms)
+{
+    ticker_t *k = (ticker_t *)w;
+    (void)wall_ms;
+    if (k->n == 0)
+        return;
+    int j;
+    double off, e;
+    bool moving = ticker_pos(k, now, &j, &off, &e);
+    if (moving || k->was_moving)
+        wdg_invalidate(w);              /* every frame while it moves */
+    k->was_moving = moving;
+}
+
+static void ticker_draw(const wdg_t *w, draw_t *d)
+{
+    const ticker_t *k = (const ticker_t *)w;
+    cairo_t *cr = d->cr;
+    rect_t r = w->rect;
+    geom_t g = geom(k);
+    bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
+    bs_color_t dim = draw_theme(d, THEME_DIM);
+    double cy = r.y + r.h / 2;
+
+    if (k->frame) {
+        cairo_pattern_t *bg = cairo_pattern_create_linear(r.x, 0, r.x + r.w, 0);
+        cairo_pattern_add_color_stop_rgba(bg, 0, a2.r, a2.g, a2.b, 0.30);
+        cairo_pattern_add_color_stop_rgba(bg, 0.5, 0.04, 0.14, 0.33, 0.75);
+        cairo_pattern_add_color_stop_rgba(bg, 1, a2.r, a2.g, a2.b, 0.10);
+        cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+        cairo_set_source(cr, bg);
+        cairo_fill(cr);
+        cairo_pattern_destroy(bg);
+        for (int i = 0; i < 2; i++) {           /* bright hairlines top and bottom */
+            double y = i ? r.y + r.h - 0.5 : r.y + 0.5;
+            cairo_pattern_t *l = cairo_pattern_create_linear(r.x, 0, r.x + r.w, 0);
+            cairo_pattern_add_color_stop_rgba(l, 0, accent.r, accent.g, accent.b, 0.9);
+            cairo_pattern_add_color_stop_rgba(l, 0.6, accent.r, accent.g, accent.b, 0.25);
+            cairo_pattern_add_color_stop_rgba(l, 1, accent.r, accent.g, accent.b, 0.05);
+            cairo_move_to(cr, r.x, y);
+            cairo_line_to(cr, r.x + r.w, y);
+            cairo_set_source(cr, l);
+            cairo_set_line_width(cr, 1);
+            cairo_stroke(cr);
+            cairo_pattern_destroy(l);
+        }
+    }
+    if (g.tag_w > 0) {                          /* the slanted 快讯 tag */
+        double th = fmin(r.h - 10, k->size * 1.6), sl = th * 0.35, tx = r.x + 6;
+        cairo_move_to(cr, tx, cy - th / 2);
+        cairo_line_to(cr, tx + g.tag_w, cy - th / 2);
+        cairo_line_to(cr, tx + g.tag_w - sl, cy + th / 2);
+        cairo_line_to(cr, tx, cy + th / 2);
+        cairo_close_path(cr);
+        cairo_pattern_t *tg = cairo_pattern_create_linear(tx, 0, tx + g.tag_w, 0);
+        cairo_pattern_add_color_stop_rgba(tg, 0, accent.r, accent.g, accent.b, 0.95);
+        cairo_pattern_add_color_stop_rgba(tg, 1, a2.r, a2.g, a2.b, 0.95);
+        cairo_set_source(cr, tg);
+        cairo_fill(cr);
+        cairo_pattern_destroy(tg);
+        bs_color_t ink = { 0.02f, 0.08f, 0.2f, 1, -1 };
+        draw_text(d, FONT_BOLD, k->size * 0.9, tx + (g.tag_w - sl) / 2 + 2, cy, k->tag, ink, AL_CENTER);
+    }
+    if (k->n == 0) {
+        draw_text(d, FONT_TEXT, k->size * 0.8, g.stop, cy, "暂无快讯", dim, AL_LEFT);
+        return;
+    }
+    int j;
+    double off, e;
+    ticker_pos(k, d->now, &j, &off, &e);
+    bs_color_t c = k->color;
+    if (w->stale)
+        c.a *= 0.5f;
+    cairo_save(cr);
+    cairo_rectangle(cr, g.x0, r.y, g.x1 - g.x0, r.h);
+    cairo_clip(cr);
+    double x = g.stop + off;
+    for (int guard = 0; x < g.x1 && guard < 4 * TICK_MAX; guard++) {
+        /* a glowing dot before each headline */
+        cairo_arc(cr, x - 14, cy, 3.5, 0, 2 * M_PI);
+        cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.95);
+        cairo_fill(cr);
+        cairo_arc(cr, x - 14, cy, 7, 0, 2 * M_PI);
+        cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.25);
+        cairo_fill(cr);
+        draw_text(d, FONT_TEXT, k->size, x, cy, k->items[j], c, AL_LEFT);
+        x += k->wid[j] + k->gap;
+        j = (j + 1) % k->n;
+    }
+    cairo_restore(cr);
+    /* soft fades at both ends of the window */
+    for (int side = 0; side < 2 && k->frame; side++) {
+        double fw = 36, fx = side ? g.x1 - fw : g.x0;
+        cairo_pattern_t *f = cairo_pattern_create_linear(fx, 0, fx + fw, 0);
+        cairo_pattern_add_color_stop_rgba(f, side ? 0 : 1, 0.03, 0.1, 0.25, 0);
+        cairo_pattern_add_color_stop_rgba(f, side ? 1 : 0, 0.03, 0.1, 0.25, 0.9);
+        cairo_rectangle(cr, fx, r.y + 1, fw, r.h - 2);
+        cairo_set_source(cr, f);
+        cairo_fill(cr);
+        cairo_pattern_destroy(f);
+    }
+}
+
+static void ticker_text(const wdg_t *w, wdg_text_t *out)
+{
+    const ticker_t *k = (const ticker_t *)w;
+    for (int i = 0; i < k->n; i++)
+        wdg_text_add(out, "%s", k->items[i]);
+}
+
+const wdg_class_t wdg_ticker_class = {
+    .name = "ticker",
+    .doc  = "A marquee of headlines behind a \"快讯\" tag, from a string or an array of strings: each "
+            "headline scrolls in at \"speed\", rests at the left edge for \"pause\" seconds and moves on, "
+            "and the list repeats without a seam. The position is a pure function of time; the widget "
+            "redraws every frame while the text moves (not during pauses). A headline on screen keeps "
+            "its place when the list is updated.",
+    .size = sizeof(ticker_t),
+    .opts = ticker_opts,
+    .bindable = true,
+    .destroy = ticker_destroy,
+    .data = ticker_data,
+    .tick = ticker_tick,
+    .draw = ticker_draw,
+    .text = ticker_text,
+};
