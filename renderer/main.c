@@ -10,6 +10,7 @@
 #include "docs.h"
 #include "layout.h"
 #include "persist.h"
+#include "reload.h"
 #include "screen.h"
 #include "window.h"
 
@@ -357,6 +358,7 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    reload_set_feed_overrides(a.feeds, a.nfeeds);
     if (a.snapshot)
         return snapshot(l, &a);
     char *state_dir = NULL;

@@ -32,6 +32,15 @@ static void result_clear(reload_result_t *r)
     memset(r, 0, sizeof *r);
 }
 
+static const char *const *overrides;
+static int n_overrides;
+
+void reload_set_feed_overrides(const char *const *ov, int n)
+{
+    overrides = ov;
+    n_overrides = n;
+}
+
 /* Reads and checks the file; posts a layout or the problems. */
 static void load_and_post(reload_t *r)
 {
@@ -39,6 +48,16 @@ static void load_and_post(reload_t *r)
     diag_t d = { 0 };
     bool unreadable;
     res.layout = layout_load_file(r->path, &d, &unreadable);
+    for (int i = 0; res.layout && i < n_overrides; i++) {
+        const char *eq = strchr(overrides[i], '=');
+        char id[128];
+        snprintf(id, sizeof id, "%.*s", (int)(eq - overrides[i]), overrides[i]);
+        if (layout_set_feed_url(res.layout, id, eq + 1) != 0) {
+            diag_pos(&d, 1, 1, "the layout no longer has the feed \"%s\" named by --feed", id);
+            layout_free(res.layout);
+            res.layout = NULL;
+        }
+    }
     if (!res.layout) {
         size_t cap = 256, len = 0;
         size_t kept = d.count < DIAG_MAX ? d.count : DIAG_MAX;

@@ -27,6 +27,10 @@ typedef struct {
 /* Starts watching path. NULL (with a message on stderr) if inotify or the
  * thread cannot be had; the screen then simply runs without hot reload. */
 reload_t *reload_start(const char *path);
+/* Feed URL overrides ("ID=URL", from --feed) to apply to every reloaded
+ * layout as to the first one. The strings must outlive the watchers. Call
+ * before reload_start. */
+void reload_set_feed_overrides(const char *const *ov, int n);
 /* Stops the watcher and frees what is pending. Accepts NULL. */
 void reload_stop(reload_t *r);
 /* Render thread: true when a result was waiting (moved into *out). */

@@ -15,6 +15,7 @@
 #define DRAIN_BUDGET_S  0.004     /* at most 4 ms of a frame applying updates */
 #define TEXT_CACHE_MB   64
 #define INK_MARGIN      12        /* design units of glow around a widget */
+#define LAYER_BUDGET    (192u << 20) /* bytes of cached widget layers at most */
 #define PERSIST_EVERY_S 5.0       /* save last-known values at most this often */
 
 const char *screen_state_dir;
@@ -62,6 +63,79 @@ static void set_transform(const screen_t *s, cairo_t *cr)
     cairo_identity_matrix(cr);
     cairo_translate(cr, s->ox, s->oy);
     cairo_scale(cr, s->sx, s->sy);
+}
+
+static int page_at(const layout_t *l, double now);
+static void deliver(screen_t *s, double now);
+
+/* ---- cached layers -------------------------------------------------------- */
+
+static void layers_free(screen_t *s)
+{
+    for (int i = 0; s->layers && i < s->layout->nwidgets; i++)
+        if (s->layers[i].surf)
+            cairo_surface_destroy(s->layers[i].surf);
+    free(s->layers);
+    s->layers = NULL;
+    s->layer_bytes = 0;
+}
+
+/* Drops every layer (new size, new layout); they are remade when painted. */
+static int layers_reset(screen_t *s)
+{
+    layers_free(s);
+    s->layers = calloc((size_t)(s->layout->nwidgets ? s->layout->nwidgets : 1), sizeof *s->layers);
+    return s->layers ? 0 : -1;
+}
+
+/* Redraws widget i into its layer, making the layer if there is budget for
+ * it. Leaves surf NULL when there is not: the widget is then drawn straight
+ * into the frame, as every widget would be without layers. */
+static void layer_render(screen_t *s, int i, const draw_t *proto)
+{
+    layer_t *L = &s->layers[i];
+    const wdg_t *w = s->layout->widgets[i];
+    irect_t r = device_rect(s, w->rect, INK_MARGIN);
+    if (r.x < 0) { r.w += r.x; r.x = 0; }
+    if (r.y < 0) { r.h += r.y; r.y = 0; }
+    if (r.x + r.w > s->out_w) r.w = s->out_w - r.x;
+    if (r.y + r.h > s->out_h) r.h = s->out_h - r.y;
+    if (r.w <= 0 || r.h <= 0)
+        return;
+    if (L->surf && (L->r.w != r.w || L->r.h != r.h)) {
+        s->layer_bytes -= (size_t)L->r.w * L->r.h * 4;
+        cairo_surface_destroy(L->surf);
+        L->surf = NULL;
+    }
+    size_t bytes = (size_t)r.w * r.h * 4;
+    if (!L->surf && s->layer_bytes + bytes <= LAYER_BUDGET) {
+        L->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, r.w, r.h);
+        if (cairo_surface_status(L->surf) != CAIRO_STATUS_SUCCESS) {
+            cairo_surface_destroy(L->surf);
+            L->surf = NULL;
+        } else {
+            s->layer_bytes += bytes;
+        }
+    }
+    L->r = r;
+    if (!L->surf)
+        return;
+    cairo_t *cr = cairo_create(L->surf);
+    cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
+    cairo_paint(cr);
+    cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+    cairo_translate(cr, s->ox - r.x, s->oy - r.y);
+    cairo_scale(cr, s->sx, s->sy);
+    draw_t d = *proto;
+    d.cr = cr;
+    if (w->cls->draw)
+        w->cls->draw(w, &d);
+    if (w->stale)
+        draw_stale_badge(&d, w->rect, w->data_age);
+    cairo_destroy(cr);
+    cairo_surface_flush(L->surf);
+    L->valid = true;
+    s->st.widgets_drawn++;
 }
 
 /* ---- background ---------------------------------------------------------- */
@@ -133,6 +207,8 @@ int screen_resize(screen_t *s, int w, int h)
     s->out_h = h;
     fit(s);
     paint_background(s);
+    if (layers_reset(s) != 0)
+        return -1;
     damage_reset(&s->damage, w, h);
     damage_add_full(&s->damage);
     for (int i = 0; i < s->layout->nwidgets; i++)
@@ -242,12 +318,140 @@ void screen_free(screen_t *s)
     feed_queue_free(s->q);
     store_free(s->store);
     text_cache_free(s->tc);
+    free(s->reload_errors);
+    if (s->layout)
+        layers_free(s);
     if (s->frame)
         cairo_surface_destroy(s->frame);
     if (s->bg)
         cairo_surface_destroy(s->bg);
     layout_free(s->layout);
     free(s);
+}
+
+/* True when two feed confs would make the same connection. */
+static bool same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool same_feed(const feed_conf_t *a, const feed_conf_t *b)
+{
+    return same_str(a->id, b->id) && same_str(a->url, b->url) && same_str(a->token_env, b->token_env) &&
+           same_str(a->token_file, b->token_file) && same_str(a->ca_file, b->ca_file) &&
+           a->insecure == b->insecure && a->seed == b->seed && a->tick == b->tick &&
+           memcmp(&a->lim, &b->lim, sizeof a->lim) == 0;
+}
+
+int screen_reload(screen_t *s, layout_t *nl, double now, char *err, size_t errlen)
+{
+    layout_t *old = s->layout;
+    bool feeds_same = nl->nfeeds == old->nfeeds;
+    for (int i = 0; feeds_same && i < nl->nfeeds; i++)
+        feeds_same = same_feed(&nl->feeds[i], &old->feeds[i]);
+    bool fonts_same = true;
+    for (int i = 0; i < FONT_N_ROLES; i++)
+        fonts_same = fonts_same && same_str(nl->theme.fonts[i], old->theme.fonts[i]);
+    if (!fonts_same) {
+        text_cache_t *tc = text_cache_new(&nl->theme, (size_t)TEXT_CACHE_MB << 20, err, errlen);
+        if (!tc) {
+            layout_free(nl);
+            return -1;
+        }
+        text_cache_free(s->tc);
+        s->tc = tc;
+    }
+    if (!feeds_same) {
+        /* new connections; the store keeps what the old ones brought */
+        feed_t *nf[LAYOUT_MAX_FEEDS] = { 0 };
+        for (int i = 0; i < nl->nfeeds; i++) {
+            nf[i] = feed_new(&nl->feeds[i], i, s->q, err, errlen);
+            if (!nf[i]) {
+                for (int k = 0; k < i; k++)
+                    feed_free(nf[k]);
+                layout_free(nl);
+                return -1;
+            }
+            nf[i]->wall0_ms = s->wall0_ms;
+        }
+        for (int i = 0; i < s->nfeeds; i++)
+            feed_free(s->feeds[i]);
+        memcpy(s->feeds, nf, sizeof nf);
+        s->nfeeds = nl->nfeeds;
+    }
+    layers_free(s);
+    s->layout = nl;
+    for (int i = 0; i < nl->nwidgets; i++) {
+        wdg_t *w = nl->widgets[i];
+        for (int b = 0; b < w->nbinds; b++)
+            feed_add_subscription(s->feeds[w->feed < s->nfeeds ? w->feed : 0], w->binds[b].topic);
+    }
+    if (!feeds_same && s->live)
+        for (int i = 0; i < s->nfeeds; i++)
+            feed_start(s->feeds[i]);
+    layout_free(old);
+    s->page = page_at(nl, now);
+    if (screen_resize(s, s->out_w, s->out_h) != 0) {   /* new canvas, theme, layers */
+        snprintf(err, errlen, "cannot remake the output surfaces");
+        return -1;
+    }
+    /* the data carries over: deliver it as of long ago, so counters stand at
+     * their values instead of counting up again */
+    s->store_gen = 0;
+    deliver(s, now - 3600);
+    s->reloads++;
+    screen_set_reload_errors(s, NULL);
+    return 0;
+}
+
+void screen_set_reload_errors(screen_t *s, const char *errors)
+{
+    if (!errors && !s->reload_errors)
+        return;
+    free(s->reload_errors);
+    s->reload_errors = errors ? strdup(errors) : NULL;
+    damage_add_full(&s->damage);
+    for (int i = 0; i < s->layout->nwidgets; i++)
+        s->layout->widgets[i]->overlay_invalid = true;
+}
+
+/* The reload error box over the screen: what is wrong, where. */
+static void draw_reload_errors(screen_t *s, draw_t *d)
+{
+    cairo_t *cr = d->cr;
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    double scale = s->text_scale, size = 17 * scale, pad = 18 * scale;
+    int lines = 1;                      /* the heading, then one per message */
+    for (const char *p = s->reload_errors; *p; p++)
+        lines += *p != '\n' && (p[1] == '\n' || !p[1]);
+    if (lines > 12)
+        lines = 12;
+    double w = s->out_w * 0.8, h = pad * 2 + size * 1.5 * (lines + 1);
+    double x = (s->out_w - w) / 2, y = s->out_h * 0.12;
+    draw_round_rect(cr, x, y, w, h, 8 * scale);
+    cairo_set_source_rgba(cr, 0.16, 0.02, 0.05, 0.93);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgba(cr, 1, 0.3, 0.37, 1);
+    cairo_set_line_width(cr, 2 * scale);
+    cairo_stroke(cr);
+    draw_t dd = *d;
+    dd.scale = 1;                      /* device units below */
+    bs_color_t head = { 1, 0.55f, 0.58f, 1, -1 }, body = { 1, 0.92f, 0.92f, 1, -1 };
+    draw_text(&dd, FONT_BOLD, size * 1.05, x + pad, y + pad + size * 0.6, "布局文件有误，继续显示上一个正确的布局 · layout not reloaded:",
+              head, AL_LEFT);
+    const char *p = s->reload_errors;
+    for (int i = 0; i < lines - 1 && *p; i++) {
+        char line[512];
+        size_t n = strcspn(p, "\n");
+        snprintf(line, sizeof line, "%.*s", (int)(n < 500 ? n : 500), p);
+        draw_text_fit(&dd, FONT_TEXT, size, x + pad, y + pad + size * (0.6 + 1.5 * (i + 1)), line, body, AL_LEFT,
+                      w - 2 * pad);
+        p += n;
+        if (*p)
+            p++;
+    }
+    cairo_restore(cr);
 }
 
 void screen_step_feeds(screen_t *s, double t)
@@ -434,9 +638,12 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
         if (w->cls->tick)
             w->cls->tick(w, now, wall_ms);
         update_stale(s, w, now, wall_ms);
-        if (w->invalid && visible(s, w))
+        if (w->invalid)
+            s->layers[i].valid = false;
+        if ((w->invalid || w->overlay_invalid) && visible(s, w))
             damage_add(&s->damage, device_rect(s, w->rect, INK_MARGIN));
         w->invalid = false;
+        w->overlay_invalid = false;
     }
     if (s->live)
         update_banner(s);
@@ -471,17 +678,36 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
             const wdg_t *w = l->widgets[i];
             if (!visible(s, w) || !irect_intersects(r, device_rect(s, w->rect, INK_MARGIN)))
                 continue;
-            cairo_save(cr);
-            set_transform(s, cr);
-            if (w->cls->draw)
-                w->cls->draw(w, &d);
-            if (w->stale)
-                draw_stale_badge(&d, w->rect, w->data_age);
-            cairo_restore(cr);
-            s->st.widgets_drawn++;
+            layer_t *L = &s->layers[i];
+            if (!L->valid)
+                layer_render(s, i, &d);
+            if (L->surf && L->valid) {
+                cairo_save(cr);
+                cairo_identity_matrix(cr);
+                cairo_set_source_surface(cr, L->surf, L->r.x, L->r.y);
+                cairo_paint(cr);
+                cairo_restore(cr);
+            } else {                     /* no layer: draw straight in */
+                cairo_save(cr);
+                set_transform(s, cr);
+                if (w->cls->draw)
+                    w->cls->draw(w, &d);
+                if (w->stale)
+                    draw_stale_badge(&d, w->rect, w->data_age);
+                cairo_restore(cr);
+                s->st.widgets_drawn++;
+            }
+            if (w->cls->draw_overlay) {
+                cairo_save(cr);
+                set_transform(s, cr);
+                w->cls->draw_overlay(w, &d);
+                cairo_restore(cr);
+            }
         }
         if (s->banner[0] && irect_intersects(r, device_rect(s, banner_rect(s), INK_MARGIN)))
             draw_banner(s, &d);
+        if (s->reload_errors)
+            draw_reload_errors(s, &d);
         cairo_restore(cr);
     }
     cairo_destroy(cr);
@@ -532,6 +758,18 @@ char *screen_report(screen_t *s, int64_t wall_ms)
     }
     cJSON_AddStringToObject(root, "banner", s->banner);
     cJSON_AddNumberToObject(root, "state_loaded", s->persist_loaded);
+    cJSON_AddNumberToObject(root, "reloads", (double)s->reloads);
+    cJSON *re = cJSON_AddArrayToObject(root, "reload_errors");
+    for (const char *p = s->reload_errors; p && *p;) {
+        size_t n = strcspn(p, "\n");
+        char *line = strndup(p, n);
+        if (line)
+            cJSON_AddItemToArray(re, cJSON_CreateString(line));
+        free(line);
+        p += n;
+        if (*p)
+            p++;
+    }
     cJSON *fs = cJSON_AddArrayToObject(root, "feeds");
     for (int i = 0; i < s->nfeeds; i++) {
         feed_status_t st = feed_status_get(s->feeds[i]);

@@ -32,6 +32,14 @@ typedef struct {
     uint64_t budget_hits;     /* frames that left updates queued (budget)    */
 } screen_stats_t;
 
+/* A widget's cached layer: what its draw() made, in output pixels, reused
+ * until the widget invalidates itself. */
+typedef struct {
+    cairo_surface_t *surf;          /* NULL: not cached (over the budget) */
+    irect_t          r;             /* where it goes on the output */
+    bool             valid;
+} layer_t;
+
 typedef struct screen {
     layout_t        *layout;        /* owned */
     store_t         *store;
@@ -47,6 +55,8 @@ typedef struct screen {
     cairo_surface_t *frame;         /* ARGB32, out_w × out_h */
     cairo_surface_t *bg;            /* cached background */
     damage_t         damage;
+    layer_t         *layers;        /* one per widget of the layout */
+    size_t           layer_bytes;   /* held by layers, capped */
     bool             damage_consumed; /* painted; reset at the next update */
     int              page;          /* current page, -1 when there are none */
     uint64_t         store_gen;     /* store generation last delivered */
@@ -60,6 +70,10 @@ typedef struct screen {
     int64_t          last_wall;
     /* connection banner: "" when every feed is fine */
     char             banner[160];
+    /* a broken hot reload: "file:line:col: ..." lines shown over the last
+     * good screen until the file is fixed; NULL when none */
+    char            *reload_errors;
+    uint64_t         reloads;       /* good reloads applied */
 } screen_t;
 
 /* Directory for last-known values of live screens (persist.h); NULL: off.
@@ -83,6 +97,14 @@ void screen_step_feeds(screen_t *s, double t);
 bool screen_update(screen_t *s, double now, int64_t wall_ms);
 /* Paints the damaged areas. Afterwards s->damage says what changed. */
 void screen_paint(screen_t *s, double now, int64_t wall_ms);
+
+/* Hot reload: replaces the layout with nl (taking it) between frames. The
+ * topic store and, when their settings are unchanged, the feeds and their
+ * connections carry over; widgets get the current data at once, with their
+ * animations settled. 0, or -1 with err (the old layout stays). */
+int screen_reload(screen_t *s, layout_t *nl, double now, char *err, size_t errlen);
+/* Shows (errors non-NULL, copied) or clears the reload error overlay. */
+void screen_set_reload_errors(screen_t *s, const char *errors);
 
 /* Writes the output surface as PNG. 0, or -1 with err. */
 int screen_write_png(screen_t *s, const char *path, char *err, size_t errlen);

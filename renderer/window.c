@@ -1,5 +1,6 @@
 /* window.c — the SDL2 window loop and the headless loop (see window.h). */
 #include "window.h"
+#include "reload.h"
 
 #include <SDL2/SDL.h>
 #include <errno.h>
@@ -36,6 +37,29 @@ static void sleep_until(double t)
         ;
 }
 
+/* Between frames: applies a reloaded layout, or shows why it was refused.
+ * Never blocks (reload_poll is a trylock). */
+static void apply_reload(reload_t *r, screen_t *s, double now)
+{
+    reload_result_t rr;
+    if (!reload_poll(r, &rr))
+        return;
+    if (rr.layout) {
+        char err[512];
+        const char *file = rr.layout->file;
+        char name[1024];
+        snprintf(name, sizeof name, "%s", file ? file : "layout");
+        if (screen_reload(s, rr.layout, now, err, sizeof err) == 0)
+            fprintf(stderr, "bigscreen: reloaded %s\n", name);
+        else
+            fprintf(stderr, "bigscreen: reload of %s failed: %s\n", name, err);
+    } else if (rr.errors) {
+        fprintf(stderr, "bigscreen: layout not reloaded; keeping the last good one:\n%s", rr.errors);
+        screen_set_reload_errors(s, rr.errors);
+    }
+    free(rr.errors);
+}
+
 typedef struct {
     uint64_t frames, late, dropped;
     double   worst, sum;
@@ -57,6 +81,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     SDL_Renderer *ren = NULL;
     SDL_Texture *tex = NULL;
     screen_t *s = NULL;
+    reload_t *reloader = NULL;
     char err[512];
 
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
@@ -105,6 +130,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     SDL_GetRendererOutputSize(ren, &ow, &oh);
     int fps = l->fps;
     double t0 = mono();
+    reloader = reload_start(l->file);
     s = screen_new(l, ow, oh, true, wall_ms_now() + wall_offset_ms, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bigscreen: %s\n", err);
@@ -143,6 +169,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         }
         double now = mono(), work0 = now;
         int64_t wall = wall_ms_now() + wall_offset_ms;
+        apply_reload(reloader, s, now - t0);
         if (screen_update(s, now - t0, wall)) {
             screen_paint(s, now - t0, wall);
             unsigned char *px = cairo_image_surface_get_data(s->frame);
@@ -186,6 +213,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         pace_print(&pace, s);
     rc = 0;
 out:
+    reload_stop(reloader);
     screen_free(s);
     if (tex)
         SDL_DestroyTexture(tex);
@@ -201,15 +229,18 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
 {
     char err[512];
     int w = l->width, h = l->height, fps = l->fps;
+    reload_t *reloader = reload_start(l->file);
     screen_t *s = screen_new(l, w, h, true, wall_ms_now() + wall_offset_ms, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bigscreen: %s\n", err);
+        reload_stop(reloader);
         return 1;
     }
     double t0 = mono(), next = t0, period = 1.0 / fps;
     while (!bs_quit && (run_for <= 0 || mono() - t0 < run_for)) {
         double now = mono() - t0;
         int64_t wall = wall_ms_now() + wall_offset_ms;
+        apply_reload(reloader, s, now);
         if (screen_update(s, now, wall))
             screen_paint(s, now, wall);
         next += period;
@@ -230,6 +261,7 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
         }
         free(text);
     }
+    reload_stop(reloader);
     screen_free(s);
     return rc;
 }

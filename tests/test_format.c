@@ -84,6 +84,25 @@ static void ages(void **st)
     }
 }
 
+static void counting_up_keeps_decimals(void **st)
+{
+    (void)st;
+    fmt_opts_t o = { .decimals = -1, .thousands = true };
+    fmt_out_t f;
+    fmt_number_as(&o, 128643.7, 128650, &f);      /* on its way to a whole number */
+    assert_string_equal(f.num, "128,644");
+    fmt_number_as(&o, 91.63, 91.7, &f);           /* to a fraction: one decimal */
+    assert_string_equal(f.num, "91.6");
+    o.scale = FMT_SCALE_AUTO;
+    fmt_number_as(&o, 9000, 12000, &f);           /* the target decides 万 */
+    assert_string_equal(f.num, "0.90");
+    assert_string_equal(f.unit, "万");
+    o.scale = FMT_SCALE_NONE;
+    o.decimals = 2;                                /* fixed decimals are kept */
+    fmt_number_as(&o, 1.5, 2, &f);
+    assert_string_equal(f.num, "1.50");
+}
+
 static void grouping(void **st)
 {
     (void)st;
@@ -102,6 +121,7 @@ int main(void)
         cmocka_unit_test(thresholds_and_mappings),
         cmocka_unit_test(ages),
         cmocka_unit_test(grouping),
+        cmocka_unit_test(counting_up_keeps_decimals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

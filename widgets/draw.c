@@ -263,6 +263,15 @@ void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
     cairo_path_destroy(path);
 }
 
+#define PANEL_TITLE_H 40
+
+rect_t draw_panel_content(rect_t r, const char *title)
+{
+    if (title && title[0])
+        return (rect_t){ r.x + 14, r.y + PANEL_TITLE_H + 12, r.w - 28, r.h - PANEL_TITLE_H - 22 };
+    return (rect_t){ r.x + 14, r.y + 10, r.w - 28, r.h - 20 };
+}
+
 rect_t draw_panel(draw_t *d, rect_t r, const char *title)
 {
     cairo_t *cr = d->cr;
@@ -299,9 +308,8 @@ rect_t draw_panel(draw_t *d, rect_t r, const char *title)
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_SQUARE);
     draw_glow_stroke(d, accent, 2.4, 5);
 
-    rect_t content = { r.x + 14, r.y + 10, r.w - 28, r.h - 20 };
     if (title && title[0]) {
-        double th = 40;
+        double th = PANEL_TITLE_H;
         /* header band: accent2 fading to the right */
         g = cairo_pattern_create_linear(r.x, 0, r.x + r.w, 0);
         cairo_pattern_add_color_stop_rgba(g, 0, accent2.r, accent2.g, accent2.b, 0.45);
@@ -332,10 +340,8 @@ rect_t draw_panel(draw_t *d, rect_t r, const char *title)
         }
         bs_color_t white = draw_theme(d, THEME_TEXT);
         draw_text_glow(d, FONT_BOLD, 21, r.x + 38, r.y + 1.5 + th / 2, title, white, accent, AL_LEFT);
-        content.y = r.y + th + 12;
-        content.h = r.h - th - 22;
     }
-    return content;
+    return draw_panel_content(r, title);
 }
 
 void draw_stale_badge(draw_t *d, rect_t r, double age)

@@ -64,6 +64,8 @@ void draw_round_rect(cairo_t *cr, double x, double y, double w, double h, double
 /* The standard panel: translucent fill, thin frame, glowing corner brackets,
  * and a title bar when title is non-NULL. Returns the content rect. */
 rect_t draw_panel(draw_t *d, rect_t r, const char *title);
+/* The content rect draw_panel() returns, without drawing (for overlays). */
+rect_t draw_panel_content(rect_t r, const char *title);
 /* A line with a soft glow around it (current path is consumed). */
 void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow);
 

@@ -93,6 +93,24 @@ void fmt_number(const fmt_opts_t *o, double v, fmt_out_t *out)
     snprintf(out->unit, sizeof out->unit, "%s%s", suffix, o && o->unit ? o->unit : "");
 }
 
+void fmt_number_as(const fmt_opts_t *o, double v, double ref, fmt_out_t *out)
+{
+    if (!o || o->decimals >= 0 || !isfinite(ref)) {
+        fmt_number(o, v, out);
+        return;
+    }
+    fmt_opts_t fixed = *o;
+    int scale = o->scale;
+    if (scale == FMT_SCALE_AUTO)
+        scale = fabs(ref) >= 1e8 ? FMT_SCALE_YI : fabs(ref) >= 1e4 ? FMT_SCALE_WAN : FMT_SCALE_NONE;
+    fixed.scale = scale;
+    if (scale == FMT_SCALE_WAN || scale == FMT_SCALE_YI)
+        fixed.decimals = 2;
+    else
+        fixed.decimals = fabs(ref - round(ref)) < 1e-9 ? 0 : 1;
+    fmt_number(&fixed, v, out);
+}
+
 void fmt_join(const fmt_out_t *f, char *buf, size_t len)
 {
     snprintf(buf, len, "%s%s", f->num, f->unit);

@@ -35,6 +35,11 @@ typedef struct {
 /* Formats v. Non-finite values give "--". */
 void fmt_number(const fmt_opts_t *o, double v, fmt_out_t *out);
 
+/* Formats v (a value on its way, e.g. counting up) with the decimals that
+ * ref (where it is going) would get, so automatic decimals do not flicker
+ * while a whole number counts up. */
+void fmt_number_as(const fmt_opts_t *o, double v, double ref, fmt_out_t *out);
+
 /* num + unit in one string (for reports and single-run text). */
 void fmt_join(const fmt_out_t *f, char *buf, size_t len);
 

@@ -398,7 +398,7 @@ static void bar_draw(const wdg_t *w, draw_t *d)
             if (b->labels) {
                 fmt_out_t fo;
                 char vb[160];
-                fmt_number(&b->fmt, val, &fo);
+                fmt_number_as(&b->fmt, val, cl->to, &fo);
                 if (b->ns > 1 || (fo.unit[0] && b->fmt.unit && !strcmp(fo.unit, b->fmt.unit)))
                     snprintf(vb, sizeof vb, "%s", fo.num);  /* the unit is on the axis */
                 else

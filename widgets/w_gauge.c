@@ -166,7 +166,7 @@ static void gauge_draw(const wdg_t *w, draw_t *d)
 
     /* the number */
     double size = g->size > 0 ? g->size : R * 0.46;
-    fmt_number(&g->fmt, g->has ? g->shown : NAN, &fo);
+    fmt_number_as(&g->fmt, g->has ? g->shown : NAN, g->to, &fo);
     bs_color_t nc = text;
     nc.a *= alpha;
     double nw = draw_number_width(d, FONT_NUMBER, size, fo.num);

@@ -119,7 +119,7 @@ static void kpi_draw(const wdg_t *w, draw_t *d)
     if (mapped) {
         draw_text(d, FONT_BOLD, k->size * 0.8, x, ny, mapped, c, AL_LEFT | AL_BASELINE);
     } else {
-        fmt_number(&k->fmt, v, &f);
+        fmt_number_as(&k->fmt, v, k->to, &f);
         double nw = draw_number(d, FONT_NUMBER, k->size, x, ny, f.num, c, AL_LEFT | AL_BASELINE);
         if (f.unit[0]) {
             bs_color_t u = dim;

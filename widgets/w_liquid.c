@@ -85,9 +85,9 @@ static void liquid_tick(wdg_t *w, double now, int64_t wall_ms)
     liquid_t *q = (liquid_t *)w;
     (void)wall_ms;
     if (q->period > 0 && q->has && isfinite(q->to)) {
-        wdg_invalidate(w);                       /* the waves move */
+        wdg_invalidate_overlay(w);               /* the waves move; the vessel stays cached */
     } else if (q->anim_until > 0) {
-        wdg_invalidate(w);
+        wdg_invalidate_overlay(w);
         if (now >= q->anim_until)
             q->anim_until = 0;
     }
@@ -108,11 +108,16 @@ static void wave_path(cairo_t *cr, double x0, double x1, double y, double amp, d
     cairo_close_path(cr);
 }
 
-static void liquid_draw(const wdg_t *w, draw_t *d)
+enum { PART_STILL = 1, PART_MOVING = 2 };
+
+/* Draws the still parts (panel, rings, vessel, target label) into the
+ * cached layer, or the moving parts (waves, level, number) over it. */
+static void liquid_paint(const wdg_t *w, draw_t *d, int part)
 {
     const liquid_t *q = (const liquid_t *)w;
     cairo_t *cr = d->cr;
-    rect_t c = q->frame ? draw_panel(d, w->rect, w->title) : w->rect;
+    rect_t c = !q->frame ? w->rect : part == PART_STILL ? draw_panel(d, w->rect, w->title)
+                                                        : draw_panel_content(w->rect, w->title);
     bs_color_t dim = draw_theme(d, THEME_DIM);
     bs_color_t gold = draw_theme(d, THEME_GOLD);
     double alpha = w->stale ? 0.45 : 1.0;
@@ -125,6 +130,9 @@ static void liquid_draw(const wdg_t *w, draw_t *d)
     double f = isfinite(lv) ? fmax(0, fmin(1, (lv - q->min) / (q->max - q->min))) : 0;
     bs_color_t col = draw_color(d, fmt_color(&q->fmt, q->to, q->color));
 
+    cairo_pattern_t *g;
+    fmt_out_t fo;
+    if (part == PART_STILL) {
     /* outer rings: a glowing circle and a dashed one */
     cairo_arc(cr, cx, cy, R, 0, 2 * M_PI);
     draw_glow_stroke(d, (bs_color_t){ col.r, col.g, col.b, (float)(0.9 * alpha), -1 }, 2.5, 6);
@@ -136,13 +144,21 @@ static void liquid_draw(const wdg_t *w, draw_t *d)
     cairo_set_dash(cr, NULL, 0, 0);
 
     /* the vessel: a dark glassy inside */
-    cairo_pattern_t *g = cairo_pattern_create_radial(cx, cy - r * 0.3, r * 0.1, cx, cy, r);
+    g = cairo_pattern_create_radial(cx, cy - r * 0.3, r * 0.1, cx, cy, r);
     cairo_pattern_add_color_stop_rgba(g, 0, col.r, col.g, col.b, 0.10);
     cairo_pattern_add_color_stop_rgba(g, 1, col.r, col.g, col.b, 0.22);
     cairo_arc(cr, cx, cy, r, 0, 2 * M_PI);
     cairo_set_source(cr, g);
     cairo_fill(cr);
     cairo_pattern_destroy(g);
+    if (tgt) {
+        fmt_number(&q->fmt, q->target, &fo);
+        char line[160];
+        snprintf(line, sizeof line, "%s %s%s", q->target_label ? q->target_label : "", fo.num, fo.unit);
+        draw_text(d, FONT_TEXT, fmax(13, fmin(18, R * 0.13)), cx, c.y + c.h - 12, line, gold, AL_CENTER);
+    }
+    return;
+    }
 
     /* waves: phase from time, so every tile of a wall agrees */
     double y = cy + r - 2 * r * f;
@@ -173,7 +189,6 @@ static void liquid_draw(const wdg_t *w, draw_t *d)
     cairo_restore(cr);
 
     /* target: a dashed gold line across the vessel at its level */
-    fmt_out_t fo;
     if (tgt) {
         double tf = fmax(0, fmin(1, (q->target - q->min) / (q->max - q->min)));
         double ty = cy + r - 2 * r * tf, half = sqrt(fmax(0, r * r - (ty - cy) * (ty - cy)));
@@ -184,15 +199,11 @@ static void liquid_draw(const wdg_t *w, draw_t *d)
         cairo_set_dash(cr, (double[]){ 5, 4 }, 2, 0);
         cairo_stroke(cr);
         cairo_set_dash(cr, NULL, 0, 0);
-        fmt_number(&q->fmt, q->target, &fo);
-        char line[160];
-        snprintf(line, sizeof line, "%s %s%s", q->target_label ? q->target_label : "", fo.num, fo.unit);
-        draw_text(d, FONT_TEXT, fmax(13, fmin(18, R * 0.13)), cx, c.y + c.h - 12, line, gold, AL_CENTER);
     }
 
     /* the number: in the liquid colour above the surface, white below it */
     double size = q->size > 0 ? q->size : r * 0.42;
-    fmt_number(&q->fmt, q->has ? lv : NAN, &fo);
+    fmt_number_as(&q->fmt, q->has ? lv : NAN, q->to, &fo);
     double nw = draw_number_width(d, FONT_NUMBER, size, fo.num);
     double uw = fo.unit[0] ? draw_text_width(d, FONT_BOLD, size * 0.45, fo.unit) + 4 : 0;
     double nx = cx - (nw + uw) / 2, ny = cy + size * 0.30;
@@ -221,6 +232,16 @@ static void liquid_draw(const wdg_t *w, draw_t *d)
     }
 }
 
+static void liquid_draw(const wdg_t *w, draw_t *d)
+{
+    liquid_paint(w, d, PART_STILL);
+}
+
+static void liquid_overlay(const wdg_t *w, draw_t *d)
+{
+    liquid_paint(w, d, PART_MOVING);
+}
+
 static void liquid_text(const wdg_t *w, wdg_text_t *out)
 {
     const liquid_t *q = (const liquid_t *)w;
@@ -236,8 +257,8 @@ const wdg_class_t wdg_liquid_class = {
     .doc  = "A liquid-fill (water-level) gauge for a rate: a round vessel filled to the value's share "
             "of min..max, two travelling waves, the number in the centre (white where the liquid covers "
             "it), an optional dashed target level, and threshold colours for the liquid. The waves are "
-            "a pure function of time, so the widget redraws every frame while \"wave_period\" > 0; with "
-            "0 the surface is still and it redraws only while the level moves.",
+            "a pure function of time: while \"wave_period\" > 0 the liquid and the number are redrawn "
+            "every frame over the cached vessel; with 0 they are redrawn only while the level moves.",
     .size = sizeof(liquid_t),
     .opts = liquid_opts,
     .bindable = true,
@@ -245,5 +266,6 @@ const wdg_class_t wdg_liquid_class = {
     .data = liquid_data,
     .tick = liquid_tick,
     .draw = liquid_draw,
+    .draw_overlay = liquid_overlay,
     .text = liquid_text,
 };

@@ -253,7 +253,7 @@ static void map_tick(wdg_t *w, double now, int64_t wall_ms)
     /* flylines move all the time; pulses until they end (one more frame to
      * draw the end state) */
     if (k->nfly > 0 || now <= k->pulse_until + 0.1)
-        wdg_invalidate(w);
+        wdg_invalidate_overlay(w);      /* the map itself stays cached */
 }
 
 /* ---- drawing ------------------------------------------------------------ */
@@ -425,21 +425,31 @@ static void draw_legend(const map_t *k, draw_t *d, rect_t c)
     draw_number(d, FONT_NUMBER, 14, x + bw + 8, y1 - 7, buf, dim, AL_LEFT);
 }
 
+/* The map's content rect and projection; the same for layer and overlay. */
+static gj_proj_t map_geometry(const map_t *k, const wdg_t *w, rect_t *cout, double *depth)
+{
+    rect_t c = k->frame ? draw_panel_content(w->rect, w->title) : w->rect;
+    double pad = 14, lw = k->legend ? 58 : 0;
+    *depth = fmin(10, c.h * 0.02);
+    *cout = c;
+    return gj_fit(k->map, c.x + pad + lw, c.y + pad, c.w - 2 * pad - lw, c.h - 2 * pad - *depth);
+}
+
 static void map_draw(const wdg_t *w, draw_t *d)
 {
     const map_t *k = (const map_t *)w;
     cairo_t *cr = d->cr;
-    rect_t c = k->frame ? draw_panel(d, w->rect, w->title) : w->rect;
+    if (k->frame)
+        draw_panel(d, w->rect, w->title);
     const gj_map_t *m = k->map;
     if (!m)
         return;
+    rect_t c;
+    double depth;
+    gj_proj_t p = map_geometry(k, w, &c, &depth);
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t accent = draw_theme(d, THEME_ACCENT);
     double alpha = w->stale ? 0.5 : 1.0;
-    double depth = fmin(10, c.h * 0.02);
-    double pad = 14;
-    double lw = k->legend ? 58 : 0;           /* the legend's column */
-    gj_proj_t p = gj_fit(m, c.x + pad + lw, c.y + pad, c.w - 2 * pad - lw, c.h - 2 * pad - depth);
 
     cairo_save(cr);
     cairo_rectangle(cr, c.x, c.y, c.w, c.h);
@@ -467,37 +477,12 @@ static void map_draw(const wdg_t *w, draw_t *d)
         cairo_set_source(cr, g);
         cairo_fill(cr);
         cairo_pattern_destroy(g);
-        double age = d->now - k->changed[i];
-        if (k->pulse > 0 && age >= 0 && age < k->pulse) {
-            double f = 1 - age / k->pulse;
-            region_path(cr, m, &p, i, 0);
-            cairo_set_source_rgba(cr, 1, 1, 1, 0.28 * f * (0.6 + 0.4 * cos(age * 2 * M_PI * 1.5)));
-            cairo_fill(cr);
-        }
     }
     /* borders: thin bright lines with a soft glow */
     for (int i = 0; i < m->nregions; i++)
         region_path(cr, m, &p, i, 0);
     bs_color_t line = { 0.55f, 0.92f, 1.0f, 0.85f, -1 };
     draw_glow_stroke(d, line, 1.0, 4);
-
-    /* pulse rings on the regions that just changed */
-    for (int i = 0; i < m->nregions; i++) {
-        double age = d->now - k->changed[i];
-        if (k->pulse <= 0 || age < 0 || age >= k->pulse)
-            continue;
-        gj_pt_t q = gj_project(&p, m->regions[i].label);
-        for (int j = 0; j < 2; j++) {
-            double f = fmod(age / 1.2 + j * 0.5, 1.0), fade = 1 - pow(age / k->pulse, 2);
-            cairo_arc(cr, q.x, q.y, 6 + 30 * f, 0, 2 * M_PI);
-            cairo_set_source_rgba(cr, 1, 0.85, 0.35, 0.9 * (1 - f) * fade);
-            cairo_set_line_width(cr, 2);
-            cairo_stroke(cr);
-        }
-    }
-
-    if (k->center_idx >= 0 && k->nfly > 0)
-        draw_flylines(k, d, &p);
 
     /* labels: a dot, the name, the value; only where the region has room */
     if (k->labels) {
@@ -537,6 +522,44 @@ static void map_draw(const wdg_t *w, draw_t *d)
         draw_text(d, FONT_TEXT, 18, c.x + c.w / 2, c.y + 24, "等待数据…", dim, AL_CENTER);
 }
 
+/* The moving parts over the cached map: pulses on regions that just
+ * changed, and the flylines. */
+static void map_overlay(const wdg_t *w, draw_t *d)
+{
+    const map_t *k = (const map_t *)w;
+    const gj_map_t *m = k->map;
+    if (!m)
+        return;
+    cairo_t *cr = d->cr;
+    rect_t c;
+    double depth;
+    gj_proj_t p = map_geometry(k, w, &c, &depth);
+    cairo_save(cr);
+    cairo_rectangle(cr, c.x, c.y, c.w, c.h);
+    cairo_clip(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    for (int i = 0; i < m->nregions && k->pulse > 0; i++) {
+        double age = d->now - k->changed[i];
+        if (age < 0 || age >= k->pulse)
+            continue;
+        double f = 1 - age / k->pulse;
+        region_path(cr, m, &p, i, 0);
+        cairo_set_source_rgba(cr, 1, 1, 1, 0.22 * f * (0.6 + 0.4 * cos(age * 2 * M_PI * 1.5)));
+        cairo_fill(cr);
+        gj_pt_t q = gj_project(&p, m->regions[i].label);
+        for (int j = 0; j < 2; j++) {
+            double g = fmod(age / 1.2 + j * 0.5, 1.0), fade = 1 - pow(age / k->pulse, 2);
+            cairo_arc(cr, q.x, q.y, 6 + 30 * g, 0, 2 * M_PI);
+            cairo_set_source_rgba(cr, 1, 0.85, 0.35, 0.9 * (1 - g) * fade);
+            cairo_set_line_width(cr, 2);
+            cairo_stroke(cr);
+        }
+    }
+    if (k->center_idx >= 0 && k->nfly > 0)
+        draw_flylines(k, d, &p);
+    cairo_restore(cr);
+}
+
 static void map_text(const wdg_t *w, wdg_text_t *out)
 {
     const map_t *k = (const map_t *)w;
@@ -561,8 +584,9 @@ const wdg_class_t wdg_map_class = {
             "an object {region name: number}, with a gradient legend (低 … 高), region names and values, "
             "glowing borders on a raised slab, a pulse on regions whose value just changed, and optional "
             "animated flylines from a centre region to the regions of highest value. The file is loaded "
-            "when the layout loads; a malformed file fails the layout with the feature's index. While "
-            "flylines are shown the widget redraws every frame.",
+            "when the layout loads; a malformed file fails the layout with the feature's index. The map "
+            "is drawn once into a cached layer; while flylines or pulses move, only they are redrawn "
+            "over it each frame.",
     .size = sizeof(map_t),
     .opts = map_opts,
     .bindable = true,
@@ -571,5 +595,6 @@ const wdg_class_t wdg_map_class = {
     .data = map_data,
     .tick = map_tick,
     .draw = map_draw,
+    .draw_overlay = map_overlay,
     .text = map_text,
 };

@@ -167,7 +167,7 @@ static void progress_draw(const wdg_t *w, draw_t *d)
 
         /* right side: actual / target unit */
         fmt_out_t fv, ft;
-        fmt_number(&fo, p->st[i].has ? val : NAN, &fv);
+        fmt_number_as(&fo, p->st[i].has ? val : NAN, p->st[i].to, &fv);
         fmt_number(&fo, it->target, &ft);
         char tail[160];
         snprintf(tail, sizeof tail, " / %s%s", ft.num, ft.unit);

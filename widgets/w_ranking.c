@@ -225,7 +225,7 @@ static void ranking_draw(const wdg_t *w, draw_t *d)
         }
         fmt_out_t fo;
         char vb[160];
-        fmt_number(&k->fmt, val, &fo);
+        fmt_number_as(&k->fmt, val, r->value, &fo);
         fmt_join(&fo, vb, sizeof vb);
         bs_color_t vcol = ours ? gold : accent;
         vcol.a *= alpha;

@@ -218,7 +218,7 @@ static void ticker_tick(wdg_t *w, double now, int64_t wall_ms)
     double off, e;
     bool moving = ticker_pos(k, now, &j, &off, &e);
     if (moving || k->was_moving)
-        wdg_invalidate(w);              /* every frame while it moves */
+        wdg_invalidate_overlay(w);      /* every frame while it moves; the strip stays cached */
     k->was_moving = moving;
 }
 
@@ -271,10 +271,21 @@ static void ticker_draw(const wdg_t *w, draw_t *d)
         bs_color_t ink = { 0.02f, 0.08f, 0.2f, 1, -1 };
         draw_text(d, FONT_BOLD, k->size * 0.9, tx + (g.tag_w - sl) / 2 + 2, cy, k->tag, ink, AL_CENTER);
     }
-    if (k->n == 0) {
+    if (k->n == 0)
         draw_text(d, FONT_TEXT, k->size * 0.8, g.stop, cy, "暂无快讯", dim, AL_LEFT);
+}
+
+/* The moving headlines, over the cached strip. */
+static void ticker_overlay(const wdg_t *w, draw_t *d)
+{
+    const ticker_t *k = (const ticker_t *)w;
+    if (k->n == 0)
         return;
-    }
+    cairo_t *cr = d->cr;
+    rect_t r = w->rect;
+    geom_t g = geom(k);
+    bs_color_t accent = draw_theme(d, THEME_ACCENT);
+    double cy = r.y + r.h / 2;
     int j;
     double off, e;
     ticker_pos(k, d->now, &j, &off, &e);
@@ -332,5 +343,6 @@ const wdg_class_t wdg_ticker_class = {
     .data = ticker_data,
     .tick = ticker_tick,
     .draw = ticker_draw,
+    .draw_overlay = ticker_overlay,
     .text = ticker_text,
 };

@@ -63,8 +63,13 @@ typedef struct wdg_class {
     void (*data)(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now);
     /* Advance time-based state to now; invalidate if the look changed. */
     void (*tick)(wdg_t *w, double now, int64_t wall_ms);
-    /* Draw into d at w->rect. Must not change w. */
+    /* Draw into d at w->rect. Must not change w. The core keeps what draw()
+     * makes in a cached layer and repaints it only after wdg_invalidate(). */
     void (*draw)(const wdg_t *w, draw_t *d);
+    /* Optional: the moving part (a marquee's text, a map's flylines, waves),
+     * drawn over the cached layer every frame the widget calls
+     * wdg_invalidate_overlay(), without redrawing the layer. */
+    void (*draw_overlay)(const wdg_t *w, draw_t *d);
     /* What the widget shows, as text. */
     void (*text)(const wdg_t *w, wdg_text_t *out);
 } wdg_class_t;
@@ -81,7 +86,8 @@ struct wdg {
     wdg_bind_t  binds[WDG_MAX_BINDS];
     int         nbinds;
     /* runtime, owned by the core */
-    bool        invalid;         /* needs redraw */
+    bool        invalid;         /* the layer needs redrawing */
+    bool        overlay_invalid; /* only the overlay moved */
     bool        stale;           /* data older than stale_after */
     double      data_age;        /* seconds since the newest bound data */
     int64_t     data_wall_ms;    /* source time of the newest bound data (0 = none yet) */
@@ -91,8 +97,10 @@ struct wdg {
     const char *layout_file;
 };
 
-/* Marks w for redraw this frame. */
+/* Marks w for redraw this frame (its cached layer and its overlay). */
 static inline void wdg_invalidate(wdg_t *w) { w->invalid = true; }
+/* Marks only w's overlay for redraw: the cached layer is reused. */
+static inline void wdg_invalidate_overlay(wdg_t *w) { w->overlay_invalid = true; }
 
 /* Adds a binding; returns its slot or -1 when full. path may be NULL. */
 int wdg_add_bind(wdg_t *w, const char *topic, const char *path);
