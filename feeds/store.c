@@ -15,7 +15,15 @@ struct store {
     size_t        hist_cap, max_topics;
     uint64_t      generation;
     store_stats_t st;
+    bool        (*keep)(const char *topic, void *ud);
+    void         *keep_ud;
 };
+
+void store_set_interest(store_t *s, bool (*keep)(const char *topic, void *ud), void *ud)
+{
+    s->keep = keep;
+    s->keep_ud = ud;
+}
 
 static uint32_t hash(const char *s)
 {
@@ -104,6 +112,8 @@ static node_t *get_or_add(store_t *s, char **topic)
         return *pp;
     if (s->st.topics >= s->max_topics)
         return NULL;
+    if (s->keep && s->st.topics >= s->max_topics / 2 && !s->keep(*topic, s->keep_ud))
+        return NULL;                       /* the other half is for bound topics */
     node_t *n = calloc(1, sizeof *n);
     if (!n)
         return NULL;

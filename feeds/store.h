@@ -61,4 +61,10 @@ void store_foreach(const store_t *s, void (*fn)(const store_entry_t *e, void *ud
 
 store_stats_t store_stats(const store_t *s);
 
+/* Topics someone needs (the layout's bindings). Once the store is half
+ * full, new topics that keep() refuses are turned away, so a flood of
+ * unknown topics can never crowd out the ones on screen; below half, every
+ * topic is kept (a hot reload may bind it later). keep may be NULL. */
+void store_set_interest(store_t *s, bool (*keep)(const char *topic, void *ud), void *ud);
+
 #endif

@@ -28,6 +28,8 @@ static const opt_def_t top_opts[] = {
     { "fps",         OPT_INT, L(fps),         1, 240, "60", NULL, NULL, "frames per second of the loop" },
     { "timezone",    OPT_STR, L(timezone),    0, 6, "+08:00", NULL, NULL, "UTC offset of clocks, \"+08:00\"" },
     { "history",     OPT_INT, L(history),     1, 10000, "256", NULL, NULL, "history ring length per topic" },
+    { "transition",  OPT_NUM, L(transition),  0, 5, "0.8", NULL, NULL,
+      "seconds of the cross-fade when the carousel changes page; 0 cuts" },
     { "stale_after", OPT_NUM, L(stale_after), 0, 1e7, "60", NULL, NULL,
       "seconds without news before a value is shown as stale (default of every feed)" },
     OPT_END,
@@ -51,8 +53,16 @@ static const opt_def_t feed_opts[] = {
 
 static const char *const theme_keys[] = { "colors", "fonts", NULL };
 static const char *const top_keys[] = { "$schema", "name", "canvas", "theme", "feeds", "widgets", "pages",
-                                        "fps", "timezone", "history", "stale_after", NULL };
-static const char *const page_keys[] = { "name", "duration", "widgets", NULL };
+                                        "fps", "timezone", "history", "stale_after", "transition", NULL };
+#define P(field) offsetof(page_t, field)
+static const opt_def_t page_opts[] = {
+    { "name",     OPT_STR,  P(name),     0, 64, NULL, NULL, NULL, "the page's name (for --page)" },
+    { "duration", OPT_NUM,  P(duration), 1, 86400, "20", NULL, NULL, "seconds the page stays on screen" },
+    { "pinned",   OPT_BOOL, P(pinned),   0, 0, "false", NULL, NULL, "the carousel stays on this page" },
+    OPT_END,
+};
+#undef P
+static const char *const page_keys[] = { "widgets", NULL };
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -505,25 +515,39 @@ static void parse_pages(ctx_t *c, const cJSON *arr)
         }
         int idx = c->l->npages++;
         page_t *pg = &c->l->pages[idx];
-        pg->duration = 20;
-        for (const cJSON *m = p->child; m; m = m->next) {
-            if (strcmp(m->string, "name") == 0 && cJSON_IsString(m)) {
-                free(pg->name);
-                pg->name = strdup(m->valuestring);
-            } else if (strcmp(m->string, "duration") == 0) {
-                if (!cJSON_IsNumber(m) || m->valuedouble < 1 || m->valuedouble > 86400)
-                    diag_at(c->d, m, false, "page \"duration\" must be seconds, 1..86400");
-                else
-                    pg->duration = m->valuedouble;
-            } else if (strcmp(m->string, "widgets") == 0) {
-                parse_widgets(c, m, idx);
-            } else if (strcmp(m->string, "name") == 0) {
-                diag_at(c->d, m, false, "page \"name\" must be a string");
-            } else {
-                unknown_key(c, m, "a page", NULL, page_keys);
-            }
+        opt_defaults(page_opts, pg);
+        parse_table(c, p, page_opts, pg, "a page", page_keys);
+        const cJSON *ws = cJSON_GetObjectItemCaseSensitive(p, "widgets");
+        if (ws)
+            parse_widgets(c, ws, idx);
+        if (pg->pinned) {
+            if (c->l->pin >= 0)
+                diag_at(c->d, cJSON_GetObjectItemCaseSensitive(p, "pinned"), false,
+                        "only one page can be pinned (page %d is already)", c->l->pin + 1);
+            else
+                c->l->pin = idx;
         }
+        for (int i = 0; pg->name && i < idx; i++)
+            if (c->l->pages[i].name && strcmp(c->l->pages[i].name, pg->name) == 0)
+                diag_at(c->d, cJSON_GetObjectItemCaseSensitive(p, "name"), false,
+                        "duplicate page name \"%s\"", pg->name);
     }
+}
+
+int layout_pin_page(layout_t *l, const char *page)
+{
+    for (int i = 0; i < l->npages; i++)
+        if (l->pages[i].name && strcmp(l->pages[i].name, page) == 0) {
+            l->pin = i;
+            return 0;
+        }
+    char *end;
+    long n = strtol(page, &end, 10);
+    if (*page && !*end && n >= 1 && n <= l->npages) {
+        l->pin = (int)n - 1;
+        return 0;
+    }
+    return -1;
 }
 
 /* ---- entry points ------------------------------------------------------- */
@@ -556,6 +580,7 @@ layout_t *layout_load_text(const char *name, const char *text, size_t len, diag_
     theme_default(&l->theme);
     opt_defaults(canvas_opts, l);
     opt_defaults(top_opts, l);
+    l->pin = -1;
     ctx_t c = { .d = d, .l = l };
 
     parse_table(&c, root, top_opts, l, "the layout", top_keys);
@@ -758,11 +783,8 @@ char *layout_schema(void)
     cJSON_AddStringToObject(cJSON_AddObjectToObject(props, "widgets"), "$ref", "#/definitions/widget_list");
     cJSON *pages = cJSON_AddObjectToObject(props, "pages");
     cJSON_AddStringToObject(pages, "type", "array");
-    cJSON *page = object_schema(NULL, "a page of the carousel");
+    cJSON *page = object_schema(page_opts, "a page of the carousel");
     cJSON *pp = cJSON_GetObjectItem(page, "properties");
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(pp, "name"), "type", "string");
-    cJSON *dur = cJSON_AddObjectToObject(pp, "duration");
-    cJSON_AddStringToObject(dur, "type", "number");
     cJSON_AddStringToObject(cJSON_AddObjectToObject(pp, "widgets"), "$ref", "#/definitions/widget_list");
     cJSON_AddItemToObject(pages, "items", page);
 

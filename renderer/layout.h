@@ -26,6 +26,7 @@ enum { FIT_CONTAIN = 0, FIT_COVER, FIT_STRETCH };
 typedef struct {
     char  *name;
     double duration;        /* seconds on screen in the carousel */
+    bool   pinned;          /* the carousel stays on this page */
 } page_t;
 
 typedef struct layout {
@@ -36,6 +37,8 @@ typedef struct layout {
     char       *timezone;       /* "+08:00" */
     int         utc_offset_min;
     int         history;        /* history ring length per topic */
+    double      transition;     /* seconds of the cross-fade between pages */
+    int         pin;            /* page the carousel stays on, -1 = none */
     double      stale_after;    /* default for feeds */
     theme_t     theme;
     feed_conf_t feeds[LAYOUT_MAX_FEEDS];
@@ -55,6 +58,10 @@ void layout_free(layout_t *l);                /* accepts NULL */
 
 /* Frees a widget instance made by the loader. */
 void layout_widget_free(wdg_t *w);
+
+/* Pins the carousel to the page named (or numbered from 1) by page.
+ * 0, or -1 if there is no such page. */
+int layout_pin_page(layout_t *l, const char *page);
 
 /* Overrides the URL of the feed named id. 0, or -1 if there is no such feed. */
 int layout_set_feed_url(layout_t *l, const char *id, const char *url);

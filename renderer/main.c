@@ -57,6 +57,7 @@ static void usage(FILE *f)
           "  --run-for SECONDS    quit after SECONDS (window or headless)\n"
           "  --report OUT.json    headless: write a report of what is shown at exit\n"
           "  --feed ID=URL        replace the URL of the layout's feed ID\n"
+          "  --page NAME|N        stay on one page of the carousel\n"
           "  --state-dir DIR      keep last-known values in DIR (default\n"
           "                       $XDG_STATE_HOME/bigscreen or ~/.local/state/bigscreen)\n"
           "  --no-state           neither load nor save last-known values\n"
@@ -167,7 +168,7 @@ static int cmd_check(int argc, char **argv)
 }
 
 typedef struct {
-    const char *layout, *snapshot, *report;
+    const char *layout, *snapshot, *report, *page;
     double      at, run_for;
     bool        at_set, headless, stats, time_set;
     int         size_w, size_h, display, win_w, win_h;
@@ -304,6 +305,9 @@ int main(int argc, char **argv)
             a.state_dir = v;
         } else if (!strcmp(o, "--no-state")) {
             a.no_state = true;
+        } else if (!strcmp(o, "--page")) {
+            NEED_ARG();
+            a.page = v;
         } else if (!strcmp(o, "--headless")) {
             a.headless = true;
         } else if (!strcmp(o, "--stats")) {
@@ -358,6 +362,11 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (a.page && layout_pin_page(l, a.page) != 0) {
+        fprintf(stderr, "bigscreen: --page %s: the layout has no such page (it has %d)\n", a.page, l->npages);
+        layout_free(l);
+        return 2;
+    }
     reload_set_feed_overrides(a.feeds, a.nfeeds);
     if (a.snapshot)
         return snapshot(l, &a);

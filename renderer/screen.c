@@ -68,6 +68,41 @@ static void set_transform(const screen_t *s, cairo_t *cr)
 static int page_at(const layout_t *l, double now);
 static void deliver(screen_t *s, double now);
 
+/* ---- bound topics --------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool topic_wanted(const char *topic, void *ud)
+{
+    const screen_t *s = ud;
+    return bsearch(&topic, s->wanted, s->nwanted, sizeof *s->wanted, cmp_str) != NULL;
+}
+
+/* The sorted set of topics the layout's widgets bind; the store keeps room
+ * for them whatever a feed floods it with. */
+static void set_interest(screen_t *s)
+{
+    const layout_t *l = s->layout;
+    size_t n = 0;
+    for (int i = 0; i < l->nwidgets; i++)
+        n += (size_t)l->widgets[i]->nbinds;
+    free(s->wanted);
+    s->wanted = calloc(n ? n : 1, sizeof *s->wanted);
+    s->nwanted = 0;
+    if (!s->wanted) {
+        store_set_interest(s->store, NULL, NULL);
+        return;
+    }
+    for (int i = 0; i < l->nwidgets; i++)
+        for (int b = 0; b < l->widgets[i]->nbinds; b++)
+            s->wanted[s->nwanted++] = l->widgets[i]->binds[b].topic;
+    qsort(s->wanted, s->nwanted, sizeof *s->wanted, cmp_str);
+    store_set_interest(s->store, topic_wanted, s);
+}
+
 /* ---- cached layers -------------------------------------------------------- */
 
 static void layers_free(screen_t *s)
@@ -201,6 +236,10 @@ int screen_resize(screen_t *s, int w, int h)
         cairo_surface_destroy(s->frame);
     if (s->bg)
         cairo_surface_destroy(s->bg);
+    if (s->trans_old)
+        cairo_surface_destroy(s->trans_old);
+    s->trans_old = NULL;
+    s->trans_active = false;
     s->frame = frame;
     s->bg = bg;
     s->out_w = w;
@@ -272,6 +311,7 @@ screen_t *screen_new(layout_t *l, int out_w, int out_h, bool live, int64_t wall0
         snprintf(err, errlen, "out of memory");
         goto err;
     }
+    set_interest(s);
     s->tc = text_cache_new(&l->theme, (size_t)TEXT_CACHE_MB << 20, err, errlen);
     if (!s->tc)
         goto err;
@@ -319,12 +359,15 @@ void screen_free(screen_t *s)
     store_free(s->store);
     text_cache_free(s->tc);
     free(s->reload_errors);
+    free(s->wanted);
     if (s->layout)
         layers_free(s);
     if (s->frame)
         cairo_surface_destroy(s->frame);
     if (s->bg)
         cairo_surface_destroy(s->bg);
+    if (s->trans_old)
+        cairo_surface_destroy(s->trans_old);
     layout_free(s->layout);
     free(s);
 }
@@ -389,6 +432,7 @@ int screen_reload(screen_t *s, layout_t *nl, double now, char *err, size_t errle
     if (!feeds_same && s->live)
         for (int i = 0; i < s->nfeeds; i++)
             feed_start(s->feeds[i]);
+    set_interest(s);
     layout_free(old);
     s->page = page_at(nl, now);
     if (screen_resize(s, s->out_w, s->out_h) != 0) {   /* new canvas, theme, layers */
@@ -472,6 +516,8 @@ static int page_at(const layout_t *l, double now)
 {
     if (l->npages == 0)
         return -1;
+    if (l->pin >= 0)
+        return l->pin;
     double total = 0;
     for (int i = 0; i < l->npages; i++)
         total += l->pages[i].duration;
@@ -628,11 +674,28 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
     deliver(s, now);
     int page = page_at(l, now);
     if (page != s->page) {
+        /* keep the last frame of the old page to fade out from; snapshots
+         * paint only once, so they cut */
+        if (s->live && l->transition > 0 && s->st.painted > 0) {
+            if (!s->trans_old)
+                s->trans_old = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
+            if (cairo_surface_status(s->trans_old) == CAIRO_STATUS_SUCCESS) {
+                cairo_t *cr = cairo_create(s->trans_old);
+                cairo_set_source_surface(cr, s->frame, 0, 0);
+                cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+                cairo_paint(cr);
+                cairo_destroy(cr);
+                s->trans_t0 = now;
+                s->trans_active = true;
+            }
+        }
         s->page = page;
         damage_add_full(&s->damage);
         for (int i = 0; i < l->nwidgets; i++)
             l->widgets[i]->invalid = true;
     }
+    if (s->trans_active)
+        damage_add_full(&s->damage);      /* every frame of the fade */
     for (int i = 0; i < l->nwidgets; i++) {
         wdg_t *w = l->widgets[i];
         if (w->cls->tick)
@@ -709,6 +772,15 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
         if (s->reload_errors)
             draw_reload_errors(s, &d);
         cairo_restore(cr);
+    }
+    if (s->trans_active) {
+        double p = (now - s->trans_t0) / l->transition;
+        if (p >= 1 || p < 0) {
+            s->trans_active = false;       /* this frame shows the new page alone */
+        } else {
+            cairo_set_source_surface(cr, s->trans_old, 0, 0);
+            cairo_paint_with_alpha(cr, 1 - wdg_ease(0, 1, p));
+        }
     }
     cairo_destroy(cr);
     cairo_surface_flush(s->frame);

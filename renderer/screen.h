@@ -59,7 +59,12 @@ typedef struct screen {
     size_t           layer_bytes;   /* held by layers, capped */
     bool             damage_consumed; /* painted; reset at the next update */
     int              page;          /* current page, -1 when there are none */
+    cairo_surface_t *trans_old;     /* the last frame of the page fading out */
+    double           trans_t0;      /* when the cross-fade began */
+    bool             trans_active;
     uint64_t         store_gen;     /* store generation last delivered */
+    const char     **wanted;        /* bound topics, sorted (borrowed from the layout) */
+    size_t           nwanted;
     screen_stats_t   st;
     /* last-known values (persist.h): NULL when off */
     struct persist_writer *persist;

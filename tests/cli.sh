@@ -49,6 +49,22 @@ expect_code "unknown feed id" 2 "$bs" --snapshot "$tmp/x.png" --feed nope=demo: 
 printf '{"theme":{"fonts":{"title":"Comic Sans MS"}},"widgets":[{"id":"a","type":"frame","rect":[0,0,9,9]}]}' > "$tmp/font.json"
 expect_code "unknown font" 1 "$bs" --snapshot "$tmp/x.png" "$tmp/font.json"
 expect_err "unknown font says so" "unknown or missing font \"Comic Sans MS\""
+# pages: the carousel follows time; --page pins; a pinned page wins
+lobby="$src/layouts/union-lobby-portrait.json"
+expect_code "page overview at 10 s" 0 "$bs" --snapshot "$tmp/p1.png" --at 10 "$lobby"
+expect_code "pinned overview at 10 s" 0 "$bs" --snapshot "$tmp/p1p.png" --at 10 --page overview "$lobby"
+if cmp -s "$tmp/p1.png" "$tmp/p1p.png"; then ok "carousel starts on page 1"; else bad "carousel starts on page 1"; fi
+expect_code "page services at 35 s" 0 "$bs" --snapshot "$tmp/p2.png" --at 35 "$lobby"
+expect_code "pinned services at 35 s" 0 "$bs" --snapshot "$tmp/p2p.png" --at 35 --page 2 "$lobby"
+if cmp -s "$tmp/p2.png" "$tmp/p2p.png"; then ok "carousel moves to page 2 after 30 s"; else bad "carousel moves to page 2 after 30 s"; fi
+expect_code "pinned overview at 35 s" 0 "$bs" --snapshot "$tmp/p3.png" --at 35 --page overview "$lobby"
+if cmp -s "$tmp/p2.png" "$tmp/p3.png"; then bad "--page pins the carousel"; else ok "--page pins the carousel"; fi
+expect_code "no such page" 2 "$bs" --snapshot "$tmp/x.png" --page nosuch "$lobby"
+sed 's/"duration": 30,/"duration": 30, "pinned": true,/; s/"duration": 20,/"duration": 20, "pinned": true,/' "$lobby" > "$tmp/twopins.json"
+cp "$src/layouts/linping-stylised.geojson" "$tmp/"
+expect_code "two pinned pages" 1 "$bs" check "$tmp/twopins.json"
+expect_err "two pinned pages says so" "only one page can be pinned"
+
 expect_code "schema" 0 "$bs" schema
 if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" 2>/dev/null; then ok "schema is JSON"; else bad "schema is JSON"; fi
 

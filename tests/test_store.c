@@ -116,6 +116,30 @@ static void topic_cap(void **st)
     store_free(s);
 }
 
+static bool only_office(const char *topic, void *ud)
+{
+    (void)ud;
+    return strcmp(topic, "office.rate") == 0;
+}
+
+static void flood_cannot_crowd_out_bound_topics(void **st)
+{
+    (void)st;
+    store_t *s = store_new(4, 100);
+    store_set_interest(s, only_office, NULL);
+    for (int i = 0; i < 300; i++) {
+        char m[96];
+        snprintf(m, sizeof m, "{\"topic\":\"junk.%d\",\"value\":1}", i);
+        feed(s, m);
+    }
+    assert_int_equal(store_stats(s).topics, 50);      /* unbound topics stop at half */
+    feed(s, "{\"topic\":\"office.rate\",\"value\":91.5}");
+    assert_true(num(s, "office.rate") == 91.5);       /* the bound one still gets in */
+    feed(s, "{\"topic\":\"junk.1\",\"value\":2}");    /* known topics still update */
+    assert_true(num(s, "junk.1") == 2);
+    store_free(s);
+}
+
 static feed_update_t set_upd(const char *topic, double v)
 {
     feed_update_t u = { .op = UPD_SET, .topic = strdup(topic), .value = bs_value_num(v) };
@@ -195,6 +219,7 @@ int main(void)
         cmocka_unit_test(merge_and_delete),
         cmocka_unit_test(snapshot_replaces_all),
         cmocka_unit_test(topic_cap),
+        cmocka_unit_test(flood_cannot_crowd_out_bound_topics),
         cmocka_unit_test(queue_coalesces_when_full),
         cmocka_unit_test(queue_order_and_wrap),
         cmocka_unit_test(value_paths),
