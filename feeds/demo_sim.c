@@ -116,7 +116,7 @@ const char *const *demo_sim_topics(size_t *n)
         "office.rate", "members.realname", "apply.total", "apply.kinds",
         "courses.cloud", "training.online", "quiz.member_day", "benefit.holiday",
         "lectures", "jobs.postings", "wechat.rank", "wechat.position", "towns", "news", "apply.daily",
-        "apply.kinds.lastyear", "apply.monthly", "apply.monthly.lastyear",
+        "apply.kinds.lastyear", "apply.monthly", "apply.monthly.lastyear", "world.demo",
     };
     *n = sizeof topics / sizeof topics[0];
     return topics;
@@ -223,6 +223,20 @@ char *demo_sim_tick(demo_sim_t *s, unsigned k)
             }
             add_msg(frame, y == 0 ? "apply.monthly" : "apply.monthly.lastyear", arr, ts, NULL);
         }
+        /* a fixed value per country of the Natural Earth test maps
+         * (tests/data/natural-earth-*.geojson, keyed by NAME_EN), for the
+         * real-GeoJSON golden; sent once and drawing nothing from the RNG,
+         * so every other topic stays as it was */
+        static const struct { const char *name; double v; } world[] = {
+            { "South Africa", 92 }, { "Lesotho", 35 }, { "Eswatini", 48 }, { "Namibia", 57 },
+            { "Botswana", 66 }, { "Zimbabwe", 41 }, { "Mozambique", 74 }, { "Madagascar", 83 },
+            { "Indonesia", 95 }, { "Malaysia", 71 }, { "Brunei", 28 }, { "Philippines", 86 },
+            { "East Timor", 22 }, { "Papua New Guinea", 53 }, { "Vanuatu", 31 }, { "Fiji", 62 },
+        };
+        cJSON *wo = cJSON_CreateObject();
+        for (size_t i = 0; i < sizeof world / sizeof world[0]; i++)
+            cJSON_AddNumberToObject(wo, world[i].name, world[i].v);
+        add_msg(frame, "world.demo", wo, ts, NULL);
     }
 
     struct { const char *topic; double *v; double target; double p; } goals[] = {

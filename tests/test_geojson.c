@@ -270,6 +270,163 @@ static void test_nesting_and_caps(void **state)
     gj_free(m);
 }
 
+/* ---- real data: Natural Earth 1:110m countries (tests/data/NATURAL-EARTH.md) */
+
+/* Even-odd point-in-polygon over every ring of polygon pi (holes excluded). */
+static bool in_poly(const gj_map_t *m, uint32_t pi, gj_pt_t p)
+{
+    bool in = false;
+    const gj_poly_t *pg = &m->polys[pi];
+    for (uint32_t r = pg->first; r < pg->first + pg->n; r++) {
+        const gj_pt_t *q = m->pts + m->rings[r].first;
+        uint32_t n = m->rings[r].n;
+        for (uint32_t i = 0, j = n - 1; i < n; j = i++)
+            if ((q[i].y > p.y) != (q[j].y > p.y) &&
+                p.x < (q[j].x - q[i].x) * (p.y - q[i].y) / (q[j].y - q[i].y) + q[i].x)
+                in = !in;
+    }
+    return in;
+}
+
+/* Every label lies inside its region's largest polygon (not in a hole). */
+static void assert_labels_inside(const gj_map_t *m)
+{
+    for (int i = 0; i < m->nregions; i++) {
+        const gj_region_t *r = &m->regions[i];
+        uint32_t big = r->first;
+        for (uint32_t k = r->first; k < r->first + r->n; k++)
+            if (m->polys[k].area > m->polys[big].area)
+                big = k;
+        if (!in_poly(m, big, r->label))
+            fail_msg("label of %s (%g, %g) is outside its polygon", r->name, r->label.x, r->label.y);
+    }
+}
+
+/* The projection puts every position inside the rect and fills it along
+ * one axis (aspect kept, centred). */
+static void assert_fits(const gj_map_t *m, double x, double y, double w, double h)
+{
+    gj_proj_t p = gj_fit(m, x, y, w, h);
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (uint32_t i = 0; i < m->npts; i++) {
+        gj_pt_t q = gj_project(&p, m->pts[i]);
+        x0 = fmin(x0, q.x); x1 = fmax(x1, q.x);
+        y0 = fmin(y0, q.y); y1 = fmax(y1, q.y);
+    }
+    const double e = 1e-6;
+    assert_true(x0 >= x - e && x1 <= x + w + e && y0 >= y - e && y1 <= y + h + e);
+    assert_true(fabs((x1 - x0) - w) < e || fabs((y1 - y0) - h) < e);
+    assert_true(fabs((x0 - x) - (x + w - x1)) < e && fabs((y0 - y) - (y + h - y1)) < e);
+}
+
+static void test_natural_earth_southern_africa(void **state)
+{
+    (void)state;
+    char err[256];
+    gj_map_t *m = gj_load_file(BS_SOURCE "/tests/data/natural-earth-southern-africa.geojson", "NAME_EN", err, sizeof err);
+    if (!m)
+        fail_msg("%s", err);
+    assert_int_equal(m->nregions, 8);
+    assert_int_equal(m->skipped, 0);
+    assert_true(m->kx > 0.9 && m->kx < 0.95);                /* cos 22.7° */
+    assert_true(m->minx > 11 && m->maxx < 51);               /* no antimeridian move */
+
+    /* South Africa: one polygon with a hole, and the hole is Lesotho */
+    const gj_region_t *za = &m->regions[gj_find(m, "South Africa")];
+    const gj_region_t *ls = &m->regions[gj_find(m, "Lesotho")];
+    assert_int_equal(za->n, 1);
+    const gj_poly_t *zp = &m->polys[za->first];
+    assert_int_equal(zp->n, 2);
+    assert_int_equal(ls->n, 1);
+    const gj_ring_t *hole = &m->rings[zp->first + 1];
+    const gj_ring_t *lso = &m->rings[m->polys[ls->first].first];
+    assert_int_equal(hole->n, lso->n);
+    for (uint32_t i = 0; i < hole->n; i++) {                 /* the same points, in reverse order */
+        gj_pt_t a = m->pts[hole->first + i], b = m->pts[lso->first + (lso->n - 1 - i)];
+        assert_true(a.x == b.x && a.y == b.y);
+    }
+    /* the hole's area is taken out: Lesotho's area is what South Africa lost */
+    double outer = 0;
+    {
+        const gj_ring_t *o = &m->rings[zp->first];
+        for (uint32_t i = 0, j = o->n - 1; i < o->n; j = i++)
+            outer += (m->pts[o->first + j].x * m->kx) * m->pts[o->first + i].y -
+                     (m->pts[o->first + i].x * m->kx) * m->pts[o->first + j].y;
+        outer = fabs(outer) / 2;
+    }
+    assert_true(fabs(outer - ls->area - za->area) < 1e-9);
+    /* Lesotho's label is in the hole, South Africa's is not */
+    assert_false(in_poly(m, za->first, ls->label));
+    assert_true(in_poly(m, ls->first, ls->label));
+    assert_true(in_poly(m, za->first, za->label));
+    assert_int_equal(m->regions[gj_find(m, "Madagascar")].n, 1);  /* an island on its own */
+    assert_labels_inside(m);
+    assert_fits(m, 10, 20, 760, 640);
+    assert_fits(m, 0, 0, 300, 1000);
+    gj_free(m);
+}
+
+static void test_natural_earth_islands_antimeridian(void **state)
+{
+    (void)state;
+    char err[256];
+    gj_map_t *m = gj_load_file(BS_SOURCE "/tests/data/natural-earth-maritime-asia.geojson", "NAME_EN", err, sizeof err);
+    if (!m)
+        fail_msg("%s", err);
+    assert_int_equal(m->nregions, 8);
+    static const struct { const char *name; int polys; } isl[] = {
+        { "Indonesia", 13 }, { "Philippines", 7 }, { "Papua New Guinea", 4 }, { "Malaysia", 2 },
+        { "Vanuatu", 2 }, { "Fiji", 3 }, { "East Timor", 1 }, { "Brunei", 1 },
+    };
+    for (size_t i = 0; i < sizeof isl / sizeof isl[0]; i++) {
+        int r = gj_find(m, isl[i].name);
+        assert_true(r >= 0);
+        assert_int_equal(m->regions[r].n, isl[i].polys);
+    }
+    /* Fiji's islands lie on both sides of 180°: the map is unwrapped so
+     * that it spans 95°E .. 180.2°E instead of the whole globe */
+    assert_true(m->minx > 95 && m->minx < 96);
+    assert_true(m->maxx > 180 && m->maxx < 181);
+    const gj_region_t *fj = &m->regions[gj_find(m, "Fiji")];
+    assert_true(fj->minx > 177 && fj->maxx < 181);
+    assert_true(fj->label.x > 177 && fj->label.x < 181);
+    assert_labels_inside(m);
+    assert_fits(m, 0, 0, 800, 600);
+    assert_fits(m, 50, 50, 400, 900);
+    gj_free(m);
+}
+
+static void test_antimeridian_rules(void **state)
+{
+    (void)state;
+    char err[256];
+    /* pieces at 179..180 and -180..-179: moved, one continuous map */
+    const char *a = FC(POLY("东", SQ(179, -17, 180, -16)) "," POLY("西", SQ(-180, -17, -179, -16)));
+    gj_map_t *m = gj_parse(a, strlen(a), NULL, err, sizeof err);
+    assert_non_null(m);
+    assert_true(m->minx == 179 && m->maxx == 181);
+    assert_true(m->regions[1].minx == 180 && m->regions[1].maxx == 181);
+    gj_free(m);
+    /* land on both sides of the prime meridian as well: left as it is */
+    const char *b = FC(POLY("a", SQ(-10, 0, 10, 10)) "," POLY("b", SQ(170, 0, 180, 10)) "," POLY("c", SQ(-180, 0, -170, 10)));
+    m = gj_parse(b, strlen(b), NULL, err, sizeof err);
+    assert_non_null(m);
+    assert_true(m->minx == -180 && m->maxx == 180);
+    gj_free(m);
+    /* the Americas alone (all negative) are not moved */
+    const char *c = FC(POLY("a", SQ(-120, 30, -70, 45)));
+    m = gj_parse(c, strlen(c), NULL, err, sizeof err);
+    assert_non_null(m);
+    assert_true(m->minx == -120 && m->maxx == -70);
+    gj_free(m);
+    /* projected data (|x| > 180) is never moved */
+    const char *d = FC(POLY("a", SQ(-200, 0, -150, 10)) "," POLY("b", SQ(150, 0, 200, 10)));
+    m = gj_parse(d, strlen(d), NULL, err, sizeof err);
+    assert_non_null(m);
+    assert_true(m->minx == -200 && m->maxx == 200);
+    gj_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +439,9 @@ int main(void)
         cmocka_unit_test(test_synthetic_province),
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_nesting_and_caps),
+        cmocka_unit_test(test_natural_earth_southern_africa),
+        cmocka_unit_test(test_natural_earth_islands_antimeridian),
+        cmocka_unit_test(test_antimeridian_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -347,8 +347,35 @@ static gj_pt_t label_point(const gj_map_t *m, const gj_poly_t *pg)
     return (gj_pt_t){ m->kx > 0 ? bx / m->kx : bx, by };
 }
 
+/* A geographic map that crosses the antimeridian (Fiji, Russia, Kiribati,
+ * or a Pacific map with both) has longitudes near +180 and near -180: its
+ * bounding box would span the whole globe and the land would be squeezed
+ * into slivers at both ends. When moving the negative longitudes by +360
+ * brings the extent from more than half the globe down to at most half of
+ * it, they are moved (so -179.8 becomes 180.2) and the map is continuous.
+ * A map with land on both sides of the prime meridian keeps an extent over
+ * 180 degrees after the move and is left as it is. */
+static void unwrap_antimeridian(gj_map_t *m)
+{
+    double x0 = INFINITY, x1 = -INFINITY, s0 = INFINITY, s1 = -INFINITY;
+    for (uint32_t i = 0; i < m->npts; i++) {
+        gj_pt_t q = m->pts[i];
+        if (fabs(q.x) > 180 || fabs(q.y) > 90)
+            return;                             /* not lon/lat: projected data */
+        double s = q.x < 0 ? q.x + 360 : q.x;
+        x0 = fmin(x0, q.x); x1 = fmax(x1, q.x);
+        s0 = fmin(s0, s);   s1 = fmax(s1, s);
+    }
+    if (!(x1 - x0 > 180 && s1 - s0 <= 180))
+        return;
+    for (uint32_t i = 0; i < m->npts; i++)
+        if (m->pts[i].x < 0)
+            m->pts[i].x += 360;
+}
+
 static void measure(gj_map_t *m)
 {
+    unwrap_antimeridian(m);
     m->minx = m->miny = INFINITY;
     m->maxx = m->maxy = -INFINITY;
     for (uint32_t i = 0; i < m->npts; i++) {

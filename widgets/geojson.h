@@ -13,7 +13,9 @@
  * "feature 12: coordinates must be an array of rings". A map is returned
  * whole or not at all.
  *
- * Coordinates are kept as given (longitude, latitude). When they look
+ * Coordinates are kept as given (longitude, latitude), except that a map
+ * crossing the antimeridian has its negative longitudes moved by +360 so it
+ * is drawn in one piece (see unwrap_antimeridian in geojson.c). When they look
  * geographic (|lat| <= 90) the projection squeezes longitude by cos(mid
  * latitude) — an equirectangular projection, fine at city and province scale;
  * otherwise (already projected data) x and y are used as they are.

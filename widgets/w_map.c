@@ -35,6 +35,7 @@ typedef struct {
     gj_map_t  *map;
     int       *by_name;       /* region indices sorted by name, for lookups */
     bool      *primary;       /* first region of its name (labels, text)    */
+    int       *label_order;   /* regions by area, largest first (labels)   */
     double    *val;           /* per region; NAN = no value                 */
     double    *changed;       /* per region: time of the last change        */
     double     vmin, vmax;
@@ -76,6 +77,16 @@ static int by_name(const void *a, const void *b)
     return strcmp(sort_ctx->map->regions[*(const int *)a].name, sort_ctx->map->regions[*(const int *)b].name);
 }
 
+/* qsort: regions by area, largest first; ties by index (deterministic). */
+static int by_area_desc(const void *a, const void *b)
+{
+    const gj_region_t *r = sort_ctx->map->regions;
+    int i = *(const int *)a, j = *(const int *)b;
+    if (r[i].area != r[j].area)
+        return r[i].area < r[j].area ? 1 : -1;
+    return i - j;
+}
+
 static int map_init(wdg_t *w, char *err, size_t errlen)
 {
     map_t *k = (map_t *)w;
@@ -98,7 +109,8 @@ static int map_init(wdg_t *w, char *err, size_t errlen)
     k->val = malloc(n * sizeof *k->val);
     k->changed = malloc(n * sizeof *k->changed);
     k->primary = calloc(n ? n : 1, sizeof *k->primary);
-    if (!k->by_name || !k->val || !k->changed || !k->primary) {
+    k->label_order = malloc((n ? n : 1) * sizeof *k->label_order);
+    if (!k->by_name || !k->val || !k->changed || !k->primary || !k->label_order) {
         snprintf(err, errlen, "out of memory");
         return -1;                      /* destroy() frees what was made */
     }
@@ -119,6 +131,11 @@ static int map_init(wdg_t *w, char *err, size_t errlen)
         k->primary[first] = true;
         i = j;
     }
+    for (size_t i = 0; i < n; i++)
+        k->label_order[i] = (int)i;
+    sort_ctx = k;
+    qsort(k->label_order, n, sizeof *k->label_order, by_area_desc);
+    sort_ctx = NULL;
     k->center_idx = -1;
     if (k->center) {
         k->center_idx = gj_find(k->map, k->center);
@@ -139,7 +156,9 @@ static void map_destroy(wdg_t *w)
     free(k->val);
     free(k->changed);
     free(k->primary);
+    free(k->label_order);
     k->primary = NULL;
+    k->label_order = NULL;
     k->map = NULL;
     k->by_name = NULL;
     k->val = k->changed = NULL;
@@ -487,7 +506,13 @@ static void map_draw(const wdg_t *w, draw_t *d)
     /* labels: a dot, the name, the value; only where the region has room */
     if (k->labels) {
         double ls = k->label_size;
-        for (int i = 0; i < m->nregions; i++) {
+        /* largest regions first; a label that would cover one already
+         * placed is left out, so dense maps stay readable */
+        enum { MAX_PLACED = 256 };
+        rect_t placed[MAX_PLACED];
+        int nplaced = 0;
+        for (int o = 0; o < m->nregions && nplaced < MAX_PLACED; o++) {
+            int i = k->label_order[o];
             const gj_region_t *r = &m->regions[i];
             if (!r->name[0] || r->area * p.s * p.s < ls * ls * 4)
                 continue;
@@ -495,6 +520,15 @@ static void map_draw(const wdg_t *w, draw_t *d)
                 continue;                       /* one label per name */
             gj_pt_t q = gj_project(&p, r->label);
             bool val = k->values && isfinite(k->val[i]);
+            double bw = fmax(draw_text_width(d, FONT_BOLD, ls, r->name), ls * 3);
+            rect_t box = { q.x - bw / 2, q.y - (val ? ls * 1.1 : ls * 0.6), bw, val ? ls * 2.3 : ls * 1.2 };
+            bool clash = false;
+            for (int j = 0; j < nplaced && !clash; j++)
+                clash = box.x < placed[j].x + placed[j].w && placed[j].x < box.x + box.w &&
+                        box.y < placed[j].y + placed[j].h && placed[j].y < box.y + box.h;
+            if (clash)
+                continue;
+            placed[nplaced++] = box;
             double ny = val ? q.y - ls * 0.55 : q.y;
             bs_color_t shadow = { 0, 0.05f, 0.2f, 0.9f, -1 };
             draw_text_glow(d, FONT_BOLD, ls, q.x, ny, r->name, text, shadow, AL_CENTER);
