@@ -107,9 +107,12 @@ static void set_interest(screen_t *s)
 
 static void layers_free(screen_t *s)
 {
-    for (int i = 0; s->layers && i < s->layout->nwidgets; i++)
+    for (int i = 0; s->layers && i < s->layout->nwidgets; i++) {
         if (s->layers[i].surf)
             cairo_surface_destroy(s->layers[i].surf);
+        if (s->layers[i].base)
+            cairo_surface_destroy(s->layers[i].base);
+    }
     free(s->layers);
     s->layers = NULL;
     s->layer_bytes = 0;
@@ -138,11 +141,14 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
     if (r.w <= 0 || r.h <= 0)
         return;
     if (L->surf && (L->r.w != r.w || L->r.h != r.h)) {
-        s->layer_bytes -= (size_t)L->r.w * L->r.h * 4;
+        s->layer_bytes -= (size_t)L->r.w * L->r.h * 4 * (L->base ? 2 : 1);
         cairo_surface_destroy(L->surf);
         L->surf = NULL;
+        if (L->base)
+            cairo_surface_destroy(L->base);
+        L->base = NULL;
     }
-    size_t bytes = (size_t)r.w * r.h * 4;
+    size_t bytes = (size_t)r.w * r.h * 4 * (w->cls->draw_base ? 2 : 1);
     if (!L->surf && s->layer_bytes + bytes <= LAYER_BUDGET) {
         L->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, r.w, r.h);
         if (cairo_surface_status(L->surf) != CAIRO_STATUS_SUCCESS) {
@@ -155,13 +161,27 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
     L->r = r;
     if (!L->surf)
         return;
+    draw_t d = *proto;
+    if (w->cls->draw_base && !L->base) {      /* once per size and layout */
+        L->base = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, r.w, r.h);
+        cairo_t *bc = cairo_create(L->base);
+        cairo_translate(bc, s->ox - r.x, s->oy - r.y);
+        cairo_scale(bc, s->sx, s->sy);
+        d.cr = bc;
+        w->cls->draw_base(w, &d);
+        cairo_destroy(bc);
+        cairo_surface_flush(L->base);
+    }
     cairo_t *cr = cairo_create(L->surf);
-    cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
+    if (L->base)
+        cairo_set_source_surface(cr, L->base, 0, 0);
+    cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);   /* the base, or clear */
+    if (!L->base)
+        cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
     cairo_paint(cr);
     cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
     cairo_translate(cr, s->ox - r.x, s->oy - r.y);
     cairo_scale(cr, s->sx, s->sy);
-    draw_t d = *proto;
     d.cr = cr;
     if (w->cls->draw)
         w->cls->draw(w, &d);
@@ -753,6 +773,8 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
             } else {                     /* no layer: draw straight in */
                 cairo_save(cr);
                 set_transform(s, cr);
+                if (w->cls->draw_base)
+                    w->cls->draw_base(w, &d);
                 if (w->cls->draw)
                     w->cls->draw(w, &d);
                 if (w->stale)

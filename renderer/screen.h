@@ -36,6 +36,7 @@ typedef struct {
  * until the widget invalidates itself. */
 typedef struct {
     cairo_surface_t *surf;          /* NULL: not cached (over the budget) */
+    cairo_surface_t *base;          /* draw_base() result, NULL if none */
     irect_t          r;             /* where it goes on the output */
     bool             valid;
 } layer_t;

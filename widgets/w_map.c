@@ -454,7 +454,8 @@ static gj_proj_t map_geometry(const map_t *k, const wdg_t *w, rect_t *cout, doub
     return gj_fit(k->map, c.x + pad + lw, c.y + pad, c.w - 2 * pad - lw, c.h - 2 * pad - *depth);
 }
 
-static void map_draw(const wdg_t *w, draw_t *d)
+/* What data never changes: the panel and the glowing slab under the map. */
+static void map_draw_base(const wdg_t *w, draw_t *d)
 {
     const map_t *k = (const map_t *)w;
     cairo_t *cr = d->cr;
@@ -466,8 +467,32 @@ static void map_draw(const wdg_t *w, draw_t *d)
     rect_t c;
     double depth;
     gj_proj_t p = map_geometry(k, w, &c, &depth);
+    cairo_save(cr);
+    cairo_rectangle(cr, c.x, c.y, c.w, c.h);
+    cairo_clip(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (int i = 0; i < m->nregions; i++)
+        region_path(cr, m, &p, i, depth);
+    cairo_set_source_rgba(cr, 0.02, 0.16, 0.36, 0.95);
+    cairo_fill_preserve(cr);
+    bs_color_t edge = draw_theme(d, THEME_ACCENT);
+    edge.a = 0.55f;
+    draw_glow_stroke(d, edge, 1.2, 10);
+    cairo_restore(cr);
+}
+
+static void map_draw(const wdg_t *w, draw_t *d)
+{
+    const map_t *k = (const map_t *)w;
+    cairo_t *cr = d->cr;
+    const gj_map_t *m = k->map;
+    if (!m)
+        return;
+    rect_t c;
+    double depth;
+    gj_proj_t p = map_geometry(k, w, &c, &depth);
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
-    bs_color_t accent = draw_theme(d, THEME_ACCENT);
     double alpha = w->stale ? 0.5 : 1.0;
 
     cairo_save(cr);
@@ -476,14 +501,7 @@ static void map_draw(const wdg_t *w, draw_t *d)
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
 
-    /* the slab under the map: a darker copy lowered by depth, glowing */
-    for (int i = 0; i < m->nregions; i++)
-        region_path(cr, m, &p, i, depth);
-    cairo_set_source_rgba(cr, 0.02, 0.16, 0.36, 0.95);
-    cairo_fill_preserve(cr);
-    bs_color_t edge = accent;
-    edge.a = 0.55f;
-    draw_glow_stroke(d, edge, 1.2, 10);
+    /* (the slab under the map is in the base layer: map_draw_base) */
 
     /* regions by value; each its own even-odd path, so holes show the slab */
     for (int i = 0; i < m->nregions; i++) {
@@ -628,6 +646,7 @@ const wdg_class_t wdg_map_class = {
     .destroy = map_destroy,
     .data = map_data,
     .tick = map_tick,
+    .draw_base = map_draw_base,
     .draw = map_draw,
     .draw_overlay = map_overlay,
     .text = map_text,

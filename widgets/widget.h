@@ -66,6 +66,10 @@ typedef struct wdg_class {
     /* Draw into d at w->rect. Must not change w. The core keeps what draw()
      * makes in a cached layer and repaints it only after wdg_invalidate(). */
     void (*draw)(const wdg_t *w, draw_t *d);
+    /* Optional: what never changes with data or time (a panel, a map's
+     * slab), drawn under draw() from a second cached layer that is remade
+     * only when the output size or the layout changes. */
+    void (*draw_base)(const wdg_t *w, draw_t *d);
     /* Optional: the moving part (a marquee's text, a map's flylines, waves),
      * drawn over the cached layer every frame the widget calls
      * wdg_invalidate_overlay(), without redrawing the layer. */
