@@ -21,6 +21,15 @@ bool irect_contains(irect_t o, irect_t i)
     return i.x >= o.x && i.y >= o.y && i.x + i.w <= o.x + o.w && i.y + i.h <= o.y + o.h;
 }
 
+irect_t irect_clip(irect_t r, int w, int h)
+{
+    if (r.x < 0) { r.w += r.x; r.x = 0; }
+    if (r.y < 0) { r.h += r.y; r.y = 0; }
+    if (r.x + r.w > w) r.w = w - r.x;
+    if (r.y + r.h > h) r.h = h - r.y;
+    return r;
+}
+
 void damage_reset(damage_t *d, int w, int h)
 {
     d->n = 0;
@@ -40,11 +49,7 @@ void damage_add(damage_t *d, irect_t r)
 {
     if (d->full)
         return;
-    /* clip to the screen */
-    if (r.x < 0) { r.w += r.x; r.x = 0; }
-    if (r.y < 0) { r.h += r.y; r.y = 0; }
-    if (r.x + r.w > d->screen_w) r.w = d->screen_w - r.x;
-    if (r.y + r.h > d->screen_h) r.h = d->screen_h - r.y;
+    r = irect_clip(r, d->screen_w, d->screen_h);
     if (r.w <= 0 || r.h <= 0)
         return;
     /* join with any area where that is cheaper; repeat, since a join can

@@ -30,6 +30,8 @@ void damage_add_full(damage_t *d);
 long damage_pixels(const damage_t *d);
 
 irect_t irect_union(irect_t a, irect_t b);
+/* r clipped to a w × h screen; w or h of the result <= 0 when nothing is left. */
+irect_t irect_clip(irect_t r, int w, int h);
 bool irect_intersects(irect_t a, irect_t b);
 bool irect_contains(irect_t outer, irect_t inner);
 

@@ -133,11 +133,7 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
 {
     layer_t *L = &s->layers[i];
     const wdg_t *w = s->layout->widgets[i];
-    irect_t r = device_rect(s, w->rect, INK_MARGIN);
-    if (r.x < 0) { r.w += r.x; r.x = 0; }
-    if (r.y < 0) { r.h += r.y; r.y = 0; }
-    if (r.x + r.w > s->out_w) r.w = s->out_w - r.x;
-    if (r.y + r.h > s->out_h) r.h = s->out_h - r.y;
+    irect_t r = irect_clip(device_rect(s, w->rect, INK_MARGIN), s->out_w, s->out_h);
     if (r.w <= 0 || r.h <= 0)
         return;
     if (L->surf && (L->r.w != r.w || L->r.h != r.h)) {
@@ -241,6 +237,19 @@ static void paint_background(screen_t *s)
 
 /* ---- life cycle ---------------------------------------------------------- */
 
+/* The output surfaces (frame, background, fade-out copy); layers apart. */
+static void free_surfaces(screen_t *s)
+{
+    if (s->frame)
+        cairo_surface_destroy(s->frame);
+    if (s->bg)
+        cairo_surface_destroy(s->bg);
+    if (s->trans_old)
+        cairo_surface_destroy(s->trans_old);
+    s->frame = s->bg = s->trans_old = NULL;
+    s->trans_active = false;
+}
+
 int screen_resize(screen_t *s, int w, int h)
 {
     if (w < 16 || h < 16 || w > 16384 || h > 16384)
@@ -252,14 +261,7 @@ int screen_resize(screen_t *s, int w, int h)
         cairo_surface_destroy(bg);
         return -1;
     }
-    if (s->frame)
-        cairo_surface_destroy(s->frame);
-    if (s->bg)
-        cairo_surface_destroy(s->bg);
-    if (s->trans_old)
-        cairo_surface_destroy(s->trans_old);
-    s->trans_old = NULL;
-    s->trans_active = false;
+    free_surfaces(s);
     s->frame = frame;
     s->bg = bg;
     s->out_w = w;
@@ -382,12 +384,7 @@ void screen_free(screen_t *s)
     free(s->wanted);
     if (s->layout)
         layers_free(s);
-    if (s->frame)
-        cairo_surface_destroy(s->frame);
-    if (s->bg)
-        cairo_surface_destroy(s->bg);
-    if (s->trans_old)
-        cairo_surface_destroy(s->trans_old);
+    free_surfaces(s);
     layout_free(s->layout);
     free(s);
 }

@@ -22,11 +22,6 @@
 #define BAR_MAX_SERIES 6
 
 typedef struct {
-    char      *bind, *path, *name;
-    bs_color_t color;
-} bar_series_t;
-
-typedef struct {
     double from, to, t0;
     bool   has;
 } cell_t;
@@ -51,18 +46,9 @@ typedef struct {
 
 static const char *const orients[] = { "vertical", "horizontal", NULL };
 
-static const opt_def_t series_opts[] = {
-    { "bind",  OPT_STR,   offsetof(bar_series_t, bind),  0, 256, NULL, NULL, NULL, "topic of this series (required)" },
-    { "path",  OPT_STR,   offsetof(bar_series_t, path),  0, 256, NULL, NULL, NULL, "field path inside the topic's value" },
-    { "name",  OPT_STR,   offsetof(bar_series_t, name),  0, 64, NULL, NULL, NULL, "legend name" },
-    { "color", OPT_COLOR, offsetof(bar_series_t, color), 0, 0, "#00000000", NULL, NULL,
-      "bar colour; transparent (the default) takes the next palette colour" },
-    OPT_END,
-};
-
 static const opt_def_t bar_opts[] = {
     { "format",  OPT_GROUP, offsetof(bar_t, fmt), 0, 0, NULL, NULL, fmt_opt_table, NULL },
-    { "series",  OPT_LIST, offsetof(bar_t, series), sizeof(bar_series_t), BAR_MAX_SERIES - 1, NULL, NULL, series_opts,
+    { "series",  OPT_LIST, offsetof(bar_t, series), sizeof(wdg_series_t), BAR_MAX_SERIES - 1, NULL, NULL, wdg_series_opts,
       "more series grouped beside the main one: [{\"bind\": \"…\", \"name\": \"2025\", \"color\": \"#ffd34d\"}], up to 5" },
     { "name",    OPT_STR,  offsetof(bar_t, name), 0, 64, NULL, NULL, NULL, "legend name of the main series" },
     { "orientation", OPT_ENUM, offsetof(bar_t, orient), 0, 0, "vertical", orients, NULL,
@@ -79,28 +65,11 @@ static const opt_def_t bar_opts[] = {
     OPT_END,
 };
 
-static const bs_color_t palette[BAR_MAX_SERIES] = {
-    { 0.00f, 0.90f, 1.00f, 1, -1 }, { 1.00f, 0.83f, 0.30f, 1, -1 }, { 0.18f, 0.90f, 0.65f, 1, -1 },
-    { 0.64f, 0.48f, 1.00f, 1, -1 }, { 1.00f, 0.54f, 0.24f, 1, -1 }, { 1.00f, 0.37f, 0.64f, 1, -1 },
-};
-
 static int bar_init(wdg_t *w, char *err, size_t errlen)
 {
     bar_t *b = (bar_t *)w;
     b->ns = 1 + b->series.n;
-    for (int i = 0; i < b->series.n; i++) {
-        const bar_series_t *s = opt_list_at(&b->series, i);
-        if (!s->bind || !s->bind[0]) {
-            snprintf(err, errlen, "item %d of \"series\" has no \"bind\"", i + 1);
-            return -1;
-        }
-        /* the main bind is slot 0, so series i is slot i + 1 */
-        if (wdg_add_bind(w, s->bind, s->path) != i + 1) {
-            snprintf(err, errlen, "too many bindings");
-            return -1;
-        }
-    }
-    return 0;
+    return wdg_bind_series(w, &b->series, err, errlen);
 }
 
 static double cell_now(const bar_t *b, const cell_t *c, double now)
@@ -213,27 +182,14 @@ static void bar_tick(wdg_t *w, double now, int64_t wall_ms)
 
 static bs_color_t series_color(const bar_t *b, const draw_t *d, int s)
 {
-    if (s == 0)
-        return draw_color(d, b->color);
-    const bar_series_t *sp = opt_list_at(&b->series, s - 1);
-    if (sp && sp->color.a > 0)
-        return draw_color(d, sp->color);
-    return palette[s % BAR_MAX_SERIES];
+    return wdg_series_color(&b->series, s, b->color, d);
 }
 
 static const char *series_name(const bar_t *b, int s)
 {
     if (s == 0)
         return b->name ? b->name : "";
-    const bar_series_t *sp = opt_list_at(&b->series, s - 1);
-    return sp && sp->name ? sp->name : sp ? sp->bind : "";
-}
-
-/* A round step for about n divisions of range. */
-static double nice_step(double range, int n)
-{
-    double raw = range / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
-    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+    return wdg_series_name(&b->series, s);
 }
 
 static void bar_draw(const wdg_t *w, draw_t *d)
@@ -284,7 +240,7 @@ static void bar_draw(const wdg_t *w, draw_t *d)
             }
     if (maxv <= minv)
         maxv = minv + 1;
-    double step = nice_step(maxv - minv, 4);
+    double step = wdg_nice_step(maxv - minv, 4);
     double vmax = ceil(maxv / step) * step, vmin = floor(minv / step) * step;
     if (!horiz && vmax < maxv * 1.08)           /* headroom for value labels */
         vmax += step;

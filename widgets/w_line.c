@@ -30,11 +30,6 @@
 #define LABEL_LEN       32
 
 typedef struct {
-    char      *bind, *path, *name;
-    bs_color_t color;
-} line_series_t;
-
-typedef struct {
     int      m;                          /* points held (≤ points + 1)      */
     double   v[LINE_CAP], from[LINE_CAP];
     int64_t  ts[LINE_CAP];
@@ -65,18 +60,9 @@ typedef struct {
 
 static const char *const time_formats[] = { "hh:mm:ss", "hh:mm", "mm-dd", NULL };
 
-static const opt_def_t series_opts[] = {
-    { "bind",  OPT_STR,   offsetof(line_series_t, bind),  0, 256, NULL, NULL, NULL, "topic of this series (required)" },
-    { "path",  OPT_STR,   offsetof(line_series_t, path),  0, 256, NULL, NULL, NULL, "field path inside the topic's value" },
-    { "name",  OPT_STR,   offsetof(line_series_t, name),  0, 64, NULL, NULL, NULL, "legend name" },
-    { "color", OPT_COLOR, offsetof(line_series_t, color), 0, 0, "#00000000", NULL, NULL,
-      "line colour; transparent (the default) takes the next palette colour" },
-    OPT_END,
-};
-
 static const opt_def_t line_opts[] = {
     { "format",  OPT_GROUP, offsetof(line_t, fmt), 0, 0, NULL, NULL, fmt_opt_table, NULL },
-    { "series",  OPT_LIST, offsetof(line_t, series), sizeof(line_series_t), LINE_MAX_SERIES - 1, NULL, NULL, series_opts,
+    { "series",  OPT_LIST, offsetof(line_t, series), sizeof(wdg_series_t), LINE_MAX_SERIES - 1, NULL, NULL, wdg_series_opts,
       "more lines: [{\"bind\": \"…\", \"name\": \"去年\", \"color\": \"#ffd34d\"}], up to 5" },
     { "name",    OPT_STR,  offsetof(line_t, name), 0, 64, NULL, NULL, NULL, "legend name of the main series" },
     { "points",  OPT_INT,  offsetof(line_t, points), 2, LINE_MAX_PTS, "30", NULL, NULL, "points shown per series" },
@@ -99,27 +85,11 @@ static const opt_def_t line_opts[] = {
     OPT_END,
 };
 
-static const bs_color_t palette[LINE_MAX_SERIES] = {
-    { 0.00f, 0.90f, 1.00f, 1, -1 }, { 1.00f, 0.83f, 0.30f, 1, -1 }, { 0.18f, 0.90f, 0.65f, 1, -1 },
-    { 0.64f, 0.48f, 1.00f, 1, -1 }, { 1.00f, 0.54f, 0.24f, 1, -1 }, { 1.00f, 0.37f, 0.64f, 1, -1 },
-};
-
 static int line_init(wdg_t *w, char *err, size_t errlen)
 {
     line_t *L = (line_t *)w;
     L->ns = 1 + L->series.n;
-    for (int i = 0; i < L->series.n; i++) {
-        const line_series_t *s = opt_list_at(&L->series, i);
-        if (!s->bind || !s->bind[0]) {
-            snprintf(err, errlen, "item %d of \"series\" has no \"bind\"", i + 1);
-            return -1;
-        }
-        if (wdg_add_bind(w, s->bind, s->path) != i + 1) {
-            snprintf(err, errlen, "too many bindings");
-            return -1;
-        }
-    }
-    return 0;
+    return wdg_bind_series(w, &L->series, err, errlen);
 }
 
 static double slide_now(const line_t *L, const sstate_t *s, double now)
@@ -263,26 +233,14 @@ static void line_tick(wdg_t *w, double now, int64_t wall_ms)
 
 static bs_color_t series_color(const line_t *L, const draw_t *d, int s)
 {
-    if (s == 0)
-        return draw_color(d, L->color);
-    const line_series_t *sp = opt_list_at(&L->series, s - 1);
-    if (sp && sp->color.a > 0)
-        return draw_color(d, sp->color);
-    return palette[s % LINE_MAX_SERIES];
+    return wdg_series_color(&L->series, s, L->color, d);
 }
 
 static const char *series_name(const line_t *L, int s)
 {
     if (s == 0)
         return L->name ? L->name : (L->base.nbinds > 0 ? L->base.binds[0].topic : "");
-    const line_series_t *sp = opt_list_at(&L->series, s - 1);
-    return sp && sp->name ? sp->name : sp ? sp->bind : "";
-}
-
-static double nice_step(double range, int n)
-{
-    double raw = range / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
-    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+    return wdg_series_name(&L->series, s);
 }
 
 /* The curve through (xs, ys): straight segments, or a monotone cubic
@@ -411,7 +369,7 @@ static void line_draw(const wdg_t *w, draw_t *d)
         hi = L->y_max;
     if (!(hi > lo))
         hi = lo + 1;
-    double step = nice_step(hi - lo, 4);
+    double step = wdg_nice_step(hi - lo, 4);
     if (whole && step < 1)
         step = 1;
     double vmin = isfinite(L->y_min) ? L->y_min : floor(lo / step) * step;

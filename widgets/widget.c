@@ -122,3 +122,56 @@ int wdg_find_file(const wdg_t *w, const char *name, char *out, size_t len)
     snprintf(out, len, "%s", first[0] ? first : name);
     return -1;
 }
+
+const opt_def_t wdg_series_opts[] = {
+    { "bind",  OPT_STR,   offsetof(wdg_series_t, bind),  0, 256, NULL, NULL, NULL, "topic of this series (required)" },
+    { "path",  OPT_STR,   offsetof(wdg_series_t, path),  0, 256, NULL, NULL, NULL, "field path inside the topic's value" },
+    { "name",  OPT_STR,   offsetof(wdg_series_t, name),  0, 64, NULL, NULL, NULL, "legend name" },
+    { "color", OPT_COLOR, offsetof(wdg_series_t, color), 0, 0, "#00000000", NULL, NULL,
+      "colour of this series; transparent (the default) takes the next palette colour" },
+    OPT_END,
+};
+
+static const bs_color_t series_palette[WDG_MAX_SERIES] = {
+    { 0.00f, 0.90f, 1.00f, 1, -1 }, { 1.00f, 0.83f, 0.30f, 1, -1 }, { 0.18f, 0.90f, 0.65f, 1, -1 },
+    { 0.64f, 0.48f, 1.00f, 1, -1 }, { 1.00f, 0.54f, 0.24f, 1, -1 }, { 1.00f, 0.37f, 0.64f, 1, -1 },
+};
+
+int wdg_bind_series(wdg_t *w, const bs_list_t *series, char *err, size_t errlen)
+{
+    for (int i = 0; i < series->n; i++) {
+        const wdg_series_t *s = opt_list_at(series, i);
+        if (!s->bind || !s->bind[0]) {
+            snprintf(err, errlen, "item %d of \"series\" has no \"bind\"", i + 1);
+            return -1;
+        }
+        /* the main bind is slot 0, so series i is slot i + 1 */
+        if (wdg_add_bind(w, s->bind, s->path) != i + 1) {
+            snprintf(err, errlen, "too many bindings");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+bs_color_t wdg_series_color(const bs_list_t *series, int s, bs_color_t main_color, const draw_t *d)
+{
+    if (s == 0)
+        return draw_color(d, main_color);
+    const wdg_series_t *sp = opt_list_at(series, s - 1);
+    if (sp && sp->color.a > 0)
+        return draw_color(d, sp->color);
+    return series_palette[s % WDG_MAX_SERIES];
+}
+
+const char *wdg_series_name(const bs_list_t *series, int s)
+{
+    const wdg_series_t *sp = s >= 1 ? opt_list_at(series, s - 1) : NULL;
+    return sp && sp->name ? sp->name : sp ? sp->bind : "";
+}
+
+double wdg_nice_step(double range, int n)
+{
+    double raw = range / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
+    return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+}

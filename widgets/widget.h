@@ -122,6 +122,24 @@ extern const char *const wdg_common_keys[];
 double wdg_number(const bs_value_t *v);
 /* Ease-out cubic between a and b for t in [0, 1]. */
 double wdg_ease(double a, double b, double t);
+/* Charts with several data series: the main "bind" is slot 0 and each
+ * entry of a "series" option list (parsed by wdg_series_opts into
+ * wdg_series_t records) is bound as slot 1, 2, ... */
+#define WDG_MAX_SERIES 6
+typedef struct {
+    char      *bind, *path, *name;
+    bs_color_t color;            /* alpha 0: take the palette's */
+} wdg_series_t;
+extern const opt_def_t wdg_series_opts[];
+/* Binds every entry of series; 0, or -1 with a message in err. */
+int wdg_bind_series(wdg_t *w, const bs_list_t *series, char *err, size_t errlen);
+/* Colour of series s (0 = main, which takes main_color). */
+bs_color_t wdg_series_color(const bs_list_t *series, int s, bs_color_t main_color, const draw_t *d);
+/* Legend name of extra series s >= 1: its name, else its topic. */
+const char *wdg_series_name(const bs_list_t *series, int s);
+/* A round axis step for about n divisions of range (1, 2, 2.5, 5 × 10^k). */
+double wdg_nice_step(double range, int n);
+
 /* Resolves a file named in an option: absolute as is, else relative to the
  * layout file's directory, then to the project data directory (BS_DATADIR)
  * and its layouts/. 0 with the path in out, or -1 (out holds the first try). */
