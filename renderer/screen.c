@@ -181,8 +181,6 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
     d.cr = cr;
     if (w->cls->draw)
         w->cls->draw(w, &d);
-    if (w->stale)
-        draw_stale_badge(&d, w->rect, w->data_age);
     cairo_destroy(cr);
     cairo_surface_flush(L->surf);
     L->valid = true;
@@ -774,15 +772,16 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
                     w->cls->draw_base(w, &d);
                 if (w->cls->draw)
                     w->cls->draw(w, &d);
-                if (w->stale)
-                    draw_stale_badge(&d, w->rect, w->data_age);
                 cairo_restore(cr);
                 s->st.widgets_drawn++;
             }
-            if (w->cls->draw_overlay) {
+            if (w->cls->draw_overlay || w->stale) {   /* moving parts, then the stale badge on top */
                 cairo_save(cr);
                 set_transform(s, cr);
-                w->cls->draw_overlay(w, &d);
+                if (w->cls->draw_overlay)
+                    w->cls->draw_overlay(w, &d);
+                if (w->stale)
+                    draw_stale_badge(&d, w->rect, w->data_age);
                 cairo_restore(cr);
             }
         }
