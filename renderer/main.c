@@ -368,6 +368,7 @@ int main(int argc, char **argv)
         return 2;
     }
     reload_set_feed_overrides(a.feeds, a.nfeeds);
+    reload_set_page(a.page);
     if (a.snapshot)
         return snapshot(l, &a);
     char *state_dir = NULL;

@@ -34,6 +34,12 @@ static void result_clear(reload_result_t *r)
 
 static const char *const *overrides;
 static int n_overrides;
+static const char *pinned_page;
+
+void reload_set_page(const char *page)
+{
+    pinned_page = page;
+}
 
 void reload_set_feed_overrides(const char *const *ov, int n)
 {
@@ -57,6 +63,11 @@ static void load_and_post(reload_t *r)
             layout_free(res.layout);
             res.layout = NULL;
         }
+    }
+    if (res.layout && pinned_page && layout_pin_page(res.layout, pinned_page) != 0) {
+        diag_pos(&d, 1, 1, "the layout no longer has the page \"%s\" named by --page", pinned_page);
+        layout_free(res.layout);
+        res.layout = NULL;
     }
     if (!res.layout) {
         size_t cap = 256, len = 0;

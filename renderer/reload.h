@@ -31,6 +31,8 @@ reload_t *reload_start(const char *path);
  * layout as to the first one. The strings must outlive the watchers. Call
  * before reload_start. */
 void reload_set_feed_overrides(const char *const *ov, int n);
+/* The page pinned by --page (NULL: none), kept across reloads likewise. */
+void reload_set_page(const char *page);
 /* Stops the watcher and frees what is pending. Accepts NULL. */
 void reload_stop(reload_t *r);
 /* Render thread: true when a result was waiting (moved into *out). */
