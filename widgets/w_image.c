@@ -1,6 +1,8 @@
 /*
- * w_image.c — "image": a PNG (a logo, an emblem, a photo) fitted into the
- * rect: contain, cover or stretch, with good filtering.
+ * w_image.c — "image": a PNG (a logo, an emblem, a photo) or an SVG (drawn
+ * as vectors at the output resolution through librsvg, so a union emblem is
+ * as crisp at 4K as the text) fitted into the rect: contain, cover or
+ * stretch.
  *
  * The file is read once in init() at layout load time (relative to the
  * layout's directory or the data directory). Its header is checked before
@@ -9,13 +11,16 @@
  */
 #include "widget.h"
 
+#include <librsvg/rsvg.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #define IMAGE_MAX_SIDE  8192
 #define IMAGE_MAX_BYTES (32u << 20)
+#define SVG_MAX_BYTES   (4u << 20)
 
 enum { FIT_CONTAIN = 0, FIT_COVER, FIT_STRETCH };
 
@@ -25,15 +30,16 @@ typedef struct {
     int              fit;
     double           opacity;
     bool             frame;
-    cairo_surface_t *img;
-    int              iw, ih;
+    cairo_surface_t *img;           /* a PNG, or */
+    RsvgHandle      *svg;           /* an SVG */
+    double           iw, ih;        /* intrinsic size, pixels */
 } image_t;
 
 static const char *const fit_names[] = { "contain", "cover", "stretch", NULL };
 
 static const opt_def_t image_opts[] = {
     { "file",    OPT_STR,  offsetof(image_t, file), 0, 1024, NULL, NULL, NULL,
-      "PNG file, relative to the layout's directory or the data directory (required)" },
+      "PNG or SVG file, relative to the layout's directory or the data directory (required)" },
     { "fit",     OPT_ENUM, offsetof(image_t, fit), 0, 0, "contain", fit_names, NULL,
       "contain: whole image, letterboxed; cover: fills the rect, cropped; stretch: fills, aspect lost" },
     { "opacity", OPT_NUM,  offsetof(image_t, opacity), 0, 1, "1", NULL, NULL, "0 = invisible, 1 = opaque" },
@@ -74,6 +80,55 @@ static int png_header(const char *path, int *w, int *h, char *err, size_t errlen
     return 0;
 }
 
+/* Loads an SVG file (capped) into k->svg with its intrinsic size.
+ * 0, or -1 with a message. */
+static int load_svg(image_t *k, const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "cannot read %s", path);
+        return -1;
+    }
+    if ((unsigned long long)st.st_size > SVG_MAX_BYTES) {
+        snprintf(err, errlen, "%s is larger than %u MiB", path, SVG_MAX_BYTES >> 20);
+        return -1;
+    }
+    GError *gerr = NULL;
+    GFile *file = g_file_new_for_path(path);
+    k->svg = rsvg_handle_new_from_gfile_sync(file, RSVG_HANDLE_FLAGS_NONE, NULL, &gerr);
+    g_object_unref(file);
+    if (!k->svg) {
+        snprintf(err, errlen, "%s is not a usable SVG: %s", path, gerr ? gerr->message : "?");
+        g_clear_error(&gerr);
+        return -1;
+    }
+    gdouble w = 0, h = 0;
+    if (!rsvg_handle_get_intrinsic_size_in_pixels(k->svg, &w, &h)) {
+        /* no width/height: the viewBox gives the shape */
+        gboolean has_w, has_h, has_vb;
+        RsvgLength lw, lh;
+        RsvgRectangle vb;
+        rsvg_handle_get_intrinsic_dimensions(k->svg, &has_w, &lw, &has_h, &lh, &has_vb, &vb);
+        if (has_vb) {
+            w = vb.width;
+            h = vb.height;
+        }
+    }
+    if (!(w > 0 && h > 0 && w <= IMAGE_MAX_SIDE && h <= IMAGE_MAX_SIDE)) {
+        snprintf(err, errlen, "%s has no usable size (give it width/height or a viewBox)", path);
+        return -1;
+    }
+    k->iw = w;
+    k->ih = h;
+    return 0;
+}
+
+static bool is_svg(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strcasecmp(name + n - 4, ".svg") == 0;
+}
+
 static int image_init(wdg_t *w, char *err, size_t errlen)
 {
     image_t *k = (image_t *)w;
@@ -86,6 +141,8 @@ static int image_init(wdg_t *w, char *err, size_t errlen)
         snprintf(err, errlen, "cannot find \"%s\" (looked at %s and the data directory)", k->file, path);
         return -1;
     }
+    if (is_svg(k->file))
+        return load_svg(k, path, err, errlen);
     int iw, ih;
     if (png_header(path, &iw, &ih, err, errlen) != 0)
         return -1;
@@ -106,7 +163,10 @@ static void image_destroy(wdg_t *w)
     image_t *k = (image_t *)w;
     if (k->img)
         cairo_surface_destroy(k->img);
+    if (k->svg)
+        g_object_unref(k->svg);
     k->img = NULL;
+    k->svg = NULL;
 }
 
 static void image_draw(const wdg_t *w, draw_t *d)
@@ -114,7 +174,7 @@ static void image_draw(const wdg_t *w, draw_t *d)
     const image_t *k = (const image_t *)w;
     cairo_t *cr = d->cr;
     rect_t c = k->frame ? draw_panel(d, w->rect, w->title) : w->rect;
-    if (!k->img || k->iw <= 0 || k->ih <= 0 || c.w <= 0 || c.h <= 0)
+    if ((!k->img && !k->svg) || k->iw <= 0 || k->ih <= 0 || c.w <= 0 || c.h <= 0)
         return;
     double sx = c.w / k->iw, sy = c.h / k->ih;
     if (k->fit == FIT_CONTAIN)
@@ -125,6 +185,22 @@ static void image_draw(const wdg_t *w, draw_t *d)
     cairo_save(cr);
     cairo_rectangle(cr, c.x, c.y, c.w, c.h);
     cairo_clip(cr);
+    if (k->svg) {                  /* vectors through the current transform: crisp at any size */
+        RsvgRectangle vp = { c.x + (c.w - dw) / 2, c.y + (c.h - dh) / 2, dw, dh };
+        if (k->fit == FIT_STRETCH) {
+            cairo_translate(cr, c.x, c.y);
+            cairo_scale(cr, c.w / k->iw, c.h / k->ih);
+            vp = (RsvgRectangle){ 0, 0, k->iw, k->ih };
+        }
+        GError *gerr = NULL;
+        cairo_push_group(cr);
+        rsvg_handle_render_document(k->svg, cr, &vp, &gerr);
+        cairo_pop_group_to_source(cr);
+        cairo_paint_with_alpha(cr, k->opacity);
+        g_clear_error(&gerr);
+        cairo_restore(cr);
+        return;
+    }
     cairo_translate(cr, c.x + (c.w - dw) / 2, c.y + (c.h - dh) / 2);
     cairo_scale(cr, sx, sy);
     cairo_set_source_surface(cr, k->img, 0, 0);
@@ -141,14 +217,15 @@ static void image_draw(const wdg_t *w, draw_t *d)
 static void image_text(const wdg_t *w, wdg_text_t *out)
 {
     const image_t *k = (const image_t *)w;
-    wdg_text_add(out, "[image %s %dx%d]", k->file ? k->file : "", k->iw, k->ih);
+    wdg_text_add(out, "[image %s %gx%g]", k->file ? k->file : "", k->iw, k->ih);
 }
 
 const wdg_class_t wdg_image_class = {
     .name = "image",
-    .doc  = "A PNG image (a logo, an emblem, a photo) fitted into the rect — contain, cover or stretch — "
-            "with good filtering at any output size. The file is read when the layout loads; a missing, "
-            "broken or oversized file (more than 8192 pixels a side or 32 MiB) fails the layout.",
+    .doc  = "A PNG or SVG image (a logo, an emblem, a photo) fitted into the rect — contain, cover or "
+            "stretch. An SVG is drawn as vectors at the output resolution (librsvg), a PNG with good "
+            "filtering. The file is read when the layout loads; a missing, broken or oversized file (PNG: "
+            "more than 8192 pixels a side or 32 MiB; SVG: more than 4 MiB or without a size) fails the layout.",
     .size = sizeof(image_t),
     .opts = image_opts,
     .init = image_init,
