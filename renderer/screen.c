@@ -718,8 +718,18 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
         update_stale(s, w, now, wall_ms);
         if (w->invalid)
             s->layers[i].valid = false;
-        if ((w->invalid || w->overlay_invalid) && visible(s, w))
+        if (w->invalid && visible(s, w)) {
             damage_add(&s->damage, device_rect(s, w->rect, INK_MARGIN));
+        } else if (w->overlay_invalid && visible(s, w)) {
+            /* only the moving part: where it is now and where it was */
+            layer_t *L = &s->layers[i];
+            irect_t r = w->cls->overlay_rect ? device_rect(s, w->cls->overlay_rect(w, now), 2)
+                                             : device_rect(s, w->rect, INK_MARGIN);
+            damage_add(&s->damage, r);
+            if (L->ov.w > 0)
+                damage_add(&s->damage, L->ov);
+            L->ov = r;
+        }
         w->invalid = false;
         w->overlay_invalid = false;
     }

@@ -38,6 +38,7 @@ typedef struct {
     cairo_surface_t *surf;          /* NULL: not cached (over the budget) */
     cairo_surface_t *base;          /* draw_base() result, NULL if none */
     irect_t          r;             /* where it goes on the output */
+    irect_t          ov;            /* where the overlay was last drawn */
     bool             valid;
 } layer_t;
 

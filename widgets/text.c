@@ -29,6 +29,7 @@ typedef struct entry {
 
 struct text_cache {
     TTF_Font          *fonts[FONT_N_ROLES];
+    int                font_px[FONT_N_ROLES];  /* size each font is set to now */
     entry_t           *buckets[NBUCKETS];
     entry_t           *head, *tail;
     size_t             max_bytes;
@@ -240,10 +241,20 @@ static void blur_a8(unsigned char *px, int w, int h, int stride, int r)
     free(tmp);
 }
 
+/* Sets a font's pixel size only when it differs: SDL_ttf drops its glyph
+ * cache on every size change, and reloading glyphs reads the font file. */
+static TTF_Font *font_at(text_cache_t *tc, int role, int px)
+{
+    if (tc->font_px[role] != px) {
+        TTF_SetFontSize(tc->fonts[role], px);
+        tc->font_px[role] = px;
+    }
+    return tc->fonts[role];
+}
+
 static int render_run(text_cache_t *tc, entry_t *e)
 {
-    TTF_Font *font = tc->fonts[e->role];
-    TTF_SetFontSize(font, e->px);
+    TTF_Font *font = font_at(tc, e->role, e->px);
     e->run.ascent = TTF_FontAscent(font);
     e->run.pad = e->blur * 3;
     if (!e->s[0]) {
@@ -333,16 +344,10 @@ const text_run_t *text_get(text_cache_t *tc, int role, int px, const char *s, in
 
 double text_measure(text_cache_t *tc, int role, int px, const char *s)
 {
-    if (!tc || !s || role < 0 || role >= FONT_N_ROLES || px < 1 || px > 2000)
-        return 0;
-    size_t len = strlen(s);
-    if (len > MAX_TEXT || !bs_utf8_valid(s, len))
-        return 0;
-    int w = 0, h = 0;
-    TTF_SetFontSize(tc->fonts[role], px);
-    if (TTF_SizeUTF8(tc->fonts[role], s, &w, &h) != 0)
-        return 0;
-    return w;
+    /* what is measured is nearly always drawn next: measure through the
+     * cache, so a frame neither reshapes nor re-rasterises known text */
+    const text_run_t *r = text_get(tc, role, px, s, 0);
+    return r ? r->advance : 0;
 }
 
 text_cache_stats_t text_cache_stats(const text_cache_t *tc)

@@ -97,11 +97,13 @@ static void set_cell(bar_t *b, int s, int ci, double x, double now, bool *change
     cell_t *c = &b->cell[s][ci];
     if (c->has && c->to == x)
         return;
-    c->from = cell_now(b, c, now);
+    c->from = c->has ? wdg_anim_from(cell_now(b, c, now), x, x) : 0;
     c->to = x;
     c->t0 = now;
     c->has = true;
     *changed = true;
+    if (c->from != c->to)
+        b->anim_until = now + b->animate;     /* only a visible move animates */
 }
 
 static void bar_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
@@ -163,10 +165,8 @@ static void bar_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
         k++;
     }
     b->nc = k;
-    if (changed) {
-        b->anim_until = now + b->animate;
+    if (changed)
         wdg_invalidate(w);
-    }
 }
 
 static void bar_tick(wdg_t *w, double now, int64_t wall_ms)

@@ -110,14 +110,21 @@ static void donut_data(wdg_t *w, int slot, const bs_value_t *v, const store_entr
             if (strcmp(k->s[j].name, next[i].name) == 0)
                 next[i].from = k->s[j].from + (k->s[j].to - k->s[j].from) * p;
     }
+    double total = 0;
+    for (int i = 0; i < n; i++)
+        total += next[i].to;
+    bool moved = !k->has;                   /* the first data sweeps in */
+    for (int i = 0; i < n; i++) {
+        next[i].from = k->has ? wdg_anim_from(next[i].from, next[i].to, total) : next[i].from;
+        moved = moved || next[i].from != next[i].to;
+    }
     memcpy(k->s, next, sizeof next[0] * (size_t)n);
     k->n = n;
-    k->total = 0;
-    for (int i = 0; i < n; i++)
-        k->total += next[i].to;
+    k->total = total;
     k->t0 = now;
     k->has = true;
-    k->anim_until = now + k->animate;
+    if (moved)
+        k->anim_until = now + k->animate;
     wdg_invalidate(w);
 }
 

@@ -53,7 +53,7 @@ static void gauge_data(wdg_t *w, int slot, const bs_value_t *v, const store_entr
     double x = wdg_number(v);
     if (g->has && (x == g->to || (isnan(x) && isnan(g->to))))
         return;
-    g->from = g->has && isfinite(g->shown) ? g->shown : g->min;
+    g->from = g->has && isfinite(g->shown) ? wdg_anim_from(g->shown, x, g->max - g->min) : g->min;
     g->to = x;
     g->t0 = now;
     g->has = true;

@@ -52,7 +52,7 @@ static void kpi_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
     if (k->has && (x == k->to || (isnan(x) && isnan(k->to))))
         return;
     /* the first value counts up from zero; later ones from what is shown */
-    k->from = k->has && isfinite(k->shown) ? k->shown : 0;
+    k->from = k->has && isfinite(k->shown) ? wdg_anim_from(k->shown, x, x) : 0;
     k->to = x;
     k->t0 = now;
     k->has = true;

@@ -72,11 +72,12 @@ static void liquid_data(wdg_t *w, int slot, const bs_value_t *v, const store_ent
     if (q->has && (x == q->to || (isnan(x) && isnan(q->to))))
         return;
     double cur = level(q, now);
-    q->from = isfinite(cur) ? cur : q->min;
+    q->from = isfinite(cur) ? wdg_anim_from(cur, x, q->max - q->min) : q->min;
     q->to = x;
     q->t0 = now;
     q->has = true;
-    q->anim_until = now + q->animate;
+    if (q->from != q->to)
+        q->anim_until = now + q->animate;
     wdg_invalidate(w);
 }
 

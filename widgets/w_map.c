@@ -340,32 +340,56 @@ static void glow_dot(cairo_t *cr, double x, double y, double r, bs_color_t c, do
     cairo_pattern_destroy(g);
 }
 
-static void draw_flylines(const map_t *k, draw_t *d, const gj_proj_t *p)
+/* The arc of flyline i: from the centre a to region b, bowing upwards
+ * (control point c). false when the two are too close to draw. */
+static bool fly_arc(const map_t *k, const gj_proj_t *p, int i, gj_pt_t *a, gj_pt_t *b, gj_pt_t *c)
+{
+    const gj_map_t *m = k->map;
+    *a = gj_project(p, m->regions[k->center_idx].label);
+    *b = gj_project(p, m->regions[k->fly[i]].label);
+    double dx = b->x - a->x, dy = b->y - a->y, len = hypot(dx, dy);
+    if (len < 1)
+        return false;
+    double nx = -dy / len, ny = dx / len;
+    if (ny > 0) { nx = -nx; ny = -ny; }
+    *c = (gj_pt_t){ (a->x + b->x) / 2 + nx * len * 0.28, (a->y + b->y) / 2 + ny * len * 0.28 };
+    return true;
+}
+
+/* The flylines' arcs: they only change with the data, so they live in the
+ * cached layer; the comets run over them in the overlay. */
+static void draw_fly_arcs(const map_t *k, draw_t *d, const gj_proj_t *p)
 {
     cairo_t *cr = d->cr;
-    const gj_map_t *m = k->map;
-    bs_color_t accent = draw_theme(d, THEME_ACCENT), gold = draw_theme(d, THEME_GOLD);
-    gj_pt_t a = gj_project(p, m->regions[k->center_idx].label);
+    bs_color_t accent = draw_theme(d, THEME_ACCENT);
     for (int i = 0; i < k->nfly; i++) {
-        gj_pt_t b = gj_project(p, m->regions[k->fly[i]].label);
-        double dx = b.x - a.x, dy = b.y - a.y, len = hypot(dx, dy);
-        if (len < 1)
+        gj_pt_t a, b, c;
+        if (!fly_arc(k, p, i, &a, &b, &c))
             continue;
-        /* the arc bows to the upper side of the chord */
-        double nx = -dy / len, ny = dx / len;
-        if (ny > 0) { nx = -nx; ny = -ny; }
-        gj_pt_t c = { (a.x + b.x) / 2 + nx * len * 0.28, (a.y + b.y) / 2 + ny * len * 0.28 };
         cairo_move_to(cr, a.x, a.y);
         cairo_curve_to(cr, a.x + (c.x - a.x) * 2 / 3, a.y + (c.y - a.y) * 2 / 3,
                        b.x + (c.x - b.x) * 2 / 3, b.y + (c.y - b.y) * 2 / 3, b.x, b.y);
-        cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.45);
-        cairo_set_line_width(cr, 1.5);
-        cairo_stroke(cr);
+    }
+    cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.45);
+    cairo_set_line_width(cr, 1.5);
+    cairo_stroke(cr);
+}
+
+static void draw_flylines(const map_t *k, draw_t *d, const gj_proj_t *p)
+{
+    cairo_t *cr = d->cr;
+    bs_color_t gold = draw_theme(d, THEME_GOLD);
+    gj_pt_t a = gj_project(p, k->map->regions[k->center_idx].label);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    for (int i = 0; i < k->nfly; i++) {
+        gj_pt_t b, c;
+        if (!fly_arc(k, p, i, &a, &b, &c))
+            continue;
         /* the comet: a tapering tail behind a bright head */
         double u = fmod(d->now / k->fly_period + i * 0.137, 1.0);
         if (u < 0)
             u += 1;
-        const int N = 20;
+        const int N = 8;
         double tail = 0.32;
         for (int j = 0; j < N; j++) {
             double t0 = u - tail * (N - j) / N, t1 = u - tail * (N - j - 1) / N;
@@ -379,7 +403,6 @@ static void draw_flylines(const map_t *k, draw_t *d, const gj_proj_t *p)
             cairo_set_source_rgba(cr, gold.r + (1 - gold.r) * f * 0.5, gold.g + (1 - gold.g) * f * 0.5,
                                   gold.b + (1 - gold.b) * f * 0.5, f * 0.95);
             cairo_set_line_width(cr, 0.6 + 2.4 * f);
-            cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
             cairo_stroke(cr);
         }
         gj_pt_t h = bezier(a, c, b, u);
@@ -521,6 +544,9 @@ static void map_draw(const wdg_t *w, draw_t *d)
     bs_color_t line = { 0.55f, 0.92f, 1.0f, 0.85f, -1 };
     draw_glow_stroke(d, line, 1.0, 4);
 
+    if (k->center_idx >= 0 && k->nfly > 0)
+        draw_fly_arcs(k, d, &p);
+
     /* labels: a dot, the name, the value; only where the region has room */
     if (k->labels) {
         double ls = k->label_size;
@@ -594,10 +620,14 @@ static void map_overlay(const wdg_t *w, draw_t *d)
         double age = d->now - k->changed[i];
         if (age < 0 || age >= k->pulse)
             continue;
-        double f = 1 - age / k->pulse;
-        region_path(cr, m, &p, i, 0);
-        cairo_set_source_rgba(cr, 1, 1, 1, 0.22 * f * (0.6 + 0.4 * cos(age * 2 * M_PI * 1.5)));
-        cairo_fill(cr);
+        /* a short flash of the region (filling a region every frame is the
+         * dear part), then the rings carry on */
+        double flash = fmin(0.8, k->pulse);
+        if (age < flash) {
+            region_path(cr, m, &p, i, 0);
+            cairo_set_source_rgba(cr, 1, 1, 1, 0.22 * (1 - age / flash));
+            cairo_fill(cr);
+        }
         gj_pt_t q = gj_project(&p, m->regions[i].label);
         for (int j = 0; j < 2; j++) {
             double g = fmod(age / 1.2 + j * 0.5, 1.0), fade = 1 - pow(age / k->pulse, 2);
@@ -610,6 +640,51 @@ static void map_overlay(const wdg_t *w, draw_t *d)
     if (k->center_idx >= 0 && k->nfly > 0)
         draw_flylines(k, d, &p);
     cairo_restore(cr);
+}
+
+/* Where the overlay draws at now: the flylines with their rings, and the
+ * regions still pulsing (their flash, or the rings round their labels). */
+static rect_t map_overlay_rect(const wdg_t *w, double now)
+{
+    const map_t *k = (const map_t *)w;
+    const gj_map_t *m = k->map;
+    rect_t c;
+    double depth, x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18;
+    if (!m)
+        return (rect_t){ w->rect.x, w->rect.y, 0, 0 };
+    gj_proj_t p = map_geometry(k, w, &c, &depth);
+#define GROW(px, py, r) do { x0 = fmin(x0, (px) - (r)); y0 = fmin(y0, (py) - (r)); \
+                             x1 = fmax(x1, (px) + (r)); y1 = fmax(y1, (py) + (r)); } while (0)
+    if (k->center_idx >= 0 && k->nfly > 0)
+        for (int i = 0; i < k->nfly; i++) {
+            gj_pt_t a, b, cc;
+            if (!fly_arc(k, &p, i, &a, &b, &cc))
+                continue;
+            GROW(a.x, a.y, 30);
+            GROW(b.x, b.y, 18);
+            GROW(cc.x, cc.y, 10);   /* the curve stays inside its control hull */
+        }
+    for (int i = 0; i < m->nregions && k->pulse > 0; i++) {
+        double age = now - k->changed[i];
+        if (age < 0 || age >= k->pulse)
+            continue;
+        gj_pt_t q = gj_project(&p, m->regions[i].label);
+        GROW(q.x, q.y, 40);
+        if (age < fmin(0.8, k->pulse)) {           /* the flash covers the region */
+            gj_pt_t lo = gj_project(&p, (gj_pt_t){ m->regions[i].minx, m->regions[i].maxy });
+            gj_pt_t hi = gj_project(&p, (gj_pt_t){ m->regions[i].maxx, m->regions[i].miny });
+            GROW(lo.x, lo.y, 2);
+            GROW(hi.x, hi.y, 2);
+        }
+    }
+#undef GROW
+    if (x1 < x0)
+        return (rect_t){ c.x, c.y, 0, 0 };
+    x0 = fmax(x0, c.x);
+    y0 = fmax(y0, c.y);
+    x1 = fmin(x1, c.x + c.w);
+    y1 = fmin(y1, c.y + c.h);
+    return (rect_t){ x0, y0, fmax(0, x1 - x0), fmax(0, y1 - y0) };
 }
 
 static void map_text(const wdg_t *w, wdg_text_t *out)
@@ -649,5 +724,6 @@ const wdg_class_t wdg_map_class = {
     .draw_base = map_draw_base,
     .draw = map_draw,
     .draw_overlay = map_overlay,
+    .overlay_rect = map_overlay_rect,
     .text = map_text,
 };

@@ -107,11 +107,11 @@ static void progress_data(wdg_t *w, int slot, const bs_value_t *v, const store_e
     if (s->has && (x == s->to || (isnan(x) && isnan(s->to))))
         return;
     double cur = shown(p, i, now);
-    s->from = isfinite(cur) ? cur : 0;
+    s->from = isfinite(cur) ? wdg_anim_from(cur, x, p->items.n ? ((const prog_item_t *)opt_list_at(&p->items, i))->target : x) : 0;
     s->to = x;
     s->t0 = now;
     s->has = true;
-    if (now + p->animate > p->anim_until)
+    if (s->from != s->to && now + p->animate > p->anim_until)
         p->anim_until = now + p->animate;
     wdg_invalidate(w);
 }

@@ -103,6 +103,7 @@ static void ranking_data(wdg_t *w, int slot, const bs_value_t *v, const store_en
 
     row_t next[RANK_MAX];
     double maxv = 0;
+    bool moved = false;
     for (int i = 0; i < n; i++) {
         row_t *old = find_row(k, items[i].name);
         row_t *r = &next[i];
@@ -112,7 +113,11 @@ static void ranking_data(wdg_t *w, int slot, const bs_value_t *v, const store_en
         if (old) {
             r->v_from = cur(old->v_from, old->value, old->t0, k->animate, now);
             r->p_from = cur(old->p_from, old->pos, old->t0, k->animate, now);
+            r->v_from = wdg_anim_from(r->v_from, r->value, items[0].v);
+            if (r->v_from != r->value || r->p_from != r->pos)
+                moved = true;
         } else {
+            moved = true;
             r->v_from = 0;
             r->p_from = i;
         }
@@ -124,7 +129,7 @@ static void ranking_data(wdg_t *w, int slot, const bs_value_t *v, const store_en
     k->n = n;
     k->max_v = maxv;
     k->anim_until = now + k->animate;
-    k->animating = true;
+    k->animating = moved;          /* nothing visible moves: one redraw is enough */
     wdg_invalidate(w);
 }
 

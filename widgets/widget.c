@@ -85,6 +85,13 @@ double wdg_number(const bs_value_t *v)
     return bs_value_number(v, &d) ? d : NAN;
 }
 
+double wdg_anim_from(double shown, double to, double span)
+{
+    if (!isfinite(shown) || !isfinite(to))
+        return to;
+    return fabs(to - shown) < fabs(span) * 0.005 ? to : shown;
+}
+
 double wdg_ease(double a, double b, double t)
 {
     if (t <= 0)

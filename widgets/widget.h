@@ -74,6 +74,10 @@ typedef struct wdg_class {
      * drawn over the cached layer every frame the widget calls
      * wdg_invalidate_overlay(), without redrawing the layer. */
     void (*draw_overlay)(const wdg_t *w, draw_t *d);
+    /* Optional: where draw_overlay() draws at time now, in design units, so
+     * a moving overlay repaints only that much of the screen (the core adds
+     * where it drew last time). Without it the whole rect is repainted. */
+    rect_t (*overlay_rect)(const wdg_t *w, double now);
     /* What the widget shows, as text. */
     void (*text)(const wdg_t *w, wdg_text_t *out);
 } wdg_class_t;
@@ -120,6 +124,11 @@ extern const char *const wdg_common_keys[];
 /* Helpers for kinds */
 /* The number a value holds (see bs_value_number), or NAN. */
 double wdg_number(const bs_value_t *v);
+/* Where an animation towards `to` should start: at `shown`, or at `to`
+ * itself (no animation) when the step is under 0.5 % of span — a counter
+ * going up by 3 or a rate moving by 0.1 would otherwise keep a widget
+ * redrawing every frame for a change nobody can see move. */
+double wdg_anim_from(double shown, double to, double span);
 /* Ease-out cubic between a and b for t in [0, 1]. */
 double wdg_ease(double a, double b, double t);
 /* Charts with several data series: the main "bind" is slot 0 and each
