@@ -62,6 +62,8 @@ static void usage(FILE *f)
           "                       $XDG_STATE_HOME/bigscreen or ~/.local/state/bigscreen)\n"
           "  --no-state           neither load nor save last-known values\n"
           "  --stats              print frame statistics every 10 s\n"
+          "  --present HOW        auto (default): a GPU renderer with vsync when there is one, else\n"
+          "                       only the changed areas through the window surface; gpu; surface\n"
           "  --help, --version\n"
           "\n"
           "check prints file:line:col: message for every problem; exit 0 valid, 1 invalid, 2 unreadable.\n",
@@ -168,7 +170,7 @@ static int cmd_check(int argc, char **argv)
 }
 
 typedef struct {
-    const char *layout, *snapshot, *report, *page;
+    const char *layout, *snapshot, *report, *page, *present;
     double      at, run_for;
     bool        at_set, headless, stats, time_set;
     int         size_w, size_h, display, win_w, win_h;
@@ -305,6 +307,13 @@ int main(int argc, char **argv)
             a.state_dir = v;
         } else if (!strcmp(o, "--no-state")) {
             a.no_state = true;
+        } else if (!strcmp(o, "--present")) {
+            NEED_ARG();
+            if (strcmp(v, "auto") && strcmp(v, "gpu") && strcmp(v, "surface")) {
+                fprintf(stderr, "bigscreen: --present %s: expected auto, gpu or surface\n", v);
+                return 2;
+            }
+            a.present = v;
         } else if (!strcmp(o, "--page")) {
             NEED_ARG();
             a.page = v;
@@ -383,6 +392,7 @@ int main(int argc, char **argv)
     } else {
         window_opts_t wo = {
             .display = a.display, .win_w = a.win_w, .win_h = a.win_h, .run_for = a.run_for, .stats = a.stats,
+        .present = a.present,
         };
         rc = window_run(l, &wo, offset);
     }

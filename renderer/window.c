@@ -4,6 +4,7 @@
 
 #include <SDL2/SDL.h>
 #include <errno.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,12 +75,154 @@ static void pace_print(const pace_t *p, const screen_t *s)
             p->frames ? p->sum / p->frames * 1e3 : 0, p->worst * 1e3);
 }
 
+/* ---- presenting ------------------------------------------------------------
+ * Two ways to put the output surface on the screen:
+ * - a GPU renderer: damaged areas are uploaded to a streaming texture, the
+ *   texture is drawn and presented with vsync;
+ * - the window surface, when the only renderer on offer draws on the CPU
+ *   (SDL's "software" renderer, or OpenGL on llvmpipe, as under Xvfb or on a
+ *   kiosk box without a GPU driver): damaged areas are copied into the
+ *   window's own surface and only they are sent to the display. Drawing a
+ *   full-screen texture on the CPU every frame would cost more than all of
+ *   our drawing.
+ */
+typedef struct {
+    SDL_Window   *win;
+    SDL_Renderer *ren;        /* NULL: window surface */
+    SDL_Texture  *tex;
+    const char   *how;        /* for the log */
+} present_t;
+
+/* True when the renderer draws on the CPU after all. */
+static bool renderer_is_software(SDL_Renderer *ren)
+{
+    SDL_RendererInfo info;
+    if (SDL_GetRendererInfo(ren, &info) != 0 || !info.name || strcmp(info.name, "software") == 0)
+        return true;
+    if (strncmp(info.name, "opengl", 6) == 0) {
+        typedef const unsigned char *(*get_string_fn)(unsigned int);
+        get_string_fn get = (get_string_fn)(uintptr_t)SDL_GL_GetProcAddress("glGetString");
+        const char *r = get ? (const char *)get(0x1F01 /* GL_RENDERER */) : NULL;
+        if (r && (strstr(r, "llvmpipe") || strstr(r, "softpipe") || strstr(r, "Software")))
+            return true;
+    }
+    return false;
+}
+
+static int present_texture(present_t *p, int w, int h)
+{
+    if (p->tex)
+        SDL_DestroyTexture(p->tex);
+    p->tex = SDL_CreateTexture(p->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, w, h);
+    return p->tex ? 0 : -1;
+}
+
+/* Chooses how to present (mode: "auto", "gpu" or "surface") and tells the
+ * output size in pixels. 0, or -1 with the reason printed. */
+static int present_open(present_t *p, SDL_Window *win, const char *mode, int *w, int *h)
+{
+    p->win = win;
+    if (strcmp(mode, "surface") != 0) {
+        p->ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+        if (!p->ren)
+            p->ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED);
+        if (p->ren && strcmp(mode, "auto") == 0 && renderer_is_software(p->ren)) {
+            SDL_DestroyRenderer(p->ren);
+            p->ren = NULL;
+        }
+        if (!p->ren && strcmp(mode, "gpu") == 0) {
+            fprintf(stderr, "bigscreen: --present gpu: no GPU renderer: %s\n", SDL_GetError());
+            return -1;
+        }
+    }
+    if (p->ren) {
+        SDL_RendererInfo info;
+        SDL_GetRendererInfo(p->ren, &info);
+        p->how = info.name;
+        SDL_GetRendererOutputSize(p->ren, w, h);
+        return present_texture(p, *w, *h);
+    }
+    /* the display's own framebuffer (X11: shared memory), not SDL's
+     * emulation of one through a (software) GL renderer */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    SDL_Surface *ws = SDL_GetWindowSurface(win);
+    if (!ws) {
+        fprintf(stderr, "bigscreen: cannot draw into the window: %s\n", SDL_GetError());
+        return -1;
+    }
+    p->how = "window surface";
+    *w = ws->w;
+    *h = ws->h;
+    return 0;
+}
+
+/* The output size now (after a resize). */
+static void present_size(present_t *p, int *w, int *h)
+{
+    if (p->ren) {
+        SDL_GetRendererOutputSize(p->ren, w, h);
+    } else {
+        SDL_Surface *ws = SDL_GetWindowSurface(p->win);
+        *w = ws ? ws->w : 0;
+        *h = ws ? ws->h : 0;
+    }
+}
+
+/* Hands the damaged areas of frame over, and shows them. all: the whole
+ * frame (after an expose). */
+static void present_frame(present_t *p, cairo_surface_t *frame, const damage_t *d, bool all)
+{
+    unsigned char *px = cairo_image_surface_get_data(frame);
+    int stride = cairo_image_surface_get_stride(frame);
+    int fw = cairo_image_surface_get_width(frame), fh = cairo_image_surface_get_height(frame);
+    irect_t full = { 0, 0, fw, fh };
+    const irect_t *rs = all ? &full : d->r;
+    int n = all ? 1 : d->n;
+    if (p->ren) {
+        for (int i = 0; i < n; i++) {
+            SDL_Rect sr = { rs[i].x, rs[i].y, rs[i].w, rs[i].h };
+            SDL_UpdateTexture(p->tex, &sr, px + (size_t)rs[i].y * stride + (size_t)rs[i].x * 4, stride);
+        }
+        SDL_RenderCopy(p->ren, p->tex, NULL, NULL);
+        SDL_RenderPresent(p->ren);
+        return;
+    }
+    SDL_Surface *ws = SDL_GetWindowSurface(p->win);
+    if (!ws)
+        return;
+    SDL_Surface *src = SDL_CreateRGBSurfaceWithFormatFrom(px, fw, fh, 32, stride, SDL_PIXELFORMAT_ARGB8888);
+    if (!src)
+        return;
+    SDL_Rect rects[DAMAGE_MAX];
+    int m = 0;
+    for (int i = 0; i < n && m < DAMAGE_MAX; i++) {
+        irect_t r = irect_clip(rs[i], ws->w, ws->h);
+        if (r.w <= 0 || r.h <= 0)
+            continue;
+        rects[m] = (SDL_Rect){ r.x, r.y, r.w, r.h };
+        SDL_Rect dst = rects[m];
+        SDL_BlitSurface(src, &rects[m], ws, &dst);
+        m++;
+    }
+    SDL_FreeSurface(src);
+    if (m)
+        SDL_UpdateWindowSurfaceRects(p->win, rects, m);
+}
+
+static void present_close(present_t *p)
+{
+    if (p->tex)
+        SDL_DestroyTexture(p->tex);
+    if (p->ren)
+        SDL_DestroyRenderer(p->ren);
+    memset(p, 0, sizeof *p);
+}
+
 int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
 {
     int rc = 1;
     SDL_Window *win = NULL;
-    SDL_Renderer *ren = NULL;
-    SDL_Texture *tex = NULL;
+    present_t pr = { 0 };
     screen_t *s = NULL;
     reload_t *reloader = NULL;
     char err[512];
@@ -118,16 +261,13 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     }
     SDL_ShowCursor(SDL_DISABLE);
     SDL_DisableScreenSaver();
-    ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_PRESENTVSYNC);
-    if (!ren)
-        ren = SDL_CreateRenderer(win, -1, 0);
-    if (!ren) {
-        fprintf(stderr, "bigscreen: cannot create a renderer: %s\n", SDL_GetError());
+    int ow, oh;
+    if (present_open(&pr, win, o->present ? o->present : "auto", &ow, &oh) != 0) {
         layout_free(l);
         goto out;
     }
-    int ow, oh;
-    SDL_GetRendererOutputSize(ren, &ow, &oh);
+    if (o->stats)
+        fprintf(stderr, "bigscreen: %dx%d, presenting through %s\n", ow, oh, pr.how);
     int fps = l->fps;
     double t0 = mono();
     reloader = reload_start(l->file);
@@ -136,14 +276,9 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         fprintf(stderr, "bigscreen: %s\n", err);
         goto out;
     }
-    tex = SDL_CreateTexture(ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, ow, oh);
-    if (!tex) {
-        fprintf(stderr, "bigscreen: cannot create a texture: %s\n", SDL_GetError());
-        goto out;
-    }
     pace_t pace = { 0 };
     double period = 1.0 / fps, next = t0, last_stats = t0;
-    bool need_present = true;
+    bool expose = true;
     while (!bs_quit) {
         SDL_Event ev;
         while (SDL_PollEvent(&ev)) {
@@ -155,42 +290,27 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
             else if (ev.type == SDL_WINDOWEVENT && (ev.window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
                                                     ev.window.event == SDL_WINDOWEVENT_EXPOSED)) {
                 int nw, nh;
-                SDL_GetRendererOutputSize(ren, &nw, &nh);
-                if (nw != s->out_w || nh != s->out_h) {
-                    if (screen_resize(s, nw, nh) == 0) {
-                        SDL_DestroyTexture(tex);
-                        tex = SDL_CreateTexture(ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, nw, nh);
-                        if (!tex)
-                            goto out;
-                    }
-                }
-                need_present = true;
+                present_size(&pr, &nw, &nh);
+                if ((nw != s->out_w || nh != s->out_h) && screen_resize(s, nw, nh) == 0 && pr.ren &&
+                    present_texture(&pr, nw, nh) != 0)
+                    goto out;
+                expose = true;
             }
         }
         double now = mono(), work0 = now;
         int64_t wall = wall_ms_now() + wall_offset_ms;
         apply_reload(reloader, s, now - t0);
-        if (screen_update(s, now - t0, wall)) {
+        bool painted = screen_update(s, now - t0, wall);
+        if (painted)
             screen_paint(s, now - t0, wall);
-            unsigned char *px = cairo_image_surface_get_data(s->frame);
-            int stride = cairo_image_surface_get_stride(s->frame);
-            for (int i = 0; i < s->damage.n; i++) {
-                irect_t r = s->damage.r[i];
-                SDL_Rect sr = { r.x, r.y, r.w, r.h };
-                SDL_UpdateTexture(tex, &sr, px + (size_t)r.y * stride + (size_t)r.x * 4, stride);
-            }
-            need_present = true;
-        }
+        if (painted || expose)
+            present_frame(&pr, s->frame, &s->damage, expose);
+        expose = false;
         double work = mono() - work0;
         pace.frames++;
         pace.sum += work;
         if (work > pace.worst)
             pace.worst = work;
-        if (need_present) {
-            SDL_RenderCopy(ren, tex, NULL, NULL);
-            SDL_RenderPresent(ren);
-            need_present = false;
-        }
         next += period;
         double after = mono();
         if (after > next + period) {           /* missed whole frames: count, resync */
@@ -215,10 +335,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
 out:
     reload_stop(reloader);
     screen_free(s);
-    if (tex)
-        SDL_DestroyTexture(tex);
-    if (ren)
-        SDL_DestroyRenderer(ren);
+    present_close(&pr);
     if (win)
         SDL_DestroyWindow(win);
     SDL_Quit();

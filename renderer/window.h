@@ -14,6 +14,7 @@ typedef struct {
     int    win_w, win_h;     /* > 0: windowed at this size */
     double run_for;          /* > 0: quit after this many seconds */
     bool   stats;            /* print frame statistics every 10 s */
+    const char *present;     /* "auto" (NULL), "gpu" or "surface" */
 } window_opts_t;
 
 /* Set by SIGINT/SIGTERM handlers; the loops check it every frame. */
