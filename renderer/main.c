@@ -61,7 +61,7 @@ static void usage(FILE *f)
           "  --state-dir DIR      keep last-known values in DIR (default\n"
           "                       $XDG_STATE_HOME/bigscreen or ~/.local/state/bigscreen)\n"
           "  --no-state           neither load nor save last-known values\n"
-          "  --stats              print frame statistics every 10 s\n"
+          "  --stats              frame statistics: on screen (top left) and every 10 s on stderr\n"
           "  --present HOW        auto (default): a GPU renderer with vsync when there is one, else\n"
           "                       only the changed areas through the window surface; gpu; surface\n"
           "  --help, --version\n"

@@ -474,6 +474,38 @@ void screen_set_reload_errors(screen_t *s, const char *errors)
         s->layout->widgets[i]->overlay_invalid = true;
 }
 
+/* Where the statistics box goes, in output pixels. */
+static irect_t hud_rect(const screen_t *s)
+{
+    double k = fmax(s->text_scale, 0.75);     /* readable on small windows too */
+    return (irect_t){ 0, 0, (int)ceil(720 * k), (int)ceil(36 * k) };
+}
+
+void screen_set_hud(screen_t *s, const char *text)
+{
+    if (strcmp(s->hud, text) == 0)
+        return;
+    snprintf(s->hud, sizeof s->hud, "%s", text);
+    damage_add(&s->damage, hud_rect(s));
+}
+
+static void draw_hud(screen_t *s, draw_t *d)
+{
+    irect_t r = hud_rect(s);
+    cairo_t *cr = d->cr;
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.72);
+    cairo_fill(cr);
+    draw_t dd = *d;
+    dd.scale = 1;                      /* device units */
+    bs_color_t c = { 0.6f, 1, 0.75f, 1, -1 };
+    double k = fmax(s->text_scale, 0.75);
+    draw_text_fit(&dd, FONT_TEXT, 17 * k, 10 * k, r.h / 2.0, s->hud, c, AL_LEFT, r.w - 20 * k);
+    cairo_restore(cr);
+}
+
 /* The reload error box over the screen: what is wrong, where. */
 static void draw_reload_errors(screen_t *s, draw_t *d)
 {
@@ -799,6 +831,8 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
             draw_banner(s, &d);
         if (s->reload_errors)
             draw_reload_errors(s, &d);
+        if (s->hud[0] && irect_intersects(r, hud_rect(s)))
+            draw_hud(s, &d);
         cairo_restore(cr);
     }
     if (s->trans_active) {

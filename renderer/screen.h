@@ -80,6 +80,8 @@ typedef struct screen {
     /* a broken hot reload: "file:line:col: ..." lines shown over the last
      * good screen until the file is fixed; NULL when none */
     char            *reload_errors;
+    /* the optional frame statistics box (--stats): "" when off */
+    char             hud[200];
     uint64_t         reloads;       /* good reloads applied */
 } screen_t;
 
@@ -110,6 +112,9 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms);
  * connections carry over; widgets get the current data at once, with their
  * animations settled. 0, or -1 with err (the old layout stays). */
 int screen_reload(screen_t *s, layout_t *nl, double now, char *err, size_t errlen);
+/* Sets the text of the frame statistics box in the top-left corner ("" hides
+ * it); the box is repainted only when its text changes. */
+void screen_set_hud(screen_t *s, const char *text);
 /* Shows (errors non-NULL, copied) or clears the reload error overlay. */
 void screen_set_reload_errors(screen_t *s, const char *errors);
 

@@ -64,7 +64,30 @@ static void apply_reload(reload_t *r, screen_t *s, double now)
 typedef struct {
     uint64_t frames, late, dropped;
     double   worst, sum;
+    /* the last half second, for the on-screen box */
+    uint64_t win_frames, win_pixels0;
+    double   win_t0, win_sum, win_worst;
 } pace_t;
+
+/* Every half second: frames per second, work per frame, late and dropped
+ * frames and the share of the screen repainted, into the statistics box. */
+static void pace_hud(pace_t *p, screen_t *s, double now)
+{
+    if (now - p->win_t0 < 0.5)
+        return;
+    double dt = now - p->win_t0;
+    double px = (double)(s->st.pixels - p->win_pixels0) / (p->win_frames ? p->win_frames : 1);
+    char text[200];
+    snprintf(text, sizeof text, "%.0f fps · %.1f ms avg · %.1f ms max · late %llu · dropped %llu · %.0f%% repaint",
+             p->win_frames / dt, p->win_frames ? p->win_sum / p->win_frames * 1e3 : 0, p->win_worst * 1e3,
+             (unsigned long long)p->late, (unsigned long long)p->dropped,
+             100.0 * px / ((double)s->out_w * s->out_h));
+    screen_set_hud(s, text);
+    p->win_t0 = now;
+    p->win_frames = 0;
+    p->win_sum = p->win_worst = 0;
+    p->win_pixels0 = s->st.pixels;
+}
 
 static void pace_print(const pace_t *p, const screen_t *s)
 {
@@ -277,6 +300,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         goto out;
     }
     pace_t pace = { 0 };
+    pace.win_t0 = t0;
     double period = 1.0 / fps, next = t0, last_stats = t0;
     bool expose = true;
     while (!bs_quit) {
@@ -311,6 +335,12 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         pace.sum += work;
         if (work > pace.worst)
             pace.worst = work;
+        pace.win_frames++;
+        pace.win_sum += work;
+        if (work > pace.win_worst)
+            pace.win_worst = work;
+        if (o->stats)
+            pace_hud(&pace, s, mono());
         next += period;
         double after = mono();
         if (after > next + period) {           /* missed whole frames: count, resync */
