@@ -851,6 +851,15 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
     s->st.pixels += (uint64_t)damage_pixels(&s->damage);
 }
 
+void screen_repaint_all(screen_t *s, double now, int64_t wall_ms)
+{
+    damage_reset(&s->damage, s->out_w, s->out_h);
+    damage_add_full(&s->damage);
+    for (int i = 0; i < s->layout->nwidgets; i++)
+        s->layers[i].valid = false;
+    screen_paint(s, now, wall_ms);
+}
+
 int screen_write_png(screen_t *s, const char *path, char *err, size_t errlen)
 {
     cairo_status_t st = cairo_surface_write_to_png(s->frame, path);

@@ -118,6 +118,10 @@ void screen_set_hud(screen_t *s, const char *text);
 /* Shows (errors non-NULL, copied) or clears the reload error overlay. */
 void screen_set_reload_errors(screen_t *s, const char *errors);
 
+/* Redraws every widget and paints the whole output (snapshots, tests,
+ * benchmarks): what a first frame costs. */
+void screen_repaint_all(screen_t *s, double now, int64_t wall_ms);
+
 /* Writes the output surface as PNG. 0, or -1 with err. */
 int screen_write_png(screen_t *s, const char *path, char *err, size_t errlen);
 

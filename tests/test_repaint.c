@@ -63,11 +63,7 @@ static void check_layout(const char *path, double seconds)
             cairo_set_source_surface(cr, s->frame, 0, 0);
             cairo_paint(cr);
             cairo_destroy(cr);
-            damage_reset(&s->damage, s->out_w, s->out_h);
-            damage_add_full(&s->damage);
-            for (int i = 0; i < s->layout->nwidgets; i++)
-                s->layers[i].valid = false;
-            screen_paint(s, t, wall);
+            screen_repaint_all(s, t, wall);
             long bad = differing(inc, s->frame);
             if (bad > 0) {
                 char out[256];

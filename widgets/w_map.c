@@ -477,6 +477,19 @@ static gj_proj_t map_geometry(const map_t *k, const wdg_t *w, rect_t *cout, doub
     return gj_fit(k->map, c.x + pad + lw, c.y + pad, c.w - 2 * pad - lw, c.h - 2 * pad - *depth);
 }
 
+/* Begins drawing inside the map's content rect: saves, clips, even-odd
+ * fill. The caller restores. Returns the projection. */
+static gj_proj_t map_begin(const map_t *k, const wdg_t *w, cairo_t *cr, rect_t *c, double *depth)
+{
+    gj_proj_t p = map_geometry(k, w, c, depth);
+    cairo_save(cr);
+    cairo_rectangle(cr, c->x, c->y, c->w, c->h);
+    cairo_clip(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    return p;
+}
+
 /* What data never changes: the panel and the glowing slab under the map. */
 static void map_draw_base(const wdg_t *w, draw_t *d)
 {
@@ -489,12 +502,7 @@ static void map_draw_base(const wdg_t *w, draw_t *d)
         return;
     rect_t c;
     double depth;
-    gj_proj_t p = map_geometry(k, w, &c, &depth);
-    cairo_save(cr);
-    cairo_rectangle(cr, c.x, c.y, c.w, c.h);
-    cairo_clip(cr);
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    gj_proj_t p = map_begin(k, w, cr, &c, &depth);
     for (int i = 0; i < m->nregions; i++)
         region_path(cr, m, &p, i, depth);
     cairo_set_source_rgba(cr, 0.02, 0.16, 0.36, 0.95);
@@ -514,16 +522,9 @@ static void map_draw(const wdg_t *w, draw_t *d)
         return;
     rect_t c;
     double depth;
-    gj_proj_t p = map_geometry(k, w, &c, &depth);
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     double alpha = w->stale ? 0.5 : 1.0;
-
-    cairo_save(cr);
-    cairo_rectangle(cr, c.x, c.y, c.w, c.h);
-    cairo_clip(cr);
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-
+    gj_proj_t p = map_begin(k, w, cr, &c, &depth);
     /* (the slab under the map is in the base layer: map_draw_base) */
 
     /* regions by value; each its own even-odd path, so holes show the slab */
@@ -611,11 +612,7 @@ static void map_overlay(const wdg_t *w, draw_t *d)
     cairo_t *cr = d->cr;
     rect_t c;
     double depth;
-    gj_proj_t p = map_geometry(k, w, &c, &depth);
-    cairo_save(cr);
-    cairo_rectangle(cr, c.x, c.y, c.w, c.h);
-    cairo_clip(cr);
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    gj_proj_t p = map_begin(k, w, cr, &c, &depth);
     for (int i = 0; i < m->nregions && k->pulse > 0; i++) {
         double age = d->now - k->changed[i];
         if (age < 0 || age >= k->pulse)
