@@ -23,6 +23,7 @@
  * ws_stop (caller's thread), which touch the priv only before the thread
  * exists or after it has been joined, plus the atomic quit flag.
  */
+#include "clock.h"
 #include "feed.h"
 
 #include <cjson/cJSON.h>
@@ -88,13 +89,6 @@ typedef struct {
     const char             *drop_why;
     time_t                  last_log;
 } ws_priv_t;
-
-static int64_t wall_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 /* One log line per feed per LOG_EVERY_S seconds at most; `force` bypasses
  * the limit (state changes, the insecure-TLS warning). */
@@ -323,7 +317,7 @@ static void schedule_retry(ws_priv_t *p, struct lws *wsi, const char *why)
     change = p->f->st.state != FEED_DOWN;
     pthread_mutex_unlock(&p->f->lock);
     /* CONNECTING (boot) stays CONNECTING only until the first failure */
-    feed_status_set(p->f, FEED_DOWN, wall_ms(), why);
+    feed_status_set(p->f, FEED_DOWN, bs_wall_ms(), why);
     if (change)
         plog(p, true, "connection %s%s; retrying", p->was_up ? "lost: " : "failed: ", why);
     else
@@ -473,7 +467,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         p->retry_count = 0;
         p->len = p->skipped = 0;
         p->dropping = false;
-        feed_status_set(p->f, FEED_UP, wall_ms(), "");
+        feed_status_set(p->f, FEED_UP, bs_wall_ms(), "");
         if (p->was_up)
             plog(p, true, "reconnected to %s%s", p->f->conf.url, NULL);
         else
@@ -645,7 +639,7 @@ static int ws_start(feed_t *f)
         fprintf(stderr, "bigscreen: feed %s: cannot create the libwebsockets context\n", f->conf.id);
         goto err;
     }
-    feed_status_set(f, FEED_CONNECTING, wall_ms(), NULL);
+    feed_status_set(f, FEED_CONNECTING, bs_wall_ms(), NULL);
     f->priv = p;
     if (pthread_create(&p->thread, NULL, ws_thread, p) != 0) {
         fprintf(stderr, "bigscreen: feed %s: cannot start its thread: %s\n", f->conf.id, strerror(errno));

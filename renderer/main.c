@@ -7,6 +7,7 @@
  *   bigscreen check LAYOUT...             validate layouts
  *   bigscreen schema                      print the layouts' JSON Schema
  */
+#include "clock.h"
 #include "docs.h"
 #include "layout.h"
 #include "persist.h"
@@ -129,13 +130,6 @@ static int parse_time(const char *s, int64_t *ms)
         return -1;
     *ms = ((int64_t)t - off * 60) * 1000;
     return 0;
-}
-
-static int64_t wall_now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* Loads a layout, printing its problems. Exit code 0/1/2 in *code. */
@@ -384,7 +378,7 @@ int main(int argc, char **argv)
         state_dir = a.state_dir ? strdup(a.state_dir) : persist_default_dir();
         screen_state_dir = state_dir;
     }
-    int64_t offset = a.time_set ? a.time_ms - wall_now_ms() : 0;
+    int64_t offset = a.time_set ? a.time_ms - bs_wall_ms() : 0;
     int rc;
     if (a.headless) {
         rc = headless_run(l, a.run_for, a.report, offset);

@@ -1,4 +1,5 @@
 /* screen.c — a running layout: data in, pixels out (see screen.h). */
+#include "clock.h"
 #include "screen.h"
 #include "persist.h"
 
@@ -19,13 +20,6 @@
 #define PERSIST_EVERY_S 5.0       /* save last-known values at most this often */
 
 const char *screen_state_dir;
-
-static double mono_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 /* ---- geometry ----------------------------------------------------------- */
 
@@ -580,7 +574,7 @@ static int page_at(const layout_t *l, double now)
 static void drain(screen_t *s, double now)
 {
     feed_update_t batch[DRAIN_BATCH];
-    double t0 = s->live ? mono_now() : 0;
+    double t0 = s->live ? bs_mono() : 0;
     size_t n;
     while ((n = feed_queue_drain(s->q, batch, DRAIN_BATCH)) > 0) {
         for (size_t i = 0; i < n; i++)
@@ -588,7 +582,7 @@ static void drain(screen_t *s, double now)
         s->st.updates += n;
         if (n < DRAIN_BATCH)
             break;
-        if (s->live && mono_now() - t0 > DRAIN_BUDGET_S) {
+        if (s->live && bs_mono() - t0 > DRAIN_BUDGET_S) {
             s->st.budget_hits++;      /* the rest waits for the next frame */
             break;
         }

@@ -1,4 +1,5 @@
 /* window.c — the SDL2 window loop and the headless loop (see window.h). */
+#include "clock.h"
 #include "window.h"
 #include "reload.h"
 
@@ -13,24 +14,10 @@
 
 volatile sig_atomic_t bs_quit;
 
-static double mono(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static int64_t wall_ms_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Sleeps until monotonic time t (seconds), waking early on quit. */
 static void sleep_until(double t)
 {
-    double d = t - mono();
+    double d = t - bs_mono();
     if (d <= 0)
         return;
     struct timespec ts = { (time_t)d, (long)((d - floor(d)) * 1e9) };
@@ -292,9 +279,9 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     if (o->stats)
         fprintf(stderr, "bigscreen: %dx%d, presenting through %s\n", ow, oh, pr.how);
     int fps = l->fps;
-    double t0 = mono();
+    double t0 = bs_mono();
     reloader = reload_start(l->file);
-    s = screen_new(l, ow, oh, true, wall_ms_now() + wall_offset_ms, err, sizeof err);
+    s = screen_new(l, ow, oh, true, bs_wall_ms() + wall_offset_ms, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bigscreen: %s\n", err);
         goto out;
@@ -321,8 +308,8 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
                 expose = true;
             }
         }
-        double now = mono(), work0 = now;
-        int64_t wall = wall_ms_now() + wall_offset_ms;
+        double now = bs_mono(), work0 = now;
+        int64_t wall = bs_wall_ms() + wall_offset_ms;
         apply_reload(reloader, s, now - t0);
         bool painted = screen_update(s, now - t0, wall);
         if (painted)
@@ -330,7 +317,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         if (painted || expose)
             present_frame(&pr, s->frame, &s->damage, expose);
         expose = false;
-        double work = mono() - work0;
+        double work = bs_mono() - work0;
         pace.frames++;
         pace.sum += work;
         if (work > pace.worst)
@@ -340,9 +327,9 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         if (work > pace.win_worst)
             pace.win_worst = work;
         if (o->stats)
-            pace_hud(&pace, s, mono());
+            pace_hud(&pace, s, bs_mono());
         next += period;
-        double after = mono();
+        double after = bs_mono();
         if (after > next + period) {           /* missed whole frames: count, resync */
             uint64_t missed = (uint64_t)((after - next) / period);
             pace.dropped += missed;
@@ -377,27 +364,27 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
     char err[512];
     int w = l->width, h = l->height, fps = l->fps;
     reload_t *reloader = reload_start(l->file);
-    screen_t *s = screen_new(l, w, h, true, wall_ms_now() + wall_offset_ms, err, sizeof err);
+    screen_t *s = screen_new(l, w, h, true, bs_wall_ms() + wall_offset_ms, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bigscreen: %s\n", err);
         reload_stop(reloader);
         return 1;
     }
-    double t0 = mono(), next = t0, period = 1.0 / fps;
-    while (!bs_quit && (run_for <= 0 || mono() - t0 < run_for)) {
-        double now = mono() - t0;
-        int64_t wall = wall_ms_now() + wall_offset_ms;
+    double t0 = bs_mono(), next = t0, period = 1.0 / fps;
+    while (!bs_quit && (run_for <= 0 || bs_mono() - t0 < run_for)) {
+        double now = bs_mono() - t0;
+        int64_t wall = bs_wall_ms() + wall_offset_ms;
         apply_reload(reloader, s, now);
         if (screen_update(s, now, wall))
             screen_paint(s, now, wall);
         next += period;
-        if (mono() > next + period)
-            next = mono();
+        if (bs_mono() > next + period)
+            next = bs_mono();
         sleep_until(next);
     }
     int rc = 0;
     if (report) {
-        char *text = screen_report(s, wall_ms_now() + wall_offset_ms);
+        char *text = screen_report(s, bs_wall_ms() + wall_offset_ms);
         FILE *f = text ? fopen(report, "w") : NULL;
         bool ok = f && fputs(text, f) >= 0;
         if (f && fclose(f) != 0)

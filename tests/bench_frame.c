@@ -11,14 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "screen.h"
-
-static double mono(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static screen_t *open_screen(const char *path, int w, int h)
 {
@@ -58,7 +52,7 @@ int main(int argc, char **argv)
      * flylines move every frame (overlays over cached layers) */
     int n = 600;
     uint64_t painted0 = s->st.painted, spx0 = s->st.pixels, drawn0 = s->st.widgets_drawn;
-    double t0 = mono();
+    double t0 = bs_mono();
     for (int i = 0; i < n; i++) {
         t += 1.0 / 60;
         if (screen_update(s, t, wall))
@@ -66,7 +60,7 @@ int main(int argc, char **argv)
     }
     printf("steady frame (marquee, flylines): %8.2f us/frame, %llu of %d painted, %.1f%% of the screen, "
            "%.2f layers redrawn/frame\n",
-           (mono() - t0) / n * 1e6, (unsigned long long)(s->st.painted - painted0), n,
+           (bs_mono() - t0) / n * 1e6, (unsigned long long)(s->st.painted - painted0), n,
            100.0 * (s->st.pixels - spx0) / n / (1920.0 * 1080), (double)(s->st.widgets_drawn - drawn0) / n);
 
     /* a layout with nothing that moves by itself: a frame without news */
@@ -74,19 +68,19 @@ int main(int argc, char **argv)
         screen_t *q = open_screen(BS_SOURCE "/tests/golden/kpi.json", 960, 320);
         int m = 20000;
         uint64_t p0 = q->st.painted;
-        double q0 = mono();
+        double q0 = bs_mono();
         for (int i = 0; i < m; i++)
             if (screen_update(q, 30, 1795573830000LL))
                 screen_paint(q, 30, 1795573830000LL);
         printf("static frame (nothing changed):   %8.2f us/frame, %llu of %d frames painted\n",
-               (mono() - q0) / m * 1e6, (unsigned long long)(q->st.painted - p0), m);
+               (bs_mono() - q0) / m * 1e6, (unsigned long long)(q->st.painted - p0), m);
         screen_free(q);
     }
 
     /* one KPI changes: push a set through the real queue each frame */
     n = 300;
     uint64_t px0 = s->st.pixels;
-    t0 = mono();
+    t0 = bs_mono();
     for (int i = 0; i < n; i++) {
         char msg[96];
         snprintf(msg, sizeof msg, "{\"topic\":\"jobs.postings\",\"value\":%d}", 2000 + i);
@@ -95,37 +89,37 @@ int main(int argc, char **argv)
         if (screen_update(s, t, wall))
             screen_paint(s, t, wall);
     }
-    double one_us = (mono() - t0) / n * 1e6;
+    double one_us = (bs_mono() - t0) / n * 1e6;
     printf("one KPI changes every frame:      %8.2f us/frame, %.1f%% of the screen repainted\n",
            one_us, 100.0 * (s->st.pixels - px0) / n / (1920.0 * 1080));
 
     n = 30;
-    t0 = mono();
+    t0 = bs_mono();
     for (int i = 0; i < n; i++)
         screen_repaint_all(s, t, wall);
-    printf("full repaint 1920x1080:           %8.2f ms/frame\n", (mono() - t0) / n * 1e3);
+    printf("full repaint 1920x1080:           %8.2f ms/frame\n", (bs_mono() - t0) / n * 1e3);
     /* each widget's area alone (includes what overlaps it, e.g. its frame) */
     for (int i = 0; i < s->layout->nwidgets; i++) {
         const wdg_t *w = s->layout->widgets[i];
         irect_t r = { (int)w->rect.x, (int)w->rect.y, (int)w->rect.w, (int)w->rect.h };
-        t0 = mono();
+        t0 = bs_mono();
         for (int k = 0; k < 10; k++) {
             damage_reset(&s->damage, s->out_w, s->out_h);
             damage_add(&s->damage, r);
             s->layers[i].valid = false;     /* the widget's own redraw, not a cached blit */
             screen_paint(s, t, wall);
         }
-        printf("  area of %-8s %-18s %6.2f ms\n", w->cls->name, w->id, (mono() - t0) / 10 * 1e3);
+        printf("  area of %-8s %-18s %6.2f ms\n", w->cls->name, w->id, (bs_mono() - t0) / 10 * 1e3);
     }
     s->damage_consumed = true;
     screen_free(s);
 
     s = open_screen(path, 3840, 2160);
     n = 10;
-    t0 = mono();
+    t0 = bs_mono();
     for (int i = 0; i < n; i++)
         screen_repaint_all(s, t, wall);
-    printf("full repaint 3840x2160:           %8.2f ms/frame\n", (mono() - t0) / n * 1e3);
+    printf("full repaint 3840x2160:           %8.2f ms/frame\n", (bs_mono() - t0) / n * 1e3);
     text_cache_stats_t ts = text_cache_stats(s->tc);
     printf("text cache at 4K:                 %zu runs, %.1f MiB, %zu hits, %zu misses\n",
            ts.entries, ts.bytes / 1048576.0, ts.hits, ts.misses);

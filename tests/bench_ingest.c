@@ -22,20 +22,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "screen.h"
 
 #define MSGS_PER_FRAME 20
 
-static double mono(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static void sleep_until(double t)
 {
-    double d = t - mono();
+    double d = t - bs_mono();
     if (d <= 0)
         return;
     struct timespec ts = { (time_t)d, (long)((d - (time_t)d) * 1e9) };
@@ -76,7 +70,7 @@ static void *producer(void *arg)
 {
     producer_t *p = arg;
     char buf[8192];
-    double t0 = mono();
+    double t0 = bs_mono();
     for (unsigned k = 0; !atomic_load(&p->stop); k++) {
         size_t n = make_frame(buf, sizeof buf, k);
         feed_ingest(p->f, buf, n);
@@ -122,16 +116,16 @@ static void run_with_render(const char *path, double secs, double rate)
     double *ft = calloc((size_t)nframes, sizeof *ft);
     pthread_t th;
     pthread_create(&th, NULL, producer, &p);
-    double t0 = mono();
+    double t0 = bs_mono();
     for (int k = 0; k < nframes; k++) {
-        double a = mono(), now = a - t0;
+        double a = bs_mono(), now = a - t0;
         int64_t wall = 1795573800000LL + (int64_t)(now * 1000);
         if (screen_update(s, now, wall))
             screen_paint(s, now, wall);
-        ft[k] = (mono() - a) * 1e3;
+        ft[k] = (bs_mono() - a) * 1e3;
         sleep_until(t0 + (k + 1) / 60.0);
     }
-    double el = mono() - t0;
+    double el = bs_mono() - t0;
     atomic_store(&p.stop, true);
     pthread_join(th, NULL);
     feed_status_t st = feed_status_get(s->feeds[0]);
@@ -164,13 +158,13 @@ int main(int argc, char **argv)
         feed_t *f = feed_new(&c, 0, q, err, sizeof err);
         char buf[8192];
         unsigned k = 0;
-        double t0 = mono();
-        while (mono() - t0 < secs / 2)
+        double t0 = bs_mono();
+        while (bs_mono() - t0 < secs / 2)
             for (int i = 0; i < 100; i++, k++) {
                 size_t n = make_frame(buf, sizeof buf, k);
                 feed_ingest(f, buf, n);
             }
-        double el = mono() - t0;
+        double el = bs_mono() - t0;
         feed_status_t st = feed_status_get(f);
         printf("feed thread alone (parse + queue):  %10.0f msgs/s, %.1f MB/s of JSON\n",
                st.messages / el, st.bytes / el / 1e6);

@@ -21,6 +21,7 @@
  *
  * Thread: one — the lws service loop; timers are lws sul timers.
  */
+#include "clock.h"
 #include "demo_sim.h"
 #include "msg.h"
 #include "persist.h"
@@ -91,20 +92,6 @@ static struct {
 } S;
 
 static volatile sig_atomic_t quit;
-
-static double mono(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static void on_signal(int sig)
 {
@@ -189,7 +176,7 @@ static void clear_queue(pss_t *p)
 static void store_sink(feed_update_t *u, void *ud)
 {
     (void)ud;
-    store_apply(S.store, u, mono());
+    store_apply(S.store, u, bs_mono());
     feed_update_clear(u);
 }
 
@@ -203,7 +190,7 @@ static void demo_tick(lws_sorted_usec_list_t *sul)
         free(text);
     }
     S.k++;
-    double due = S.t0 + S.k * S.tick, d = due - mono();
+    double due = S.t0 + S.k * S.tick, d = due - bs_mono();
     lws_sul_schedule(S.ctx, 0, sul, demo_tick, d > 0 ? (lws_usec_t)(d * 1e6) : 1);
 }
 
@@ -270,7 +257,7 @@ err:
 
 static void replay_tick(lws_sorted_usec_list_t *sul)
 {
-    double now = mono() - S.t0;
+    double now = bs_mono() - S.t0;
     while (S.next_line < S.nlines && S.loop_base + S.lines[S.next_line].t <= now + 1e-6) {
         broadcast(S.lines[S.next_line].text, S.lines[S.next_line].len);
         S.next_line++;
@@ -302,7 +289,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         S.nclients++;
         if (S.demo && S.store) {
             size_t n = 0;
-            char *text = persist_serialise(S.store, mono(), wall_ms(), true, &n);
+            char *text = persist_serialise(S.store, bs_mono(), bs_wall_ms(), true, &n);
             if (text) {
                 frame_t *fr = frame_new(text, n);
                 if (fr)
@@ -433,7 +420,7 @@ int main(int argc, char **argv)
         goto out;
     if (S.demo) {
         S.lim = bs_limits_default();
-        S.sim = demo_sim_new(S.seed, wall_ms(), S.tick);
+        S.sim = demo_sim_new(S.seed, bs_wall_ms(), S.tick);
         S.store = store_new(S.lim.history_len, 100000);
         if (!S.sim || !S.store) {
             fprintf(stderr, "bigscreen-feed: out of memory\n");
@@ -462,7 +449,7 @@ int main(int argc, char **argv)
     printf("bigscreen-feed: listening on ws://%s:%ld/ (%s)\n", bind_addr, port,
            S.demo ? "demo" : "replay");
     fflush(stdout);
-    S.t0 = mono();
+    S.t0 = bs_mono();
     lws_sul_schedule(S.ctx, 0, &S.sul, S.demo ? demo_tick : replay_tick, 1);
     while (!quit)
         if (lws_service(S.ctx, 0) < 0)
