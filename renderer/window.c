@@ -203,6 +203,7 @@ static void present_frame(present_t *p, cairo_surface_t *frame, const damage_t *
     SDL_Surface *src = SDL_CreateRGBSurfaceWithFormatFrom(px, fw, fh, 32, stride, SDL_PIXELFORMAT_ARGB8888);
     if (!src)
         return;
+    SDL_SetSurfaceBlendMode(src, SDL_BLENDMODE_NONE);   /* the frame is opaque: copy, don't blend */
     SDL_Rect rects[DAMAGE_MAX];
     int m = 0;
     for (int i = 0; i < n && m < DAMAGE_MAX; i++) {
