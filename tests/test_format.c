@@ -103,6 +103,18 @@ static void counting_up_keeps_decimals(void **st)
     assert_string_equal(f.num, "1.50");
 }
 
+static void targets_drop_needless_decimals(void **st)
+{
+    (void)st;
+    fmt_opts_t o = { .decimals = 1, .unit = "%", .thousands = true };
+    fmt_out_t f;
+    fmt_target(&o, 90, &f);
+    assert_string_equal(f.num, "90");
+    assert_string_equal(f.unit, "%");
+    fmt_target(&o, 92.5, &f);
+    assert_string_equal(f.num, "92.5");
+}
+
 static void grouping(void **st)
 {
     (void)st;
@@ -122,6 +134,7 @@ int main(void)
         cmocka_unit_test(ages),
         cmocka_unit_test(grouping),
         cmocka_unit_test(counting_up_keeps_decimals),
+        cmocka_unit_test(targets_drop_needless_decimals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,6 +111,17 @@ void fmt_number_as(const fmt_opts_t *o, double v, double ref, fmt_out_t *out)
     fmt_number(&fixed, v, out);
 }
 
+void fmt_target(const fmt_opts_t *o, double v, fmt_out_t *out)
+{
+    if (!o) {
+        fmt_number(NULL, v, out);
+        return;
+    }
+    fmt_opts_t auto_dec = *o;
+    auto_dec.decimals = -1;
+    fmt_number(&auto_dec, v, out);
+}
+
 void fmt_join(const fmt_out_t *f, char *buf, size_t len)
 {
     snprintf(buf, len, "%s%s", f->num, f->unit);

@@ -40,6 +40,10 @@ void fmt_number(const fmt_opts_t *o, double v, fmt_out_t *out);
  * while a whole number counts up. */
 void fmt_number_as(const fmt_opts_t *o, double v, double ref, fmt_out_t *out);
 
+/* A goal or a scale mark: the widget's unit and scaling, but decimals
+ * only where the number has them ("目标 90%", not "目标 90.0%"). */
+void fmt_target(const fmt_opts_t *o, double v, fmt_out_t *out);
+
 /* num + unit in one string (for reports and single-run text). */
 void fmt_join(const fmt_out_t *f, char *buf, size_t len);
 

@@ -158,7 +158,7 @@ static void gauge_draw(const wdg_t *w, draw_t *d)
         cairo_move_to(cr, cx + cos(a) * (R - ring * 0.9), cy + sin(a) * (R - ring * 0.9));
         cairo_line_to(cr, cx + cos(a) * (R + ring * 1.1), cy + sin(a) * (R + ring * 1.1));
         draw_glow_stroke(d, gold, 3, 4);
-        fmt_number(&g->fmt, g->target, &fo);
+        fmt_target(&g->fmt, g->target, &fo);
         char line[160];
         snprintf(line, sizeof line, "%s %s%s", g->target_label ? g->target_label : "", fo.num, fo.unit);
         draw_text(d, FONT_TEXT, fmax(13, R * 0.12), cx, cy + R * 0.80, line, gold, AL_CENTER);

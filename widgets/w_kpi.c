@@ -144,7 +144,7 @@ static void kpi_draw(const wdg_t *w, draw_t *d)
             cairo_fill(cr);
             cairo_pattern_destroy(g);
         }
-        fmt_number(&k->fmt, k->target, &f);
+        fmt_target(&k->fmt, k->target, &f);
         char line[160];
         snprintf(line, sizeof line, "%s %s%s", k->target_label ? k->target_label : "", f.num, f.unit);
         draw_text(d, FONT_TEXT, 16, r.x + r.w - pad, by, line, dim, AL_RIGHT);

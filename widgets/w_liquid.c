@@ -153,7 +153,7 @@ static void liquid_paint(const wdg_t *w, draw_t *d, int part)
     cairo_fill(cr);
     cairo_pattern_destroy(g);
     if (tgt) {
-        fmt_number(&q->fmt, q->target, &fo);
+        fmt_target(&q->fmt, q->target, &fo);
         char line[160];
         snprintf(line, sizeof line, "%s %s%s", q->target_label ? q->target_label : "", fo.num, fo.unit);
         draw_text(d, FONT_TEXT, fmax(13, fmin(18, R * 0.13)), cx, c.y + c.h - 12, line, gold, AL_CENTER);
