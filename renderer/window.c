@@ -329,6 +329,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
             pace.win_worst = work;
         if (o->stats)
             pace_hud(&pace, s, bs_mono());
+        period = 1.0 / s->layout->fps;       /* a reload may change it */
         next += period;
         double after = bs_mono();
         if (after > next + period) {           /* missed whole frames: count, resync */
@@ -378,6 +379,7 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
         apply_reload(reloader, s, now);
         if (screen_update(s, now, wall))
             screen_paint(s, now, wall);
+        period = 1.0 / s->layout->fps;       /* a reload may change it */
         next += period;
         if (bs_mono() > next + period)
             next = bs_mono();
