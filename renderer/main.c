@@ -59,6 +59,8 @@ static void usage(FILE *f)
           "  --report OUT.json    headless: write a report of what is shown at exit\n"
           "  --feed ID=URL        replace the URL of the layout's feed ID\n"
           "  --page NAME|N        stay on one page of the carousel\n"
+          "  --tile CxR:COL,ROW   video wall: show tile COL,ROW (from 0) of a C x R wall; tiles share\n"
+          "                       the wall clock, so their animations and pages change together\n"
           "  --state-dir DIR      keep last-known values in DIR (default\n"
           "                       $XDG_STATE_HOME/bigscreen or ~/.local/state/bigscreen)\n"
           "  --no-state           neither load nor save last-known values\n"
@@ -307,6 +309,17 @@ int main(int argc, char **argv)
                 return 2;
             }
             a.present = v;
+        } else if (!strcmp(o, "--tile")) {
+            NEED_ARG();
+            screen_tile_t t;
+            char tail;
+            if (sscanf(v, "%dx%d:%d,%d%c", &t.cols, &t.rows, &t.col, &t.row, &tail) != 4 || t.cols < 1 ||
+                t.rows < 1 || t.cols > 64 || t.rows > 64 || t.col < 0 || t.row < 0 || t.col >= t.cols ||
+                t.row >= t.rows) {
+                fprintf(stderr, "bigscreen: --tile %s: expected CxR:COL,ROW, e.g. 3x2:0,1 (COL < C, ROW < R)\n", v);
+                return 2;
+            }
+            screen_tile = t;
         } else if (!strcmp(o, "--page")) {
             NEED_ARG();
             a.page = v;

@@ -23,10 +23,16 @@ const char *screen_state_dir;
 
 /* ---- geometry ----------------------------------------------------------- */
 
+screen_tile_t screen_tile = { 1, 1, 0, 0 };
+
+/* The canvas (or this tile's share of it) fitted to the output. */
 static void fit(screen_t *s)
 {
     const layout_t *l = s->layout;
-    double fx = (double)s->out_w / l->width, fy = (double)s->out_h / l->height;
+    const screen_tile_t *t = &screen_tile;
+    double vw = (double)l->width / t->cols, vh = (double)l->height / t->rows;
+    double vx = vw * t->col, vy = vh * t->row;
+    double fx = (double)s->out_w / vw, fy = (double)s->out_h / vh;
     switch (l->fit) {
     case FIT_COVER:
         s->sx = s->sy = fmax(fx, fy);
@@ -39,8 +45,8 @@ static void fit(screen_t *s)
         s->sx = s->sy = fmin(fx, fy);
         break;
     }
-    s->ox = (s->out_w - l->width * s->sx) / 2;
-    s->oy = (s->out_h - l->height * s->sy) / 2;
+    s->ox = (s->out_w - vw * s->sx) / 2 - vx * s->sx;
+    s->oy = (s->out_h - vh * s->sy) / 2 - vy * s->sy;
     s->text_scale = fmin(s->sx, s->sy);
 }
 

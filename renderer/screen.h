@@ -85,6 +85,12 @@ typedef struct screen {
     uint64_t         reloads;       /* good reloads applied */
 } screen_t;
 
+/* Video wall: this process shows tile (col, row) of a cols × rows wall,
+ * i.e. that part of the canvas, fitted to its own output. {1,1,0,0} (the
+ * default) shows the whole canvas. Set by main() before screens are made. */
+typedef struct { int cols, rows, col, row; } screen_tile_t;
+extern screen_tile_t screen_tile;
+
 /* Directory for last-known values of live screens (persist.h); NULL: off.
  * Set by main() before screens are made; snapshots never use it. */
 extern const char *screen_state_dir;

@@ -14,6 +14,19 @@
 
 volatile sig_atomic_t bs_quit;
 
+/* The monotonic time that counts as "0 s" for animations. A lone screen
+ * starts at its own start; the tiles of a video wall count from the same
+ * moment of the wall clock (midnight UTC), so their marquees, flylines and
+ * page changes stay in step whenever each process started. */
+static double time_origin(int64_t wall_offset_ms)
+{
+    double now = bs_mono();
+    if (screen_tile.cols * screen_tile.rows <= 1)
+        return now;
+    int64_t wall = bs_wall_ms() + wall_offset_ms;
+    return now - (double)(wall % 86400000) / 1000.0;
+}
+
 /* Sleeps until monotonic time t (seconds), waking early on quit. */
 static void sleep_until(double t)
 {
@@ -280,7 +293,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     if (o->stats)
         fprintf(stderr, "bigscreen: %dx%d, presenting through %s\n", ow, oh, pr.how);
     int fps = l->fps;
-    double t0 = bs_mono();
+    double t0 = bs_mono(), anim0 = time_origin(wall_offset_ms);
     reloader = reload_start(l->file);
     s = screen_new(l, ow, oh, true, bs_wall_ms() + wall_offset_ms, err, sizeof err);
     if (!s) {
@@ -311,10 +324,10 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         }
         double now = bs_mono(), work0 = now;
         int64_t wall = bs_wall_ms() + wall_offset_ms;
-        apply_reload(reloader, s, now - t0);
-        bool painted = screen_update(s, now - t0, wall);
+        apply_reload(reloader, s, now - anim0);
+        bool painted = screen_update(s, now - anim0, wall);
         if (painted)
-            screen_paint(s, now - t0, wall);
+            screen_paint(s, now - anim0, wall);
         if (painted || expose)
             present_frame(&pr, s->frame, &s->damage, expose);
         expose = false;
@@ -372,9 +385,9 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
         reload_stop(reloader);
         return 1;
     }
-    double t0 = bs_mono(), next = t0, period = 1.0 / fps;
+    double t0 = bs_mono(), next = t0, period = 1.0 / fps, anim0 = time_origin(wall_offset_ms);
     while (!bs_quit && (run_for <= 0 || bs_mono() - t0 < run_for)) {
-        double now = bs_mono() - t0;
+        double now = bs_mono() - anim0;
         int64_t wall = bs_wall_ms() + wall_offset_ms;
         apply_reload(reloader, s, now);
         if (screen_update(s, now, wall))

@@ -65,6 +65,11 @@ cp "$src/layouts/linping-stylised.geojson" "$tmp/"
 expect_code "two pinned pages" 1 "$bs" check "$tmp/twopins.json"
 expect_err "two pinned pages says so" "only one page can be pinned"
 
+# video wall: a tile renders its part; a bad tile spec is refused
+expect_code "tile snapshot" 0 "$bs" --snapshot "$tmp/tile.png" --tile 3x2:2,1 --size 640x540 "$src/layouts/union-hall.json"
+expect_code "bad tile" 2 "$bs" --snapshot "$tmp/x.png" --tile 2x2:2,0 "$src/layouts/union-hall.json"
+expect_err "bad tile says so" "COL < C"
+
 expect_code "schema" 0 "$bs" schema
 if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" 2>/dev/null; then ok "schema is JSON"; else bad "schema is JSON"; fi
 
