@@ -30,6 +30,10 @@ static const opt_def_t top_opts[] = {
     { "history",     OPT_INT, L(history),     1, 10000, "256", NULL, NULL, "history ring length per topic" },
     { "transition",  OPT_NUM, L(transition),  0, 5, "0.8", NULL, NULL,
       "seconds of the cross-fade when the carousel changes page; 0 cuts" },
+    { "pixel_shift", OPT_INT, L(pixel_shift), 0, 16, "0", NULL, NULL,
+      "against burn-in: move the whole picture by up to this many output pixels, one step at a time; 0 = off" },
+    { "pixel_shift_period", OPT_NUM, L(pixel_shift_period), 10, 86400, "600", NULL, NULL,
+      "seconds between two pixel-shift steps" },
     { "stale_after", OPT_NUM, L(stale_after), 0, 1e7, "60", NULL, NULL,
       "seconds without news before a value is shown as stale (default of every feed)" },
     OPT_END,
@@ -53,7 +57,8 @@ static const opt_def_t feed_opts[] = {
 
 static const char *const theme_keys[] = { "colors", "fonts", NULL };
 static const char *const top_keys[] = { "$schema", "name", "canvas", "theme", "feeds", "widgets", "pages",
-                                        "fps", "timezone", "history", "stale_after", "transition", NULL };
+                                        "fps", "timezone", "history", "stale_after", "transition",
+                                        "pixel_shift", "pixel_shift_period", NULL };
 #define P(field) offsetof(page_t, field)
 static const opt_def_t page_opts[] = {
     { "name",     OPT_STR,  P(name),     0, 64, NULL, NULL, NULL, "the page's name (for --page)" },

@@ -38,6 +38,8 @@ typedef struct layout {
     int         utc_offset_min;
     int         history;        /* history ring length per topic */
     double      transition;     /* seconds of the cross-fade between pages */
+    int         pixel_shift;    /* burn-in guard: largest shift, output pixels */
+    double      pixel_shift_period; /* seconds between shifts */
     int         pin;            /* page the carousel stays on, -1 = none */
     double      stale_after;    /* default for feeds */
     theme_t     theme;

@@ -45,8 +45,8 @@ static void fit(screen_t *s)
         s->sx = s->sy = fmin(fx, fy);
         break;
     }
-    s->ox = (s->out_w - vw * s->sx) / 2 - vx * s->sx;
-    s->oy = (s->out_h - vh * s->sy) / 2 - vy * s->sy;
+    s->ox = (s->out_w - vw * s->sx) / 2 - vx * s->sx + s->shift_x;
+    s->oy = (s->out_h - vh * s->sy) / 2 - vy * s->sy + s->shift_y;
     s->text_scale = fmin(s->sx, s->sy);
 }
 
@@ -707,6 +707,23 @@ static void draw_banner(screen_t *s, draw_t *d)
     cairo_restore(cr);
 }
 
+/* The burn-in guard's offset at time now: a slow walk round a square of
+ * pixel_shift pixels, one step every pixel_shift_period seconds (the first
+ * period unshifted). A pure function of time, like every animation. */
+static void shift_at(const layout_t *l, double now, int *dx, int *dy)
+{
+    static const signed char path[8][2] = {
+        { 0, 0 }, { 1, 0 }, { 1, 1 }, { 0, 1 }, { -1, 1 }, { -1, 0 }, { -1, -1 }, { 0, -1 },
+    };
+    *dx = *dy = 0;
+    if (l->pixel_shift <= 0 || !(now >= 0))
+        return;
+    long k = (long)(now / l->pixel_shift_period);
+    int ring = 1 + (int)((k / 8) % l->pixel_shift);   /* widen the square each lap */
+    *dx = path[k % 8][0] * ring;
+    *dy = path[k % 8][1] * ring;
+}
+
 bool screen_update(screen_t *s, double now, int64_t wall_ms)
 {
     layout_t *l = s->layout;
@@ -716,6 +733,13 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
     if (s->damage_consumed) {
         damage_reset(&s->damage, s->out_w, s->out_h);
         s->damage_consumed = false;
+    }
+    int dx, dy;
+    shift_at(s->layout, now, &dx, &dy);
+    if (dx != s->shift_x || dy != s->shift_y) {   /* rare: redraw all where it now goes */
+        s->shift_x = dx;
+        s->shift_y = dy;
+        screen_resize(s, s->out_w, s->out_h);
     }
     drain(s, now);
     deliver(s, now);

@@ -54,6 +54,7 @@ typedef struct screen {
     /* output */
     int              out_w, out_h;
     double           sx, sy, ox, oy, text_scale;
+    int              shift_x, shift_y; /* burn-in guard offset now, pixels */
     cairo_surface_t *frame;         /* ARGB32, out_w × out_h */
     cairo_surface_t *bg;            /* cached background */
     damage_t         damage;

@@ -138,6 +138,54 @@ static void video_wall_tiles_add_up(void **st)
     screen_free(whole);
 }
 
+/* The burn-in guard moves the whole picture by whole pixels, one step per
+ * period: after the first period the frame is the first one moved right by
+ * one pixel. */
+static void pixel_shift_moves_everything(void **st)
+{
+    (void)st;
+    diag_t d = { 0 };
+    bool unreadable;
+    layout_t *l = layout_load_file(BS_SOURCE "/tests/data/pixel-shift.json", &d, &unreadable);
+    diag_print(&d, stderr);
+    assert_non_null(l);
+    char err[256];
+    screen_t *s = screen_new(l, 640, 300, false, WALL0, err, sizeof err);
+    assert_non_null(s);
+    screen_update(s, 5, WALL0 + 5000);
+    screen_repaint_all(s, 5, WALL0 + 5000);
+    assert_int_equal(s->shift_x, 0);
+    cairo_surface_t *first = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 640, 300);
+    cairo_t *cr = cairo_create(first);
+    cairo_set_source_surface(cr, s->frame, 0, 0);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    screen_update(s, 15, WALL0 + 15000);
+    screen_paint(s, 15, WALL0 + 15000);
+    assert_int_equal(s->shift_x, 1);
+    assert_int_equal(s->shift_y, 0);
+    /* compare the first frame with the second one's pixels one to the right,
+     * inside the canvas (the letterbox edge changes) */
+    cairo_surface_t *moved = cairo_surface_create_for_rectangle(s->frame, 1, 0, 639, 300);
+    cairo_surface_t *a = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 620, 300);
+    cairo_surface_t *b = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 620, 300);
+    cr = cairo_create(a);
+    cairo_set_source_surface(cr, first, -10, 0);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    cr = cairo_create(b);
+    cairo_set_source_surface(cr, moved, -10, 0);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    assert_int_equal(differing(a, b), 0);
+    assert_true(differing(first, s->frame) > 1000);       /* and it did move */
+    cairo_surface_destroy(a);
+    cairo_surface_destroy(b);
+    cairo_surface_destroy(moved);
+    cairo_surface_destroy(first);
+    screen_free(s);
+}
+
 static void union_hall(void **st)
 {
     (void)st;
@@ -157,6 +205,7 @@ int main(void)
         cmocka_unit_test(union_hall),
         cmocka_unit_test(lobby_portrait),
         cmocka_unit_test(video_wall_tiles_add_up),
+        cmocka_unit_test(pixel_shift_moves_everything),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
