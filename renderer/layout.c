@@ -34,6 +34,10 @@ static const opt_def_t top_opts[] = {
       "against burn-in: move the whole picture by up to this many output pixels, one step at a time; 0 = off" },
     { "pixel_shift_period", OPT_NUM, L(pixel_shift_period), 10, 86400, "600", NULL, NULL,
       "seconds between two pixel-shift steps" },
+    { "screen_on",  OPT_STR, L(screen_on),  0, 5, NULL, NULL, NULL,
+      "\"HH:MM\" (the layout's time zone): the screen lights up; with screen_off, dark in between" },
+    { "screen_off", OPT_STR, L(screen_off), 0, 5, NULL, NULL, NULL,
+      "\"HH:MM\": the screen goes dark (black, nothing drawn; feeds keep the data current)" },
     { "stale_after", OPT_NUM, L(stale_after), 0, 1e7, "60", NULL, NULL,
       "seconds without news before a value is shown as stale (default of every feed)" },
     OPT_END,
@@ -58,7 +62,7 @@ static const opt_def_t feed_opts[] = {
 static const char *const theme_keys[] = { "colors", "fonts", NULL };
 static const char *const top_keys[] = { "$schema", "name", "canvas", "theme", "feeds", "widgets", "pages",
                                         "fps", "timezone", "history", "stale_after", "transition",
-                                        "pixel_shift", "pixel_shift_period", NULL };
+                                        "pixel_shift", "pixel_shift_period", "screen_on", "screen_off", NULL };
 #define P(field) offsetof(page_t, field)
 static const opt_def_t page_opts[] = {
     { "name",     OPT_STR,  P(name),     0, 64, NULL, NULL, NULL, "the page's name (for --page)" },
@@ -589,6 +593,24 @@ layout_t *layout_load_text(const char *name, const char *text, size_t len, diag_
     ctx_t c = { .d = d, .l = l };
 
     parse_table(&c, root, top_opts, l, "the layout", top_keys);
+    l->on_min = l->off_min = -1;
+    static const char *const sched[] = { "screen_on", "screen_off" };
+    for (int i = 0; i < 2; i++) {
+        const char *v = i ? l->screen_off : l->screen_on;
+        int hh, mm, n = 0;
+        if (!v)
+            continue;
+        if (sscanf(v, "%2d:%2d%n", &hh, &mm, &n) != 2 || v[n] || strlen(v) != 5 || hh > 23 || mm > 59 || hh < 0 || mm < 0)
+            diag_at(d, cJSON_GetObjectItemCaseSensitive(root, sched[i]), false,
+                    "\"%s\" must be a time of day like \"07:30\"", sched[i]);
+        else if (i)
+            l->off_min = hh * 60 + mm;
+        else
+            l->on_min = hh * 60 + mm;
+    }
+    if ((l->screen_on != NULL) != (l->screen_off != NULL))
+        diag_at(d, cJSON_GetObjectItemCaseSensitive(root, l->screen_on ? "screen_on" : "screen_off"), true,
+                "\"screen_on\" and \"screen_off\" go together");
     if (parse_offset(l->timezone, &l->utc_offset_min) != 0)
         diag_at(d, cJSON_GetObjectItemCaseSensitive(root, "timezone"), false,
                 "\"timezone\" must look like \"+08:00\"");
@@ -671,6 +693,8 @@ void layout_free(layout_t *l)
     for (int i = 0; i < FONT_N_ROLES; i++)
         free(l->theme.fonts[i]);
     free(l->timezone);
+    free(l->screen_on);
+    free(l->screen_off);
     free(l->file);
     free(l);
 }

@@ -39,6 +39,8 @@ typedef struct layout {
     int         history;        /* history ring length per topic */
     double      transition;     /* seconds of the cross-fade between pages */
     int         pixel_shift;    /* burn-in guard: largest shift, output pixels */
+    char       *screen_on, *screen_off;   /* "HH:MM" local; NULL = always on */
+    int         on_min, off_min;          /* the same in minutes of the day */
     double      pixel_shift_period; /* seconds between shifts */
     int         pin;            /* page the carousel stays on, -1 = none */
     double      stale_after;    /* default for feeds */

@@ -724,6 +724,18 @@ static void shift_at(const layout_t *l, double now, int *dx, int *dy)
     *dy = path[k % 8][1] * ring;
 }
 
+/* Whether the layout's schedule has the screen dark at wall time wall_ms. */
+static bool dark_at(const layout_t *l, int64_t wall_ms)
+{
+    if (l->on_min < 0 || l->off_min < 0 || l->on_min == l->off_min)
+        return false;
+    int64_t local = wall_ms / 60000 + l->utc_offset_min;
+    int m = (int)(((local % 1440) + 1440) % 1440);
+    bool lit = l->on_min < l->off_min ? (m >= l->on_min && m < l->off_min)    /* 07:30–22:00 */
+                                      : (m >= l->on_min || m < l->off_min);  /* 18:00–02:00 */
+    return !lit;
+}
+
 bool screen_update(screen_t *s, double now, int64_t wall_ms)
 {
     layout_t *l = s->layout;
@@ -743,6 +755,18 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
     }
     drain(s, now);
     deliver(s, now);
+    bool dark = dark_at(l, wall_ms);
+    if (dark != s->dark) {
+        s->dark = dark;
+        damage_add_full(&s->damage);
+        for (int i = 0; i < l->nwidgets; i++)
+            l->widgets[i]->invalid = true;
+    }
+    if (dark) {               /* the data stays current; nothing moves, nothing draws */
+        for (int i = 0; i < l->nwidgets; i++)
+            l->widgets[i]->invalid = l->widgets[i]->overlay_invalid = false;
+        return s->damage.n > 0;
+    }
     int page = page_at(l, now);
     if (page != s->page) {
         /* keep the last frame of the old page to fade out from; snapshots
@@ -814,6 +838,12 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
         cairo_identity_matrix(cr);
         cairo_rectangle(cr, r.x, r.y, r.w, r.h);
         cairo_clip(cr);
+        if (s->dark) {                      /* scheduled off: black, nothing else */
+            cairo_set_source_rgb(cr, 0, 0, 0);
+            cairo_paint(cr);
+            cairo_restore(cr);
+            continue;
+        }
         cairo_set_source_surface(cr, s->bg, 0, 0);
         cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
         cairo_paint(cr);

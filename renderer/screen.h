@@ -55,6 +55,7 @@ typedef struct screen {
     int              out_w, out_h;
     double           sx, sy, ox, oy, text_scale;
     int              shift_x, shift_y; /* burn-in guard offset now, pixels */
+    bool             dark;          /* outside screen_on..screen_off: black */
     cairo_surface_t *frame;         /* ARGB32, out_w × out_h */
     cairo_surface_t *bg;            /* cached background */
     damage_t         damage;

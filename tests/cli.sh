@@ -65,6 +65,11 @@ cp "$src/layouts/linping-stylised.geojson" "$tmp/"
 expect_code "two pinned pages" 1 "$bs" check "$tmp/twopins.json"
 expect_err "two pinned pages says so" "only one page can be pinned"
 
+# the on/off schedule: dark at 10:30, lit at 07:30
+expect_code "dark by schedule" 0 "$bs" --snapshot "$tmp/dark.png" "$src/tests/golden/schedule-dark.json"
+expect_code "lit by schedule" 0 "$bs" --snapshot "$tmp/lit.png" --time 2026-11-25T07:30:00+08:00 "$src/tests/golden/schedule-dark.json"
+if cmp -s "$tmp/dark.png" "$tmp/lit.png"; then bad "the schedule lights the screen"; else ok "the schedule lights the screen"; fi
+
 # video wall: a tile renders its part; a bad tile spec is refused
 expect_code "tile snapshot" 0 "$bs" --snapshot "$tmp/tile.png" --tile 3x2:2,1 --size 640x540 "$src/layouts/union-hall.json"
 expect_code "bad tile" 2 "$bs" --snapshot "$tmp/x.png" --tile 2x2:2,0 "$src/layouts/union-hall.json"
