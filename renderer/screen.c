@@ -755,6 +755,10 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
     }
     drain(s, now);
     deliver(s, now);
+    if (s->persist && now >= s->persist_next) {   /* dark or lit, the values are kept */
+        persist_save(s, now, wall_ms);
+        s->persist_next = now + PERSIST_EVERY_S;
+    }
     bool dark = dark_at(l, wall_ms);
     if (dark != s->dark) {
         s->dark = dark;
@@ -815,10 +819,6 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
     }
     if (s->live)
         update_banner(s);
-    if (s->persist && now >= s->persist_next) {
-        persist_save(s, now, wall_ms);
-        s->persist_next = now + PERSIST_EVERY_S;
-    }
     return s->damage.n > 0;
 }
 
