@@ -65,6 +65,7 @@ static void usage(FILE *f)
           "                       $XDG_STATE_HOME/bigscreen or ~/.local/state/bigscreen)\n"
           "  --no-state           neither load nor save last-known values\n"
           "  --stats              frame statistics: on screen (top left) and every 10 s on stderr\n"
+          "  --metrics PORT       health as Prometheus text on http://127.0.0.1:PORT/metrics\n"
           "  --present HOW        auto (default): a GPU renderer with vsync when there is one, else\n"
           "                       only the changed areas through the window surface; gpu; surface\n"
           "  --help, --version\n"
@@ -167,6 +168,7 @@ static int cmd_check(int argc, char **argv)
 
 typedef struct {
     const char *layout, *snapshot, *report, *page, *present;
+    int         metrics_port;
     double      at, run_for;
     bool        at_set, headless, stats, time_set;
     int         size_w, size_h, display, win_w, win_h;
@@ -302,6 +304,15 @@ int main(int argc, char **argv)
             a.state_dir = v;
         } else if (!strcmp(o, "--no-state")) {
             a.no_state = true;
+        } else if (!strcmp(o, "--metrics")) {
+            NEED_ARG();
+            char *end;
+            long port = strtol(v, &end, 10);
+            if (*end || end == v || port < 1 || port > 65535) {
+                fprintf(stderr, "bigscreen: --metrics %s: expected a port, 1..65535\n", v);
+                return 2;
+            }
+            a.metrics_port = (int)port;
         } else if (!strcmp(o, "--present")) {
             NEED_ARG();
             if (strcmp(v, "auto") && strcmp(v, "gpu") && strcmp(v, "surface")) {
@@ -394,11 +405,11 @@ int main(int argc, char **argv)
     int64_t offset = a.time_set ? a.time_ms - bs_wall_ms() : 0;
     int rc;
     if (a.headless) {
-        rc = headless_run(l, a.run_for, a.report, offset);
+        rc = headless_run(l, a.run_for, a.report, offset, a.metrics_port);
     } else {
         window_opts_t wo = {
             .display = a.display, .win_w = a.win_w, .win_h = a.win_h, .run_for = a.run_for, .stats = a.stats,
-        .present = a.present,
+        .present = a.present, .metrics_port = a.metrics_port,
         };
         rc = window_run(l, &wo, offset);
     }

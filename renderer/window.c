@@ -1,6 +1,7 @@
 /* window.c — the SDL2 window loop and the headless loop (see window.h). */
 #include "clock.h"
 #include "window.h"
+#include "metrics.h"
 #include "reload.h"
 
 #include <SDL2/SDL.h>
@@ -67,7 +68,63 @@ typedef struct {
     /* the last half second, for the on-screen box */
     uint64_t win_frames, win_pixels0;
     double   win_t0, win_sum, win_worst;
+    /* recent work times (ms) for the metrics' quantiles */
+    double   ring[METRICS_SAMPLES];
+    int      nring, ring_head;
+    double   published;            /* when metrics were last handed over */
 } pace_t;
+
+/* One frame's work time into the pace counters. */
+static void pace_frame(pace_t *p, double work)
+{
+    p->frames++;
+    p->sum += work;
+    if (work > p->worst)
+        p->worst = work;
+    p->win_frames++;
+    p->win_sum += work;
+    if (work > p->win_worst)
+        p->win_worst = work;
+    p->ring[p->ring_head] = work * 1e3;
+    p->ring_head = (p->ring_head + 1) % METRICS_SAMPLES;
+    if (p->nring < METRICS_SAMPLES)
+        p->nring++;
+}
+
+/* Twice a second: the figures for --metrics (a copy; never waits on a client). */
+static void pace_publish(pace_t *p, metrics_t *m, const screen_t *s, double uptime)
+{
+    if (!m || uptime - p->published < 0.5)
+        return;
+    p->published = uptime;
+    metrics_snapshot_t sn = {
+        .uptime_s = uptime, .frames = p->frames, .painted = s->st.painted, .late = p->late,
+        .dropped = p->dropped, .nwork = p->nring, .page = s->page,
+    };
+    memcpy(sn.work_ms, p->ring, sizeof sn.work_ms);
+    for (int i = 0; i < s->layout->nwidgets; i++)
+        sn.stale_widgets += s->layout->widgets[i]->stale;
+    for (int i = 0; i < s->nfeeds && i < METRICS_FEEDS; i++) {
+        feed_status_t st = feed_status_get(s->feeds[i]);
+        snprintf(sn.feeds[i].id, sizeof sn.feeds[i].id, "%s", s->feeds[i]->conf.id);
+        sn.feeds[i].state = st.state;
+        sn.feeds[i].connects = st.connects;
+        sn.feeds[i].messages = st.messages;
+        sn.feeds[i].rejected = st.rejected;
+        sn.feeds[i].bytes = st.bytes;
+        sn.nfeeds = i + 1;
+    }
+    feed_queue_stats_t qs = feed_queue_stats(s->q);
+    sn.q_pushed = qs.pushed;
+    sn.q_coalesced = qs.coalesced;
+    sn.q_dropped = qs.dropped;
+    sn.q_depth = qs.depth;
+    store_stats_t ss = store_stats(s->store);
+    sn.topics = ss.topics;
+    sn.applied = ss.applied;
+    sn.store_rejected = ss.rejected;
+    metrics_publish(m, &sn);
+}
 
 /* Every half second: frames per second, work per frame, late and dropped
  * frames and the share of the screen repainted, into the statistics box. */
@@ -249,6 +306,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     present_t pr = { 0 };
     screen_t *s = NULL;
     reload_t *reloader = NULL;
+    metrics_t *metrics = NULL;
     char err[512];
 
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
@@ -295,6 +353,8 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     int fps = l->fps;
     double t0 = bs_mono(), anim0 = time_origin(wall_offset_ms);
     reloader = reload_start(l->file);
+    if (o->metrics_port > 0)
+        metrics = metrics_start(o->metrics_port);
     s = screen_new(l, ow, oh, true, bs_wall_ms() + wall_offset_ms, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bigscreen: %s\n", err);
@@ -332,16 +392,10 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
             present_frame(&pr, s->frame, &s->damage, expose);
         expose = false;
         double work = bs_mono() - work0;
-        pace.frames++;
-        pace.sum += work;
-        if (work > pace.worst)
-            pace.worst = work;
-        pace.win_frames++;
-        pace.win_sum += work;
-        if (work > pace.win_worst)
-            pace.win_worst = work;
+        pace_frame(&pace, work);
         if (o->stats)
             pace_hud(&pace, s, bs_mono());
+        pace_publish(&pace, metrics, s, bs_mono() - t0);
         period = 1.0 / s->layout->fps;       /* a reload may change it */
         next += period;
         double after = bs_mono();
@@ -365,6 +419,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         pace_print(&pace, s);
     rc = 0;
 out:
+    metrics_stop(metrics);             /* before the screen it reads goes */
     reload_stop(reloader);
     screen_free(s);
     present_close(&pr);
@@ -374,7 +429,7 @@ out:
     return rc;
 }
 
-int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_offset_ms)
+int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_offset_ms, int metrics_port)
 {
     char err[512];
     int w = l->width, h = l->height, fps = l->fps;
@@ -386,12 +441,16 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
         return 1;
     }
     double t0 = bs_mono(), next = t0, period = 1.0 / fps, anim0 = time_origin(wall_offset_ms);
+    metrics_t *metrics = metrics_port > 0 ? metrics_start(metrics_port) : NULL;
+    pace_t pace = { 0 };
     while (!bs_quit && (run_for <= 0 || bs_mono() - t0 < run_for)) {
-        double now = bs_mono() - anim0;
+        double work0 = bs_mono(), now = work0 - anim0;
         int64_t wall = bs_wall_ms() + wall_offset_ms;
         apply_reload(reloader, s, now);
         if (screen_update(s, now, wall))
             screen_paint(s, now, wall);
+        pace_frame(&pace, bs_mono() - work0);
+        pace_publish(&pace, metrics, s, bs_mono() - t0);
         period = 1.0 / s->layout->fps;       /* a reload may change it */
         next += period;
         if (bs_mono() > next + period)
@@ -411,6 +470,7 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
         }
         free(text);
     }
+    metrics_stop(metrics);
     reload_stop(reloader);
     screen_free(s);
     return rc;

@@ -1,0 +1,45 @@
+/*
+ * metrics.h — the screen's health as Prometheus text on a loopback port
+ * (`--metrics PORT`): frames, late and dropped frames, frame-time quantiles,
+ * feed state, reconnects, messages, queue and store counters, memory.
+ *
+ * Threads: an lws server on a thread of its own answers GET /metrics. The
+ * render thread hands over a snapshot with metrics_publish() (a copy under a
+ * mutex, a few hundred bytes, twice a second); it never waits on a client.
+ */
+#ifndef BS_METRICS_H
+#define BS_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define METRICS_SAMPLES 256
+#define METRICS_FEEDS   8
+
+typedef struct {
+    double   uptime_s;
+    uint64_t frames, painted, late, dropped;
+    double   work_ms[METRICS_SAMPLES];   /* recent frame work times */
+    int      nwork;
+    int      page;
+    int      stale_widgets;
+    int      nfeeds;
+    struct {
+        char     id[64];
+        int      state;                  /* feed_state_t */
+        uint64_t connects, messages, rejected, bytes;
+    } feeds[METRICS_FEEDS];
+    uint64_t q_pushed, q_coalesced, q_dropped;
+    size_t   q_depth, topics;
+    uint64_t applied, store_rejected;
+} metrics_snapshot_t;
+
+typedef struct metrics metrics_t;
+
+/* Serves 127.0.0.1:port. NULL (message on stderr) if it cannot listen. */
+metrics_t *metrics_start(int port);
+void metrics_stop(metrics_t *m);                         /* accepts NULL */
+/* Render thread: the figures to serve from now on. */
+void metrics_publish(metrics_t *m, const metrics_snapshot_t *snap);
+
+#endif
