@@ -12,6 +12,7 @@ static const feed_backend_t *const backends[] = {
     &feed_demo_backend,
     &feed_ws_backend,
     &feed_wss_backend,
+    &feed_nats_backend,
 };
 
 const char *feed_state_name(feed_state_t s)
@@ -53,7 +54,7 @@ int feed_check(const feed_conf_t *c, char *err, size_t errlen)
         if (c->url[n] != ':')
             snprintf(err, errlen, "feed URL \"%s\" has no scheme (use demo:, ws:// or wss://)", c->url);
         else
-            snprintf(err, errlen, "unknown feed scheme \"%.*s:\" (known: demo:, ws://, wss://)", (int)n, c->url);
+            snprintf(err, errlen, "unknown feed scheme \"%.*s:\" (known: demo:, ws://, wss://, nats://)", (int)n, c->url);
         return -1;
     }
     return be->check ? be->check(c, err, errlen) : 0;
@@ -153,6 +154,59 @@ void feed_status_count(feed_t *f, uint64_t messages, uint64_t rejected, uint64_t
     f->st.rejected += rejected;
     f->st.bytes += bytes;
     pthread_mutex_unlock(&f->lock);
+}
+
+/* The bearer token from the environment or the first line of the token
+ * file, malloc'd; NULL when none is configured (*bad = false) or when it
+ * cannot be read or is malformed (*bad = true, why says which — never the
+ * token itself). */
+char *feed_read_token(const feed_conf_t *c, bool *bad, const char **why)
+{
+    char *tok = NULL;
+    *bad = false;
+    if (c->token_env) {
+        const char *v = getenv(c->token_env);
+        if (!v || !*v) {
+            *why = "the token environment variable is unset or empty";
+            goto err;
+        }
+        tok = strndup(v, FEED_TOKEN_MAX + 1);
+    } else if (c->token_file) {
+        FILE *fp = fopen(c->token_file, "r");
+        if (!fp) {
+            *why = "cannot open the token file";
+            goto err;
+        }
+        tok = malloc(FEED_TOKEN_MAX + 2);
+        if (tok && !fgets(tok, FEED_TOKEN_MAX + 2, fp))
+            tok[0] = '\0';
+        fclose(fp);
+    } else {
+        return NULL;
+    }
+    if (!tok) {
+        *why = "out of memory";
+        goto err;
+    }
+    tok[strcspn(tok, "\r\n")] = '\0';
+    size_t n = strlen(tok);
+    if (n == 0 || n > FEED_TOKEN_MAX) {
+        *why = "the token is empty or too long";
+        goto err;
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)tok[i] < 0x21 || (unsigned char)tok[i] > 0x7e) {
+            *why = "the token has spaces or non-printable characters";
+            goto err;
+        }
+    return tok;
+err:
+    if (tok) {
+        explicit_bzero(tok, strlen(tok));
+        free(tok);
+    }
+    *bad = true;
+    return NULL;
 }
 
 static void push_sink(feed_update_t *u, void *ud)

@@ -102,11 +102,19 @@ feed_status_t feed_status_get(feed_t *f);
 void feed_status_set(feed_t *f, feed_state_t s, int64_t wall_ms, const char *error);
 void feed_status_count(feed_t *f, uint64_t messages, uint64_t rejected, uint64_t bytes);
 
+/* The bearer token of a feed (token_env, or the first line of token_file),
+ * malloc'd; NULL when none is configured (*bad = false) or when it cannot
+ * be read or is malformed (*bad = true, *why says which — never the token).
+ * The caller wipes (explicit_bzero) and frees it. */
+#define FEED_TOKEN_MAX 4096
+char *feed_read_token(const feed_conf_t *c, bool *bad, const char **why);
+
 /* Parses a frame and pushes what it holds into f->q, counting in f->st.
  * The common path for every back end that receives JSON text. */
 int feed_ingest(feed_t *f, const char *buf, size_t len);
 
 extern const feed_backend_t feed_demo_backend;
+extern const feed_backend_t feed_nats_backend;
 extern const feed_backend_t feed_ws_backend;    /* ws://  (ws.c) */
 extern const feed_backend_t feed_wss_backend;   /* wss:// (ws.c) */
 

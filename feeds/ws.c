@@ -38,7 +38,6 @@
 
 #define WS_HOST_MAX      253
 #define WS_PATH_MAX      1024
-#define WS_TOKEN_MAX     4096
 #define WS_SUBSCRIBE_MAX (64 * 1024)
 #define WS_RX_CHUNK      (64 * 1024)
 #define LOG_EVERY_S      10
@@ -238,58 +237,6 @@ static int ws_check(const feed_conf_t *c, char *err, size_t errlen)
 
 /* ---- token --------------------------------------------------------------- */
 
-/* The bearer token from the environment or the first line of the token
- * file, malloc'd; NULL when none is configured (*bad = false) or when it
- * cannot be read or is malformed (*bad = true, why says which — never the
- * token itself). */
-static char *read_token(const feed_conf_t *c, bool *bad, const char **why)
-{
-    char *tok = NULL;
-    *bad = false;
-    if (c->token_env) {
-        const char *v = getenv(c->token_env);
-        if (!v || !*v) {
-            *why = "the token environment variable is unset or empty";
-            goto err;
-        }
-        tok = strndup(v, WS_TOKEN_MAX + 1);
-    } else if (c->token_file) {
-        FILE *fp = fopen(c->token_file, "r");
-        if (!fp) {
-            *why = "cannot open the token file";
-            goto err;
-        }
-        tok = malloc(WS_TOKEN_MAX + 2);
-        if (tok && !fgets(tok, WS_TOKEN_MAX + 2, fp))
-            tok[0] = '\0';
-        fclose(fp);
-    } else {
-        return NULL;
-    }
-    if (!tok) {
-        *why = "out of memory";
-        goto err;
-    }
-    tok[strcspn(tok, "\r\n")] = '\0';
-    size_t n = strlen(tok);
-    if (n == 0 || n > WS_TOKEN_MAX) {
-        *why = "the token is empty or too long";
-        goto err;
-    }
-    for (size_t i = 0; i < n; i++)
-        if ((unsigned char)tok[i] < 0x21 || (unsigned char)tok[i] > 0x7e) {
-            *why = "the token has spaces or non-printable characters";
-            goto err;
-        }
-    return tok;
-err:
-    if (tok) {
-        explicit_bzero(tok, strlen(tok));
-        free(tok);
-    }
-    *bad = true;
-    return NULL;
-}
 
 static void wipe_token(ws_priv_t *p)
 {
@@ -339,7 +286,7 @@ static void connect_client(lws_sorted_usec_list_t *sul)
     bool bad;
     const char *why = NULL;
     wipe_token(p);
-    p->token = read_token(&f->conf, &bad, &why);
+    p->token = feed_read_token(&f->conf, &bad, &why);
     if (bad) {
         schedule_retry(p, NULL, why);
         return;
