@@ -116,6 +116,7 @@ static int nats_start(feed_t *f)
     nats_priv_t *p = calloc(1, sizeof *p);
     natsOptions *opts = NULL;
     char *token = NULL;
+    int rc = -1;
     if (!p)
         return -1;
     f->priv = p;
@@ -146,19 +147,14 @@ static int nats_start(feed_t *f)
     for (size_t i = 0; i < f->n_subscribe && p->nsubs < 64; i++)
         if (natsConnection_Subscribe(&p->subs[p->nsubs], p->nc, f->subscribe[i], on_msg, f) == NATS_OK)
             p->nsubs++;
+    rc = 0;
+err:                                  /* one way out: the options and the token go either way */
     natsOptions_Destroy(opts);
     if (token) {
         explicit_bzero(token, strlen(token));
         free(token);
     }
-    return 0;
-err:
-    natsOptions_Destroy(opts);
-    if (token) {
-        explicit_bzero(token, strlen(token));
-        free(token);
-    }
-    return -1;
+    return rc;
 }
 
 static void nats_stop(feed_t *f)

@@ -12,32 +12,20 @@
 #include <time.h>
 
 #include "clock.h"
-#include "screen.h"
+#include "screen_fixture.h"
 
 static screen_t *open_screen(const char *path, int w, int h)
 {
-    diag_t d = { 0 };
-    bool unreadable;
-    layout_t *l = layout_load_file(path, &d, &unreadable);
-    diag_print(&d, stderr);
-    diag_clear(&d);
-    if (!l)
-        exit(1);
-    char err[256];
-    screen_t *s = screen_new(l, w, h, false, 1795573800000LL, err, sizeof err);
-    if (!s) {
-        fprintf(stderr, "%s\n", err);
-        exit(1);
-    }
+    screen_t *s = fixture_screen(path, w, h);
     /* 20 s of data, then let every animation finish */
     for (int k = 0; k <= 20 * 60; k++) {
         screen_step_feeds(s, k / 60.0);
-        if (screen_update(s, k / 60.0, 1795573800000LL + k * 1000 / 60))
-            screen_paint(s, k / 60.0, 1795573800000LL + k * 1000 / 60);
+        if (screen_update(s, k / 60.0, FIXTURE_WALL0 + k * 1000 / 60))
+            screen_paint(s, k / 60.0, FIXTURE_WALL0 + k * 1000 / 60);
     }
     for (int k = 0; k < 5 * 60; k++)
-        if (screen_update(s, 20 + k / 60.0, 1795573820000LL))
-            screen_paint(s, 20 + k / 60.0, 1795573820000LL);
+        if (screen_update(s, 20 + k / 60.0, (FIXTURE_WALL0 + 20000)))
+            screen_paint(s, 20 + k / 60.0, (FIXTURE_WALL0 + 20000));
     return s;
 }
 
@@ -46,7 +34,7 @@ int main(int argc, char **argv)
     const char *path = argc > 1 ? argv[1] : BS_SOURCE "/layouts/union-hall.json";
     screen_t *s = open_screen(path, 1920, 1080);
     double t = 25;
-    int64_t wall = 1795573820000LL;       /* the clock stands still: nothing changes */
+    int64_t wall = (FIXTURE_WALL0 + 20000);       /* the clock stands still: nothing changes */
 
     /* steady state: the clock stands still, but the ticker and the map's
      * flylines move every frame (overlays over cached layers) */
@@ -70,8 +58,8 @@ int main(int argc, char **argv)
         uint64_t p0 = q->st.painted;
         double q0 = bs_mono();
         for (int i = 0; i < m; i++)
-            if (screen_update(q, 30, 1795573830000LL))
-                screen_paint(q, 30, 1795573830000LL);
+            if (screen_update(q, 30, (FIXTURE_WALL0 + 30000)))
+                screen_paint(q, 30, (FIXTURE_WALL0 + 30000));
         printf("static frame (nothing changed):   %8.2f us/frame, %llu of %d frames painted\n",
                (bs_mono() - q0) / m * 1e6, (unsigned long long)(q->st.painted - p0), m);
         screen_free(q);

@@ -23,7 +23,7 @@
 #include <time.h>
 
 #include "clock.h"
-#include "screen.h"
+#include "screen_fixture.h"
 
 #define MSGS_PER_FRAME 20
 
@@ -87,28 +87,10 @@ static int cmp_d(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static screen_t *open_screen(const char *path)
-{
-    diag_t d = { 0 };
-    bool unreadable;
-    layout_t *l = layout_load_file(path, &d, &unreadable);
-    diag_print(&d, stderr);
-    diag_clear(&d);
-    if (!l)
-        exit(1);
-    char err[256];
-    screen_t *s = screen_new(l, l->width, l->height, false, 1795573800000LL, err, sizeof err);
-    if (!s) {
-        fprintf(stderr, "%s\n", err);
-        exit(1);
-    }
-    return s;
-}
-
 /* Runs the screen at 60 fps for secs with a producer at rate; prints. */
 static void run_with_render(const char *path, double secs, double rate)
 {
-    screen_t *s = open_screen(path);
+    screen_t *s = fixture_screen(path, 0, 0);
     producer_t p = { .f = s->feeds[0], .rate = rate };
     atomic_init(&p.stop, false);
     s->live = true;                        /* drain with the live time budget */
@@ -119,7 +101,7 @@ static void run_with_render(const char *path, double secs, double rate)
     double t0 = bs_mono();
     for (int k = 0; k < nframes; k++) {
         double a = bs_mono(), now = a - t0;
-        int64_t wall = 1795573800000LL + (int64_t)(now * 1000);
+        int64_t wall = FIXTURE_WALL0 + (int64_t)(now * 1000);
         if (screen_update(s, now, wall))
             screen_paint(s, now, wall);
         ft[k] = (bs_mono() - a) * 1e3;

@@ -13,23 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "screen.h"
+#include "screen_fixture.h"
 
-#define WALL0 1795573800000LL
-
-static screen_t *open_screen(const char *path)
-{
-    diag_t d = { 0 };
-    bool unreadable;
-    layout_t *l = layout_load_file(path, &d, &unreadable);
-    diag_print(&d, stderr);
-    diag_clear(&d);
-    assert_non_null(l);
-    char err[256];
-    screen_t *s = screen_new(l, l->width / 2, l->height / 2, false, WALL0, err, sizeof err);
-    assert_non_null(s);
-    return s;
-}
+#define WALL0 FIXTURE_WALL0
 
 /* Pixels differing by more than 2 in any channel. */
 static long differing(cairo_surface_t *a, cairo_surface_t *b)
@@ -49,7 +35,7 @@ static long differing(cairo_surface_t *a, cairo_surface_t *b)
 
 static void check_layout(const char *path, double seconds)
 {
-    screen_t *s = open_screen(path);
+    screen_t *s = fixture_screen(path, 1920 / 2, 1080 / 2);
     long frames = (long)(seconds * 60);
     for (long k = 0; k <= frames; k++) {
         double t = k / 60.0;
@@ -104,16 +90,10 @@ static void video_wall_tiles_add_up(void **st)
 {
     (void)st;
     const char *path = BS_SOURCE "/layouts/union-hall.json";
-    screen_t *whole = open_screen(path), *tiles[4];
+    screen_t *whole = fixture_screen(path, 1920 / 2, 1080 / 2), *tiles[4];
     for (int i = 0; i < 4; i++) {
         screen_tile = (screen_tile_t){ 2, 2, i % 2, i / 2 };
-        diag_t d = { 0 };
-        bool unreadable;
-        layout_t *l = layout_load_file(path, &d, &unreadable);
-        assert_non_null(l);
-        char err[256];
-        tiles[i] = screen_new(l, whole->out_w / 2, whole->out_h / 2, false, WALL0, err, sizeof err);
-        assert_non_null(tiles[i]);
+        tiles[i] = fixture_screen(path, whole->out_w / 2, whole->out_h / 2);
     }
     screen_tile = (screen_tile_t){ 1, 1, 0, 0 };
     screen_t *all[5] = { whole, tiles[0], tiles[1], tiles[2], tiles[3] };
@@ -144,14 +124,7 @@ static void video_wall_tiles_add_up(void **st)
 static void pixel_shift_moves_everything(void **st)
 {
     (void)st;
-    diag_t d = { 0 };
-    bool unreadable;
-    layout_t *l = layout_load_file(BS_SOURCE "/tests/data/pixel-shift.json", &d, &unreadable);
-    diag_print(&d, stderr);
-    assert_non_null(l);
-    char err[256];
-    screen_t *s = screen_new(l, 640, 300, false, WALL0, err, sizeof err);
-    assert_non_null(s);
+    screen_t *s = fixture_screen(BS_SOURCE "/tests/data/pixel-shift.json", 640, 300);
     screen_update(s, 5, WALL0 + 5000);
     screen_repaint_all(s, 5, WALL0 + 5000);
     assert_int_equal(s->shift_x, 0);
