@@ -12,15 +12,6 @@ struct feed_queue {
     feed_queue_stats_t st;
 };
 
-void feed_update_clear(feed_update_t *u)
-{
-    if (!u)
-        return;
-    free(u->topic);
-    bs_value_free(u->value);
-    memset(u, 0, sizeof *u);
-}
-
 feed_queue_t *feed_queue_new(size_t cap)
 {
     if (cap == 0)
