@@ -1,6 +1,8 @@
 /*
  * opt.h — option tables: one table per widget kind (and per shared group)
  * drives layout parsing, defaults, validation, the JSON Schema and the docs.
+ * This header holds the tables' types and what widgets use at run time;
+ * applying a table to layout JSON is the loader's (loader/options.h).
  *
  * An opt_def_t names a key, its type, where it lives in the instance (offset
  * from the start of the widget instance), its range, its default and a line
@@ -15,9 +17,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-struct cJSON;
-#include "diag.h"
 
 typedef struct {
     float r, g, b, a;
@@ -85,31 +84,8 @@ typedef struct opt_def {
     const char             *doc;        /* one line for the docs and the schema                         */
 } opt_def_t;
 
-/* Sets every default of tbl into base (at base + off for the _at form).
- * Returns 0, -1 on allocation failure. */
-int opt_defaults_at(const opt_def_t *tbl, void *base, size_t off);
-int opt_defaults(const opt_def_t *tbl, void *base);
-
-/* Finds the definition of key in tbl (descending into groups); *offset gets
- * the total offset of its storage. NULL when tbl has no such key. */
-const opt_def_t *opt_find(const opt_def_t *tbl, const char *key, size_t *offset);
-
-/* Parses one member (a cJSON item with ->string = key) into base per its
- * definition. Reports problems through d at the member. 0 ok, -1 bad. */
-int opt_parse_member(const opt_def_t *def, size_t offset, void *base,
-                     const struct cJSON *member, diag_t *d);
-
-/* Frees what a table's options own inside base. */
-void opt_free(const opt_def_t *tbl, void *base);
-
 /* Parses a colour string. 0 ok, -1 bad. */
 int opt_parse_color(const char *s, bs_color_t *out);
-
-/* The closest key of tbl to key (edit distance ≤ 2), for "did you mean". */
-const char *opt_suggest(const opt_def_t *tbl, const char *key, const char *const *extra);
-
-/* Appends the JSON Schema "properties" of tbl to a cJSON object. */
-void opt_schema(const opt_def_t *tbl, struct cJSON *properties);
 
 #define OPT_END { .name = NULL }
 

@@ -2,6 +2,7 @@
 #include "layout.h"
 #include "demo_sim.h"
 #include "jsonpos.h"
+#include "options.h"
 #include "text.h"
 
 #include <cjson/cJSON.h>

@@ -1,0 +1,179 @@
+/* bind.c — data in: queue → store → bindings → widgets, staleness of bound
+ * data, and last-known values on disk (see screen_impl.h). */
+#include "clock.h"
+#include "screen_impl.h"
+#include "persist.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DRAIN_BATCH     256
+#define DRAIN_BUDGET_S  0.004     /* at most 4 ms of a frame applying updates */
+#define PERSIST_EVERY_S 5.0       /* save last-known values at most this often */
+
+const char *screen_state_dir;
+
+/* ---- bound topics --------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool topic_wanted(const char *topic, void *ud)
+{
+    const screen_t *s = ud;
+    return bsearch(&topic, s->wanted, s->nwanted, sizeof *s->wanted, cmp_str) != NULL;
+}
+
+/* The sorted set of topics the layout's widgets bind; the store keeps room
+ * for them whatever a feed floods it with. */
+void scr_set_interest(screen_t *s)
+{
+    const layout_t *l = s->layout;
+    size_t n = 0;
+    for (int i = 0; i < l->nwidgets; i++)
+        n += (size_t)l->widgets[i]->nbinds;
+    free(s->wanted);
+    s->wanted = calloc(n ? n : 1, sizeof *s->wanted);
+    s->nwanted = 0;
+    if (!s->wanted) {
+        store_set_interest(s->store, NULL, NULL);
+        return;
+    }
+    for (int i = 0; i < l->nwidgets; i++)
+        for (int b = 0; b < l->widgets[i]->nbinds; b++)
+            s->wanted[s->nwanted++] = l->widgets[i]->binds[b].topic;
+    qsort(s->wanted, s->nwanted, sizeof *s->wanted, cmp_str);
+    store_set_interest(s->store, topic_wanted, s);
+}
+
+/* ---- per frame ------------------------------------------------------------ */
+
+void scr_drain(screen_t *s, double now)
+{
+    feed_update_t batch[DRAIN_BATCH];
+    double t0 = s->live ? bs_mono() : 0;
+    size_t n;
+    while ((n = feed_queue_drain(s->q, batch, DRAIN_BATCH)) > 0) {
+        for (size_t i = 0; i < n; i++)
+            store_apply(s->store, &batch[i], now);
+        s->st.updates += n;
+        if (n < DRAIN_BATCH)
+            break;
+        if (s->live && bs_mono() - t0 > DRAIN_BUDGET_S) {
+            s->st.budget_hits++;      /* the rest waits for the next frame */
+            break;
+        }
+    }
+}
+
+void scr_deliver(screen_t *s, double now)
+{
+    uint64_t gen = store_generation(s->store);
+    if (gen == s->store_gen)
+        return;
+    s->store_gen = gen;
+    for (int i = 0; i < s->layout->nwidgets; i++) {
+        wdg_t *w = s->layout->widgets[i];
+        for (int b = 0; b < w->nbinds; b++) {
+            wdg_bind_t *bd = &w->binds[b];
+            const store_entry_t *e = store_get(s->store, bd->topic);
+            if (e ? (bd->present && bd->seen == e->version) : !bd->present)
+                continue;
+            bd->present = e != NULL;
+            bd->seen = e ? e->version : 0;
+            const bs_value_t *v = e ? bs_value_path(e->value, bd->path) : NULL;
+            if (w->cls->data)
+                w->cls->data(w, b, v, e, now);
+        }
+    }
+}
+
+/* Newest source time of a widget's bound data, as wall ms (0: none). */
+static int64_t data_wall(const screen_t *s, const wdg_t *w, double now, int64_t wall_ms)
+{
+    int64_t best = 0;
+    for (int b = 0; b < w->nbinds; b++) {
+        const store_entry_t *e = store_get(s->store, w->binds[b].topic);
+        if (!e)
+            continue;
+        int64_t t = e->ts_ms ? e->ts_ms : wall_ms - (int64_t)llround((now - e->recv) * 1000);
+        if (t > best)
+            best = t;
+    }
+    return best;
+}
+
+void scr_update_stale(screen_t *s, wdg_t *w, double now, int64_t wall_ms)
+{
+    if (w->nbinds == 0 || w->stale_after <= 0)
+        return;
+    int64_t t = data_wall(s, w, now, wall_ms);
+    w->has_data = t != 0;
+    double age = t ? (wall_ms - t) / 1000.0 : 0;
+    /* values loaded from disk (feed -1) stay stale until fresh data comes */
+    bool loaded = false;
+    for (int b = 0; b < w->nbinds && s->persist_loaded && !loaded; b++) {
+        const store_entry_t *e = store_get(s->store, w->binds[b].topic);
+        loaded = e && e->feed < 0;
+    }
+    bool stale = t && (age > w->stale_after || loaded);
+    /* the badge shows whole seconds/minutes: redraw when its text changes */
+    long bucket_old = (long)(w->data_age < 60 ? w->data_age : 60 + w->data_age / 60);
+    long bucket_new = (long)(age < 60 ? age : 60 + age / 60);
+    if (stale != w->stale || (stale && bucket_old != bucket_new))
+        wdg_invalidate(w);
+    w->stale = stale;
+    w->data_age = age;
+    w->data_wall_ms = t;
+}
+
+/* ---- last-known values ---------------------------------------------------- */
+
+/* Last-known values: loads the layout's state file into the store (entries
+ * come in with feed = -1, so they show as stale until fresh data arrives)
+ * and starts the writer. Problems are logged; the screen runs without. */
+void scr_persist_setup(screen_t *s)
+{
+    char err[512];
+    char *path = persist_path(screen_state_dir, s->layout->file ? s->layout->file : "layout");
+    if (!path)
+        return;
+    int n = persist_load(s->store, path, &s->layout->feeds[0].lim, 0, err, sizeof err);
+    if (n < 0)
+        fprintf(stderr, "bigscreen: last-known values not loaded: %s\n", err);
+    s->persist_loaded = n > 0 ? n : 0;
+    s->persist_gen = store_generation(s->store);
+    s->persist_next = PERSIST_EVERY_S;
+    s->persist = persist_writer_new(path, err, sizeof err);
+    if (!s->persist)
+        fprintf(stderr, "bigscreen: last-known values will not be saved: %s\n", err);
+    free(path);
+}
+
+/* Hands the store to the writer when it changed since the last save. The
+ * render thread only serialises (a few KB for a wall screen, well under a
+ * millisecond); the writer thread does the file I/O and fsync. */
+void scr_persist_save(screen_t *s, double now, int64_t wall_ms)
+{
+    uint64_t gen = store_generation(s->store);
+    if (!s->persist || gen == s->persist_gen)
+        return;
+    size_t len = 0;
+    char *text = persist_serialise(s->store, now, wall_ms, false, &len);
+    if (!text)
+        return;
+    persist_writer_submit(s->persist, text, len);
+    s->persist_gen = gen;
+}
+
+void scr_persist_tick(screen_t *s, double now, int64_t wall_ms)
+{
+    if (s->persist && now >= s->persist_next) {   /* dark or lit, the values are kept */
+        scr_persist_save(s, now, wall_ms);
+        s->persist_next = now + PERSIST_EVERY_S;
+    }
+}

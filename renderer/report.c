@@ -1,0 +1,85 @@
+/* report.c — the run report as JSON (see README "Report format"). */
+#include "screen_impl.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *screen_report(screen_t *s, int64_t wall_ms)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "layout", s->layout->file);
+    cJSON_AddNumberToObject(root, "wall_ms", (double)wall_ms);
+    cJSON *ws = cJSON_AddArrayToObject(root, "widgets");
+    for (int i = 0; i < s->layout->nwidgets; i++) {
+        const wdg_t *w = s->layout->widgets[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", w->id);
+        cJSON_AddStringToObject(o, "type", w->cls->name);
+        wdg_text_t t = { 0 };
+        if (w->cls->text)
+            w->cls->text(w, &t);
+        /* "text": the first line; "rows": every line (lists) */
+        cJSON *rows = cJSON_CreateArray();
+        char *save = NULL, *line = t.buf ? strtok_r(t.buf, "\n", &save) : NULL;
+        cJSON_AddStringToObject(o, "text", line ? line : "");
+        for (; line; line = strtok_r(NULL, "\n", &save))
+            cJSON_AddItemToArray(rows, cJSON_CreateString(line));
+        cJSON_AddItemToObject(o, "rows", rows);
+        free(t.buf);
+        cJSON_AddBoolToObject(o, "stale", w->stale);
+        if (w->has_data)
+            cJSON_AddNumberToObject(o, "age_s", round(w->data_age * 10) / 10);
+        else
+            cJSON_AddNullToObject(o, "age_s");
+        cJSON_AddItemToArray(ws, o);
+    }
+    cJSON_AddStringToObject(root, "banner", s->banner);
+    cJSON_AddNumberToObject(root, "state_loaded", s->persist_loaded);
+    cJSON_AddNumberToObject(root, "reloads", (double)s->reloads);
+    cJSON *re = cJSON_AddArrayToObject(root, "reload_errors");
+    for (const char *p = s->reload_errors; p && *p;) {
+        size_t n = strcspn(p, "\n");
+        char *line = strndup(p, n);
+        if (line)
+            cJSON_AddItemToArray(re, cJSON_CreateString(line));
+        free(line);
+        p += n;
+        if (*p)
+            p++;
+    }
+    cJSON *fs = cJSON_AddArrayToObject(root, "feeds");
+    for (int i = 0; i < s->nfeeds; i++) {
+        feed_status_t st = feed_status_get(s->feeds[i]);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", s->feeds[i]->conf.id);
+        cJSON_AddStringToObject(o, "url", s->feeds[i]->conf.url);
+        cJSON_AddStringToObject(o, "state", feed_state_name(st.state));
+        cJSON_AddNumberToObject(o, "since_ms", (double)st.since_ms);
+        cJSON_AddNumberToObject(o, "connects", (double)st.connects);
+        cJSON_AddNumberToObject(o, "messages", (double)st.messages);
+        cJSON_AddNumberToObject(o, "rejected", (double)st.rejected);
+        cJSON_AddNumberToObject(o, "bytes", (double)st.bytes);
+        cJSON_AddItemToArray(fs, o);
+    }
+    feed_queue_stats_t qs = feed_queue_stats(s->q);
+    cJSON *q = cJSON_AddObjectToObject(root, "queue");
+    cJSON_AddNumberToObject(q, "pushed", (double)qs.pushed);
+    cJSON_AddNumberToObject(q, "coalesced", (double)qs.coalesced);
+    cJSON_AddNumberToObject(q, "dropped", (double)qs.dropped);
+    cJSON_AddNumberToObject(q, "high_water", (double)qs.high_water);
+    store_stats_t ss = store_stats(s->store);
+    cJSON *so = cJSON_AddObjectToObject(root, "store");
+    cJSON_AddNumberToObject(so, "topics", (double)ss.topics);
+    cJSON_AddNumberToObject(so, "applied", (double)ss.applied);
+    cJSON_AddNumberToObject(so, "rejected", (double)ss.rejected);
+    cJSON *r = cJSON_AddObjectToObject(root, "render");
+    cJSON_AddNumberToObject(r, "frames", (double)s->st.frames);
+    cJSON_AddNumberToObject(r, "painted", (double)s->st.painted);
+    cJSON_AddNumberToObject(r, "widgets_drawn", (double)s->st.widgets_drawn);
+    cJSON_AddNumberToObject(r, "pixels", (double)s->st.pixels);
+    char *out = cJSON_Print(root);
+    cJSON_Delete(root);
+    return out;
+}

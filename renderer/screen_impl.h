@@ -1,0 +1,85 @@
+/*
+ * screen_impl.h — how screen.c's parts share one screen_t (private to
+ * renderer/; the public interface is screen.h).
+ *
+ * The parts, each with one job:
+ *   screen.c    life cycle (new, resize, reload, free) and the frame step
+ *               screen_update(), which calls the parts below in order;
+ *   bind.c      data in: the queue drained into the store, changed bindings
+ *               delivered to widgets (cls->data), staleness, last-known values;
+ *   schedule.c  what time decides: pages, the burn-in shift, the dark hours
+ *               (pure functions of time; screen.c applies them);
+ *   geometry.c  where the canvas (or a wall tile of it) goes on the output;
+ *   compose.c   pixels out: the background, cached widget
+ *               layers, damage from widgets (cls->tick, invalidation) and the
+ *               paint of damaged areas (cls->draw_base, draw, draw_overlay);
+ *   chrome.c    what the screen draws over the widgets: the connection
+ *               banner, the reload error box, the statistics box;
+ *   report.c    the run report as JSON.
+ *
+ * The widget interface (widgets/widget.h) is called from two places only:
+ * bind.c (data) and compose.c (tick and the draw hooks).
+ *
+ * Thread: render thread, like everything in screen.h.
+ */
+#ifndef BS_SCREEN_IMPL_H
+#define BS_SCREEN_IMPL_H
+
+#include "screen.h"
+
+#define INK_MARGIN      12        /* design units of glow around a widget */
+
+/* ---- geometry.c: the canvas on the output ---- */
+/* Fits the canvas (or this tile's share of it) to the output: sets sx, sy,
+ * ox, oy and text_scale from out_w, out_h and the shift. */
+void scr_fit(screen_t *s);
+/* A design-unit rectangle grown by margin, in whole output pixels. */
+irect_t scr_device_rect(const screen_t *s, rect_t r, double margin);
+/* Sets cr's matrix to design units on the output. */
+void scr_set_transform(const screen_t *s, cairo_t *cr);
+
+/* ---- compose.c: background, layers, damage, paint ---- */
+/* Paints the cached background for the current size and theme. */
+void scr_paint_background(screen_t *s);
+/* Drops every cached widget layer (frees, accepts none). */
+void scr_layers_free(screen_t *s);
+/* Drops every layer and makes room for one per widget. 0, or -1 (memory). */
+int scr_layers_reset(screen_t *s);
+/* The page changed: keeps the last frame to fade out from, when live. */
+void scr_fade_begin(screen_t *s, double now);
+/* Advances every widget to now and turns what became invalid into damage. */
+void scr_collect_damage(screen_t *s, double now, int64_t wall_ms);
+
+/* ---- bind.c: queue → store → widgets ---- */
+/* Sets the store's interest to the topics the layout binds. */
+void scr_set_interest(screen_t *s);
+/* Applies queued updates to the store, within a time budget when live. */
+void scr_drain(screen_t *s, double now);
+/* Hands each widget the bound values that changed since the last call. */
+void scr_deliver(screen_t *s, double now);
+/* Updates w's stale flag and data age; invalidates w when its badge changes. */
+void scr_update_stale(screen_t *s, wdg_t *w, double now, int64_t wall_ms);
+/* Loads last-known values and starts their writer (live screens). */
+void scr_persist_setup(screen_t *s);
+/* Hands the store to the writer when it changed since the last save. */
+void scr_persist_save(screen_t *s, double now, int64_t wall_ms);
+/* Saves every PERSIST_EVERY_S seconds (dark or lit). */
+void scr_persist_tick(screen_t *s, double now, int64_t wall_ms);
+
+/* ---- schedule.c: what time decides (pure functions of time) ---- */
+/* Whether w is on the current page. */
+bool scr_visible(const screen_t *s, const wdg_t *w);
+/* The page shown at now (-1 when the layout has none). */
+int scr_page_at(const layout_t *l, double now);
+/* The burn-in guard's offset at time now, whole pixels. */
+void scr_shift_at(const layout_t *l, double now, int *dx, int *dy);
+/* Whether the schedule has the screen dark at wall time wall_ms. */
+bool scr_dark_at(const layout_t *l, int64_t wall_ms);
+
+/* ---- chrome.c: banner, error box, statistics box ---- */
+/* Recomputes the connection banner; damages its band when the text changes. */
+void scr_update_banner(screen_t *s);
+/* Draws the chrome that meets damaged rectangle r (output pixels). */
+void scr_draw_chrome(screen_t *s, draw_t *d, irect_t r);
+
+#endif
