@@ -14,6 +14,7 @@ struct store {
     size_t        nbuckets;     /* power of two */
     size_t        hist_cap, max_topics;
     uint64_t      generation;
+    int64_t       wall_ms;      /* store_set_clock; 0: no skew check */
     store_stats_t st;
     bool        (*keep)(const char *topic, void *ud);
     void         *keep_ud;
@@ -24,6 +25,8 @@ void store_set_interest(store_t *s, bool (*keep)(const char *topic, void *ud), v
     s->keep = keep;
     s->keep_ud = ud;
 }
+
+void store_set_clock(store_t *s, int64_t wall_ms) { s->wall_ms = wall_ms; }
 
 static uint32_t hash(const char *s)
 {
@@ -182,6 +185,10 @@ int store_apply(store_t *s, feed_update_t *u, double now)
 {
     int rc = -1;
 
+    if (s->wall_ms > 0 && u->feed >= 0 && u->ts_ms > s->wall_ms + STORE_SKEW_TOLERANCE_MS) {
+        s->st.skewed++;              /* a clock a year ahead would keep it "fresh" forever */
+        goto out;
+    }
     switch (u->op) {
     case UPD_SNAPSHOT: {
         if (!u->value || u->value->type != BS_OBJ)
@@ -282,6 +289,7 @@ int store_apply(store_t *s, feed_update_t *u, double now)
         break;
     }
     }
+out:
     if (rc != 0)
         s->st.rejected++;
     feed_update_clear(u);

@@ -33,9 +33,14 @@ typedef struct store store_t;
 
 typedef struct {
     uint64_t applied;     /* updates that changed the store                   */
-    uint64_t rejected;    /* updates refused (bad merge target, caps)         */
+    uint64_t rejected;    /* updates refused (bad merge target, caps, skew)   */
+    uint64_t skewed;      /* of those: source time too far in the future      */
     size_t   topics;      /* topics held now                                  */
 } store_stats_t;
+
+/* How far a source time ("ts") may be ahead of the screen's wall clock
+ * before the update is refused as clock skew (see store_set_clock). */
+#define STORE_SKEW_TOLERANCE_MS (5 * 60 * 1000)
 
 /* hist_cap: history ring length per topic; max_topics: cap on topics.
  * NULL on allocation failure. */
@@ -46,6 +51,12 @@ void store_free(store_t *s);                   /* accepts NULL */
  * Returns 0 when the store changed, -1 when the update was rejected
  * (counted) — e.g. a MERGE into a non-object or a new topic past max_topics. */
 int store_apply(store_t *s, feed_update_t *u, double now);
+
+/* The screen's wall clock now (ms since the epoch) for the updates applied
+ * next: a feed update (feed >= 0) whose source time is more than
+ * STORE_SKEW_TOLERANCE_MS ahead of it is refused and counted as skewed.
+ * 0 (the default) turns the check off (state loaded from disk, tests). */
+void store_set_clock(store_t *s, int64_t wall_ms);
 
 /* The entry for topic, or NULL. */
 const store_entry_t *store_get(const store_t *s, const char *topic);

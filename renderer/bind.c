@@ -92,7 +92,9 @@ void scr_deliver(screen_t *s, double now)
     }
 }
 
-/* Newest source time of a widget's bound data, as wall ms (0: none). */
+/* Newest time of a widget's bound data, as wall ms (0: none): per topic the
+ * earlier of its source time and its arrival, so a source clock running
+ * ahead cannot keep a value fresh. */
 static int64_t data_wall(const screen_t *s, const wdg_t *w, double now, int64_t wall_ms)
 {
     int64_t best = 0;
@@ -100,7 +102,9 @@ static int64_t data_wall(const screen_t *s, const wdg_t *w, double now, int64_t 
         const store_entry_t *e = store_get(s->store, w->binds[b].topic);
         if (!e)
             continue;
-        int64_t t = e->ts_ms ? e->ts_ms : wall_ms - (int64_t)llround((now - e->recv) * 1000);
+        int64_t t = wall_ms - (int64_t)llround((now - e->recv) * 1000);
+        if (e->ts_ms && e->ts_ms < t)
+            t = e->ts_ms;
         if (t > best)
             best = t;
     }

@@ -114,6 +114,9 @@ static void render(const metrics_snapshot_t *sn, out_t *o)
         (unsigned long long)sn->applied);
     put(o, "# TYPE bigscreen_store_rejected_total counter\nbigscreen_store_rejected_total %llu\n",
         (unsigned long long)sn->store_rejected);
+    put(o, "# HELP bigscreen_store_skewed_total Updates refused: source time too far ahead of the screen's clock.\n"
+           "# TYPE bigscreen_store_skewed_total counter\nbigscreen_store_skewed_total %llu\n",
+        (unsigned long long)sn->store_skewed);
     put(o, "# TYPE bigscreen_resident_memory_bytes gauge\nbigscreen_resident_memory_bytes %lld\n", rss_bytes());
 }
 

@@ -32,6 +32,7 @@ typedef struct {
     uint64_t q_pushed, q_coalesced, q_dropped;
     size_t   q_depth, topics;
     uint64_t applied, store_rejected;
+    uint64_t store_skewed;      /* of the rejected: source time too far ahead */
 } metrics_snapshot_t;
 
 typedef struct metrics metrics_t;

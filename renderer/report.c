@@ -74,6 +74,7 @@ char *screen_report(screen_t *s, int64_t wall_ms)
     cJSON_AddNumberToObject(so, "topics", (double)ss.topics);
     cJSON_AddNumberToObject(so, "applied", (double)ss.applied);
     cJSON_AddNumberToObject(so, "rejected", (double)ss.rejected);
+    cJSON_AddNumberToObject(so, "skewed", (double)ss.skewed);
     cJSON *r = cJSON_AddObjectToObject(root, "render");
     cJSON_AddNumberToObject(r, "frames", (double)s->st.frames);
     cJSON_AddNumberToObject(r, "painted", (double)s->st.painted);

@@ -272,6 +272,7 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
         s->damage_consumed = false;
     }
     apply_shift(s, now);
+    store_set_clock(s->store, wall_ms);   /* source times are judged against it */
     scr_drain(s, now);
     scr_deliver(s, now);
     scr_persist_tick(s, now, wall_ms);

@@ -123,6 +123,7 @@ static void pace_publish(pace_t *p, metrics_t *m, const screen_t *s, double upti
     sn.topics = ss.topics;
     sn.applied = ss.applied;
     sn.store_rejected = ss.rejected;
+    sn.store_skewed = ss.skewed;
     metrics_publish(m, &sn);
 }
 
