@@ -30,6 +30,9 @@ typedef struct {
     uint64_t pixels;          /* damaged pixels repainted                    */
     uint64_t updates;         /* updates drained from the queue              */
     uint64_t budget_hits;     /* frames that left updates queued (budget)    */
+    uint64_t late;            /* frames that finished past their deadline,   */
+    uint64_t dropped;         /* frame slots skipped: both counted by the
+                                 loop that paces (window.c), 0 in snapshots  */
 } screen_stats_t;
 
 /* A widget's cached layer: what its draw() made, in output pixels, reused

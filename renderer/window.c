@@ -63,8 +63,9 @@ static void apply_reload(reload_t *r, screen_t *s, double now)
 }
 
 typedef struct {
-    uint64_t frames, late, dropped;
+    uint64_t frames;               /* late and dropped are in the screen's stats */
     double   worst, sum;
+    double   next;                 /* monotonic deadline of the frame under way */
     /* the last half second, for the on-screen box */
     uint64_t win_frames, win_pixels0;
     double   win_t0, win_sum, win_worst;
@@ -91,6 +92,26 @@ static void pace_frame(pace_t *p, double work)
         p->nring++;
 }
 
+/* After a frame's work, finished at monotonic time after: moves the deadline
+ * one period on and returns it (sleep until then). A frame that finished
+ * past its deadline is late; when it overran whole periods, those frame
+ * slots are dropped (counted, and the schedule resyncs instead of racing to
+ * catch up). The one frame accounting of the window and the headless loop,
+ * into s->st.late and s->st.dropped (the report, --stats, --metrics). */
+static double pace_deadline(pace_t *p, screen_t *s, double period, double after)
+{
+    p->next += period;
+    if (after > p->next + period) {            /* missed whole frames: count, resync */
+        uint64_t missed = (uint64_t)((after - p->next) / period);
+        s->st.dropped += missed;
+        s->st.late++;
+        p->next += missed * period;
+    } else if (after > p->next) {
+        s->st.late++;
+    }
+    return p->next;
+}
+
 /* Twice a second: the figures for --metrics (a copy; never waits on a client). */
 static void pace_publish(pace_t *p, metrics_t *m, const screen_t *s, double uptime)
 {
@@ -98,8 +119,8 @@ static void pace_publish(pace_t *p, metrics_t *m, const screen_t *s, double upti
         return;
     p->published = uptime;
     metrics_snapshot_t sn = {
-        .uptime_s = uptime, .frames = p->frames, .painted = s->st.painted, .late = p->late,
-        .dropped = p->dropped, .nwork = p->nring, .page = s->page,
+        .uptime_s = uptime, .frames = p->frames, .painted = s->st.painted, .late = s->st.late,
+        .dropped = s->st.dropped, .nwork = p->nring, .page = s->page,
     };
     memcpy(sn.work_ms, p->ring, sizeof sn.work_ms);
     for (int i = 0; i < s->layout->nwidgets; i++)
@@ -138,7 +159,7 @@ static void pace_hud(pace_t *p, screen_t *s, double now)
     char text[200];
     snprintf(text, sizeof text, "%.0f fps · %.1f ms avg · %.1f ms max · late %llu · dropped %llu · %.0f%% repaint",
              p->win_frames / dt, p->win_frames ? p->win_sum / p->win_frames * 1e3 : 0, p->win_worst * 1e3,
-             (unsigned long long)p->late, (unsigned long long)p->dropped,
+             (unsigned long long)s->st.late, (unsigned long long)s->st.dropped,
              100.0 * px / ((double)s->out_w * s->out_h));
     screen_set_hud(s, text);
     p->win_t0 = now;
@@ -152,7 +173,7 @@ static void pace_print(const pace_t *p, const screen_t *s)
     fprintf(stderr, "bigscreen: %llu frames, %llu painted, %llu late, %llu dropped, "
             "mean %.2f ms, worst %.2f ms of work\n",
             (unsigned long long)p->frames, (unsigned long long)s->st.painted,
-            (unsigned long long)p->late, (unsigned long long)p->dropped,
+            (unsigned long long)s->st.late, (unsigned long long)s->st.dropped,
             p->frames ? p->sum / p->frames * 1e3 : 0, p->worst * 1e3);
 }
 
@@ -363,7 +384,8 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     }
     pace_t pace = { 0 };
     pace.win_t0 = t0;
-    double period = 1.0 / fps, next = t0, last_stats = t0;
+    pace.next = t0;
+    double period = 1.0 / fps, last_stats = t0;
     bool expose = true;
     while (!bs_quit) {
         SDL_Event ev;
@@ -398,16 +420,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
             pace_hud(&pace, s, bs_mono());
         pace_publish(&pace, metrics, s, bs_mono() - t0);
         period = 1.0 / s->layout->fps;       /* a reload may change it */
-        next += period;
-        double after = bs_mono();
-        if (after > next + period) {           /* missed whole frames: count, resync */
-            uint64_t missed = (uint64_t)((after - next) / period);
-            pace.dropped += missed;
-            pace.late++;
-            next += missed * period;
-        } else if (after > next) {
-            pace.late++;
-        }
+        double after = bs_mono(), next = pace_deadline(&pace, s, period, after);
         if (o->stats && after - last_stats >= 10) {
             pace_print(&pace, s);
             last_stats = after;
@@ -441,9 +454,9 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
         reload_stop(reloader);
         return 1;
     }
-    double t0 = bs_mono(), next = t0, period = 1.0 / fps, anim0 = time_origin(wall_offset_ms);
+    double t0 = bs_mono(), period = 1.0 / fps, anim0 = time_origin(wall_offset_ms);
     metrics_t *metrics = metrics_port > 0 ? metrics_start(metrics_port) : NULL;
-    pace_t pace = { 0 };
+    pace_t pace = { .next = t0 };
     while (!bs_quit && (run_for <= 0 || bs_mono() - t0 < run_for)) {
         double work0 = bs_mono(), now = work0 - anim0;
         int64_t wall = bs_wall_ms() + wall_offset_ms;
@@ -453,10 +466,7 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
         pace_frame(&pace, bs_mono() - work0);
         pace_publish(&pace, metrics, s, bs_mono() - t0);
         period = 1.0 / s->layout->fps;       /* a reload may change it */
-        next += period;
-        if (bs_mono() > next + period)
-            next = bs_mono();
-        sleep_until(next);
+        sleep_until(pace_deadline(&pace, s, period, bs_mono()));
     }
     int rc = 0;
     if (report) {
