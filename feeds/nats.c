@@ -18,9 +18,11 @@
 
 #include <cjson/cJSON.h>
 #include <nats/nats.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 
@@ -28,6 +30,7 @@ typedef struct {
     natsConnection   *nc;
     natsSubscription *subs[64];
     int               nsubs;
+    atomic_bool       closed;    /* the library's last callback for this connection ran */
 } nats_priv_t;
 
 static int nats_check(const feed_conf_t *c, char *err, size_t errlen)
@@ -107,8 +110,19 @@ static void on_disconnected(natsConnection *nc, void *closure)
 {
     (void)nc;
     feed_t *f = closure;
+    if (natsConnection_IsClosed(nc))
+        return;                        /* our own close at stop or exit, not a loss */
     feed_status_set(f, FEED_DOWN, bs_wall_ms(), "connection lost");
     fprintf(stderr, "bigscreen: feed %s: connection lost; reconnecting\n", f->conf.id);
+}
+
+/* The library's thread, last of all callbacks for the connection: nats_stop
+ * may free what they use. */
+static void on_closed(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    nats_priv_t *p = closure;
+    atomic_store(&p->closed, true);
 }
 
 static int nats_start(feed_t *f)
@@ -135,7 +149,8 @@ static int nats_start(feed_t *f)
         natsOptions_SetReconnectWait(opts, 500) != NATS_OK ||
         natsOptions_SetRetryOnFailedConnect(opts, true, on_connected, f) != NATS_OK ||
         natsOptions_SetDisconnectedCB(opts, on_disconnected, f) != NATS_OK ||
-        natsOptions_SetReconnectedCB(opts, on_connected, f) != NATS_OK)
+        natsOptions_SetReconnectedCB(opts, on_connected, f) != NATS_OK ||
+        natsOptions_SetClosedCB(opts, on_closed, p) != NATS_OK)
         goto err;
     natsStatus st = natsConnection_Connect(&p->nc, opts);
     if (st == NATS_OK)
@@ -168,7 +183,11 @@ static void nats_stop(feed_t *f)
     }
     if (p->nc) {
         natsConnection_Close(p->nc);
-        natsConnection_Destroy(p->nc);     /* no callback runs after this */
+        natsConnection_Destroy(p->nc);
+        /* callbacks run on the library's thread, queued: wait (bounded) for
+         * the last one before freeing what they touch */
+        for (int i = 0; i < 2000 && !atomic_load(&p->closed); i++)
+            nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
     }
     free(p);
     f->priv = NULL;

@@ -4,6 +4,7 @@
 #include "jsonpos.h"
 #include "options.h"
 #include "text.h"
+#include "tz.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- option tables of the layout itself --------------------------------- */
 
@@ -27,7 +29,9 @@ static const opt_def_t canvas_opts[] = {
 
 static const opt_def_t top_opts[] = {
     { "fps",         OPT_INT, L(fps),         1, 240, "60", NULL, NULL, "frames per second of the loop" },
-    { "timezone",    OPT_STR, L(timezone),    0, 6, "+08:00", NULL, NULL, "UTC offset of clocks, \"+08:00\"" },
+    { "timezone",    OPT_STR, L(timezone),    0, TZ_NAME_MAX, "+08:00", NULL, NULL,
+      "time zone of clocks and the schedule: a UTC offset, \"+08:00\", or an IANA name from the system's "
+      "zoneinfo, \"Asia/Shanghai\"" },
     { "history",     OPT_INT, L(history),     1, 10000, "256", NULL, NULL, "history ring length per topic" },
     { "transition",  OPT_NUM, L(transition),  0, 5, "0.8", NULL, NULL,
       "seconds of the cross-fade when the carousel changes page; 0 cuts" },
@@ -612,9 +616,18 @@ layout_t *layout_load_text(const char *name, const char *text, size_t len, diag_
     if ((l->screen_on != NULL) != (l->screen_off != NULL))
         diag_at(d, cJSON_GetObjectItemCaseSensitive(root, l->screen_on ? "screen_on" : "screen_off"), true,
                 "\"screen_on\" and \"screen_off\" go together");
-    if (parse_offset(l->timezone, &l->utc_offset_min) != 0)
+    if ((l->timezone[0] == '+' || l->timezone[0] == '-') && parse_offset(l->timezone, &l->utc_offset_min) != 0) {
         diag_at(d, cJSON_GetObjectItemCaseSensitive(root, "timezone"), false,
-                "\"timezone\" must look like \"+08:00\"");
+                "\"timezone\" must be a UTC offset like \"+08:00\" or a zone name like \"Asia/Shanghai\"");
+    } else if (l->timezone[0] != '+' && l->timezone[0] != '-') {
+        char why[600];
+        if (!(l->tz = tz_load(l->timezone, why, sizeof why)))
+            diag_at(d, cJSON_GetObjectItemCaseSensitive(root, "timezone"), false,
+                    "\"timezone\" \"%s\": %s (a UTC offset like \"+08:00\" or a zone name like \"Asia/Shanghai\")",
+                    l->timezone, why);
+        else
+            l->utc_offset_min = tz_offset_min(l->tz, time(NULL) * 1000LL);
+    }
     const cJSON *m;
     if ((m = cJSON_GetObjectItemCaseSensitive(root, "canvas"))) {
         if (!cJSON_IsObject(m))
@@ -694,6 +707,7 @@ void layout_free(layout_t *l)
     for (int i = 0; i < FONT_N_ROLES; i++)
         free(l->theme.fonts[i]);
     free(l->timezone);
+    tz_free(l->tz);
     free(l->screen_on);
     free(l->screen_off);
     free(l->file);

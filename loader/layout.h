@@ -34,8 +34,9 @@ typedef struct layout {
     /* canvas */
     int         width, height, fit;
     int         fps;
-    char       *timezone;       /* "+08:00" */
-    int         utc_offset_min;
+    char       *timezone;       /* "+08:00" or an IANA name, "Asia/Shanghai" */
+    int         utc_offset_min; /* the offset now: fixed, or set from tz each frame */
+    struct tz  *tz;             /* IANA zone (read-only after load), NULL: fixed */
     int         history;        /* history ring length per topic */
     double      transition;     /* seconds of the cross-fade between pages */
     int         pixel_shift;    /* burn-in guard: largest shift, output pixels */

@@ -7,6 +7,7 @@
  *   bigscreen check LAYOUT...             validate layouts
  *   bigscreen schema                      print the layouts' JSON Schema
  */
+#include "argv.h"
 #include "clock.h"
 #include "docs.h"
 #include "layout.h"
@@ -68,7 +69,7 @@ static void usage(FILE *f)
           "  --metrics PORT       health as Prometheus text on http://127.0.0.1:PORT/metrics\n"
           "  --present HOW        auto (default): a GPU renderer with vsync when there is one, else\n"
           "                       only the changed areas through the window surface; gpu; surface\n"
-          "  --help, --version\n"
+          "  --help, --version    (options also take the form --name=value)\n"
           "\n"
           "check prints file:line:col: message for every problem; exit 0 valid, 1 invalid, 2 unreadable.\n",
           f);
@@ -147,8 +148,19 @@ static layout_t *load(const char *path, int *code)
     return l;
 }
 
+static bool is_help(const char *a)
+{
+    return !strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "help");
+}
+
 static int cmd_check(int argc, char **argv)
 {
+    if (argc >= 1 && is_help(argv[0])) {
+        printf("usage: bigscreen check LAYOUT...\n\n"
+               "Validates each LAYOUT and prints file:line:col: message for every problem.\n"
+               "Exit 0: all valid, 1: a layout is invalid, 2: a file is unreadable.\n");
+        return 0;
+    }
     if (argc < 1) {
         fprintf(stderr, "usage: bigscreen check LAYOUT...\n");
         return 2;
@@ -211,6 +223,12 @@ static int snapshot(layout_t *l, const args_t *a)
 
 int main(int argc, char **argv)
 {
+    argv_expand(&argc, &argv);
+    if (argc > 1 && (!strcmp(argv[1], "help") || (argc > 2 && is_help(argv[2]) &&
+                                                   (!strcmp(argv[1], "schema") || !strcmp(argv[1], "docs"))))) {
+        usage(stdout);
+        return 0;
+    }
     if (argc > 1 && strcmp(argv[1], "check") == 0)
         return cmd_check(argc - 2, argv + 2);
     if (argc > 1 && strcmp(argv[1], "docs") == 0) {
@@ -348,6 +366,10 @@ int main(int argc, char **argv)
             return 2;
         }
 #undef NEED_ARG
+    }
+    if (a.report && !a.headless) {
+        fprintf(stderr, "bigscreen: --report needs --headless (the report is written when the headless run ends)\n");
+        return 2;
     }
     char deflt[1024];
     if (!a.layout) {

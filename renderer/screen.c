@@ -1,6 +1,7 @@
 /* screen.c — a running layout: its life cycle and the frame step (see
  * screen.h; the parts it calls are listed in screen_impl.h). */
 #include "screen_impl.h"
+#include "tz.h"
 #include "persist.h"
 
 #include <math.h>
@@ -267,6 +268,8 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
     s->st.frames++;
     s->last_now = now;
     s->last_wall = wall_ms;
+    if (s->layout->tz)                   /* an IANA zone: its offset at this time */
+        s->layout->utc_offset_min = tz_offset_min(s->layout->tz, wall_ms);
     if (s->damage_consumed) {
         damage_reset(&s->damage, s->out_w, s->out_h);
         s->damage_consumed = false;

@@ -375,8 +375,10 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     int fps = l->fps;
     double t0 = bs_mono(), anim0 = time_origin(wall_offset_ms);
     reloader = reload_start(l->file);
-    if (o->metrics_port > 0)
-        metrics = metrics_start(o->metrics_port);
+    if (o->metrics_port > 0 && !(metrics = metrics_start(o->metrics_port))) {
+        layout_free(l);
+        goto out;                      /* asked for and not had: a failure, not a silent screen */
+    }
     s = screen_new(l, ow, oh, true, bs_wall_ms() + wall_offset_ms, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bigscreen: %s\n", err);
@@ -447,15 +449,20 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
 {
     char err[512];
     int w = l->width, h = l->height, fps = l->fps;
+    metrics_t *metrics = NULL;
+    if (metrics_port > 0 && !(metrics = metrics_start(metrics_port))) {
+        layout_free(l);
+        return 1;                      /* asked for and not had: a failure, not a silent screen */
+    }
     reload_t *reloader = reload_start(l->file);
     screen_t *s = screen_new(l, w, h, true, bs_wall_ms() + wall_offset_ms, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bigscreen: %s\n", err);
         reload_stop(reloader);
+        metrics_stop(metrics);
         return 1;
     }
     double t0 = bs_mono(), period = 1.0 / fps, anim0 = time_origin(wall_offset_ms);
-    metrics_t *metrics = metrics_port > 0 ? metrics_start(metrics_port) : NULL;
     pace_t pace = { .next = t0 };
     while (!bs_quit && (run_for <= 0 || bs_mono() - t0 < run_for)) {
         double work0 = bs_mono(), now = work0 - anim0;

@@ -60,7 +60,7 @@ static const layout_case_t cases[] = {
     { "threshold order", KPI(",\"thresholds\":[{\"at\":5,\"color\":\"good\"},{\"at\":1,\"color\":\"bad\"}]"), false, 1, 122,
       "thresholds must go up" },
     { "bad timezone", "{\"timezone\":\"UTC+8\",\"widgets\":[{\"id\":\"a\",\"type\":\"frame\",\"rect\":[0,0,1,1]}]}", false, 1, 13,
-      "must look like \"+08:00\"" },
+      "unknown time zone" },
     { "schedule half", "{\"screen_on\":\"07:00\",\"widgets\":[{\"id\":\"a\",\"type\":\"frame\",\"rect\":[0,0,1,1]}]}",
       false, 1, 2, "go together" },
     { "schedule time", "{\"screen_on\":\"7:00\",\"screen_off\":\"22:00\",\"widgets\":[{\"id\":\"a\",\"type\":\"frame\",\"rect\":[0,0,1,1]}]}",

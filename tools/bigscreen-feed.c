@@ -21,6 +21,7 @@
  *
  * Thread: one — the lws service loop; timers are lws sul timers.
  */
+#include "argv.h"
 #include "clock.h"
 #include "demo_sim.h"
 #include "msg.h"
@@ -350,7 +351,8 @@ static void usage(FILE *f)
           "  --seed S        simulation seed (default 20261125, as the demo: feed)\n"
           "  --tick SEC      seconds between simulated updates (default 1)\n"
           "  --replay FILE   send the JSON lines {\"t\": seconds, \"msg\": ...} of FILE\n"
-          "  --loop          replay: start over after the last line\n", f);
+          "  --loop          replay: start over after the last line\n"
+          "  --help, --version (options also take the form --name=value)\n", f);
 }
 
 static void lws_log(int level, const char *line)
@@ -366,11 +368,15 @@ int main(int argc, char **argv)
     int rc = 1;
     S.seed = 20261125;
     S.tick = 1.0;
+    argv_expand(&argc, &argv);
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL;
         if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
             usage(stdout);
+            return 0;
+        } else if (!strcmp(o, "--version")) {
+            printf("bigscreen-feed %s\n", BS_VERSION);
             return 0;
         } else if (!strcmp(o, "--demo")) {
             S.demo = true;
