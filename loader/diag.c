@@ -24,9 +24,15 @@ static void add(diag_t *d, int line, int col, const char *fmt, va_list ap)
     d->msgs[d->count - 1] = m;
 }
 
+bool diag_full(const diag_t *d) { return d->count >= DIAG_MAX; }
+
 void diag_at(diag_t *d, const struct cJSON *node, bool at_key, const char *fmt, ...)
 {
     int line = 1, col = 1;
+    if (diag_full(d)) {          /* only counted: no position, no text */
+        d->count++;
+        return;
+    }
     if (node && d->jp) {
         if (!at_key || jsonpos_key_pos(d->jp, node, &line, &col) != 0)
             if (jsonpos_pos(d->jp, node, &line, &col) != 0)

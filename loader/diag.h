@@ -22,6 +22,10 @@ typedef struct {
     char            *msgs[DIAG_MAX];
 } diag_t;
 
+/* True once DIAG_MAX messages are kept: later ones are only counted, so a
+ * caller may skip work that only makes a message better (suggestions). */
+bool diag_full(const diag_t *d);
+
 /* Records "file:line:col: message" at node (its key when at_key and the node
  * is an object member, else its value). node NULL: position 1:1 of the file. */
 void diag_at(diag_t *d, const struct cJSON *node, bool at_key, const char *fmt, ...)

@@ -38,6 +38,7 @@ struct jsonpos {
     size_t len;
     size_t *lines; /* lines[i] = offset where line i+1 starts (after BOM) */
     size_t nlines;
+    size_t *cps;   /* cps[k] = code points in text[0 .. k*CP_STEP) */
     struct rec *recs; /* sorted by node pointer */
     size_t nrecs;
 };
@@ -518,10 +519,29 @@ static int bind_nodes(struct rec *recs, size_t n, size_t *i,
     return 0;
 }
 
-/* Build jp->lines, the start offset of every line. Returns 0 or -1 (OOM). */
+/* Code points are counted from checkpoints this many bytes apart, so a
+ * column costs at most CP_STEP bytes of scanning however long its line is
+ * (a 4 MB layout on one line stays linear, not quadratic). */
+#define CP_STEP 4096
+
+static int is_lead(char c) { return ((unsigned char)c & 0xC0) != 0x80; }
+
+/* Build jp->lines, the start offset of every line, and jp->cps, the code
+ * point checkpoints. Returns 0 or -1 (OOM). */
 static int build_lines(jsonpos_t *jp, size_t base)
 {
-    size_t i, n = 1;
+    size_t i, n = 1, k, cp = 0;
+
+    jp->cps = malloc((jp->len / CP_STEP + 1) * sizeof *jp->cps);
+    if (!jp->cps)
+        return -1;
+    for (i = 0, k = 0; i < jp->len; i++) {
+        if (i % CP_STEP == 0)
+            jp->cps[k++] = cp;
+        cp += is_lead(jp->text[i]);
+    }
+    if (jp->len % CP_STEP == 0)
+        jp->cps[k] = cp;
 
     for (i = base; i < jp->len; i++)
         n += jp->text[i] == '\n';
@@ -645,10 +665,20 @@ static const struct rec *find(const jsonpos_t *jp, const cJSON *node)
 
 /* Convert offset off of jp's text to 1-based line and code-point column
  * (binary search over the line table, then count lead bytes). */
+/* Code points in text[0 .. off): a checkpoint and at most CP_STEP bytes. */
+static size_t cps_before(const jsonpos_t *jp, size_t off)
+{
+    size_t k = off / CP_STEP, n = jp->cps[k], i;
+
+    for (i = k * CP_STEP; i < off; i++)
+        n += is_lead(jp->text[i]);
+    return n;
+}
+
 static void linecol(const jsonpos_t *jp, size_t off, int *line, int *col)
 {
-    size_t lo = 0, hi = jp->nlines, i;
-    long cl = 1;
+    size_t lo = 0, hi = jp->nlines;
+    long cl;
 
     while (hi - lo > 1) { /* last line start <= off */
         size_t mid = lo + (hi - lo) / 2;
@@ -658,9 +688,7 @@ static void linecol(const jsonpos_t *jp, size_t off, int *line, int *col)
         else
             hi = mid;
     }
-    for (i = jp->lines[lo]; i < off; i++)
-        if (((unsigned char)jp->text[i] & 0xC0) != 0x80)
-            cl++;
+    cl = 1 + (long)(cps_before(jp, off) - cps_before(jp, jp->lines[lo]));
     if (line)
         *line = lo + 1 > INT32_MAX ? INT32_MAX : (int)(lo + 1);
     if (col)
@@ -698,6 +726,7 @@ void jsonpos_free(jsonpos_t *jp)
     cJSON_Delete(jp->root);
     free(jp->text);
     free(jp->lines);
+    free(jp->cps);
     free(jp->recs);
     free(jp);
 }

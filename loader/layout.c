@@ -84,6 +84,8 @@ typedef struct {
     diag_t   *d;
     layout_t *l;
     bool      demo_only;
+    int       widgets_seen;     /* widget entries met, also past the cap */
+    const cJSON *over_cap;      /* the first widget past LAYOUT_MAX_WIDGETS */
 } ctx_t;
 
 static const char *json_kind(const cJSON *j)
@@ -108,7 +110,7 @@ static void unknown_key(ctx_t *c, const cJSON *m, const char *where, const opt_d
                         const char *const *extra)
 {
     static const opt_def_t empty[] = { OPT_END };
-    const char *s = opt_suggest(tbl ? tbl : empty, m->string, extra);
+    const char *s = diag_full(c->d) ? NULL : opt_suggest(tbl ? tbl : empty, m->string, extra);
     if (s)
         diag_at(c->d, m, true, "unknown key \"%s\" in %s (did you mean \"%s\"?)", m->string, where, s);
     else
@@ -381,8 +383,9 @@ static void parse_widget(ctx_t *c, const cJSON *o, int page)
         diag_at(c->d, o, false, "a widget must be an object, not %s", json_kind(o));
         return;
     }
-    if (l->nwidgets == LAYOUT_MAX_WIDGETS) {
-        diag_at(c->d, o, false, "more than %d widgets", LAYOUT_MAX_WIDGETS);
+    if (++c->widgets_seen > LAYOUT_MAX_WIDGETS) {   /* said once, with the count, at the end */
+        if (!c->over_cap)
+            c->over_cap = o;
         return;
     }
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
@@ -463,7 +466,7 @@ static void parse_widget(ctx_t *c, const cJSON *o, int page)
                 continue;
             }
             static const opt_def_t empty[] = { OPT_END };
-            const char *s = opt_suggest(cls->opts ? cls->opts : empty, k, wdg_common_keys);
+            const char *s = diag_full(c->d) ? NULL : opt_suggest(cls->opts ? cls->opts : empty, k, wdg_common_keys);
             if (s)
                 diag_at(c->d, m, true, "unknown key \"%s\" for a %s widget (did you mean \"%s\"?)", k, cls->name, s);
             else
@@ -656,6 +659,9 @@ layout_t *layout_load_text(const char *name, const char *text, size_t len, diag_
         parse_widgets(&c, m, -1);
     if ((m = cJSON_GetObjectItemCaseSensitive(root, "pages")))
         parse_pages(&c, m);
+    if (c.over_cap)
+        diag_at(d, c.over_cap, false, "%d widgets: a layout holds at most %d (this is the first one past it)",
+                c.widgets_seen, LAYOUT_MAX_WIDGETS);
     if (l->nwidgets == 0 && d->count == 0)
         diag_at(d, root, false, "the layout has no widgets");
 out:

@@ -180,7 +180,7 @@ static int parse_list(const opt_def_t *o, bs_list_t *dst, const cJSON *j, diag_t
                     rc = -1;
                 continue;
             }
-            const char *s = opt_suggest(o->group, m->string, NULL);
+            const char *s = diag_full(d) ? NULL : opt_suggest(o->group, m->string, NULL);
             if (s)
                 diag_at(d, m, true, "unknown key \"%s\" in an item of \"%s\" (did you mean \"%s\"?)",
                         m->string, key, s);

@@ -243,6 +243,47 @@ static void test_api_edges(void **state)
     assert_null(jsonpos_parse(NULL, 3, &line, &col, msg, sizeof msg));
 }
 
+/* Columns on long lines (past the code point checkpoints, with CJK and a
+ * BOM): every key of a 20000-member one-line object sits where it was put,
+ * counted in code points from its line's start. */
+static void test_long_line_columns(void **state)
+{
+    size_t n = 20000, cap = 3 + n * 24 + 64, len = 0;
+    char *t = malloc(cap);
+    long *cols = malloc(n * sizeof *cols);
+    long col = 1;
+
+    (void)state;
+    assert_non_null(t);
+    assert_non_null(cols);
+    len += (size_t)sprintf(t, "\xEF\xBB\xBF\n{");   /* BOM, line 1 empty */
+    col = 2;
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            t[len++] = ',';
+            col++;
+        }
+        cols[i] = col;
+        int w = sprintf(t + len, "\"k%zu\":\"中\"", i);    /* 中: 3 bytes, 1 column */
+        len += (size_t)w;
+        col += w - 2;
+    }
+    t[len++] = '}';
+    jsonpos_t *jp = jsonpos_parse(t, len, NULL, NULL, NULL, 0);
+    assert_non_null(jp);
+    size_t i = 0;
+    for (const cJSON *m = jsonpos_root(jp)->child; m; m = m->next, i++) {
+        int line = 0, c = 0;
+        assert_int_equal(jsonpos_key_pos(jp, m, &line, &c), 0);
+        assert_int_equal(line, 2);
+        assert_int_equal(c, cols[i]);
+    }
+    assert_int_equal(i, n);
+    jsonpos_free(jp);
+    free(cols);
+    free(t);
+}
+
 /* Every node of a tree has a position, and positions are strictly increasing
  * in document (pre-)order. */
 static void check_order(const jsonpos_t *jp, const cJSON *n, long *last)
@@ -277,7 +318,7 @@ static void test_all_nodes_ordered(void **state)
 int main(void)
 {
     enum { NCASES = sizeof cases / sizeof cases[0] };
-    struct CMUnitTest tests[NCASES + 3];
+    struct CMUnitTest tests[NCASES + 4];
     size_t i;
 
     for (i = 0; i < NCASES; i++) {
@@ -286,12 +327,13 @@ int main(void)
         tests[i] = t;
     }
     {
-        struct CMUnitTest extra[3] = {
+        struct CMUnitTest extra[4] = {
             cmocka_unit_test(test_size_cap),
             cmocka_unit_test(test_api_edges),
             cmocka_unit_test(test_all_nodes_ordered),
+            cmocka_unit_test(test_long_line_columns),
         };
         memcpy(tests + NCASES, extra, sizeof extra);
     }
-    return _cmocka_run_group_tests("jsonpos", tests, NCASES + 3, NULL, NULL);
+    return _cmocka_run_group_tests("jsonpos", tests, NCASES + 4, NULL, NULL);
 }
