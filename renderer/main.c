@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "docs.h"
 #include "layout.h"
+#include "listen.h"
 #include "persist.h"
 #include "reload.h"
 #include "screen.h"
@@ -66,7 +67,8 @@ static void usage(FILE *f)
           "                       $XDG_STATE_HOME/bigscreen or ~/.local/state/bigscreen)\n"
           "  --no-state           neither load nor save last-known values\n"
           "  --stats              frame statistics: on screen (top left) and every 10 s on stderr\n"
-          "  --metrics PORT       health as Prometheus text on http://127.0.0.1:PORT/metrics\n"
+          "  --metrics [ADDR:]PORT  health as Prometheus text on http://ADDR:PORT/metrics; ADDR is a\n"
+          "                       numeric address, 127.0.0.1 by default ([::1]:PORT for IPv6)\n"
           "  --present HOW        auto (default): a GPU renderer with vsync when there is one, else\n"
           "                       only the changed areas through the window surface; gpu; surface\n"
           "  --help, --version    (options also take the form --name=value)\n"
@@ -180,7 +182,7 @@ static int cmd_check(int argc, char **argv)
 
 typedef struct {
     const char *layout, *snapshot, *report, *page, *present;
-    int         metrics_port;
+    const char *metrics;
     double      at, run_for;
     bool        at_set, headless, stats, time_set;
     int         size_w, size_h, display, win_w, win_h;
@@ -324,13 +326,13 @@ int main(int argc, char **argv)
             a.no_state = true;
         } else if (!strcmp(o, "--metrics")) {
             NEED_ARG();
-            char *end;
-            long port = strtol(v, &end, 10);
-            if (*end || end == v || port < 1 || port > 65535) {
-                fprintf(stderr, "bigscreen: --metrics %s: expected a port, 1..65535\n", v);
+            feed_listen_t where;
+            char err[200];
+            if (feed_listen_parse(v, &where, err, sizeof err) != 0) {
+                fprintf(stderr, "bigscreen: --metrics %s\n", err);
                 return 2;
             }
-            a.metrics_port = (int)port;
+            a.metrics = v;
         } else if (!strcmp(o, "--present")) {
             NEED_ARG();
             if (strcmp(v, "auto") && strcmp(v, "gpu") && strcmp(v, "surface")) {
@@ -427,11 +429,11 @@ int main(int argc, char **argv)
     int64_t offset = a.time_set ? a.time_ms - bs_wall_ms() : 0;
     int rc;
     if (a.headless) {
-        rc = headless_run(l, a.run_for, a.report, offset, a.metrics_port);
+        rc = headless_run(l, a.run_for, a.report, offset, a.metrics);
     } else {
         window_opts_t wo = {
             .display = a.display, .win_w = a.win_w, .win_h = a.win_h, .run_for = a.run_for, .stats = a.stats,
-        .present = a.present, .metrics_port = a.metrics_port,
+        .present = a.present, .metrics = a.metrics,
         };
         rc = window_run(l, &wo, offset);
     }

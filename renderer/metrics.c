@@ -1,6 +1,7 @@
 /* metrics.c — Prometheus text on a loopback port (see metrics.h). */
 #include "metrics.h"
 #include "feed.h"
+#include "listen.h"
 
 #include <libwebsockets.h>
 #include <pthread.h>
@@ -10,13 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BODY_MAX 16384
+#define BODY_MAX          16384
+#define METRICS_TIMEOUT_S 3
+#define METRICS_CONN_MAX  128
 
 struct metrics {
     struct lws_context *ctx;
     pthread_t           thread;
     volatile int        quit;
     pthread_mutex_t     lock;     /* guards snap */
+    feed_listen_t       where;    /* info.iface points here: lives as long as ctx */
     metrics_snapshot_t  snap;
 };
 
@@ -120,10 +124,16 @@ static void render(const metrics_snapshot_t *sn, out_t *o)
     put(o, "# TYPE bigscreen_resident_memory_bytes gauge\nbigscreen_resident_memory_bytes %lld\n", rss_bytes());
 }
 
+/* Every reason may come without per-session data: lws allocates it only
+ * once a connection is bound to the protocol, so a connect-and-close, a TLS
+ * hello, random bytes or an idle socket that times out are closed (and
+ * reported here) with user == NULL. */
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
     pss_t *pss = user;
     metrics_t *m = lws_context_user(lws_get_context(wsi));
+    if (!pss || !m)
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
     switch (reason) {
     case LWS_CALLBACK_HTTP: {
         if (!in || strcmp(in, "/metrics") != 0) {
@@ -182,29 +192,40 @@ static void *serve(void *arg)
     return NULL;
 }
 
-metrics_t *metrics_start(int port)
+metrics_t *metrics_start(const char *spec)
 {
+    char err[200], where[96];
     metrics_t *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
     pthread_mutex_init(&m->lock, NULL);
+    if (feed_listen_parse(spec, &m->where, err, sizeof err) != 0) {
+        fprintf(stderr, "bigscreen: --metrics %s\n", err);
+        goto err;
+    }
+    feed_listen_str(&m->where, where, sizeof where);
     lws_set_log_level(LLL_ERR, NULL);
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
-    info.port = port;
-    info.iface = "127.0.0.1";
+    feed_listen_apply(&m->where, &info);
     info.protocols = protocols;
     info.user = m;
+    /* a client that says nothing is hung up on after a few seconds, and no
+     * more than METRICS_CONN_MAX are open at once (the rest wait in the
+     * kernel's backlog): a scan or a flood costs a bounded few fds */
+    info.timeout_secs = METRICS_TIMEOUT_S;
+    info.timeout_secs_ah_idle = METRICS_TIMEOUT_S;
+    info.fd_limit_per_thread = METRICS_CONN_MAX + 4;
     m->ctx = lws_create_context(&info);
     if (!m->ctx) {
-        fprintf(stderr, "bigscreen: --metrics: cannot listen on 127.0.0.1:%d\n", port);
+        fprintf(stderr, "bigscreen: --metrics: cannot listen on %s\n", where);
         goto err;
     }
     if (pthread_create(&m->thread, NULL, serve, m) != 0) {
         lws_context_destroy(m->ctx);
         goto err;
     }
-    fprintf(stderr, "bigscreen: metrics on http://127.0.0.1:%d/metrics\n", port);
+    fprintf(stderr, "bigscreen: metrics on http://%s/metrics\n", where);
     return m;
 err:
     pthread_mutex_destroy(&m->lock);

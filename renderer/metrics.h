@@ -1,6 +1,6 @@
 /*
  * metrics.h — the screen's health as Prometheus text on a loopback port
- * (`--metrics PORT`): frames, late and dropped frames, frame-time quantiles,
+ * (`--metrics [ADDR:]PORT`): frames, late and dropped frames, frame-time quantiles,
  * feed state, reconnects, messages, queue and store counters, memory.
  *
  * Threads: an lws server on a thread of its own answers GET /metrics. The
@@ -37,8 +37,10 @@ typedef struct {
 
 typedef struct metrics metrics_t;
 
-/* Serves 127.0.0.1:port. NULL (message on stderr) if it cannot listen. */
-metrics_t *metrics_start(int port);
+/* Serves GET /metrics on spec, "[ADDR:]PORT" (feed_listen_parse; the
+ * address defaults to 127.0.0.1 and is bound exactly). NULL (message on
+ * stderr) if spec is bad or it cannot listen. */
+metrics_t *metrics_start(const char *spec);
 void metrics_stop(metrics_t *m);                         /* accepts NULL */
 /* Render thread: the figures to serve from now on. */
 void metrics_publish(metrics_t *m, const metrics_snapshot_t *snap);

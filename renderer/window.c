@@ -375,7 +375,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     int fps = l->fps;
     double t0 = bs_mono(), anim0 = time_origin(wall_offset_ms);
     reloader = reload_start(l->file);
-    if (o->metrics_port > 0 && !(metrics = metrics_start(o->metrics_port))) {
+    if (o->metrics && !(metrics = metrics_start(o->metrics))) {
         layout_free(l);
         goto out;                      /* asked for and not had: a failure, not a silent screen */
     }
@@ -445,12 +445,12 @@ out:
     return rc;
 }
 
-int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_offset_ms, int metrics_port)
+int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_offset_ms, const char *metrics_at)
 {
     char err[512];
     int w = l->width, h = l->height, fps = l->fps;
     metrics_t *metrics = NULL;
-    if (metrics_port > 0 && !(metrics = metrics_start(metrics_port))) {
+    if (metrics_at && !(metrics = metrics_start(metrics_at))) {
         layout_free(l);
         return 1;                      /* asked for and not had: a failure, not a silent screen */
     }

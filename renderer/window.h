@@ -15,7 +15,7 @@ typedef struct {
     double run_for;          /* > 0: quit after this many seconds */
     bool   stats;            /* print frame statistics every 10 s */
     const char *present;     /* "auto" (NULL), "gpu" or "surface" */
-    int    metrics_port;     /* > 0: Prometheus text on 127.0.0.1:port/metrics */
+    const char *metrics;     /* "[ADDR:]PORT" or NULL: Prometheus text on it (metrics.h) */
 } window_opts_t;
 
 /* Set by SIGINT/SIGTERM handlers; the loops check it every frame. */
@@ -27,6 +27,6 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms);
 
 /* The headless loop: the real feeds and the real frame loop without a
  * window, for run_for seconds; writes the report when report is set. */
-int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_offset_ms, int metrics_port);
+int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_offset_ms, const char *metrics);
 
 #endif

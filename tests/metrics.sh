@@ -6,8 +6,12 @@ set -u
 bs=$1; src=$2
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 err=$(mktemp); trap 'rm -f "$err"' EXIT
-"$bs" --headless --run-for 4 --no-state --metrics "$port" "$src/layouts/union-hall.json" 2>"$err" &
+"$bs" --headless --run-for 6 --no-state --metrics "$port" "$src/layouts/union-hall.json" 2>"$err" &
 pid=$!
+# wait for the listener (a loaded machine may take seconds to start), then
+# let a second of frames pass
+i=0
+while ! grep -q "metrics on" "$err" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 sleep 2.5
 python3 - "$port" <<'PY'
 import sys, urllib.request, urllib.error

@@ -14,7 +14,8 @@
  * (M a message or an array of them), at their offsets from the start to
  * every connected client; --loop starts over after the last line.
  *
- * Binds 127.0.0.1 unless --bind says otherwise. Exits cleanly on SIGINT or
+ * Binds exactly 127.0.0.1 unless --bind names another numeric address
+ * (listen.h: one address, one family; a bind that fails is an error). Exits cleanly on SIGINT or
  * SIGTERM. A client that falls more than CLIENT_QUEUE_MAX frames behind is
  * disconnected (it reconnects and gets a fresh state), so one slow screen
  * never makes the server grow.
@@ -24,6 +25,7 @@
 #include "argv.h"
 #include "clock.h"
 #include "demo_sim.h"
+#include "listen.h"
 #include "msg.h"
 #include "persist.h"
 #include "store.h"
@@ -346,7 +348,7 @@ static void usage(FILE *f)
           "       bigscreen-feed [--port N] [--bind ADDR] --replay FILE.jsonl [--loop]\n"
           "\n"
           "  --port N        TCP port (default 8765)\n"
-          "  --bind ADDR     address to listen on (default 127.0.0.1)\n"
+          "  --bind ADDR     numeric address to listen on, exactly (default 127.0.0.1; ::1 for IPv6)\n"
           "  --demo          serve the built-in simulation (the demo: feed's frames)\n"
           "  --seed S        simulation seed (default 20261125, as the demo: feed)\n"
           "  --tick SEC      seconds between simulated updates (default 1)\n"
@@ -364,7 +366,9 @@ static void lws_log(int level, const char *line)
 int main(int argc, char **argv)
 {
     long port = 8765;
-    const char *bind_addr = "127.0.0.1", *replay = NULL;
+    const char *bind_addr = FEED_LISTEN_DEFAULT, *replay = NULL;
+    feed_listen_t where;
+    char err[200], where_s[96];
     int rc = 1;
     S.seed = 20261125;
     S.tick = 1.0;
@@ -418,6 +422,12 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (feed_listen_addr(bind_addr, &where, err, sizeof err) != 0) {
+        fprintf(stderr, "bigscreen-feed: --bind %s\n", err);
+        return 2;
+    }
+    where.port = (int)port;
+    feed_listen_str(&where, where_s, sizeof where_s);
     if (S.demo == (replay != NULL)) {
         fprintf(stderr, "bigscreen-feed: give exactly one of --demo and --replay (see --help)\n");
         return 2;
@@ -443,16 +453,15 @@ int main(int argc, char **argv)
 
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
-    info.port = (int)port;
-    info.iface = bind_addr;
     info.protocols = protocols;
     info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+    feed_listen_apply(&where, &info);
     S.ctx = lws_create_context(&info);
     if (!S.ctx) {
-        fprintf(stderr, "bigscreen-feed: cannot listen on %s:%ld\n", bind_addr, port);
+        fprintf(stderr, "bigscreen-feed: cannot listen on %s\n", where_s);
         goto out;
     }
-    printf("bigscreen-feed: listening on ws://%s:%ld/ (%s)\n", bind_addr, port,
+    printf("bigscreen-feed: listening on ws://%s/ (%s)\n", where_s,
            S.demo ? "demo" : "replay");
     fflush(stdout);
     S.t0 = bs_mono();

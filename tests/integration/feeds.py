@@ -47,9 +47,9 @@ def free_port():
 class Proc:
     """A child process whose stderr/stdout lines are collected with times."""
 
-    def __init__(self, argv):
+    def __init__(self, argv, env=None):
         self.lines = []
-        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         self.t = threading.Thread(target=self._read, daemon=True)
         self.t.start()
 
