@@ -9,7 +9,7 @@ err=$(mktemp); trap 'rm -f "$err"' EXIT
 "$bs" --headless --run-for 6 --no-state --metrics "$port" "$src/layouts/union-hall.json" 2>"$err" &
 pid=$!
 # wait for the listener (a loaded machine may take seconds to start), then
-# let a second of frames pass
+# let a few seconds of frames pass
 i=0
 while ! grep -q "metrics on" "$err" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 sleep 2.5
