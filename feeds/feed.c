@@ -1,7 +1,9 @@
 /* feed.c — feed registry and the parts every back end shares. */
 #include "feed.h"
+#include "fileio.h"
 #include "msg.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +165,7 @@ void feed_status_count(feed_t *f, uint64_t messages, uint64_t rejected, uint64_t
 char *feed_read_token(const feed_conf_t *c, bool *bad, const char **why)
 {
     char *tok = NULL;
+    size_t held = 0;                 /* bytes of tok to wipe on failure */
     *bad = false;
     if (c->token_env) {
         const char *v = getenv(c->token_env);
@@ -171,16 +174,15 @@ char *feed_read_token(const feed_conf_t *c, bool *bad, const char **why)
             goto err;
         }
         tok = strndup(v, FEED_TOKEN_MAX + 1);
+        held = tok ? strlen(tok) : 0;
     } else if (c->token_file) {
-        FILE *fp = fopen(c->token_file, "r");
-        if (!fp) {
-            *why = "cannot open the token file";
+        /* the first line counts; the file is capped and never a FIFO */
+        tok = bs_read_file(c->token_file, FEED_TOKEN_FILE_MAX, &held, NULL, 0);
+        if (!tok) {
+            *why = errno == EINVAL ? "the token file is not a regular file"
+                 : errno == EFBIG  ? "the token file is too long" : "cannot open the token file";
             goto err;
         }
-        tok = malloc(FEED_TOKEN_MAX + 2);
-        if (tok && !fgets(tok, FEED_TOKEN_MAX + 2, fp))
-            tok[0] = '\0';
-        fclose(fp);
     } else {
         return NULL;
     }
@@ -190,6 +192,10 @@ char *feed_read_token(const feed_conf_t *c, bool *bad, const char **why)
     }
     tok[strcspn(tok, "\r\n")] = '\0';
     size_t n = strlen(tok);
+    if (held > n) {                  /* what followed the first line */
+        explicit_bzero(tok + n, held - n);
+        held = n;
+    }
     if (n == 0 || n > FEED_TOKEN_MAX) {
         *why = "the token is empty or too long";
         goto err;
@@ -202,7 +208,7 @@ char *feed_read_token(const feed_conf_t *c, bool *bad, const char **why)
     return tok;
 err:
     if (tok) {
-        explicit_bzero(tok, strlen(tok));
+        explicit_bzero(tok, held);
         free(tok);
     }
     *bad = true;

@@ -107,6 +107,7 @@ void feed_status_count(feed_t *f, uint64_t messages, uint64_t rejected, uint64_t
  * be read or is malformed (*bad = true, *why says which — never the token).
  * The caller wipes (explicit_bzero) and frees it. */
 #define FEED_TOKEN_MAX 4096
+#define FEED_TOKEN_FILE_MAX (64u << 10)  /* a token file is read whole, up to this */
 char *feed_read_token(const feed_conf_t *c, bool *bad, const char **why);
 
 /* Parses a frame and pushes what it holds into f->q, counting in f->st.

@@ -1,5 +1,6 @@
 /* persist.c — last-known values on disk (see persist.h). */
 #include "persist.h"
+#include "fileio.h"
 #include "msg.h"
 
 #include <cjson/cJSON.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 char *persist_default_dir(void)
@@ -174,28 +176,10 @@ static void load_sink(feed_update_t *u, void *ud)
 int persist_load(store_t *s, const char *path, const bs_limits_t *lim, double now,
                  char *err, size_t errlen)
 {
-    char *buf = NULL;
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        if (errno == ENOENT)
-            return 0;
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > PERSIST_MAX_BYTES) {
-        snprintf(err, errlen, "%s is not a regular file under %u bytes", path, PERSIST_MAX_BYTES);
-        goto err;
-    }
-    size_t n = (size_t)st.st_size;
-    buf = malloc(n + 1);
-    if (!buf || fread(buf, 1, n, fp) != n) {
-        snprintf(err, errlen, "cannot read %s", path);
-        goto err;
-    }
-    buf[n] = '\0';
-    fclose(fp);
-    fp = NULL;
+    size_t n = 0;
+    char *buf = bs_read_file(path, PERSIST_MAX_BYTES, &n, err, errlen);
+    if (!buf)
+        return errno == ENOENT ? 0 : -1;
     bs_limits_t l = *lim;
     l.frame_bytes = PERSIST_MAX_BYTES;
     load_t ld = { .s = s, .now = now };
@@ -208,10 +192,34 @@ int persist_load(store_t *s, const char *path, const bs_limits_t *lim, double no
         return -1;
     }
     return ld.applied;
-err:
-    if (fp)
-        fclose(fp);
-    free(buf);
+}
+
+int persist_move_aside(const char *path, char *aside, size_t asidelen)
+{
+    char stamp[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    for (int i = 0; i < 100; i++) {
+        if (i == 0)
+            snprintf(aside, asidelen, "%s.bad-%s", path, stamp);
+        else
+            snprintf(aside, asidelen, "%s.bad-%s-%d", path, stamp, i);
+        /* never replace an earlier aside file: RENAME_NOREPLACE where the
+         * file system has it, else a look first (our own directory) */
+        if (renameat2(AT_FDCWD, path, AT_FDCWD, aside, RENAME_NOREPLACE) == 0)
+            return 0;
+        if (errno == EEXIST)
+            continue;
+        if (errno != EINVAL && errno != ENOSYS)
+            return -1;
+        struct stat st;
+        if (lstat(aside, &st) == 0)
+            continue;
+        return rename(path, aside);
+    }
+    errno = EEXIST;
     return -1;
 }
 
@@ -233,10 +241,10 @@ static int mkdirs(char *dir)
 
 int persist_write_atomic(const char *path, const char *text, size_t len, char *err, size_t errlen)
 {
+    static unsigned seq;            /* names differ within a process, the pid between */
     char *tmp = NULL, *dir = NULL;
     int fd = -1;
-    if (asprintf(&tmp, "%s.tmp", path) < 0 || !(dir = strdup(path))) {
-        tmp = NULL;
+    if (!(dir = strdup(path))) {
         snprintf(err, errlen, "out of memory");
         goto err;
     }
@@ -249,7 +257,20 @@ int persist_write_atomic(const char *path, const char *text, size_t len, char *e
         snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
         goto err;
     }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    /* a fresh name created here and now: O_EXCL|O_NOFOLLOW never opens what
+     * someone put at that name before (a symlink to a file to overwrite) */
+    for (int i = 0; i < 16 && fd < 0; i++) {
+        free(tmp);
+        unsigned n = __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED);
+        if (asprintf(&tmp, "%s.tmp-%ld-%u", path, (long)getpid(), n) < 0) {
+            tmp = NULL;
+            snprintf(err, errlen, "out of memory");
+            goto err;
+        }
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0) {
         snprintf(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
         goto err;

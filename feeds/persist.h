@@ -44,15 +44,29 @@ char *persist_path(const char *dir, const char *layout_file);
 char *persist_serialise(const store_t *s, double now, int64_t wall_ms, bool snapshot_first, size_t *len);
 
 /* Loads path into s at monotonic time now under caps derived from lim.
- * Returns the number of messages applied, 0 when there is no file, or -1
- * with err (unreadable, too big, not a message array). A corrupt file never
- * aborts the start: the caller logs and goes on empty. */
+ * The file is read with bs_read_file (never blocks on a FIFO; a regular
+ * file of at most PERSIST_MAX_BYTES). Returns the number of messages
+ * applied, 0 when there is no file, or -1 with err when there is one that
+ * is refused (unreadable, not a regular file, too big, not a message
+ * array). A refused file never aborts the start: the caller moves it aside
+ * (persist_move_aside) and goes on empty. */
 int persist_load(store_t *s, const char *path, const bs_limits_t *lim, double now,
                  char *err, size_t errlen);
 
-/* Writes len bytes to path atomically: path.tmp, fsync, rename, fsync of the
- * directory; creates the directory (one level) when missing. 0, or -1 with
- * err; on failure the old file is untouched and the temp file removed. */
+/* Renames a refused state file (or whatever sits at path: a FIFO, a
+ * directory) to PATH.bad-YYYYmmddTHHMMSSZ (-N added when that exists; an
+ * earlier aside file is never replaced), so it is kept for a person to look
+ * at and never overwritten with fresh values. 0 with the new name in aside,
+ * or -1 with errno. */
+int persist_move_aside(const char *path, char *aside, size_t asidelen);
+
+/* Writes len bytes to path atomically: a temp file PATH.tmp-PID-N created
+ * with O_CREAT|O_EXCL|O_NOFOLLOW (a name nobody could have planted a link
+ * at: nothing is ever truncated or written through a symlink), fsync,
+ * rename over path (which replaces a link at path, never its target),
+ * fsync of the directory; creates the directory when missing. 0, or -1
+ * with err; on failure the old file is untouched and the temp file
+ * removed. */
 int persist_write_atomic(const char *path, const char *text, size_t len, char *err, size_t errlen);
 
 /* The background writer. */

@@ -1,6 +1,7 @@
 /* layout.c — layout loading and checking (see layout.h). */
 #include "layout.h"
 #include "demo_sim.h"
+#include "fileio.h"
 #include "jsonpos.h"
 #include "options.h"
 #include "text.h"
@@ -678,19 +679,18 @@ layout_t *layout_load_file(const char *path, diag_t *d, bool *unreadable)
 {
     d->file = path;
     *unreadable = false;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        diag_pos(d, 0, 0, "cannot read: %s", strerror(errno));
-        *unreadable = true;
+    char why[1200];
+    size_t n = 0;
+    char *buf = bs_read_file(path, LAYOUT_MAX_BYTES, &n, why, sizeof why);
+    if (!buf && errno == EFBIG) {           /* readable, but too big: invalid, as by its text */
+        diag_pos(d, 1, 1, "file is larger than %u bytes", LAYOUT_MAX_BYTES);
         return NULL;
     }
-    char *buf = malloc(LAYOUT_MAX_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, LAYOUT_MAX_BYTES + 1, f) : 0;
-    bool failed = !buf || ferror(f);
-    fclose(f);
-    if (failed) {
-        free(buf);
-        diag_pos(d, 0, 0, "cannot read: %s", buf ? "read error" : "out of memory");
+    if (!buf) {                             /* missing, refused, a FIFO, a directory, ... */
+        if (errno == EINVAL)
+            diag_pos(d, 0, 0, "cannot read: not a regular file%s", strrchr(why, '(') ? strrchr(why, '(') - 1 : "");
+        else
+            diag_pos(d, 0, 0, "cannot read: %s", strerror(errno));
         *unreadable = true;
         return NULL;
     }

@@ -1,6 +1,8 @@
 /* tz.c — IANA time zones from the system's TZif files (see tz.h). */
 #include "tz.h"
+#include "fileio.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +86,6 @@ tz_t *tz_load(const char *name, char *err, size_t errlen)
 {
     tz_t *z = NULL;
     unsigned char *buf = NULL;
-    FILE *f = NULL;
     if (!name || !name_ok(name)) {
         snprintf(err, errlen, "not a time zone name");
         goto err;
@@ -92,18 +93,20 @@ tz_t *tz_load(const char *name, char *err, size_t errlen)
     const char *dir = getenv("TZDIR");
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir && dir[0] ? dir : "/usr/share/zoneinfo", name);
-    f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "unknown time zone (no %s)", path);
+    size_t len = 0;                  /* a regular file, capped: never a FIFO */
+    buf = (unsigned char *)bs_read_file(path, TZ_FILE_MAX, &len, NULL, 0);
+    if (!buf) {
+        if (errno == ENOENT)
+            snprintf(err, errlen, "unknown time zone (no %s)", path);
+        else
+            snprintf(err, errlen, "%s is not a time zone file", path);
         goto err;
     }
-    buf = malloc(TZ_FILE_MAX);
     z = calloc(1, sizeof *z);
-    if (!buf || !z) {
+    if (!z) {
         snprintf(err, errlen, "out of memory");
         goto err;
     }
-    size_t len = fread(buf, 1, TZ_FILE_MAX, f);
     size_t first = parse_block(buf, len, 4, z);
     if (!first) {
         snprintf(err, errlen, "%s is not a time zone file", path);
@@ -113,12 +116,9 @@ tz_t *tz_load(const char *name, char *err, size_t errlen)
         snprintf(err, errlen, "%s is not a time zone file", path);
         goto err;
     }
-    fclose(f);
     free(buf);
     return z;
 err:
-    if (f)
-        fclose(f);
     free(buf);
     tz_free(z);
     return NULL;

@@ -4,6 +4,7 @@
 #include "screen_impl.h"
 #include "persist.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,7 +140,10 @@ void scr_update_stale(screen_t *s, wdg_t *w, double now, int64_t wall_ms)
 
 /* Last-known values: loads the layout's state file into the store (entries
  * come in with feed = -1, so they show as stale until fresh data arrives)
- * and starts the writer. Problems are logged; the screen runs without. */
+ * and starts the writer. A state file that is there but refused (unreadable,
+ * not a regular file, too big, not JSON) is moved aside and said once; when
+ * it cannot be moved, nothing is saved, so it is never overwritten. Problems
+ * are logged; the screen runs without. */
 void scr_persist_setup(screen_t *s)
 {
     char err[512];
@@ -147,8 +151,18 @@ void scr_persist_setup(screen_t *s)
     if (!path)
         return;
     int n = persist_load(s->store, path, &s->layout->feeds[0].lim, 0, err, sizeof err);
-    if (n < 0)
-        fprintf(stderr, "bigscreen: last-known values not loaded: %s\n", err);
+    if (n < 0) {                       /* refused: keep it for a person, never overwrite it */
+        char aside[1100];
+        if (persist_move_aside(path, aside, sizeof aside) == 0) {
+            fprintf(stderr, "bigscreen: last-known values not loaded: %s; the file was moved aside to %s\n",
+                    err, aside);
+        } else {
+            fprintf(stderr, "bigscreen: last-known values not loaded: %s; it cannot be moved aside (%s), so "
+                    "values will not be saved over it\n", err, strerror(errno));
+            free(path);
+            return;
+        }
+    }
     s->persist_loaded = n > 0 ? n : 0;
     s->persist_gen = store_generation(s->store);
     s->persist_next = PERSIST_EVERY_S;

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef BS_VERSION
 #define BS_VERSION "0.1.0"
@@ -376,13 +377,8 @@ int main(int argc, char **argv)
     char deflt[1024];
     if (!a.layout) {
         snprintf(deflt, sizeof deflt, "%s/%s", BS_DATADIR, DEFAULT_LAYOUT);
-        FILE *f = fopen(DEFAULT_LAYOUT, "r");
-        if (f) {
-            fclose(f);
-            a.layout = DEFAULT_LAYOUT;
-        } else {
-            a.layout = deflt;
-        }
+        /* access(), not fopen(): opening a FIFO put there would block */
+        a.layout = access(DEFAULT_LAYOUT, R_OK) == 0 ? DEFAULT_LAYOUT : deflt;
     }
     int code;
     layout_t *l = load(a.layout, &code);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "msg.h"
@@ -207,12 +208,50 @@ static void persist_round_trip(void **st)
     store_free(b);
 }
 
+/* The writer never writes through a link planted at a temp name it could
+ * pick (the old fixed PATH.tmp, or the next PATH.tmp-PID-N), and the
+ * file at path ends up a regular file with the new text. */
+static void persist_write_ignores_planted_links(void **st)
+{
+    (void)st;
+    char dir[] = "/tmp/bs-test-plant-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], victim[256], link1[300], link2[300], buf[64];
+    snprintf(path, sizeof path, "%s/s.state.json", dir);
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    snprintf(link1, sizeof link1, "%s.tmp", path);
+    FILE *fp = fopen(victim, "w");
+    fputs("precious", fp);
+    fclose(fp);
+    assert_int_equal(symlink(victim, link1), 0);
+    char err[256];
+    for (int round = 0; round < 3; round++) {   /* every name the next write could pick */
+        for (int k = 0; k < 4; k++) {
+            snprintf(link2, sizeof link2, "%s.tmp-%ld-%d", path, (long)getpid(), round * 8 + k);
+            (void)symlink(victim, link2);
+        }
+        assert_int_equal(persist_write_atomic(path, "[1]", 3, err, sizeof err), 0);
+    }
+    fp = fopen(victim, "r");
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    assert_string_equal(buf, "precious");
+    struct stat sb;
+    assert_int_equal(lstat(path, &sb), 0);
+    assert_true(S_ISREG(sb.st_mode));
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     enum { N = sizeof cases / sizeof cases[0] };
-    struct CMUnitTest tests[N + 1];
+    struct CMUnitTest tests[N + 2];
     for (size_t i = 0; i < N; i++)
         tests[i] = (struct CMUnitTest){ cases[i].name, run_case, NULL, NULL, (void *)&cases[i] };
     tests[N] = (struct CMUnitTest)cmocka_unit_test(persist_round_trip);
+    tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(persist_write_ignores_planted_links);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

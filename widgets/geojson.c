@@ -1,8 +1,10 @@
 /* geojson.c — GeoJSON polygons for maps (see geojson.h). */
 #include "geojson.h"
+#include "fileio.h"
 #include "value.h"          /* bs_utf8_valid */
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -541,34 +543,15 @@ err:
 
 gj_map_t *gj_load_file(const char *path, const char *name_key, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "cannot open %s", path);
+    size_t n = 0;
+    char *buf = bs_read_file(path, GJ_MAX_FILE_BYTES, &n, err, errlen);
+    if (!buf) {
+        if (errno == EFBIG)
+            snprintf(err, errlen, "%s is larger than %u MiB", path, GJ_MAX_FILE_BYTES >> 20);
         return NULL;
     }
-    char *buf = NULL;
-    gj_map_t *m = NULL;
-    long n = -1;
-    if (fseek(f, 0, SEEK_END) == 0)
-        n = ftell(f);
-    if (n < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        snprintf(err, errlen, "cannot read %s", path);
-        goto out;
-    }
-    if ((unsigned long)n > GJ_MAX_FILE_BYTES) {
-        snprintf(err, errlen, "%s is larger than %u MiB", path, GJ_MAX_FILE_BYTES >> 20);
-        goto out;
-    }
-    buf = malloc((size_t)n + 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        snprintf(err, errlen, "cannot read %s", path);
-        goto out;
-    }
-    buf[n] = '\0';
-    m = gj_parse(buf, (size_t)n, name_key, err, errlen);
-out:
+    gj_map_t *m = gj_parse(buf, n, name_key, err, errlen);
     free(buf);
-    fclose(f);
     return m;
 }
 

@@ -75,7 +75,8 @@ typedef struct {
  * with a message in err ("feature 3: ..."). The caller frees with gj_free(). */
 gj_map_t *gj_parse(const char *text, size_t len, const char *name_key, char *err, size_t errlen);
 
-/* Reads and parses a file (at most GJ_MAX_FILE_BYTES). NULL with a message
+/* Reads (bs_read_file: a regular file, never blocking on a FIFO; at most
+ * GJ_MAX_FILE_BYTES) and parses a file. NULL with a message
  * in err when it cannot be read or is malformed. */
 gj_map_t *gj_load_file(const char *path, const char *name_key, char *err, size_t errlen);
 

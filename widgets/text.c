@@ -1,5 +1,6 @@
 /* text.c — text masks from SDL2_ttf, cached with an LRU cap (see text.h). */
 #include "text.h"
+#include "fileio.h"
 #include "value.h"
 
 #include <SDL2/SDL_ttf.h>
@@ -46,14 +47,12 @@ static const cJSON *manifest_fonts(void)
         const char *dir = getenv("BIGSCREEN_DATADIR");
         char path[1024];
         snprintf(path, sizeof path, "%s/fonts/manifest.json", dir ? dir : BS_DATADIR);
-        FILE *f = fopen(path, "rb");
-        if (!f)
+        size_t n;
+        char *buf = bs_read_file(path, 65536, &n, NULL, 0);
+        if (!buf)
             return NULL;
-        char buf[65536];
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[n] = '\0';
-        manifest = cJSON_Parse(buf);
+        manifest = cJSON_ParseWithLength(buf, n);
+        free(buf);
     }
     return cJSON_GetObjectItemCaseSensitive(manifest, "fonts");
 }
@@ -67,7 +66,8 @@ int font_lookup(const char *name, char *path, size_t pathlen, int *index)
             continue;
         const cJSON *idx = cJSON_GetObjectItemCaseSensitive(f, "index"), *file;
         cJSON_ArrayForEach(file, cJSON_GetObjectItemCaseSensitive(f, "files")) {
-            if (cJSON_IsString(file) && access(file->valuestring, R_OK) == 0) {
+            if (cJSON_IsString(file) && access(file->valuestring, R_OK) == 0 &&
+                bs_is_regular(file->valuestring)) {   /* SDL_ttf opens it: never a FIFO */
                 snprintf(path, pathlen, "%s", file->valuestring);
                 *index = cJSON_IsNumber(idx) ? idx->valueint : 0;
                 return 0;
