@@ -146,4 +146,5 @@ const feed_backend_t feed_demo_backend = {
     .start  = demo_start,
     .stop   = demo_stop,
     .step   = demo_step,
+    .topics = demo_sim_topics,
 };

@@ -1,9 +1,12 @@
 /* feed.c — feed registry and the parts every back end shares. */
 #include "feed.h"
 #include "fileio.h"
+#include "map.h"
 #include "msg.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,24 +18,18 @@ static const feed_backend_t *const backends[] = {
     &feed_ws_backend,
     &feed_wss_backend,
     &feed_nats_backend,
+    &feed_http_backend,
+    &feed_https_backend,
+    &feed_file_backend,
+    &feed_pg_backend,
+    &feed_pgalt_backend,
+    &feed_mysql_backend,
 };
 
 const char *feed_state_name(feed_state_t s)
 {
     static const char *const names[] = { "idle", "connecting", "up", "down" };
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
-}
-
-void feed_conf_clear(feed_conf_t *c)
-{
-    if (!c)
-        return;
-    free(c->id);
-    free(c->url);
-    free(c->token_env);
-    free(c->token_file);
-    free(c->ca_file);
-    memset(c, 0, sizeof *c);
 }
 
 const feed_backend_t *feed_backend_for(const char *url)
@@ -54,17 +51,14 @@ int feed_check(const feed_conf_t *c, char *err, size_t errlen)
     if (!be) {
         size_t n = strcspn(c->url, ":");
         if (c->url[n] != ':')
-            snprintf(err, errlen, "feed URL \"%s\" has no scheme (use demo:, ws:// or wss://)", c->url);
+            snprintf(err, errlen, "feed URL \"%s\" has no scheme (use demo:, ws://, wss://, nats://, http://, "
+                     "https://, file:, postgresql:// or mysql://)", c->url);
         else
-            snprintf(err, errlen, "unknown feed scheme \"%.*s:\" (known: demo:, ws://, wss://, nats://)", (int)n, c->url);
+            snprintf(err, errlen, "unknown feed scheme \"%.*s:\" (known: demo:, ws://, wss://, nats://, http://, "
+                     "https://, file:, postgresql://, mysql://)", (int)n, c->url);
         return -1;
     }
     return be->check ? be->check(c, err, errlen) : 0;
-}
-
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
 }
 
 feed_t *feed_new(const feed_conf_t *c, int index, feed_queue_t *q, char *err, size_t errlen)
@@ -75,12 +69,10 @@ feed_t *feed_new(const feed_conf_t *c, int index, feed_queue_t *q, char *err, si
     if (!f)
         goto oom;
     f->be = feed_backend_for(c->url);
-    f->conf = *c;
-    f->conf.id = dup_or_null(c->id);
-    f->conf.url = dup_or_null(c->url);
-    f->conf.token_env = dup_or_null(c->token_env);
-    f->conf.token_file = dup_or_null(c->token_file);
-    f->conf.ca_file = dup_or_null(c->ca_file);
+    if (feed_conf_copy(&f->conf, c) != 0) {
+        free(f);
+        goto oom;
+    }
     f->index = index;
     f->q = q;
     pthread_mutex_init(&f->lock, NULL);
@@ -164,23 +156,28 @@ void feed_status_count(feed_t *f, uint64_t messages, uint64_t rejected, uint64_t
  * token itself). */
 char *feed_read_token(const feed_conf_t *c, bool *bad, const char **why)
 {
+    return feed_read_secret(c->token_env, c->token_file, bad, why);
+}
+
+char *feed_read_secret(const char *env, const char *file, bool *bad, const char **why)
+{
     char *tok = NULL;
     size_t held = 0;                 /* bytes of tok to wipe on failure */
     *bad = false;
-    if (c->token_env) {
-        const char *v = getenv(c->token_env);
+    if (env) {
+        const char *v = getenv(env);
         if (!v || !*v) {
-            *why = "the token environment variable is unset or empty";
+            *why = "the environment variable is unset or empty";
             goto err;
         }
         tok = strndup(v, FEED_TOKEN_MAX + 1);
         held = tok ? strlen(tok) : 0;
-    } else if (c->token_file) {
+    } else if (file) {
         /* the first line counts; the file is capped and never a FIFO */
-        tok = bs_read_file(c->token_file, FEED_TOKEN_FILE_MAX, &held, NULL, 0);
+        tok = bs_read_file(file, FEED_TOKEN_FILE_MAX, &held, NULL, 0);
         if (!tok) {
-            *why = errno == EINVAL ? "the token file is not a regular file"
-                 : errno == EFBIG  ? "the token file is too long" : "cannot open the token file";
+            *why = errno == EINVAL ? "the file is not a regular file"
+                 : errno == EFBIG  ? "the file is too long" : "cannot open the file";
             goto err;
         }
     } else {
@@ -197,12 +194,12 @@ char *feed_read_token(const feed_conf_t *c, bool *bad, const char **why)
         held = n;
     }
     if (n == 0 || n > FEED_TOKEN_MAX) {
-        *why = "the token is empty or too long";
+        *why = "it is empty or too long";
         goto err;
     }
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)tok[i] < 0x21 || (unsigned char)tok[i] > 0x7e) {
-            *why = "the token has spaces or non-printable characters";
+            *why = "it has spaces or non-printable characters";
             goto err;
         }
     return tok;
@@ -220,21 +217,153 @@ static void push_sink(feed_update_t *u, void *ud)
     feed_queue_push(ud, u);
 }
 
-int feed_ingest(feed_t *f, const char *buf, size_t len)
+static int ingest_with(feed_t *f, const char *buf, size_t len, const bs_limits_t *lim)
 {
     feed_parse_counts_t c = {0};
     char err[160];
-    int n = feed_parse_frame(buf, len, &f->conf.lim, f->index, push_sink, f->q, &c, err, sizeof err);
+    int n = feed_parse_frame(buf, len, lim, f->index, push_sink, f->q, &c, err, sizeof err);
     feed_status_count(f, c.messages, c.rejected, len);
-    if (c.rejected) {
-        /* rate-limited: one line per feed per 10 s */
-        static __thread time_t last;
-        time_t now = time(NULL);
-        if (now - last >= 10) {
-            last = now;
-            fprintf(stderr, "bigscreen: feed %s: dropped bad message: %s\n",
-                    f->conf.id ? f->conf.id : "?", err);
-        }
-    }
+    if (c.rejected)
+        feed_logf(f, 0, "dropped bad message: %s", err);   /* one line per feed per 10 s */
     return n;
+}
+
+int feed_ingest(feed_t *f, const char *buf, size_t len)
+{
+    return ingest_with(f, buf, len, &f->conf.lim);
+}
+
+void feed_logf(feed_t *f, int kind, const char *fmt, ...)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = ts.tv_sec + ts.tv_nsec / 1e9;
+    if (kind < 0 || kind >= (int)(sizeof f->log_last / sizeof f->log_last[0]))
+        kind = 0;
+    pthread_mutex_lock(&f->lock);
+    bool say = f->log_last[kind] == 0 || now - f->log_last[kind] >= 10;
+    if (say)
+        f->log_last[kind] = now;
+    pthread_mutex_unlock(&f->lock);
+    if (!say)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "bigscreen: feed %s: %s\n", f->conf.id ? f->conf.id : "?", line);
+}
+
+/* ---- documents (pollers) ------------------------------------------------ */
+
+static bs_value_t *doc_value(const cJSON *j, const bs_limits_t *flim, char *err, size_t errlen)
+{
+    /* the document itself may be bigger than one value may: caps on the
+     * mapped values apply after mapping; here only strings, depth and a
+     * generous item count (the byte cap already bounds the whole) */
+    bs_limits_t dl = *flim;
+    dl.depth = 64;
+    dl.items = 1000000;
+    return bs_value_from_cjson(j, &dl, 0, err, errlen);
+}
+
+typedef struct {
+    feed_t  *f;
+    int64_t  ts;
+    uint64_t msgs;
+} emit_ctx_t;
+
+static int emit_set(const char *topic, bs_value_t *v, void *ud)
+{
+    emit_ctx_t *e = ud;
+    feed_update_t u = { .op = UPD_SET, .feed = e->f->index, .ts_ms = e->ts, .value = v };
+    if (!(u.topic = strdup(topic))) {
+        bs_value_free(v);
+        return -1;
+    }
+    feed_queue_push(e->f->q, &u);
+    e->msgs++;
+    return 0;
+}
+
+int feed_ingest_doc(feed_t *f, const char *buf, size_t len, feed_doc_kind_t kind, int64_t ts_ms)
+{
+    char err[256] = "";
+    emit_ctx_t e = { f, ts_ms, 0 };
+    uint64_t rejected = 0;
+    int rc = -1;
+    cJSON *root = NULL;
+    bs_value_t *doc = NULL;
+    if (kind == DOC_CSV) {
+        if (feed_csv_parse(buf, len, &f->conf.lim, emit_set, &e, err, sizeof err) < 0) {
+            feed_status_count(f, 0, 1, len);
+            feed_logf(f, 0, "bad CSV, last values kept: %s", err);
+            return -1;
+        }
+        feed_status_count(f, e.msgs, 0, len);
+        return (int)e.msgs;
+    }
+    if (!f->conf.nmaps) {
+        /* protocol messages, or a plain {topic: value} object */
+        const char *endp = NULL;
+        if (!bs_utf8_valid(buf, len) || !(root = cJSON_ParseWithLengthOpts(buf, len, &endp, 0))) {
+            feed_status_count(f, 0, 1, len);
+            feed_logf(f, 0, "invalid JSON, last values kept");
+            return -1;
+        }
+        bool protocol = cJSON_IsArray(root) || cJSON_GetObjectItemCaseSensitive(root, "topic") ||
+                        cJSON_GetObjectItemCaseSensitive(root, "op");
+        if (protocol || !cJSON_IsObject(root)) {
+            cJSON_Delete(root);
+            /* the document's own cap (max_bytes) was applied by the caller */
+            bs_limits_t lim = f->conf.lim;
+            if (len > lim.frame_bytes)
+                lim.frame_bytes = len;
+            return ingest_with(f, buf, len, &lim);
+        }
+        for (const cJSON *m = root->child; m; m = m->next) {
+            size_t tl = strlen(m->string);
+            bool ok = tl > 0 && tl <= f->conf.lim.topic_len && bs_utf8_valid(m->string, tl);
+            for (size_t i = 0; ok && i < tl; i++)
+                ok = (unsigned char)m->string[i] >= 0x20;
+            bs_value_t *v = ok ? bs_value_from_cjson(m, &f->conf.lim, 1, err, sizeof err) : NULL;
+            if (!ok)
+                snprintf(err, sizeof err, "bad topic name \"%.40s\"", m->string);
+            if (!v) {
+                rejected++;
+                feed_logf(f, 0, "dropped a value: %s", err);
+                continue;
+            }
+            emit_set(m->string, v, &e);
+        }
+        rc = (int)e.msgs;
+        goto out;
+    }
+    if (!bs_utf8_valid(buf, len) || !(root = cJSON_ParseWithLength(buf, len))) {
+        feed_status_count(f, 0, 1, len);
+        feed_logf(f, 0, "invalid JSON, last values kept");
+        return -1;
+    }
+    if (!(doc = doc_value(root, &f->conf.lim, err, sizeof err))) {
+        feed_status_count(f, 0, 1, len);
+        feed_logf(f, 0, "unusable document, last values kept: %s", err);
+        goto out_free;
+    }
+    for (size_t i = 0; i < f->conf.nmaps; i++) {
+        bs_value_t *v = feed_map_apply(&f->conf.maps[i], doc, &f->conf.lim, err, sizeof err);
+        if (!v) {
+            rejected++;
+            feed_logf(f, 0, "%s; its last value kept", err);
+            continue;
+        }
+        emit_set(f->conf.maps[i].topic, v, &e);
+    }
+    rc = (int)e.msgs;
+out:
+    feed_status_count(f, e.msgs, rejected, len);
+out_free:
+    bs_value_free(doc);
+    cJSON_Delete(root);
+    return rc;
 }

@@ -1,6 +1,5 @@
 /* layout.c — layout loading and checking (see layout.h). */
 #include "layout.h"
-#include "demo_sim.h"
 #include "fileio.h"
 #include "jsonpos.h"
 #include "options.h"
@@ -53,7 +52,8 @@ static const opt_def_t top_opts[] = {
 #define F(field) offsetof(feed_conf_t, field)
 static const opt_def_t feed_opts[] = {
     { "id",          OPT_STR,  F(id),          0, 64, "main", NULL, NULL, "name of the feed (for --feed ID=URL)" },
-    { "url",         OPT_STR,  F(url),         0, 1024, "demo:", NULL, NULL, "demo:, ws://host:port/path or wss://..." },
+    { "url",         OPT_STR,  F(url),         0, 1024, "demo:", NULL, NULL,
+      "demo:, ws(s)://host:port/path, nats://host, http(s)://..., file:PATH, postgresql://..., mysql://..." },
     { "token_env",   OPT_STR,  F(token_env),   0, 128, NULL, NULL, NULL, "environment variable holding a bearer token" },
     { "token_file",  OPT_STR,  F(token_file),  0, 1024, NULL, NULL, NULL, "file holding a bearer token" },
     { "ca_file",     OPT_STR,  F(ca_file),     0, 1024, NULL, NULL, NULL, "wss: CA bundle to verify the server with" },
@@ -61,6 +61,18 @@ static const opt_def_t feed_opts[] = {
     { "stale_after", OPT_NUM,  F(stale_after), 0, 1e7, "-1", NULL, NULL, "seconds before data from this feed is stale; default: the layout's" },
     { "seed",        OPT_NUM,  F(seed),        0, 0, "20261125", NULL, NULL, "demo: simulation seed" },
     { "tick",        OPT_NUM,  F(tick),        0.05, 3600, "1", NULL, NULL, "demo: seconds between simulated updates" },
+    { "every",       OPT_NUM,  F(every),       0.1, 86400, NULL, NULL, NULL,
+      "http, sql, file: seconds between polls (default 30; databases 60)" },
+    { "timeout",     OPT_NUM,  F(timeout),     0.1, 600, "10", NULL, NULL,
+      "http: seconds for a whole request; sql: connect and statement timeout" },
+    { "body",        OPT_STR,  F(body),        0, 65536, NULL, NULL, NULL, "http: POST this body instead of a GET" },
+    { "password_env",  OPT_STR, F(password_env),  0, 128, NULL, NULL, NULL, "sql: environment variable holding the password" },
+    { "password_file", OPT_STR, F(password_file), 0, 1024, NULL, NULL, NULL, "sql: file holding the password (first line)" },
+    { "max_bytes",   OPT_NUM,  F(max_bytes),   1, 1073741824, "8388608", NULL, NULL,
+      "http response, file, or SQL result: most bytes accepted" },
+    { "max_rows",    OPT_NUM,  F(max_rows),    1, 10000000, "1000", NULL, NULL,
+      "sql: most rows one query may return (past it the query fails)" },
+    { "format",      OPT_STR,  F(format),      0, 8, NULL, NULL, NULL, "http, file: json or csv (files: by the name's extension)" },
     OPT_END,
 };
 #undef F
@@ -84,7 +96,6 @@ static const char *const page_keys[] = { "widgets", NULL };
 typedef struct {
     diag_t   *d;
     layout_t *l;
-    bool      demo_only;
     int       widgets_seen;     /* widget entries met, also past the cap */
     const cJSON *over_cap;      /* the first widget past LAYOUT_MAX_WIDGETS */
 } ctx_t;
@@ -214,6 +225,28 @@ static void parse_theme(ctx_t *c, const cJSON *t)
 
 /* ---- feeds -------------------------------------------------------------- */
 
+static void report_diag(void *ud, const cJSON *node, bool is_key, const char *msg)
+{
+    diag_at(ud, node, is_key, "%s", msg);
+}
+
+/* file:NAME in a layout is NAME next to the layout file. */
+static void resolve_file_url(ctx_t *c, feed_conf_t *fc)
+{
+    if (!fc->url || strncmp(fc->url, "file:", 5) != 0 || fc->url[5] == '/' || !fc->url[5] || !c->l->file)
+        return;
+    const char *slash = strrchr(c->l->file, '/');
+    if (!slash)
+        return;
+    size_t n = (size_t)(slash - c->l->file) + strlen(fc->url) + 8;
+    char *u = malloc(n);
+    if (!u)
+        return;
+    snprintf(u, n, "file:%.*s/%s", (int)(slash - c->l->file), c->l->file, fc->url + 5);
+    free(fc->url);
+    fc->url = u;
+}
+
 static void parse_feeds(ctx_t *c, const cJSON *arr)
 {
     if (!cJSON_IsArray(arr)) {
@@ -232,7 +265,9 @@ static void parse_feeds(ctx_t *c, const cJSON *arr)
         feed_conf_t *fc = &c->l->feeds[c->l->nfeeds++];
         opt_defaults(feed_opts, fc);
         fc->lim = bs_limits_default();
-        parse_table(c, f, feed_opts, fc, "a feed", (const char *const[]){ "limits", NULL });
+        parse_table(c, f, feed_opts, fc, "a feed", feed_extra_keys);
+        feed_conf_parse_extra(f, fc, report_diag, c->d);
+        resolve_file_url(c, fc);
         const cJSON *lim = cJSON_GetObjectItemCaseSensitive(f, "limits");
         if (lim) {
             static const char *const names[] = { "frame_bytes", "topic_len", "string_len", "history_len",
@@ -297,13 +332,31 @@ void layout_widget_free(wdg_t *w)
     free(w);
 }
 
-static bool topic_known(const char *topic)
+/* The feed a binding names (its index), or -1 for every feed. */
+static const char *const *declared_topics(const layout_t *l, int feed, size_t *n)
 {
-    size_t n;
-    const char *const *t = demo_sim_topics(&n);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(t[i], topic) == 0)
+    const feed_backend_t *be = l->feeds[feed].url ? feed_backend_for(l->feeds[feed].url) : NULL;
+    return be && be->topics ? be->topics(n) : NULL;
+}
+
+/* A topic is known when some feed it may come from declares it, or when one
+ * of them cannot say what it publishes (a live source): only feeds that
+ * declare their topics (the demo) make a binding checkable. */
+static bool topic_known(const layout_t *l, int feed, const char *topic, const char *const **list, size_t *nlist)
+{
+    for (int i = 0; i < l->nfeeds; i++) {
+        if (feed >= 0 && i != feed)
+            continue;
+        size_t n;
+        const char *const *t = declared_topics(l, i, &n);
+        if (!t)
             return true;
+        for (size_t k = 0; k < n; k++)
+            if (strcmp(t[k], topic) == 0)
+                return true;
+        *list = t;
+        *nlist = n;
+    }
     return false;
 }
 
@@ -337,43 +390,65 @@ static int parse_rect(ctx_t *c, const cJSON *r, rect_t *out)
 
 static int parse_bind(ctx_t *c, wdg_t *w, const cJSON *b)
 {
-    const char *topic = NULL, *path = NULL;
-    const cJSON *tnode = b;
+    const char *topic = NULL, *path = NULL, *feed = NULL;
+    const cJSON *tnode = b, *fnode = NULL;
     if (cJSON_IsString(b)) {
         topic = b->valuestring;
     } else if (cJSON_IsObject(b)) {
         for (const cJSON *m = b->child; m; m = m->next) {
-            if (strcmp(m->string, "topic") == 0 && cJSON_IsString(m)) {
-                topic = m->valuestring;
-                tnode = m;
-            } else if (strcmp(m->string, "path") == 0 && cJSON_IsString(m)) {
-                path = m->valuestring;
-            } else if (strcmp(m->string, "topic") == 0 || strcmp(m->string, "path") == 0) {
+            bool known = !strcmp(m->string, "topic") || !strcmp(m->string, "path") || !strcmp(m->string, "feed");
+            if (!known) {
+                diag_at(c->d, m, true, "unknown key \"%s\" in \"bind\" (use \"topic\", \"path\" and \"feed\")",
+                        m->string);
+                return -1;
+            }
+            if (!cJSON_IsString(m)) {
                 diag_at(c->d, m, false, "\"%s\" must be a string", m->string);
                 return -1;
+            }
+            if (strcmp(m->string, "topic") == 0) {
+                topic = m->valuestring;
+                tnode = m;
+            } else if (strcmp(m->string, "path") == 0) {
+                path = m->valuestring;
             } else {
-                diag_at(c->d, m, true, "unknown key \"%s\" in \"bind\" (use \"topic\" and \"path\")", m->string);
-                return -1;
+                feed = m->valuestring;
+                fnode = m;
             }
         }
     }
     if (!topic || !topic[0] || strlen(topic) > 128) {
-        diag_at(c->d, b, false, "\"bind\" must be a topic name or {\"topic\": ..., \"path\": ...}");
+        diag_at(c->d, b, false, "\"bind\" must be a topic name or {\"topic\": ..., \"path\": ..., \"feed\": ...}");
         return -1;
     }
-    if (c->demo_only && !topic_known(topic)) {
-        size_t n;
-        const char *const *t = demo_sim_topics(&n);
+    int fi = -1;
+    if (feed) {
+        for (int i = 0; i < c->l->nfeeds; i++)
+            if (c->l->feeds[i].id && strcmp(c->l->feeds[i].id, feed) == 0)
+                fi = i;
+        if (fi < 0) {
+            diag_at(c->d, fnode, false, "\"bind\" names feed \"%s\", which the layout does not have", feed);
+            return -1;
+        }
+        if (w->nbinds > 0 && w->feed != fi) {
+            diag_at(c->d, fnode, false, "all bindings of a widget come from one feed");
+            return -1;
+        }
+    }
+    const char *const *list = NULL;
+    size_t nlist = 0;
+    if (!topic_known(c->l, fi, topic, &list, &nlist)) {
         char known[1024] = "";
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < nlist; i++) {
             strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
-            strncat(known, t[i], sizeof known - strlen(known) - 1);
+            strncat(known, list[i], sizeof known - strlen(known) - 1);
         }
         diag_at(c->d, tnode, false, "unknown topic \"%s\" (the demo feed publishes: %s)", topic, known);
         return -1;
     }
     if (wdg_add_bind(w, topic, path) < 0)
         return -1;
+    w->feed = fi;
     return 0;
 }
 
@@ -413,7 +488,7 @@ static void parse_widget(ctx_t *c, const cJSON *o, int page)
         return;
     w->cls = cls;
     w->page = page;
-    w->feed = 0;
+    w->feed = -1;
     w->stale_after = -1;
     if (opt_defaults(cls->opts, w) != 0) {
         layout_widget_free(w);
@@ -494,7 +569,7 @@ static void parse_widget(ctx_t *c, const cJSON *o, int page)
         return;
     }
     if (w->stale_after < 0) {
-        double s = l->nfeeds ? l->feeds[0].stale_after : -1;
+        double s = l->nfeeds ? l->feeds[w->feed >= 0 ? w->feed : 0].stale_after : -1;
         w->stale_after = s >= 0 ? s : l->stale_after;
     }
     wdg_t **nw = realloc(l->widgets, (size_t)(l->nwidgets + 1) * sizeof *nw);
@@ -569,6 +644,30 @@ int layout_pin_page(layout_t *l, const char *page)
 }
 
 /* ---- entry points ------------------------------------------------------- */
+
+static const char *const *feed_overrides;
+static int n_feed_overrides;
+
+void layout_set_feed_overrides(const char *const *ov, int n)
+{
+    feed_overrides = ov;
+    n_feed_overrides = n;
+}
+
+/* --feed ID=URL: applied before the widgets are read, so bindings are checked
+ * against the feed that will really run. Unknown ids are the caller's to
+ * report. */
+static void apply_overrides(layout_t *l)
+{
+    for (int i = 0; i < n_feed_overrides; i++) {
+        const char *eq = strchr(feed_overrides[i], '=');
+        if (!eq)
+            continue;
+        char id[128];
+        snprintf(id, sizeof id, "%.*s", (int)(eq - feed_overrides[i]), feed_overrides[i]);
+        layout_set_feed_url(l, id, eq + 1);
+    }
+}
 
 layout_t *layout_load_text(const char *name, const char *text, size_t len, diag_t *d)
 {
@@ -648,13 +747,11 @@ layout_t *layout_load_text(const char *name, const char *text, size_t len, diag_
         opt_defaults(feed_opts, fc);
         fc->lim = bs_limits_default();
     }
-    c.demo_only = true;
+    apply_overrides(l);
     for (int i = 0; i < l->nfeeds; i++) {
         if (l->feeds[i].stale_after < 0)
             l->feeds[i].stale_after = l->stale_after;
         l->feeds[i].lim.history_len = (size_t)l->history;
-        if (!l->feeds[i].url || strcmp(l->feeds[i].url, "demo:") != 0)
-            c.demo_only = false;
     }
     if ((m = cJSON_GetObjectItemCaseSensitive(root, "widgets")))
         parse_widgets(&c, m, -1);
@@ -736,6 +833,58 @@ int layout_set_feed_url(layout_t *l, const char *id, const char *url)
 
 /* ---- JSON Schema -------------------------------------------------------- */
 
+static cJSON *prop(cJSON *props, const char *name, const char *type, const char *desc)
+{
+    cJSON *p = cJSON_AddObjectToObject(props, name);
+    cJSON_AddStringToObject(p, "type", type);
+    if (desc)
+        cJSON_AddStringToObject(p, "description", desc);
+    return p;
+}
+
+static cJSON *object_schema(const opt_def_t *tbl, const char *desc);
+
+/* headers, map and queries (parsed in feeds/conf.c) */
+static void feed_extra_schema(cJSON *props)
+{
+    cJSON *h = prop(props, "headers", "object", "http: request headers {\"Name\": \"value\"} (no Authorization: "
+                    "use token_env or token_file)");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(h, "additionalProperties"), "type", "string");
+    cJSON *m = prop(props, "map", "array", "http, file: topic ← path mappings of a JSON document");
+    cJSON *mi = object_schema(NULL, NULL);
+    cJSON *mp = cJSON_GetObjectItem(mi, "properties");
+    prop(mp, "topic", "string", "topic the result is published as");
+    prop(mp, "path", "string", "path into the document, as in bindings: \"data.office.0.v\"; \"\" = all of it");
+    cJSON *pick = prop(mp, "pick", "object", "arrays of objects: each item becomes {name: item[name], value: item[value]}");
+    cJSON *pp = cJSON_AddObjectToObject(pick, "properties");
+    prop(pp, "name", "string", NULL);
+    prop(pp, "value", "string", NULL);
+    cJSON *so = prop(mp, "sort", "string", "sort the array");
+    const char *dirs[] = { "asc", "desc" };
+    cJSON_AddItemToObject(so, "enum", cJSON_CreateStringArray(dirs, 2));
+    prop(mp, "by", "string", "field to sort by (default: value after pick, else the items)");
+    prop(mp, "top", "integer", "keep the first N items");
+    cJSON *sum = cJSON_AddObjectToObject(mp, "sum");
+    cJSON_AddStringToObject(sum, "description", "true: sum the items; a string: sum that field of each item");
+    prop(mp, "count", "boolean", "the number of items");
+    prop(mp, "ratio", "string", "path of a denominator: the value is 100 · path / ratio (a percentage)");
+    const char *mreq[] = { "topic", "path" };
+    cJSON_AddItemToObject(mi, "required", cJSON_CreateStringArray(mreq, 2));
+    cJSON_AddItemToObject(m, "items", mi);
+    cJSON *q = prop(props, "queries", "array", "postgresql, mysql: one read-only query per topic");
+    cJSON *qi = object_schema(NULL, NULL);
+    cJSON *qp = cJSON_GetObjectItem(qi, "properties");
+    prop(qp, "topic", "string", NULL);
+    prop(qp, "sql", "string", "one SELECT statement");
+    cJSON *sh = prop(qp, "shape", "string", "value (one cell), row (an object), rows (array of objects), "
+                     "map ({first column: second column}); default value");
+    const char *shapes[] = { "value", "row", "rows", "map" };
+    cJSON_AddItemToObject(sh, "enum", cJSON_CreateStringArray(shapes, 4));
+    const char *qreq[] = { "topic", "sql" };
+    cJSON_AddItemToObject(qi, "required", cJSON_CreateStringArray(qreq, 2));
+    cJSON_AddItemToObject(q, "items", qi);
+}
+
 static cJSON *object_schema(const opt_def_t *tbl, const char *desc)
 {
     cJSON *s = cJSON_CreateObject();
@@ -784,6 +933,7 @@ char *layout_schema(void)
     cJSON *feed = object_schema(feed_opts, "a data feed");
     cJSON *lim = cJSON_AddObjectToObject(cJSON_GetObjectItem(feed, "properties"), "limits");
     cJSON_AddStringToObject(lim, "type", "object");
+    feed_extra_schema(cJSON_GetObjectItem(feed, "properties"));
     cJSON_AddItemToObject(feeds, "items", feed);
 
     /* widgets: one schema per kind, selected by "type" */
@@ -813,6 +963,9 @@ char *layout_schema(void)
             cJSON *bop = cJSON_GetObjectItem(bo, "properties");
             cJSON_AddStringToObject(cJSON_AddObjectToObject(bop, "topic"), "type", "string");
             cJSON_AddStringToObject(cJSON_AddObjectToObject(bop, "path"), "type", "string");
+            cJSON *bf = cJSON_AddObjectToObject(bop, "feed");
+            cJSON_AddStringToObject(bf, "type", "string");
+            cJSON_AddStringToObject(bf, "description", "id of the feed the topic comes from (default: every feed)");
             cJSON_AddItemToArray(ba, bo);
         }
         const char *req[] = { "type", "id", "rect" };

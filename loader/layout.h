@@ -70,6 +70,10 @@ int layout_pin_page(layout_t *l, const char *page);
 
 /* Overrides the URL of the feed named id. 0, or -1 if there is no such feed. */
 int layout_set_feed_url(layout_t *l, const char *id, const char *url);
+/* --feed ID=URL overrides every later load applies before it reads the
+ * widgets (so bindings are checked against the feed that will run). The
+ * strings are borrowed and must outlive the loads. Main thread. */
+void layout_set_feed_overrides(const char *const *ov, int n);
 
 /* The JSON Schema of layout files, generated from the option tables.
  * Returns malloc'd text. */

@@ -125,7 +125,14 @@ void scr_update_stale(screen_t *s, wdg_t *w, double now, int64_t wall_ms)
         const store_entry_t *e = store_get(s->store, w->binds[b].topic);
         loaded = e && e->feed < 0;
     }
-    bool stale = t && (age > w->stale_after || loaded);
+    /* data from a feed that is down (a failed poll, a lost connection) is
+     * old news at once, not only after stale_after */
+    bool down = false;
+    for (int b = 0; b < w->nbinds && !down; b++) {
+        const store_entry_t *e = store_get(s->store, w->binds[b].topic);
+        down = e && e->feed >= 0 && e->feed < s->nfeeds && s->feed_down[e->feed];
+    }
+    bool stale = t && (age > w->stale_after || loaded || down);
     /* the badge shows whole seconds/minutes: redraw when its text changes */
     long bucket_old = (long)(w->data_age < 60 ? w->data_age : 60 + w->data_age / 60);
     long bucket_new = (long)(age < 60 ? age : 60 + age / 60);

@@ -169,6 +169,8 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
     layout_t *l = s->layout;
     if (s->trans_active)
         damage_add_full(&s->damage);      /* every frame of the fade */
+    for (int i = 0; i < s->nfeeds; i++)
+        s->feed_down[i] = s->live && feed_status_get(s->feeds[i]).state == FEED_DOWN;
     for (int i = 0; i < l->nwidgets; i++) {
         wdg_t *w = l->widgets[i];
         if (w->cls->tick)

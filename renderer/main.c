@@ -381,6 +381,7 @@ int main(int argc, char **argv)
         a.layout = access(DEFAULT_LAYOUT, R_OK) == 0 ? DEFAULT_LAYOUT : deflt;
     }
     int code;
+    layout_set_feed_overrides(a.feeds, a.nfeeds);
     layout_t *l = load(a.layout, &code);
     if (!l)
         return code;

@@ -61,6 +61,10 @@ char *screen_report(screen_t *s, int64_t wall_ms)
         cJSON_AddNumberToObject(o, "messages", (double)st.messages);
         cJSON_AddNumberToObject(o, "rejected", (double)st.rejected);
         cJSON_AddNumberToObject(o, "bytes", (double)st.bytes);
+        cJSON_AddNumberToObject(o, "polls", (double)st.polls);
+        cJSON_AddNumberToObject(o, "errors", (double)st.errors);
+        cJSON_AddNumberToObject(o, "poll_ms", st.poll_ms);
+        cJSON_AddStringToObject(o, "error", st.state == FEED_UP ? "" : st.error);
         cJSON_AddItemToArray(fs, o);
     }
     feed_queue_stats_t qs = feed_queue_stats(s->q);

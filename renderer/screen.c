@@ -15,6 +15,18 @@
 
 /* ---- life cycle ---------------------------------------------------------- */
 
+/* Each binding's topic goes to the feed it names, or to every feed. */
+static void subscribe(screen_t *s, const layout_t *l)
+{
+    for (int i = 0; i < l->nwidgets; i++) {
+        const wdg_t *w = l->widgets[i];
+        for (int b = 0; b < w->nbinds; b++)
+            for (int k = 0; k < s->nfeeds; k++)
+                if (w->feed < 0 || w->feed == k)
+                    feed_add_subscription(s->feeds[k], w->binds[b].topic);
+    }
+}
+
 /* The output surfaces (frame, background, fade-out copy); layers apart. */
 static void free_surfaces(screen_t *s)
 {
@@ -89,11 +101,7 @@ screen_t *screen_new(layout_t *l, int out_w, int out_h, bool live, int64_t wall0
         f->wall0_ms = wall0_ms;
         s->feeds[s->nfeeds++] = f;
     }
-    for (int i = 0; i < l->nwidgets; i++) {
-        wdg_t *w = l->widgets[i];
-        for (int b = 0; b < w->nbinds; b++)
-            feed_add_subscription(s->feeds[w->feed < s->nfeeds ? w->feed : 0], w->binds[b].topic);
-    }
+    subscribe(s, l);
     if (live && screen_state_dir)
         scr_persist_setup(s);
     if (live)
@@ -138,10 +146,7 @@ static bool same_str(const char *a, const char *b)
 
 static bool same_feed(const feed_conf_t *a, const feed_conf_t *b)
 {
-    return same_str(a->id, b->id) && same_str(a->url, b->url) && same_str(a->token_env, b->token_env) &&
-           same_str(a->token_file, b->token_file) && same_str(a->ca_file, b->ca_file) &&
-           a->insecure == b->insecure && a->seed == b->seed && a->tick == b->tick &&
-           memcmp(&a->lim, &b->lim, sizeof a->lim) == 0;
+    return feed_conf_equal(a, b);
 }
 
 int screen_reload(screen_t *s, layout_t *nl, double now, char *err, size_t errlen)
@@ -182,11 +187,7 @@ int screen_reload(screen_t *s, layout_t *nl, double now, char *err, size_t errle
     }
     scr_layers_free(s);
     s->layout = nl;
-    for (int i = 0; i < nl->nwidgets; i++) {
-        wdg_t *w = nl->widgets[i];
-        for (int b = 0; b < w->nbinds; b++)
-            feed_add_subscription(s->feeds[w->feed < s->nfeeds ? w->feed : 0], w->binds[b].topic);
-    }
+    subscribe(s, nl);
     if (!feeds_same && s->live)
         for (int i = 0; i < s->nfeeds; i++)
             feed_start(s->feeds[i]);

@@ -51,6 +51,7 @@ typedef struct screen {
     feed_queue_t    *q;
     feed_t          *feeds[LAYOUT_MAX_FEEDS];
     int              nfeeds;
+    bool             feed_down[LAYOUT_MAX_FEEDS]; /* this frame: feed i is down */
     text_cache_t    *tc;
     bool             live;          /* feeds run on their threads */
     int64_t          wall0_ms;      /* wall clock at now = 0 */
