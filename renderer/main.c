@@ -9,6 +9,7 @@
  */
 #include "argv.h"
 #include "clock.h"
+#include "datadir.h"
 #include "docs.h"
 #include "layout.h"
 #include "listen.h"
@@ -29,9 +30,6 @@
 #ifndef BS_VERSION
 #define BS_VERSION "0.1.0"
 #endif
-#ifndef BS_DATADIR
-#define BS_DATADIR "."
-#endif
 
 #define DEFAULT_LAYOUT  "layouts/union-hall.json"
 /* Snapshots read a fixed clock unless --time says otherwise:
@@ -47,7 +45,7 @@ static void usage(FILE *f)
           "       bigscreen schema\n"
           "       bigscreen docs\n"
           "\n"
-          "Shows LAYOUT (default " DEFAULT_LAYOUT ") fullscreen on a wall screen.\n"
+          "Shows LAYOUT (default " DEFAULT_LAYOUT " in the data directory) fullscreen on a wall screen.\n"
           "\n"
           "  --display N          fullscreen on display N (default 0)\n"
           "  --windowed WxH       a window of that size instead of fullscreen\n"
@@ -72,6 +70,9 @@ static void usage(FILE *f)
           "                       numeric address, 127.0.0.1 by default ([::1]:PORT for IPv6)\n"
           "  --present HOW        auto (default): a GPU renderer with vsync when there is one, else\n"
           "                       only the changed areas through the window surface; gpu; surface\n"
+          "  --data-dir DIR       shipped layouts, map data and the font manifest are in DIR\n"
+          "                       (default $BIGSCREEN_DATADIR, else the installed data directory,\n"
+          "                       else the current directory)\n"
           "  --help, --version    (options also take the form --name=value)\n"
           "\n"
           "check prints file:line:col: message for every problem; exit 0 valid, 1 invalid, 2 unreadable.\n",
@@ -159,13 +160,18 @@ static bool is_help(const char *a)
 static int cmd_check(int argc, char **argv)
 {
     if (argc >= 1 && is_help(argv[0])) {
-        printf("usage: bigscreen check LAYOUT...\n\n"
+        printf("usage: bigscreen check [--data-dir DIR] LAYOUT...\n\n"
                "Validates each LAYOUT and prints file:line:col: message for every problem.\n"
                "Exit 0: all valid, 1: a layout is invalid, 2: a file is unreadable.\n");
         return 0;
     }
+    if (argc >= 2 && !strcmp(argv[0], "--data-dir")) {
+        bs_datadir_set(argv[1]);
+        argc -= 2;
+        argv += 2;
+    }
     if (argc < 1) {
-        fprintf(stderr, "usage: bigscreen check LAYOUT...\n");
+        fprintf(stderr, "usage: bigscreen check [--data-dir DIR] LAYOUT...\n");
         return 2;
     }
     int worst = 0;
@@ -323,6 +329,13 @@ int main(int argc, char **argv)
                 return 2;
             }
             a.state_dir = v;
+        } else if (!strcmp(o, "--data-dir")) {
+            NEED_ARG();
+            if (!v[0] || strlen(v) > 900) {
+                fprintf(stderr, "bigscreen: --data-dir needs a directory\n");
+                return 2;
+            }
+            bs_datadir_set(v);
         } else if (!strcmp(o, "--no-state")) {
             a.no_state = true;
         } else if (!strcmp(o, "--metrics")) {
@@ -376,9 +389,11 @@ int main(int argc, char **argv)
     }
     char deflt[1024];
     if (!a.layout) {
-        snprintf(deflt, sizeof deflt, "%s/%s", BS_DATADIR, DEFAULT_LAYOUT);
-        /* access(), not fopen(): opening a FIFO put there would block */
-        a.layout = access(DEFAULT_LAYOUT, R_OK) == 0 ? DEFAULT_LAYOUT : deflt;
+        if (bs_datadir_find(DEFAULT_LAYOUT, deflt, sizeof deflt) != 0) {
+            fprintf(stderr, "bigscreen: no layout given and no %s in %s (see --data-dir)\n", DEFAULT_LAYOUT, deflt);
+            return 2;
+        }
+        a.layout = deflt;
     }
     int code;
     layout_set_feed_overrides(a.feeds, a.nfeeds);

@@ -1,6 +1,7 @@
 /* text.c — text masks from SDL2_ttf, cached with an LRU cap (see text.h). */
 #include "text.h"
 #include "fileio.h"
+#include "datadir.h"
 #include "value.h"
 
 #include <SDL2/SDL_ttf.h>
@@ -10,9 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef BS_DATADIR
-#define BS_DATADIR "."
-#endif
 
 #define MAX_ENTRIES  4096
 #define MAX_TEXT     2048     /* bytes of one run */
@@ -44,9 +42,9 @@ static cJSON *manifest;          /* loaded once; main/render thread only */
 static const cJSON *manifest_fonts(void)
 {
     if (!manifest) {
-        const char *dir = getenv("BIGSCREEN_DATADIR");
         char path[1024];
-        snprintf(path, sizeof path, "%s/fonts/manifest.json", dir ? dir : BS_DATADIR);
+        if (bs_datadir_find("fonts/manifest.json", path, sizeof path) != 0)
+            return NULL;
         size_t n;
         char *buf = bs_read_file(path, 65536, &n, NULL, 0);
         if (!buf)
@@ -82,6 +80,12 @@ void font_known(char *buf, size_t len)
 {
     const cJSON *f;
     buf[0] = '\0';
+    if (!manifest_fonts()) {
+        char dirs[768];
+        bs_datadir_describe(dirs, sizeof dirs);
+        snprintf(buf, len, "none: no readable fonts/manifest.json in %s; see --data-dir", dirs);
+        return;
+    }
     cJSON_ArrayForEach(f, manifest_fonts()) {
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(f, "name");
         if (!cJSON_IsString(n))

@@ -138,7 +138,7 @@ static int image_init(wdg_t *w, char *err, size_t errlen)
     }
     char path[1024];
     if (wdg_find_file(w, k->file, path, sizeof path) != 0) {
-        snprintf(err, errlen, "cannot find \"%s\" (looked at %s and the data directory)", k->file, path);
+        snprintf(err, errlen, "cannot find \"%s\" (looked in %s)", k->file, path);
         return -1;
     }
     if (is_svg(k->file))

@@ -96,7 +96,7 @@ static int map_init(wdg_t *w, char *err, size_t errlen)
     }
     char path[1024], msg[256];
     if (wdg_find_file(w, k->geojson, path, sizeof path) != 0) {
-        snprintf(err, errlen, "cannot find \"%s\" (looked at %s and the data directory)", k->geojson, path);
+        snprintf(err, errlen, "cannot find \"%s\" (looked in %s)", k->geojson, path);
         return -1;
     }
     k->map = gj_load_file(path, k->name_property, msg, sizeof msg);

@@ -1,5 +1,6 @@
 /* widget.c — helpers every kind shares, and the theme defaults. */
 #include "widget.h"
+#include "datadir.h"
 #include "theme.h"
 
 #include <math.h>
@@ -9,9 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifndef BS_DATADIR
-#define BS_DATADIR "."
-#endif
 
 const char *const wdg_common_keys[] = {
     "id", "type", "rect", "title", "bind", "stale_after", NULL,
@@ -120,13 +118,19 @@ int wdg_find_file(const wdg_t *w, const char *name, char *out, size_t len)
             return 0;
         }
     }
-    static const char *const dirs[] = { BS_DATADIR, BS_DATADIR "/layouts" };
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        snprintf(out, len, "%s/%s", dirs[i], name);
+    const char *dirs[BS_DATADIR_MAX];
+    int n = bs_datadir_list(dirs);
+    for (int i = 0; i < n * 2; i++) {
+        snprintf(out, len, "%s%s/%s", dirs[i / 2], i % 2 ? "/layouts" : "", name);
         if (access(out, R_OK) == 0)
             return 0;
     }
-    snprintf(out, len, "%s", first[0] ? first : name);
+    char searched[768];
+    bs_datadir_describe(searched, sizeof searched);
+    if (first[0])
+        snprintf(out, len, "%.*s, %s and their layouts/", (int)(strrchr(first, '/') - first), first, searched);
+    else
+        snprintf(out, len, "%s and their layouts/", searched);
     return -1;
 }
 

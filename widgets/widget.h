@@ -150,8 +150,9 @@ const char *wdg_series_name(const bs_list_t *series, int s);
 double wdg_nice_step(double range, int n);
 
 /* Resolves a file named in an option: absolute as is, else relative to the
- * layout file's directory, then to the project data directory (BS_DATADIR)
- * and its layouts/. 0 with the path in out, or -1 (out holds the first try). */
+ * layout file's directory, then to the data directories (datadir.h) and
+ * their layouts/. 0 with the path in out, or -1 with out holding the
+ * directories searched (for the error message). */
 int wdg_find_file(const wdg_t *w, const char *name, char *out, size_t len);
 
 #endif
