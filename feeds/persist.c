@@ -1,6 +1,7 @@
 /* persist.c — last-known values on disk (see persist.h). */
 #include "persist.h"
 #include "fileio.h"
+#include "jsonw.h"
 #include "msg.h"
 
 #include <cjson/cJSON.h>
@@ -58,102 +59,264 @@ char *persist_path(const char *dir, const char *layout_file)
 
 /* ---- serialise ----------------------------------------------------------- */
 
-/* A cJSON copy of v; NULL on allocation failure. Store values were built
- * under caps, so the recursion depth is bounded by the feed's depth cap. */
-static cJSON *to_cjson(const bs_value_t *v)
+/* One message: {"topic":T,"op":"append","value":V,"ts":N} (op only for
+ * history). Its length is known from the JSON lengths the store keeps. */
+#define MSG_FIXED (sizeof "{\"topic\":,\"value\":,\"ts\":}" - 1)
+#define MSG_APPEND (sizeof ",\"op\":\"append\"" - 1)
+
+struct persist_saver {
+    char      *buf;             /* the text so far, NUL-terminated */
+    size_t     len, cap;
+    bool       snapshot_first, started, done, oom;
+    size_t     msgs;            /* messages written */
+    store_iter_t it;            /* the entry under way or next */
+    char      *topic;           /* entry under way (a copy); NULL between entries */
+    size_t     topic_json;      /* its escaped length */
+    uint64_t   from_seq;        /* under way: first history item chosen */
+    uint64_t   last_seq;        /* under way: last history item written */
+    size_t     set_len;         /* under way: its "set" message as planned */
+    size_t     reserve;         /* kept for the "set" messages still to come */
+    size_t     left;            /* entries not started yet (for a fair share) */
+    uint64_t   cut_hist, cut_topics;
+};
+
+static size_t digits(int64_t v)
 {
-    switch (v->type) {
-    case BS_NULL: return cJSON_CreateNull();
-    case BS_BOOL: return cJSON_CreateBool(v->u.b);
-    case BS_NUM:  return cJSON_CreateNumber(v->u.num);
-    case BS_STR:  return cJSON_CreateString(v->u.str);
-    case BS_ARR:
-    case BS_OBJ: {
-        cJSON *c = v->type == BS_ARR ? cJSON_CreateArray() : cJSON_CreateObject();
-        if (!c)
-            return NULL;
-        for (uint32_t i = 0; i < v->n; i++) {
-            cJSON *it = to_cjson(v->u.c.items[i]);
-            if (!it) {
-                cJSON_Delete(c);
-                return NULL;
-            }
-            if (v->type == BS_ARR)
-                cJSON_AddItemToArray(c, it);
-            else
-                cJSON_AddItemToObject(c, v->u.c.keys[i], it);
-        }
-        return c;
-    }
-    }
-    return NULL;
+    char b[24];
+    return (size_t)snprintf(b, sizeof b, "%lld", (long long)v);
 }
 
-typedef struct {
-    cJSON  *arr;
-    double  now;
-    int64_t wall_ms;
-    bool    oom;
-} ser_t;
-
-static bool add_msg(ser_t *z, const char *topic, const bs_value_t *v, int64_t ts, const char *op)
+static size_t msg_len(size_t topic_json, size_t value_json, int64_t ts, bool append)
 {
-    cJSON *m = cJSON_CreateObject(), *val = to_cjson(v);
-    if (!m || !val) {
-        cJSON_Delete(m);
-        cJSON_Delete(val);
+    return MSG_FIXED + topic_json + value_json + digits(ts) + (append ? MSG_APPEND : 0);
+}
+
+static int64_t entry_ts(const store_entry_t *e, double now, int64_t wall_ms)
+{
+    int64_t ts = e->ts_ms ? e->ts_ms : wall_ms - (int64_t)llround((now - e->recv) * 1000);
+    return ts < 0 ? 0 : ts;
+}
+
+/* Room for n more bytes (and the NUL) in z->buf. */
+static bool ensure(persist_saver_t *z, size_t n)
+{
+    if (z->len + n + 1 <= z->cap)
+        return true;
+    size_t cap = z->cap ? z->cap : 4096;
+    while (cap < z->len + n + 1)
+        cap *= 2;
+    char *b = realloc(z->buf, cap);
+    if (!b) {
+        z->oom = true;
         return false;
     }
-    cJSON_AddStringToObject(m, "topic", topic);
-    if (op)
-        cJSON_AddStringToObject(m, "op", op);
-    cJSON_AddItemToObject(m, "value", val);
-    cJSON_AddNumberToObject(m, "ts", (double)ts);
-    cJSON_AddItemToArray(z->arr, m);
+    z->buf = b;
+    z->cap = cap;
     return true;
 }
 
-static void ser_entry(const store_entry_t *e, void *ud)
+/* Whether a message of n bytes still fits under the loader's cap, with what
+ * is reserved for later "set" messages and the closing bracket. */
+static bool fits(const persist_saver_t *z, size_t n, size_t reserved)
 {
-    ser_t *z = ud;
-    if (z->oom)
+    return z->len + 1 + n + reserved + 1 <= PERSIST_MAX_BYTES;
+}
+
+static void put_msg(persist_saver_t *z, const char *topic, const bs_value_t *v, int64_t ts, bool append, size_t n)
+{
+    if (!ensure(z, n + 1))
         return;
-    int64_t ts = e->ts_ms ? e->ts_ms : z->wall_ms - (int64_t)llround((z->now - e->recv) * 1000);
-    if (ts < 0)
-        ts = 0;
-    for (size_t i = 0; i < e->hist_len; i++) {
-        int64_t hts = 0;
-        const bs_value_t *h = store_hist(e, i, &hts);
-        if (h && !add_msg(z, e->topic, h, hts > 0 ? hts : ts, "append")) {
-            z->oom = true;
-            return;
-        }
+    char *o = z->buf + z->len;
+    if (z->msgs++)
+        *o++ = ',';
+    memcpy(o, "{\"topic\":", 9);
+    o = jsonw_str(o + 9, topic, strlen(topic));
+    if (append) {
+        memcpy(o, ",\"op\":\"append\"", MSG_APPEND);
+        o += MSG_APPEND;
     }
-    if (!add_msg(z, e->topic, e->value, ts, NULL))
+    memcpy(o, ",\"value\":", 9);
+    o = jsonw_value(o + 9, v);
+    o += sprintf(o, ",\"ts\":%lld}", (long long)ts);
+    z->len = (size_t)(o - z->buf);
+}
+
+persist_saver_t *persist_saver_new(bool snapshot_first)
+{
+    persist_saver_t *z = calloc(1, sizeof *z);
+    if (z)
+        z->snapshot_first = snapshot_first;
+    return z;
+}
+
+void persist_saver_free(persist_saver_t *z)
+{
+    if (!z)
+        return;
+    free(z->buf);
+    free(z->topic);
+    free(z);
+}
+
+size_t persist_saver_len(const persist_saver_t *z) { return z->len; }
+
+char *persist_saver_take(persist_saver_t *z, size_t *len)
+{
+    if (!z->done || z->oom)
+        return NULL;
+    char *t = z->buf;
+    if (len)
+        *len = z->len;
+    z->buf = NULL;
+    z->len = z->cap = 0;
+    return t;
+}
+
+/* The first step: the opening bracket, the optional snapshot, and what the
+ * "set" messages of all entries will need. */
+static void start(persist_saver_t *z, const store_t *s, double now, int64_t wall_ms)
+{
+    z->started = true;
+    if (!ensure(z, 64))
+        return;
+    z->buf[z->len++] = '[';
+    if (z->snapshot_first) {
+        static const char snap[] = "{\"op\":\"snapshot\",\"topics\":{}}";
+        memcpy(z->buf + z->len, snap, sizeof snap - 1);
+        z->len += sizeof snap - 1;
+        z->msgs++;
+    }
+    z->buf[z->len] = '\0';
+    store_iter_t it = { 0, 0 };
+    for (const store_entry_t *e; (e = store_iter_get(s, &it)); it.ord++) {
+        z->reserve += 1 + msg_len(jsonw_str_len(e->topic, strlen(e->topic)), e->value_json,
+                                  entry_ts(e, now, wall_ms), false);
+        z->left++;
+    }
+}
+
+/* Starts entry e: plans which of its newest history items fit its share of
+ * what the cap leaves, or skips it when even its value does not fit. */
+static void begin_entry(persist_saver_t *z, const store_entry_t *e, double now, int64_t wall_ms)
+{
+    size_t tj = jsonw_str_len(e->topic, strlen(e->topic));
+    int64_t ts = entry_ts(e, now, wall_ms);
+    size_t set_len = msg_len(tj, e->value_json, ts, false);
+    z->reserve = z->reserve > set_len + 1 ? z->reserve - set_len - 1 : 0;
+    size_t nleft = z->left ? z->left : 1;
+    if (z->left)
+        z->left--;
+    if (!fits(z, set_len, z->reserve)) {
+        z->cut_topics++;
+        z->cut_hist += e->hist_len;
+        z->it.ord++;
+        return;
+    }
+    size_t avail = PERSIST_MAX_BYTES - (z->len + 1 + set_len + z->reserve + 1);
+    size_t share = avail / nleft, sum = 0, j = e->hist_len;
+    while (j > 0) {
+        int64_t hts = 0;
+        size_t hj = 0;
+        store_hist_info(e, j - 1, &hts, NULL, &hj);
+        size_t m = 1 + msg_len(tj, hj, hts > 0 ? hts : ts, true);
+        if (sum + m > share)
+            break;
+        sum += m;
+        j--;
+    }
+    z->cut_hist += j;
+    z->from_seq = UINT64_MAX;
+    if (j < e->hist_len)
+        store_hist_info(e, j, NULL, &z->from_seq, NULL);
+    z->last_seq = 0;
+    z->topic_json = tj;
+    z->set_len = set_len;
+    z->topic = strdup(e->topic);
+    if (!z->topic)
         z->oom = true;
+}
+
+int persist_saver_step(persist_saver_t *z, const store_t *s, double now, int64_t wall_ms, size_t step_bytes)
+{
+    if (z->done)
+        return 1;
+    size_t len0 = z->len;
+    if (!z->started)
+        start(z, s, now, wall_ms);
+    while (!z->oom) {
+        const store_entry_t *e;
+        if (z->topic) {                    /* find the entry under way again */
+            e = store_iter_get(s, &z->it);
+            if ((!e || strcmp(e->topic, z->topic) != 0) && store_iter_find(s, z->topic, &z->it))
+                e = store_iter_get(s, &z->it);
+            else if (!e || strcmp(e->topic, z->topic) != 0) {
+                free(z->topic);            /* deleted meanwhile: its history stands */
+                z->topic = NULL;
+                continue;
+            }
+        } else {
+            e = store_iter_get(s, &z->it);
+            if (!e)
+                break;
+            begin_entry(z, e, now, wall_ms);
+            continue;
+        }
+        int64_t ts = entry_ts(e, now, wall_ms);
+        bool paused = false;
+        for (size_t i = 0; i < e->hist_len; i++) {
+            int64_t hts = 0;
+            uint64_t seq = 0;
+            size_t hj = 0;
+            const bs_value_t *h = store_hist_info(e, i, &hts, &seq, &hj);
+            if (seq < z->from_seq || seq <= z->last_seq)
+                continue;
+            size_t m = msg_len(z->topic_json, hj, hts > 0 ? hts : ts, true);
+            if (!fits(z, m, z->set_len + 1 + z->reserve)) {
+                z->cut_hist++;
+                z->last_seq = seq;
+                continue;
+            }
+            if (z->len > len0 && z->len - len0 + m > step_bytes) {
+                paused = true;
+                break;
+            }
+            put_msg(z, e->topic, h, hts > 0 ? hts : ts, true, m);
+            z->last_seq = seq;
+        }
+        if (paused)
+            return z->oom ? -1 : 0;
+        size_t m = msg_len(z->topic_json, e->value_json, ts, false);
+        if (z->len > len0 && z->len - len0 + m > step_bytes)
+            return 0;
+        if (fits(z, m, z->reserve))
+            put_msg(z, e->topic, e->value, ts, false, m);
+        else
+            z->cut_topics++;               /* grew past its plan: the history stands */
+        free(z->topic);
+        z->topic = NULL;
+        z->it.ord++;
+    }
+    if (z->oom || !ensure(z, 1))
+        return -1;
+    z->buf[z->len++] = ']';
+    z->buf[z->len] = '\0';
+    z->done = true;
+    return 1;
+}
+
+void persist_saver_cuts(const persist_saver_t *z, uint64_t *hist, uint64_t *topics)
+{
+    *hist = z->cut_hist;
+    *topics = z->cut_topics;
 }
 
 char *persist_serialise(const store_t *s, double now, int64_t wall_ms, bool snapshot_first, size_t *len)
 {
-    ser_t z = { .arr = cJSON_CreateArray(), .now = now, .wall_ms = wall_ms };
+    persist_saver_t *z = persist_saver_new(snapshot_first);
     char *text = NULL;
-    if (!z.arr)
-        return NULL;
-    if (snapshot_first) {
-        cJSON *m = cJSON_CreateObject();
-        if (!m)
-            goto out;
-        cJSON_AddItemToArray(z.arr, m);
-        cJSON_AddStringToObject(m, "op", "snapshot");
-        cJSON_AddObjectToObject(m, "topics");
-    }
-    store_foreach(s, ser_entry, &z);
-    if (!z.oom)
-        text = cJSON_PrintUnformatted(z.arr);
-    if (text && len)
-        *len = strlen(text);
-out:
-    cJSON_Delete(z.arr);
+    if (z && persist_saver_step(z, s, now, wall_ms, SIZE_MAX) == 1)
+        text = persist_saver_take(z, len);
+    persist_saver_free(z);
     return text;
 }
 

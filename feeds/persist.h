@@ -11,10 +11,10 @@
  * loaded state. bigscreen-feed sends the same text to a newly connected
  * client as its first frame (optionally led by an empty snapshot).
  *
- * Threads: persist_serialise and persist_load run on the thread that owns the
- * store (the render thread). The writer has a thread of its own that does the
- * file I/O (write temp + fsync + rename + fsync dir), so the render thread
- * only serialises (a few KB) and hands the text over.
+ * Threads: persist_serialise, the saver and persist_load run on the thread
+ * that owns the store (the render thread). The writer has a thread of its own
+ * that does the file I/O (write temp + fsync + rename + fsync dir), so the
+ * render thread only serialises, in bounded steps, and hands the text over.
  */
 #ifndef BS_PERSIST_H
 #define BS_PERSIST_H
@@ -25,7 +25,7 @@
 #include "store.h"
 #include "value.h"
 
-#define PERSIST_MAX_BYTES (64u << 20)    /* largest state file read back */
+#define PERSIST_MAX_BYTES (64u << 20)    /* largest state file read back, and written */
 
 /* The default state directory: $XDG_STATE_HOME/bigscreen, else
  * $HOME/.local/state/bigscreen. malloc'd; NULL when neither is set. */
@@ -42,6 +42,33 @@ char *persist_path(const char *dir, const char *layout_file);
  * topics it no longer should show. malloc'd NUL-terminated text, *len set;
  * NULL on allocation failure. */
 char *persist_serialise(const store_t *s, double now, int64_t wall_ms, bool snapshot_first, size_t *len);
+
+/* Saving in steps, so the render thread never stalls on a big store: a
+ * saver writes the same text as persist_serialise a bounded amount at a
+ * time, one step per frame, while the store goes on changing between steps
+ * (each topic is written as it is when its turn comes; one deleted
+ * meanwhile may keep the history already written, one that a deletion
+ * shifts may be missed until the next save).
+ *
+ * The text never exceeds PERSIST_MAX_BYTES, the cap persist_load reads:
+ * every topic's current value comes first (room is kept for them all); what
+ * is left is shared among the topics for their newest history; what does
+ * not fit is left out and counted (persist_saver_cuts). */
+typedef struct persist_saver persist_saver_t;
+
+/* A saver (snapshot_first as for persist_serialise). NULL on OOM. */
+persist_saver_t *persist_saver_new(bool snapshot_first);
+/* Writes about step_bytes more (at least one message). 1 when the text is
+ * complete, 0 when there is more, -1 on allocation failure. */
+int persist_saver_step(persist_saver_t *z, const store_t *s, double now, int64_t wall_ms, size_t step_bytes);
+/* Bytes written so far. */
+size_t persist_saver_len(const persist_saver_t *z);
+/* The complete text (malloc'd, NUL-terminated; ownership to the caller),
+ * *len set; NULL before the last step. */
+char *persist_saver_take(persist_saver_t *z, size_t *len);
+/* History items and topics left out to stay under the cap. */
+void persist_saver_cuts(const persist_saver_t *z, uint64_t *hist, uint64_t *topics);
+void persist_saver_free(persist_saver_t *z);       /* accepts NULL */
 
 /* Loads path into s at monotonic time now under caps derived from lim.
  * The file is read with bs_read_file (never blocks on a FIFO; a regular

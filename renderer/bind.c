@@ -13,6 +13,7 @@
 #define DRAIN_BATCH     256
 #define DRAIN_BUDGET_S  0.004     /* at most 4 ms of a frame applying updates */
 #define PERSIST_EVERY_S 5.0       /* save last-known values at most this often */
+#define SAVE_STEP_BYTES (256u << 10) /* state text serialised per frame while saving */
 
 const char *screen_state_dir;
 
@@ -179,26 +180,58 @@ void scr_persist_setup(screen_t *s)
     free(path);
 }
 
-/* Hands the store to the writer when it changed since the last save. The
- * render thread only serialises (a few KB for a wall screen, well under a
- * millisecond); the writer thread does the file I/O and fsync. */
-void scr_persist_save(screen_t *s, double now, int64_t wall_ms)
+/* One step of the save under way (step bytes of text); when it is complete
+ * the text goes to the writer thread, which does the file I/O and fsync. */
+static void save_step(screen_t *s, double now, int64_t wall_ms, size_t step)
 {
-    uint64_t gen = store_generation(s->store);
-    if (!s->persist || gen == s->persist_gen)
+    int rc = persist_saver_step(s->saving, s->store, now, wall_ms, step);
+    if (rc == 0)
         return;
     size_t len = 0;
-    char *text = persist_serialise(s->store, now, wall_ms, false, &len);
+    char *text = rc == 1 ? persist_saver_take(s->saving, &len) : NULL;
+    uint64_t hist, topics;
+    persist_saver_cuts(s->saving, &hist, &topics);
+    if ((hist || topics) && !s->state_cut)
+        fprintf(stderr, "bigscreen: last-known values: %llu history items and %llu topics left out to keep "
+                "the state file under %u MiB\n", (unsigned long long)hist, (unsigned long long)topics,
+                PERSIST_MAX_BYTES >> 20);
+    s->state_cut += hist + topics;
+    persist_saver_free(s->saving);
+    s->saving = NULL;
     if (!text)
-        return;
+        return;                        /* out of memory: the next save tries again */
     persist_writer_submit(s->persist, text, len);
-    s->persist_gen = gen;
+    s->persist_gen = s->saving_gen;
 }
 
+/* A save begins when the store changed since the last one. */
+static bool save_begin(screen_t *s)
+{
+    uint64_t gen = store_generation(s->store);
+    if (gen == s->persist_gen || !(s->saving = persist_saver_new(false)))
+        return false;
+    s->saving_gen = gen;
+    return true;
+}
+
+void scr_persist_save(screen_t *s, double now, int64_t wall_ms)
+{
+    if (s->persist && (s->saving || save_begin(s)))
+        save_step(s, now, wall_ms, SIZE_MAX);
+}
+
+/* Every PERSIST_EVERY_S a save begins; it is written SAVE_STEP_BYTES per
+ * frame (a few KB for a wall screen: one step; a store at its byte budget:
+ * some dozens of frames), so the frame rate holds while saving. */
 void scr_persist_tick(screen_t *s, double now, int64_t wall_ms)
 {
-    if (s->persist && now >= s->persist_next) {   /* dark or lit, the values are kept */
-        scr_persist_save(s, now, wall_ms);
+    if (!s->persist)
+        return;
+    if (s->saving) {
+        save_step(s, now, wall_ms, SAVE_STEP_BYTES);
+    } else if (now >= s->persist_next) {   /* dark or lit, the values are kept */
+        if (save_begin(s))
+            save_step(s, now, wall_ms, SAVE_STEP_BYTES);
         s->persist_next = now + PERSIST_EVERY_S;
     }
 }

@@ -121,6 +121,14 @@ static void render(const metrics_snapshot_t *sn, out_t *o)
     put(o, "# HELP bigscreen_store_skewed_total Updates refused: source time too far ahead of the screen's clock.\n"
            "# TYPE bigscreen_store_skewed_total counter\nbigscreen_store_skewed_total %llu\n",
         (unsigned long long)sn->store_skewed);
+    put(o, "# HELP bigscreen_store_over_budget_total Updates refused: no room under the store's byte budget.\n"
+           "# TYPE bigscreen_store_over_budget_total counter\nbigscreen_store_over_budget_total %llu\n",
+        (unsigned long long)sn->store_over_budget);
+    put(o, "# HELP bigscreen_store_evicted_total History items dropped to stay under the byte budget.\n"
+           "# TYPE bigscreen_store_evicted_total counter\nbigscreen_store_evicted_total %llu\n",
+        (unsigned long long)sn->store_evicted);
+    put(o, "# HELP bigscreen_store_bytes Bytes the topic store holds.\n"
+           "# TYPE bigscreen_store_bytes gauge\nbigscreen_store_bytes %zu\n", sn->store_bytes);
     put(o, "# TYPE bigscreen_resident_memory_bytes gauge\nbigscreen_resident_memory_bytes %lld\n", rss_bytes());
 }
 

@@ -33,6 +33,8 @@ typedef struct {
     size_t   q_depth, topics;
     uint64_t applied, store_rejected;
     uint64_t store_skewed;      /* of the rejected: source time too far ahead */
+    uint64_t store_over_budget, store_evicted;
+    size_t   store_bytes;
 } metrics_snapshot_t;
 
 typedef struct metrics metrics_t;

@@ -79,6 +79,11 @@ char *screen_report(screen_t *s, int64_t wall_ms)
     cJSON_AddNumberToObject(so, "applied", (double)ss.applied);
     cJSON_AddNumberToObject(so, "rejected", (double)ss.rejected);
     cJSON_AddNumberToObject(so, "skewed", (double)ss.skewed);
+    cJSON_AddNumberToObject(so, "over_budget", (double)ss.over_budget);
+    cJSON_AddNumberToObject(so, "evicted", (double)ss.evicted);
+    cJSON_AddNumberToObject(so, "bytes", (double)ss.bytes);
+    cJSON_AddNumberToObject(so, "budget", (double)ss.budget);
+    cJSON_AddNumberToObject(so, "state_left_out", (double)s->state_cut);
     cJSON *r = cJSON_AddObjectToObject(root, "render");
     cJSON_AddNumberToObject(r, "frames", (double)s->st.frames);
     cJSON_AddNumberToObject(r, "late", (double)s->st.late);

@@ -78,6 +78,9 @@ typedef struct screen {
     struct persist_writer *persist;
     double           persist_next;  /* now (s) of the next save */
     uint64_t         persist_gen;   /* store generation last saved */
+    struct persist_saver *saving;   /* a save under way, a step per frame; NULL: none */
+    uint64_t         saving_gen;    /* store generation when it began */
+    uint64_t         state_cut;     /* history items/topics left out of saves (cap) */
     int              persist_loaded; /* entries loaded at start */
     double           last_now;      /* times of the last screen_update */
     int64_t          last_wall;

@@ -61,7 +61,8 @@ void scr_deliver(screen_t *s, double now);
 void scr_update_stale(screen_t *s, wdg_t *w, double now, int64_t wall_ms);
 /* Loads last-known values and starts their writer (live screens). */
 void scr_persist_setup(screen_t *s);
-/* Hands the store to the writer when it changed since the last save. */
+/* Finishes the save under way, or makes a whole one when the store changed
+ * since the last save, and hands it to the writer (at exit). */
 void scr_persist_save(screen_t *s, double now, int64_t wall_ms);
 /* Saves every PERSIST_EVERY_S seconds (dark or lit). */
 void scr_persist_tick(screen_t *s, double now, int64_t wall_ms);

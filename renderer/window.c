@@ -145,6 +145,9 @@ static void pace_publish(pace_t *p, metrics_t *m, const screen_t *s, double upti
     sn.applied = ss.applied;
     sn.store_rejected = ss.rejected;
     sn.store_skewed = ss.skewed;
+    sn.store_over_budget = ss.over_budget;
+    sn.store_evicted = ss.evicted;
+    sn.store_bytes = ss.bytes;
     metrics_publish(m, &sn);
 }
 

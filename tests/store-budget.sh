@@ -1,0 +1,75 @@
+#!/bin/sh
+# store-budget.sh BIGSCREEN FEED — the issue's recipe through the real feed
+# path: ~1 MB appends to two bound topics (128 of them, over ws:// from
+# bigscreen-feed --replay). The store stays under its byte budget (history
+# evicted, counted), RSS stays bounded, the state file stays under the
+# 64 MiB the loader reads, and the next boot loads it: the last values are
+# back (stale) instead of lost.
+set -u
+bs=$1; feed=$2
+tmp=$(mktemp -d); fpid=""; bpid=""
+trap '[ -n "$fpid" ] && kill $fpid 2>/dev/null; [ -n "$bpid" ] && kill $bpid 2>/dev/null; rm -rf "$tmp"' EXIT
+cat >"$tmp/big.json" <<'JSON'
+{
+  "canvas": { "width": 640, "height": 240 },
+  "feeds": [ { "id": "main", "url": "ws://127.0.0.1:1/", "limits": { "string_len": 1048576 } } ],
+  "widgets": [
+    { "id": "a", "type": "kpi", "rect": [0, 0, 320, 240], "title": "A", "bind": { "topic": "big.a", "path": "v" } },
+    { "id": "b", "type": "kpi", "rect": [320, 0, 320, 240], "title": "B", "bind": { "topic": "big.b", "path": "v" } }
+  ]
+}
+JSON
+python3 - "$tmp/big.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(128):
+        msg = {"topic": "big.a" if i % 2 == 0 else "big.b", "op": "append",
+               "value": {"v": i, "pad": chr(97 + i % 26) * 1000000}}
+        f.write(json.dumps({"t": round(i * 0.03, 3), "msg": msg}) + "\n")
+PY
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$feed" --replay "$tmp/big.jsonl" --bind 127.0.0.1 --port "$port" >"$tmp/feed.log" 2>&1 &
+fpid=$!
+for i in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$port)).close()" 2>/dev/null && break; sleep 0.1; done
+"$bs" --headless --run-for 9 --state-dir "$tmp/state" --report "$tmp/r1.json" --feed "main=ws://127.0.0.1:$port/" \
+    "$tmp/big.json" 2>"$tmp/err1" &
+bpid=$!
+hwm=0
+while kill -0 $bpid 2>/dev/null; do
+    h=$(awk '/^VmHWM:/ { print $2 }' /proc/$bpid/status 2>/dev/null)
+    [ -n "$h" ] && hwm=$h
+    sleep 0.2
+done
+wait $bpid; rc1=$?; bpid=""
+kill $fpid 2>/dev/null; wait $fpid 2>/dev/null; fpid=""
+state=$(ls "$tmp"/state/*.state.json 2>/dev/null | head -1)
+size=$( [ -n "$state" ] && stat -c %s "$state" || echo 0)
+# the second boot: no feed at all, only what was saved
+"$bs" --headless --run-for 2 --state-dir "$tmp/state" --report "$tmp/r2.json" --feed "main=ws://127.0.0.1:1/" \
+    "$tmp/big.json" 2>"$tmp/err2"; rc2=$?
+python3 - "$tmp" "$rc1" "$rc2" "$hwm" "$size" <<'PY'
+import json, os, sys
+tmp, rc1, rc2, hwm, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+fails = 0
+def check(ok, what):
+    global fails
+    print(("ok   " if ok else "FAIL ") + what)
+    fails += not ok
+check(rc1 == 0 and rc2 == 0, "both boots exit 0 (%d, %d)" % (rc1, rc2))
+r1 = json.load(open(tmp + "/r1.json")) if os.path.exists(tmp + "/r1.json") else {}
+st, fd = r1.get("store", {}), (r1.get("feeds") or [{}])[0]
+check(fd.get("messages", 0) >= 100, "the feed delivered the appends (%s messages)" % fd.get("messages"))
+check("budget" in st and st.get("bytes", 1 << 40) <= st.get("budget", 0),
+      "the store is under its byte budget (%s of %s bytes)" % (st.get("bytes"), st.get("budget")))
+check(st.get("evicted", 0) > 0, "old history was evicted, counted (%s)" % st.get("evicted"))
+check(0 < hwm < 300 * 1024, "peak RSS %.0f MB (the unbudgeted store took 559 MB)" % (hwm / 1024))
+check(0 < size <= 64 << 20, "state file %.1f MB, under the loader's 64 MiB" % (size / 1e6))
+err2 = open(tmp + "/err2").read()
+check("not loaded" not in err2, "the next boot loads it" + ("" if "not loaded" not in err2 else ": " + err2.strip()[:200]))
+r2 = json.load(open(tmp + "/r2.json")) if os.path.exists(tmp + "/r2.json") else {}
+check(r2.get("state_loaded", 0) > 0, "last-known values back at boot (%s messages)" % r2.get("state_loaded"))
+w = {x["id"]: x for x in r2.get("widgets", [])}
+check(all(w.get(k, {}).get("text") for k in "ab") and all(w.get(k, {}).get("stale") for k in "ab"),
+      "both widgets show their last value, stale (%r, %r)" % (w.get("a", {}).get("text"), w.get("b", {}).get("text")))
+sys.exit(1 if fails else 0)
+PY
