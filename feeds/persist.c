@@ -4,7 +4,6 @@
 #include "jsonw.h"
 #include "msg.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
