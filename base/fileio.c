@@ -24,6 +24,11 @@ static const char *kind(mode_t m)
 
 char *bs_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
 {
+    return bs_read_file_stat(path, max, len, NULL, err, errlen);
+}
+
+char *bs_read_file_stat(const char *path, size_t max, size_t *len, struct stat *st_out, char *err, size_t errlen)
+{
     char dummy[8];
     if (!err) {
         err = dummy;
@@ -102,6 +107,8 @@ char *bs_read_file(const char *path, size_t max, size_t *len, char *err, size_t 
     close(fd);
     buf[n] = '\0';
     *len = n;
+    if (st_out)
+        *st_out = st;
     return buf;
 err:
     free(buf);

@@ -28,6 +28,11 @@
  * refused by the same cap. err may be NULL. */
 char *bs_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
 
+/* The same, and *st (when not NULL) gets the fstat of the descriptor that
+ * was read: the identity (device, inode, size, mtime) of those bytes. */
+struct stat;
+char *bs_read_file_stat(const char *path, size_t max, size_t *len, struct stat *st, char *err, size_t errlen);
+
 /* True when path names a regular file right now (stat, follows links): for
  * checks before handing a name to a library that opens it itself (fonts). */
 int bs_is_regular(const char *path);

@@ -1,5 +1,6 @@
 /* report.c — the run report as JSON (see README "Report format"). */
 #include "screen_impl.h"
+#include "imgcache.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -38,6 +39,13 @@ char *screen_report(screen_t *s, int64_t wall_ms)
     cJSON_AddStringToObject(root, "banner", s->banner);
     cJSON_AddNumberToObject(root, "state_loaded", s->persist_loaded);
     cJSON_AddNumberToObject(root, "reloads", (double)s->reloads);
+    wdg_image_stats_t is;
+    wdg_image_stats(&is);
+    cJSON *im = cJSON_AddObjectToObject(root, "images");
+    cJSON_AddNumberToObject(im, "files", (double)is.files);
+    cJSON_AddNumberToObject(im, "decoded_px", (double)is.pixels);
+    cJSON_AddNumberToObject(im, "shared", (double)is.shared);
+    cJSON_AddNumberToObject(im, "refused", (double)is.refused);
     cJSON *re = cJSON_AddArrayToObject(root, "reload_errors");
     for (const char *p = s->reload_errors; p && *p;) {
         size_t n = strcspn(p, "\n");

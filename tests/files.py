@@ -245,6 +245,19 @@ def case_image_svg(tmp):
     rc, log, rss2, sec = run(["check", os.path.join(tmp, "data.json")], 60)
     check(rc == 1 and "20000" in log, "an SVG embedding a 20000² PNG fails check with its size (rc %s: %s)"
           % (rc, log.strip()[:200]))
+    # a small embedded PNG is fine; the same hidden behind character references is refused
+    png(os.path.join(tmp, "small.png"), 4, 4)
+    b64 = base64.b64encode(open(os.path.join(tmp, "small.png"), "rb").read()).decode()
+    for name, href, ok in [("ok.svg", "data:image/png;base64," + b64, True),
+                           ("refs.svg", "d&#97;ta:image/png;base64," + b64, False),
+                           ("notb64.svg", "data:image/png,%89PNG", False)]:
+        with open(os.path.join(tmp, name), "w") as f:
+            f.write('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><image href="%s" '
+                    'width="100" height="100"/></svg>\n' % href)
+        image_layout(os.path.join(tmp, "e.json"), [name])
+        rc, log, _, _ = run(["check", os.path.join(tmp, "e.json")], 20)
+        check(rc == (0 if ok else 1), "%s: check %s (rc %s: %s)" % (name, "passes" if ok else "refuses", rc,
+                                                                    log.strip()[:160]))
     # XInclude of a neighbouring file (a token file, say) is not shown
     with open(os.path.join(tmp, "token"), "w") as f:
         f.write("s3cr3t-token\n")
@@ -260,12 +273,21 @@ def case_image_svg(tmp):
 def case_image_shared(tmp):
     png(os.path.join(tmp, "big.png"), 4096, 4096)
     image_layout(os.path.join(tmp, "twelve.json"), ["big.png"] * 12)
-    rc, log, rss, sec = run(["--snapshot", os.path.join(tmp, "out.png"), "--report", os.path.join(tmp, "r.json"),
-                             os.path.join(tmp, "twelve.json")], 120)
-    print("     twelve widgets, one 4096² PNG: rc %s, %.1f s, peak RSS %.0f MiB" % (rc, sec, rss))
+    rc, log, rss, sec = run(["--snapshot", os.path.join(tmp, "out.png"), os.path.join(tmp, "twelve.json")], 120)
+    print("     snapshot of twelve widgets, one 4096² PNG: rc %s, %.1f s, peak RSS %.0f MiB" % (rc, sec, rss))
     check(rc == 0, "snapshot ok (rc %s: %s)" % (rc, log.strip()[:200]))
     check(rss < 64 * 3 + 150, "decoded once: peak RSS %.0f MiB < %d (12 copies would be 768 MiB)"
           % (rss, 64 * 3 + 150))
+    rep = os.path.join(tmp, "r.json")
+    rc, log, rss, sec = run(["--headless", "--run-for", "1", "--no-state", "--report", rep,
+                             os.path.join(tmp, "twelve.json")], 120)
+    print("     headless run of the same: rc %s, %.1f s, peak RSS %.0f MiB" % (rc, sec, rss))
+    try:
+        im = json.load(open(rep)).get("images", {})
+    except (OSError, ValueError):
+        im = {}
+    check(rc == 0 and rss < 64 * 3 + 150 and im.get("files") == 1 and im.get("shared") == 11,
+          "headless: one file decoded, 11 loads shared, RSS %.0f MiB (report images %s)" % (rss, im))
     png(os.path.join(tmp, "huge.png"), 8192, 8192)
     image_layout(os.path.join(tmp, "huge.json"), ["huge.png"] * 12)
     rc, log, rss, sec = run(["check", os.path.join(tmp, "huge.json")], 120)

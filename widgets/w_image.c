@@ -4,12 +4,14 @@
  * as crisp at 4K as the text) fitted into the rect: contain, cover or
  * stretch.
  *
- * The file is read once in init() at layout load time (relative to the
- * layout's directory or the data directory). Its header is checked before
- * decoding: at most IMAGE_MAX_SIDE pixels a side and IMAGE_MAX_BYTES on
- * disk, so a hostile file cannot make the decoder allocate gigabytes.
+ * The file is found in init() at layout load time (relative to the
+ * layout's directory or the data directory) and taken from the image cache
+ * (imgcache.h): read as a regular file, its header checked before decoding
+ * (caps per image and a total for all images), decoded once however many
+ * widgets show it; an SVG is parsed from memory and reaches no other file.
  */
 #include "widget.h"
+#include "imgcache.h"
 
 #include <librsvg/rsvg.h>
 #include <math.h>
@@ -17,10 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#define IMAGE_MAX_SIDE  8192
-#define IMAGE_MAX_BYTES (32u << 20)
-#define SVG_MAX_BYTES   (4u << 20)
 
 enum { FIT_CONTAIN = 0, FIT_COVER, FIT_STRETCH };
 
@@ -30,8 +28,7 @@ typedef struct {
     int              fit;
     double           opacity;
     bool             frame;
-    cairo_surface_t *img;           /* a PNG, or */
-    RsvgHandle      *svg;           /* an SVG */
+    const wdg_image_t *im;          /* decoded, shared with other widgets (imgcache) */
     double           iw, ih;        /* intrinsic size, pixels */
 } image_t;
 
@@ -46,82 +43,6 @@ static const opt_def_t image_opts[] = {
     { "frame",   OPT_BOOL, offsetof(image_t, frame), 0, 0, "false", NULL, NULL, "draw the panel (with the title) behind it" },
     OPT_END,
 };
-
-/* Reads the PNG signature and IHDR size. 0 ok, -1 with a message. */
-static int png_header(const char *path, int *w, int *h, char *err, size_t errlen)
-{
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "cannot read %s", path);
-        return -1;
-    }
-    if ((unsigned long long)st.st_size > IMAGE_MAX_BYTES) {
-        snprintf(err, errlen, "%s is larger than %u MiB", path, IMAGE_MAX_BYTES >> 20);
-        return -1;
-    }
-    FILE *f = fopen(path, "rb");
-    unsigned char b[24];
-    size_t n = f ? fread(b, 1, sizeof b, f) : 0;
-    if (f)
-        fclose(f);
-    static const unsigned char sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-    if (n < sizeof b || memcmp(b, sig, 8) != 0 || memcmp(b + 12, "IHDR", 4) != 0) {
-        snprintf(err, errlen, "%s is not a PNG file", path);
-        return -1;
-    }
-    unsigned long W = (unsigned long)b[16] << 24 | (unsigned long)b[17] << 16 | (unsigned long)b[18] << 8 | b[19];
-    unsigned long H = (unsigned long)b[20] << 24 | (unsigned long)b[21] << 16 | (unsigned long)b[22] << 8 | b[23];
-    if (W == 0 || H == 0 || W > IMAGE_MAX_SIDE || H > IMAGE_MAX_SIDE) {
-        snprintf(err, errlen, "%s is %lux%lu pixels; at most %dx%d", path, W, H, IMAGE_MAX_SIDE, IMAGE_MAX_SIDE);
-        return -1;
-    }
-    *w = (int)W;
-    *h = (int)H;
-    return 0;
-}
-
-/* Loads an SVG file (capped) into k->svg with its intrinsic size.
- * 0, or -1 with a message. */
-static int load_svg(image_t *k, const char *path, char *err, size_t errlen)
-{
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "cannot read %s", path);
-        return -1;
-    }
-    if ((unsigned long long)st.st_size > SVG_MAX_BYTES) {
-        snprintf(err, errlen, "%s is larger than %u MiB", path, SVG_MAX_BYTES >> 20);
-        return -1;
-    }
-    GError *gerr = NULL;
-    GFile *file = g_file_new_for_path(path);
-    k->svg = rsvg_handle_new_from_gfile_sync(file, RSVG_HANDLE_FLAGS_NONE, NULL, &gerr);
-    g_object_unref(file);
-    if (!k->svg) {
-        snprintf(err, errlen, "%s is not a usable SVG: %s", path, gerr ? gerr->message : "?");
-        g_clear_error(&gerr);
-        return -1;
-    }
-    gdouble w = 0, h = 0;
-    if (!rsvg_handle_get_intrinsic_size_in_pixels(k->svg, &w, &h)) {
-        /* no width/height: the viewBox gives the shape */
-        gboolean has_w, has_h, has_vb;
-        RsvgLength lw, lh;
-        RsvgRectangle vb;
-        rsvg_handle_get_intrinsic_dimensions(k->svg, &has_w, &lw, &has_h, &lh, &has_vb, &vb);
-        if (has_vb) {
-            w = vb.width;
-            h = vb.height;
-        }
-    }
-    if (!(w > 0 && h > 0 && w <= IMAGE_MAX_SIDE && h <= IMAGE_MAX_SIDE)) {
-        snprintf(err, errlen, "%s has no usable size (give it width/height or a viewBox)", path);
-        return -1;
-    }
-    k->iw = w;
-    k->ih = h;
-    return 0;
-}
 
 static bool is_svg(const char *name)
 {
@@ -141,32 +62,19 @@ static int image_init(wdg_t *w, char *err, size_t errlen)
         snprintf(err, errlen, "cannot find \"%s\" (looked in %s)", k->file, path);
         return -1;
     }
-    if (is_svg(k->file))
-        return load_svg(k, path, err, errlen);
-    int iw, ih;
-    if (png_header(path, &iw, &ih, err, errlen) != 0)
+    k->im = wdg_image_acquire(path, is_svg(k->file), err, errlen);
+    if (!k->im)
         return -1;
-    cairo_surface_t *s = cairo_image_surface_create_from_png(path);
-    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, errlen, "%s: %s", k->file, cairo_status_to_string(cairo_surface_status(s)));
-        cairo_surface_destroy(s);
-        return -1;
-    }
-    k->img = s;
-    k->iw = cairo_image_surface_get_width(s);
-    k->ih = cairo_image_surface_get_height(s);
+    k->iw = k->im->iw;
+    k->ih = k->im->ih;
     return 0;
 }
 
 static void image_destroy(wdg_t *w)
 {
     image_t *k = (image_t *)w;
-    if (k->img)
-        cairo_surface_destroy(k->img);
-    if (k->svg)
-        g_object_unref(k->svg);
-    k->img = NULL;
-    k->svg = NULL;
+    wdg_image_release(k->im);
+    k->im = NULL;
 }
 
 static void image_draw(const wdg_t *w, draw_t *d)
@@ -174,7 +82,7 @@ static void image_draw(const wdg_t *w, draw_t *d)
     const image_t *k = (const image_t *)w;
     cairo_t *cr = d->cr;
     rect_t c = k->frame ? draw_panel(d, w->rect, w->title) : w->rect;
-    if ((!k->img && !k->svg) || k->iw <= 0 || k->ih <= 0 || c.w <= 0 || c.h <= 0)
+    if (!k->im || k->iw <= 0 || k->ih <= 0 || c.w <= 0 || c.h <= 0)
         return;
     double sx = c.w / k->iw, sy = c.h / k->ih;
     if (k->fit == FIT_CONTAIN)
@@ -185,7 +93,7 @@ static void image_draw(const wdg_t *w, draw_t *d)
     cairo_save(cr);
     cairo_rectangle(cr, c.x, c.y, c.w, c.h);
     cairo_clip(cr);
-    if (k->svg) {                  /* vectors through the current transform: crisp at any size */
+    if (k->im->svg) {              /* vectors through the current transform: crisp at any size */
         RsvgRectangle vp = { c.x + (c.w - dw) / 2, c.y + (c.h - dh) / 2, dw, dh };
         if (k->fit == FIT_STRETCH) {
             cairo_translate(cr, c.x, c.y);
@@ -194,7 +102,7 @@ static void image_draw(const wdg_t *w, draw_t *d)
         }
         GError *gerr = NULL;
         cairo_push_group(cr);
-        rsvg_handle_render_document(k->svg, cr, &vp, &gerr);
+        rsvg_handle_render_document(k->im->svg, cr, &vp, &gerr);
         cairo_pop_group_to_source(cr);
         cairo_paint_with_alpha(cr, k->opacity);
         g_clear_error(&gerr);
@@ -203,7 +111,7 @@ static void image_draw(const wdg_t *w, draw_t *d)
     }
     cairo_translate(cr, c.x + (c.w - dw) / 2, c.y + (c.h - dh) / 2);
     cairo_scale(cr, sx, sy);
-    cairo_set_source_surface(cr, k->img, 0, 0);
+    cairo_set_source_surface(cr, k->im->img, 0, 0);
     /* GOOD filters properly when shrinking (cairo >= 1.14) and interpolates
      * when enlarging */
     cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
@@ -224,8 +132,11 @@ const wdg_class_t wdg_image_class = {
     .name = "image",
     .doc  = "A PNG or SVG image (a logo, an emblem, a photo) fitted into the rect — contain, cover or "
             "stretch. An SVG is drawn as vectors at the output resolution (librsvg), a PNG with good "
-            "filtering. The file is read when the layout loads; a missing, broken or oversized file (PNG: "
-            "more than 8192 pixels a side or 32 MiB; SVG: more than 4 MiB or without a size) fails the layout.",
+            "filtering. The file is read when the layout loads and decoded once however many widgets show "
+            "it. A missing, broken or oversized file fails the layout: PNG more than 32 MiB, 8192 pixels a "
+            "side or 33.5 Mpx; SVG more than 4 MiB or without a size; all images together more than "
+            "67 Mpx (256 MiB decoded). An SVG reaches no other file: images in it must be embedded as "
+            "data: PNG, JPEG or GIF (counted like PNG files); XInclude and links to files are refused.",
     .size = sizeof(image_t),
     .opts = image_opts,
     .init = image_init,
