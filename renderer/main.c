@@ -81,8 +81,10 @@ static void usage(FILE *f)
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    bs_quit = 1;
+    if (sig == SIGHUP)
+        bs_reload_asked = 1;
+    else
+        bs_quit = 1;
 }
 
 static int parse_size(const char *s, int *w, int *h)
@@ -422,6 +424,7 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);       /* reload the layout, like every daemon */
     signal(SIGPIPE, SIG_IGN);
 
     if (a.page && layout_pin_page(l, a.page) != 0) {

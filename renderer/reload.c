@@ -2,6 +2,7 @@
 #include "reload.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -18,7 +19,7 @@ struct reload {
     char           *dir;        /* its directory */
     const char     *base;       /* its file name, inside path */
     int             ifd;        /* inotify */
-    int             pipe_rd, pipe_wr; /* stop signal */
+    int             pipe_rd, pipe_wr; /* commands to the watcher: 'q' stop, 'r' reload */
     pthread_t       thread;
     pthread_mutex_t lock;       /* guards pending */
     bool            has_pending;
@@ -102,8 +103,15 @@ static void *watch(void *arg)
         int n = poll(p, 2, dirty ? SETTLE_MS : -1);
         if (n < 0 && errno != EINTR)
             break;
-        if (p[1].revents)
-            break;                       /* stop */
+        if (p[1].revents) {              /* 'q': stop; 'r': read the file now (SIGHUP) */
+            char cmd[64];
+            ssize_t got = read(r->pipe_rd, cmd, sizeof cmd);
+            if (got <= 0 || memchr(cmd, 'q', (size_t)got))
+                break;
+            dirty = false;
+            load_and_post(r);
+            continue;
+        }
         if (n == 0 && dirty) {           /* settled: read it */
             dirty = false;
             load_and_post(r);
@@ -142,7 +150,7 @@ reload_t *reload_start(const char *path)
         goto err;
     }
     int fds[2];
-    if (pipe(fds) != 0)
+    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)      /* the render thread never waits on it */
         goto err;
     r->pipe_rd = fds[0];
     r->pipe_wr = fds[1];
@@ -163,6 +171,15 @@ err:
     free(r->path);
     free(r);
     return NULL;
+}
+
+int reload_request(reload_t *r)
+{
+    if (!r)
+        return -1;
+    ssize_t w = write(r->pipe_wr, "r", 1);      /* a full pipe: a reload is already asked for */
+    (void)w;
+    return 0;
 }
 
 void reload_stop(reload_t *r)

@@ -33,6 +33,9 @@ reload_t *reload_start(const char *path);
 void reload_set_feed_overrides(const char *const *ov, int n);
 /* The page pinned by --page (NULL: none), kept across reloads likewise. */
 void reload_set_page(const char *page);
+/* Render thread: asks the watcher to read the file now (SIGHUP), without
+ * waiting for it. 0, or -1 when r is NULL (hot reload off). */
+int reload_request(reload_t *r);
 /* Stops the watcher and frees what is pending. Accepts NULL. */
 void reload_stop(reload_t *r);
 /* Render thread: true when a result was waiting (moved into *out). */

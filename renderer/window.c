@@ -2,6 +2,7 @@
 #include "clock.h"
 #include "window.h"
 #include "metrics.h"
+#include "notify.h"
 #include "reload.h"
 
 #include <SDL2/SDL.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 
 volatile sig_atomic_t bs_quit;
+volatile sig_atomic_t bs_reload_asked;
 
 /* The monotonic time that counts as "0 s" for animations. A lone screen
  * starts at its own start; the tiles of a video wall count from the same
@@ -40,19 +42,36 @@ static void sleep_until(double t)
 }
 
 /* Between frames: applies a reloaded layout, or shows why it was refused.
- * Never blocks (reload_poll is a trylock). */
-static void apply_reload(reload_t *r, screen_t *s, double now)
+ * Never blocks (reload_poll is a trylock). A reload asked for by SIGHUP is
+ * handed to the watcher here (a byte down a pipe) and told to systemd. */
+static void apply_reload(reload_t *r, screen_t *s, double now, notify_t *n)
 {
+    static bool asked;
+    if (bs_reload_asked) {
+        bs_reload_asked = 0;
+        if (reload_request(r) == 0) {
+            fprintf(stderr, "bigscreen: SIGHUP: reloading %s\n", s->layout->file ? s->layout->file : "the layout");
+            rdr_notify_reloading(n);
+            asked = true;
+        } else {
+            fprintf(stderr, "bigscreen: SIGHUP: hot reload is off; the layout stays as it is\n");
+        }
+    }
     reload_result_t rr;
     if (!reload_poll(r, &rr))
         return;
+    if (asked) {
+        rdr_notify_reloaded(n, rr.layout ? "layout reloaded" : "layout refused; the last good one stays");
+        asked = false;
+    }
     if (rr.layout) {
         char err[512];
         const char *file = rr.layout->file;
         char name[1024];
         snprintf(name, sizeof name, "%s", file ? file : "layout");
+        double t0 = bs_mono();
         if (screen_reload(s, rr.layout, now, err, sizeof err) == 0)
-            fprintf(stderr, "bigscreen: reloaded %s\n", name);
+            fprintf(stderr, "bigscreen: reloaded %s (swap %.1f ms)\n", name, (bs_mono() - t0) * 1e3);
         else
             fprintf(stderr, "bigscreen: reload of %s failed: %s\n", name, err);
     } else if (rr.errors) {
@@ -324,6 +343,32 @@ static void present_close(present_t *p)
     memset(p, 0, sizeof *p);
 }
 
+/* True when SDL opened a video driver that shows something: X11, Wayland,
+ * KMS/DRM on the console (or another platform's own). Without a display
+ * SDL falls back to "offscreen" or "dummy", and the screen would run on,
+ * "active (running)" under systemd, showing nothing: refuse that, with the
+ * reason, unless SDL_VIDEODRIVER asked for exactly that driver. */
+static bool real_display(void)
+{
+    static const char *const blind[] = { "offscreen", "dummy", "evdev" };
+    const char *drv = SDL_GetCurrentVideoDriver(), *asked = getenv("SDL_VIDEODRIVER");
+    if (!drv)
+        drv = "none";
+    for (size_t i = 0; i < sizeof blind / sizeof blind[0]; i++) {
+        if (strcmp(drv, blind[i]) != 0)
+            continue;
+        if (asked && strcmp(asked, drv) == 0)
+            return true;                   /* asked for by name: a test or a tool */
+        fprintf(stderr, "bigscreen: no display: SDL found no X11, Wayland or KMS/DRM display and fell back to "
+                "its \"%s\" driver, which shows nothing\n"
+                "bigscreen: set DISPLAY (X11) or WAYLAND_DISPLAY, or on the console SDL_VIDEODRIVER=kmsdrm "
+                "(as a member of the video, render and input groups); --snapshot and --headless need no display\n",
+                drv);
+        return false;
+    }
+    return true;
+}
+
 int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
 {
     int rc = 1;
@@ -340,6 +385,10 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
                 "bigscreen: (no display? use --snapshot OUT.png or --headless)\n", SDL_GetError());
         layout_free(l);
         return 1;
+    }
+    if (!real_display()) {
+        layout_free(l);
+        goto out;
     }
     int nd = SDL_GetNumVideoDisplays();
     if (o->display < 0 || o->display >= nd) {
@@ -391,7 +440,9 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     pace.win_t0 = t0;
     pace.next = t0;
     double period = 1.0 / fps, last_stats = t0;
-    bool expose = true;
+    bool expose = true, presented = false;
+    notify_t notify;
+    rdr_notify_init(&notify);
     while (!bs_quit) {
         SDL_Event ev;
         while (SDL_PollEvent(&ev)) {
@@ -412,15 +463,18 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         }
         double now = bs_mono(), work0 = now;
         int64_t wall = bs_wall_ms() + wall_offset_ms;
-        apply_reload(reloader, s, now - anim0);
+        apply_reload(reloader, s, now - anim0, &notify);
         bool painted = screen_update(s, now - anim0, wall);
         if (painted)
             screen_paint(s, now - anim0, wall);
-        if (painted || expose)
+        if (painted || expose) {
             present_frame(&pr, s->frame, &s->damage, expose);
+            presented = true;
+        }
         expose = false;
         double work = bs_mono() - work0;
         pace_frame(&pace, work);
+        rdr_notify_frame(&notify, s, bs_mono(), presented, pace.frames);
         if (o->stats)
             pace_hud(&pace, s, bs_mono());
         pace_publish(&pace, metrics, s, bs_mono() - t0);
@@ -436,6 +490,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     }
     if (o->stats)
         pace_print(&pace, s);
+    rdr_notify_stopping(&notify);
     rc = 0;
 out:
     metrics_stop(metrics);             /* before the screen it reads goes */
@@ -467,17 +522,21 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
     }
     double t0 = bs_mono(), period = 1.0 / fps, anim0 = time_origin(wall_offset_ms);
     pace_t pace = { .next = t0 };
+    notify_t notify;
+    rdr_notify_init(&notify);
     while (!bs_quit && (run_for <= 0 || bs_mono() - t0 < run_for)) {
         double work0 = bs_mono(), now = work0 - anim0;
         int64_t wall = bs_wall_ms() + wall_offset_ms;
-        apply_reload(reloader, s, now);
+        apply_reload(reloader, s, now, &notify);
         if (screen_update(s, now, wall))
             screen_paint(s, now, wall);
         pace_frame(&pace, bs_mono() - work0);
+        rdr_notify_frame(&notify, s, bs_mono(), true, pace.frames);   /* headless: a frame made is shown */
         pace_publish(&pace, metrics, s, bs_mono() - t0);
         period = 1.0 / s->layout->fps;       /* a reload may change it */
         sleep_until(pace_deadline(&pace, s, period, bs_mono()));
     }
+    rdr_notify_stopping(&notify);
     int rc = 0;
     if (report) {
         char *text = screen_report(s, bs_wall_ms() + wall_offset_ms);

@@ -20,6 +20,9 @@ typedef struct {
 
 /* Set by SIGINT/SIGTERM handlers; the loops check it every frame. */
 extern volatile sig_atomic_t bs_quit;
+/* Set by the SIGHUP handler: the loops hand a reload of the layout file to
+ * the watcher at the next frame (as a change to the file would). */
+extern volatile sig_atomic_t bs_reload_asked;
 
 /* Opens the window, builds the screen from l (taking ownership of l) and
  * runs the loop until quit. Returns the process exit code. */

@@ -45,6 +45,9 @@ done
 expect_code "metrics port in use" 1 "$bs" --headless --run-for 2 --no-state --metrics "$port" "$hall"
 expect_err "metrics port in use says so" "cannot listen on 127.0.0.1:$port"
 kill $holder 2>/dev/null; wait $holder 2>/dev/null
+# no display: a clear failure, not a screen that runs on showing nothing
+expect_code "no display" 1 env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER "$bs" --run-for 2 --no-state "$hall"
+expect_err "no display says so" "no display"
 # time zones by IANA name from the system's zoneinfo, as well as offsets
 sed 's/"timezone": *"+08:00"/"timezone": "Asia\/Shanghai"/' "$hall" > "$tmp/sh.json"
 cp "$src/layouts/linping-stylised.geojson" "$tmp/"
