@@ -11,14 +11,25 @@
 
 /* ---- cached layers -------------------------------------------------------- */
 
+static void layer_drop(screen_t *s, layer_t *L)
+{
+    if (L->surf)
+        cairo_surface_destroy(L->surf);
+    if (L->base)
+        cairo_surface_destroy(L->base);
+    if (L->top)
+        cairo_surface_destroy(L->top);
+    L->surf = L->base = L->top = NULL;
+    s->layer_bytes -= L->bytes;
+    L->bytes = 0;
+    L->cached = L->valid = L->base_valid = false;
+    L->redo.w = 0;
+}
+
 void scr_layers_free(screen_t *s)
 {
-    for (int i = 0; s->layers && i < s->layout->nwidgets; i++) {
-        if (s->layers[i].surf)
-            cairo_surface_destroy(s->layers[i].surf);
-        if (s->layers[i].base)
-            cairo_surface_destroy(s->layers[i].base);
-    }
+    for (int i = 0; s->layers && i < s->layout->nwidgets; i++)
+        layer_drop(s, &s->layers[i]);
     free(s->layers);
     s->layers = NULL;
     s->layer_bytes = 0;
@@ -32,9 +43,62 @@ int scr_layers_reset(screen_t *s)
     return s->layers ? 0 : -1;
 }
 
-/* Redraws widget i into its layer, making the layer if there is budget for
- * it. Leaves surf NULL when there is not: the widget is then drawn straight
- * into the frame, as every widget would be without layers. */
+/* Whether the core draws w's panel (the kind's "frame" option is on). */
+static bool core_panel(const wdg_t *w)
+{
+    return w->cls->panel && *(const bool *)((const char *)w + w->cls->panel);
+}
+
+/* The panel and the kind's base, in design units on d->cr. */
+static void draw_base_of(const wdg_t *w, draw_t *d)
+{
+    if (core_panel(w))
+        draw_panel(d, w->rect, w->cls->panel_untitled ? NULL : w->title);
+    if (w->cls->draw_base)
+        w->cls->draw_base(w, d);
+}
+
+static cairo_surface_t *new_surface(int w, int h)
+{
+    cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(sf);
+        return NULL;
+    }
+    return sf;
+}
+
+/* A cairo context on one of L's surfaces in design units, clipped to clip
+ * (output pixels; w 0: all of it), with that part cleared to `under` (NULL:
+ * transparent). */
+static cairo_t *layer_begin(const screen_t *s, const layer_t *L, cairo_surface_t *sf, irect_t clip,
+                            cairo_surface_t *under)
+{
+    cairo_t *cr = cairo_create(sf);
+    if (clip.w > 0) {
+        cairo_rectangle(cr, clip.x - L->r.x, clip.y - L->r.y, clip.w, clip.h);
+        cairo_clip(cr);
+    }
+    if (under)
+        cairo_set_source_surface(cr, under, 0, 0);
+    cairo_set_operator(cr, under ? CAIRO_OPERATOR_SOURCE : CAIRO_OPERATOR_CLEAR);
+    cairo_paint(cr);
+    cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+    cairo_translate(cr, s->ox - L->r.x, s->oy - L->r.y);
+    cairo_scale(cr, s->sx, s->sy);
+    return cr;
+}
+
+static void layer_end(cairo_t *cr, cairo_surface_t *sf)
+{
+    cairo_destroy(cr);
+    cairo_surface_flush(sf);
+}
+
+/* Brings widget i's layers up to date: makes them when there is budget
+ * (else leaves L->cached false: the widget is then drawn straight into the
+ * frame, as every widget would be without layers), remakes the base and top
+ * when they are invalid, and the layer, whole or only L->redo. */
 static void layer_render(screen_t *s, int i, const draw_t *proto)
 {
     layer_t *L = &s->layers[i];
@@ -42,55 +106,50 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
     irect_t r = irect_clip(scr_device_rect(s, w->rect, INK_MARGIN), s->out_w, s->out_h);
     if (r.w <= 0 || r.h <= 0)
         return;
-    if (L->surf && (L->r.w != r.w || L->r.h != r.h)) {
-        s->layer_bytes -= (size_t)L->r.w * L->r.h * 4 * (L->base ? 2 : 1);
-        cairo_surface_destroy(L->surf);
-        L->surf = NULL;
-        if (L->base)
-            cairo_surface_destroy(L->base);
-        L->base = NULL;
-    }
-    size_t bytes = (size_t)r.w * r.h * 4 * (w->cls->draw_base ? 2 : 1);
-    if (!L->surf && s->layer_bytes + bytes <= LAYER_BUDGET) {
-        L->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, r.w, r.h);
-        if (cairo_surface_status(L->surf) != CAIRO_STATUS_SUCCESS) {
-            cairo_surface_destroy(L->surf);
-            L->surf = NULL;
-        } else {
-            s->layer_bytes += bytes;
-        }
-    }
+    bool want_base = core_panel(w) || w->cls->draw_base, want_surf = w->cls->draw != NULL;
+    bool want_top = w->cls->draw_top != NULL;
+    if (L->cached && (L->r.w != r.w || L->r.h != r.h || !L->base != !want_base))
+        layer_drop(s, L);
     L->r = r;
-    if (!L->surf)
-        return;
-    draw_t d = *proto;
-    if (w->cls->draw_base && !L->base) {      /* once per size and layout */
-        L->base = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, r.w, r.h);
-        cairo_t *bc = cairo_create(L->base);
-        cairo_translate(bc, s->ox - r.x, s->oy - r.y);
-        cairo_scale(bc, s->sx, s->sy);
-        d.cr = bc;
-        w->cls->draw_base(w, &d);
-        cairo_destroy(bc);
-        cairo_surface_flush(L->base);
+    if (!L->cached) {
+        size_t bytes = (size_t)r.w * r.h * 4 * (size_t)(want_base + want_surf + want_top);
+        if (bytes == 0 || s->layer_bytes + bytes > LAYER_BUDGET)
+            return;
+        L->base = want_base ? new_surface(r.w, r.h) : NULL;
+        L->surf = want_surf ? new_surface(r.w, r.h) : NULL;
+        L->top = want_top ? new_surface(r.w, r.h) : NULL;
+        if ((want_base && !L->base) || (want_surf && !L->surf) || (want_top && !L->top)) {
+            layer_drop(s, L);
+            return;
+        }
+        L->bytes = bytes;
+        s->layer_bytes += bytes;
+        L->cached = true;
+        L->valid = L->base_valid = false;
     }
-    cairo_t *cr = cairo_create(L->surf);
-    if (L->base)
-        cairo_set_source_surface(cr, L->base, 0, 0);
-    cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);   /* the base, or clear */
-    if (!L->base)
-        cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
-    cairo_paint(cr);
-    cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
-    cairo_translate(cr, s->ox - r.x, s->oy - r.y);
-    cairo_scale(cr, s->sx, s->sy);
-    d.cr = cr;
-    if (w->cls->draw)
+    draw_t d = *proto;
+    if (!L->base_valid) {                 /* layout, size or what the base shows changed */
+        if (L->base) {
+            d.cr = layer_begin(s, L, L->base, (irect_t){ 0 }, NULL);
+            draw_base_of(w, &d);
+            layer_end(d.cr, L->base);
+        }
+        if (L->top) {
+            d.cr = layer_begin(s, L, L->top, (irect_t){ 0 }, NULL);
+            w->cls->draw_top(w, &d);
+            layer_end(d.cr, L->top);
+        }
+        L->base_valid = true;
+        L->valid = false;
+    }
+    if (L->surf && (!L->valid || L->redo.w > 0)) {
+        d.cr = layer_begin(s, L, L->surf, L->valid ? L->redo : (irect_t){ 0 }, L->base);
         w->cls->draw(w, &d);
-    cairo_destroy(cr);
-    cairo_surface_flush(L->surf);
+        layer_end(d.cr, L->surf);
+        s->st.widgets_drawn++;
+    }
     L->valid = true;
-    s->st.widgets_drawn++;
+    L->redo.w = 0;
 }
 
 /* ---- background ---------------------------------------------------------- */
@@ -162,8 +221,33 @@ void scr_fade_begin(screen_t *s, double now)
     }
 }
 
+/* The rectangles w's marks cover at now, in output pixels (the whole
+ * widget when the kind does not say, or says something unusable). */
+static int marks_at(const screen_t *s, const wdg_t *w, double now, irect_t *out)
+{
+    rect_t rr[LAYER_MAX_MARKS];
+    int n = -1;
+    if (w->cls->overlay_rects) {
+        n = w->cls->overlay_rects(w, now, rr, LAYER_MAX_MARKS);
+    } else if (w->cls->overlay_rect) {
+        rr[0] = w->cls->overlay_rect(w, now);
+        n = 1;
+    }
+    for (int k = 0; k < n && k < LAYER_MAX_MARKS; k++)
+        if (!wdg_rect_ok(rr[k]))
+            n = -1;
+    if (n < 0 || n > LAYER_MAX_MARKS) {
+        out[0] = scr_device_rect(s, w->rect, INK_MARGIN);
+        return 1;
+    }
+    for (int k = 0; k < n; k++)
+        out[k] = scr_device_rect(s, rr[k], 2);
+    return n;
+}
+
 /* Advances every widget to now (cls->tick, staleness) and turns what became
- * invalid into damage: the whole widget, or only where its overlay moved. */
+ * invalid into damage: the whole widget; or the part of its layer it
+ * invalidated; or where its marks were and where they are now. */
 void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
 {
     layout_t *l = s->layout;
@@ -173,25 +257,91 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
         s->feed_down[i] = s->live && feed_status_get(s->feeds[i]).state == FEED_DOWN;
     for (int i = 0; i < l->nwidgets; i++) {
         wdg_t *w = l->widgets[i];
+        layer_t *L = &s->layers[i];
         if (w->cls->tick)
             w->cls->tick(w, now, wall_ms);
         scr_update_stale(s, w, now, wall_ms);
-        if (w->invalid)
-            s->layers[i].valid = false;
-        if (w->invalid && scr_visible(s, w)) {
-            damage_add(&s->damage, scr_device_rect(s, w->rect, INK_MARGIN));
-        } else if (w->overlay_invalid && scr_visible(s, w)) {
-            /* only the moving part: where it is now and where it was */
-            layer_t *L = &s->layers[i];
-            irect_t r = w->cls->overlay_rect ? scr_device_rect(s, w->cls->overlay_rect(w, now), 2)
-                                             : scr_device_rect(s, w->rect, INK_MARGIN);
-            damage_add(&s->damage, r);
-            if (L->ov.w > 0)
-                damage_add(&s->damage, L->ov);
-            L->ov = r;
+        bool vis = scr_visible(s, w);
+        if (w->base_invalid) {
+            L->base_valid = false;
+            w->invalid = true;
         }
-        w->invalid = false;
-        w->overlay_invalid = false;
+        if (w->invalid) {
+            L->valid = false;
+            L->redo.w = 0;
+        } else if (w->area_invalid) {
+            irect_t a = irect_clip(scr_device_rect(s, w->inval_area, 2), s->out_w, s->out_h);
+            if (L->valid && L->cached && a.w > 0 && a.h > 0)
+                L->redo = L->redo.w > 0 ? irect_union(L->redo, a) : a;
+            if (vis)
+                damage_add(&s->damage, a);
+        }
+        if (vis && (w->invalid || w->overlay_invalid || s->marks_refresh)) {
+            irect_t m[LAYER_MAX_MARKS];
+            int n = marks_at(s, w, now, m);
+            if (w->invalid)
+                damage_add(&s->damage, scr_device_rect(s, w->rect, INK_MARGIN));
+            for (int k = 0; !w->invalid && k < L->nmarks; k++)   /* where they were ... */
+                damage_add(&s->damage, L->marks[k]);
+            for (int k = 0; !w->invalid && k < n; k++)          /* ... and where they are */
+                damage_add(&s->damage, m[k]);
+            memcpy(L->marks, m, sizeof m[0] * (size_t)n);
+            L->nmarks = n;
+        }
+        w->invalid = w->overlay_invalid = w->base_invalid = w->area_invalid = false;
+    }
+    s->marks_refresh = false;
+}
+
+/* Widget i into the damaged rectangle the clip of cr holds: its layer
+ * (remade first if needed), its marks, its top, its stale badge. */
+static void paint_widget(screen_t *s, int i, cairo_t *cr, draw_t *d)
+{
+    const wdg_t *w = s->layout->widgets[i];
+    layer_t *L = &s->layers[i];
+    if (!L->cached || !L->valid || !L->base_valid || L->redo.w > 0)
+        layer_render(s, i, d);
+    cairo_surface_t *blit = L->surf ? L->surf : L->base;
+    if (L->cached) {
+        if (blit) {
+            cairo_save(cr);
+            cairo_identity_matrix(cr);
+            cairo_set_source_surface(cr, blit, L->r.x, L->r.y);
+            cairo_paint(cr);
+            cairo_restore(cr);
+        }
+    } else {                              /* no layers: draw straight in */
+        cairo_save(cr);
+        scr_set_transform(s, cr);
+        draw_base_of(w, d);
+        if (w->cls->draw)
+            w->cls->draw(w, d);
+        cairo_restore(cr);
+        s->st.widgets_drawn++;
+    }
+    if (w->cls->draw_overlay) {           /* the marks */
+        cairo_save(cr);
+        scr_set_transform(s, cr);
+        w->cls->draw_overlay(w, d);
+        cairo_restore(cr);
+    }
+    if (w->cls->draw_top) {               /* the static top */
+        cairo_save(cr);
+        if (L->cached && L->top) {
+            cairo_identity_matrix(cr);
+            cairo_set_source_surface(cr, L->top, L->r.x, L->r.y);
+            cairo_paint(cr);
+        } else {
+            scr_set_transform(s, cr);
+            w->cls->draw_top(w, d);
+        }
+        cairo_restore(cr);
+    }
+    if (w->stale) {
+        cairo_save(cr);
+        scr_set_transform(s, cr);
+        draw_stale_badge(d, w->rect, w->data_age);
+        cairo_restore(cr);
     }
 }
 
@@ -223,36 +373,8 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
         cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
         for (int i = 0; i < l->nwidgets; i++) {
             const wdg_t *w = l->widgets[i];
-            if (!scr_visible(s, w) || !irect_intersects(r, scr_device_rect(s, w->rect, INK_MARGIN)))
-                continue;
-            layer_t *L = &s->layers[i];
-            if (!L->valid)
-                layer_render(s, i, &d);
-            if (L->surf && L->valid) {
-                cairo_save(cr);
-                cairo_identity_matrix(cr);
-                cairo_set_source_surface(cr, L->surf, L->r.x, L->r.y);
-                cairo_paint(cr);
-                cairo_restore(cr);
-            } else {                     /* no layer: draw straight in */
-                cairo_save(cr);
-                scr_set_transform(s, cr);
-                if (w->cls->draw_base)
-                    w->cls->draw_base(w, &d);
-                if (w->cls->draw)
-                    w->cls->draw(w, &d);
-                cairo_restore(cr);
-                s->st.widgets_drawn++;
-            }
-            if (w->cls->draw_overlay || w->stale) {   /* moving parts, then the stale badge on top */
-                cairo_save(cr);
-                scr_set_transform(s, cr);
-                if (w->cls->draw_overlay)
-                    w->cls->draw_overlay(w, &d);
-                if (w->stale)
-                    draw_stale_badge(&d, w->rect, w->data_age);
-                cairo_restore(cr);
-            }
+            if (scr_visible(s, w) && irect_intersects(r, scr_device_rect(s, w->rect, INK_MARGIN)))
+                paint_widget(s, i, cr, &d);
         }
         scr_draw_chrome(s, &d, r);
         cairo_restore(cr);
@@ -277,8 +399,8 @@ void screen_repaint_all(screen_t *s, double now, int64_t wall_ms)
 {
     damage_reset(&s->damage, s->out_w, s->out_h);
     damage_add_full(&s->damage);
-    for (int i = 0; i < s->layout->nwidgets; i++)
-        s->layers[i].valid = false;
+    for (int i = 0; i < s->layout->nwidgets; i++)     /* everything remade: what a first frame costs */
+        s->layers[i].valid = s->layers[i].base_valid = false;
     screen_paint(s, now, wall_ms);
 }
 

@@ -68,8 +68,19 @@ void damage_add(damage_t *d, irect_t r)
             }
         }
     }
-    if (d->n == DAMAGE_MAX) {
-        damage_add_full(d);
+    if (d->n == DAMAGE_MAX) {          /* full: join the area that grows least */
+        int best = 0;
+        long grow = -1;
+        for (int i = 0; i < d->n; i++) {
+            long g = area(irect_union(d->r[i], r)) - area(d->r[i]);
+            if (grow < 0 || g < grow) {
+                grow = g;
+                best = i;
+            }
+        }
+        r = irect_union(d->r[best], r);
+        d->r[best] = d->r[--d->n];
+        damage_add(d, r);              /* it may now cover or join others */
         return;
     }
     d->r[d->n++] = r;

@@ -3,7 +3,8 @@
  *
  * As in LVGL's refresher: areas are clipped to the screen, an area inside
  * another is dropped, two areas are joined when their union is smaller than
- * their sum, and when the list overflows it collapses to the full screen.
+ * their sum, and when the list is full a new area joins the one it grows
+ * least (never the whole screen for a few small moving marks).
  * Thread: render thread only.
  */
 #ifndef BS_DAMAGE_H
@@ -11,7 +12,7 @@
 
 #include <stdbool.h>
 
-#define DAMAGE_MAX 32
+#define DAMAGE_MAX 64
 
 typedef struct { int x, y, w, h; } irect_t;
 

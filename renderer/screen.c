@@ -257,9 +257,10 @@ static void apply_page(screen_t *s, double now)
     if (page != s->page) {
         scr_fade_begin(s, now);
         s->page = page;
+        /* everything is repainted; layers stay (those of the new page were
+         * kept current while hidden, or prepared ahead) */
         damage_add_full(&s->damage);
-        for (int i = 0; i < l->nwidgets; i++)
-            l->widgets[i]->invalid = true;
+        s->marks_refresh = true;
     }
 }
 

@@ -35,14 +35,20 @@ typedef struct {
                                  loop that paces (window.c), 0 in snapshots  */
 } screen_stats_t;
 
-/* A widget's cached layer: what its draw() made, in output pixels, reused
- * until the widget invalidates itself. */
+/* A widget's cached layers (see widget.h, "Layers"), in output pixels. */
+#define LAYER_MAX_MARKS 16
 typedef struct {
-    cairo_surface_t *surf;          /* NULL: not cached (over the budget) */
-    cairo_surface_t *base;          /* draw_base() result, NULL if none */
-    irect_t          r;             /* where it goes on the output */
-    irect_t          ov;            /* where the overlay was last drawn */
-    bool             valid;
+    cairo_surface_t *surf;          /* base + draw(); NULL when the kind has no draw() */
+    cairo_surface_t *base;          /* core panel + draw_base(); NULL if none */
+    cairo_surface_t *top;           /* draw_top(); NULL if none */
+    irect_t          r;             /* where they go on the output */
+    size_t           bytes;         /* held by the surfaces above */
+    bool             cached;        /* surfaces made (false: over budget, drawn straight) */
+    bool             valid;         /* surf current */
+    bool             base_valid;    /* base and top current */
+    irect_t          redo;          /* part of surf to remake (area invalidation); w 0: none */
+    irect_t          marks[LAYER_MAX_MARKS];   /* where the marks were last drawn */
+    int              nmarks;
 } layer_t;
 
 typedef struct screen {
@@ -67,6 +73,7 @@ typedef struct screen {
     size_t           layer_bytes;   /* held by layers, capped */
     bool             damage_consumed; /* painted; reset at the next update */
     int              page;          /* current page, -1 when there are none */
+    bool             marks_refresh; /* whole screen repainted: note where every mark is */
     cairo_surface_t *trans_old;     /* the last frame of the page fading out */
     double           trans_t0;      /* when the cross-fade began */
     bool             trans_active;

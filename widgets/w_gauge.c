@@ -17,7 +17,8 @@ typedef struct {
     char      *target_label;
     bool       frame;
     bs_color_t color;
-    double     from, to, t0, shown;
+    wdg_tween_t tw;
+    double     to, shown;
     bool       has;
 } gauge_t;
 
@@ -53,22 +54,20 @@ static void gauge_data(wdg_t *w, int slot, const bs_value_t *v, const store_entr
     double x = wdg_number(v);
     if (g->has && (x == g->to || (isnan(x) && isnan(g->to))))
         return;
-    g->from = g->has && isfinite(g->shown) ? wdg_anim_from(g->shown, x, g->max - g->min) : g->min;
+    wdg_tween_to(&g->tw, x, now, g->animate, g->min, g->max - g->min);
     g->to = x;
-    g->t0 = now;
     g->has = true;
-    wdg_invalidate(w);
+    wdg_invalidate_overlay(w);
 }
 
 static void gauge_tick(wdg_t *w, double now, int64_t wall_ms)
 {
     gauge_t *g = (gauge_t *)w;
     (void)wall_ms;
-    double s = !g->has ? NAN : (!isfinite(g->to) || g->animate <= 0) ? g->to
-                                : wdg_ease(g->from, g->to, (now - g->t0) / g->animate);
+    double s = g->has ? wdg_tween_at(&g->tw, now) : NAN;
     if (s != g->shown && !(isnan(s) && isnan(g->shown))) {
         g->shown = s;
-        wdg_invalidate(w);
+        wdg_invalidate_overlay(w);
     }
 }
 
@@ -80,17 +79,25 @@ static double frac_of(const gauge_t *g, double v)
     return fmax(0, fmin(1, (v - g->min) / (g->max - g->min)));
 }
 
-static void gauge_draw(const wdg_t *w, draw_t *d)
+/* The ring's centre, radius and width (design units). */
+typedef struct { double cx, cy, R, ring; } gauge_geom_t;
+
+static gauge_geom_t geom(const gauge_t *g)
+{
+    const wdg_t *w = &g->base;
+    rect_t c = g->frame ? draw_panel_content(w->rect, w->title) : w->rect;
+    double R = fmin(c.w, c.h * 1.08) * 0.40;
+    return (gauge_geom_t){ c.x + c.w / 2, c.y + c.h * 0.50 + R * 0.06, R, R * 0.16 };
+}
+
+/* The base: scale, track, inner ring, the label (the core draws the panel). */
+static void gauge_draw_base(const wdg_t *w, draw_t *d)
 {
     const gauge_t *g = (const gauge_t *)w;
     cairo_t *cr = d->cr;
-    rect_t c = g->frame ? draw_panel(d, w->rect, w->title) : w->rect;
-    bs_color_t dim = draw_theme(d, THEME_DIM), text = draw_theme(d, THEME_TEXT);
-    bs_color_t a2 = draw_theme(d, THEME_ACCENT2);
-    double alpha = w->stale ? 0.45 : 1.0;
-    double R = fmin(c.w, c.h * 1.08) * 0.40;
-    double cx = c.x + c.w / 2, cy = c.y + c.h * 0.50 + R * 0.06;
-    double ring = R * 0.16;
+    bs_color_t dim = draw_theme(d, THEME_DIM), a2 = draw_theme(d, THEME_ACCENT2);
+    gauge_geom_t G = geom(g);
+    double R = G.R, cx = G.cx, cy = G.cy, ring = G.ring;
 
     /* scale ticks outside the ring */
     for (int i = 0; i <= 50; i++) {
@@ -115,6 +122,50 @@ static void gauge_draw(const wdg_t *w, draw_t *d)
     cairo_set_source_rgba(cr, a2.r, a2.g, a2.b, 0.16);
     cairo_set_line_width(cr, ring);
     cairo_stroke(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    /* inner decorative ring */
+    cairo_arc(cr, cx, cy, R - ring * 1.4, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, a2.r, a2.g, a2.b, 0.35);
+    cairo_set_line_width(cr, 1);
+    cairo_set_dash(cr, (double[]){ 3, 5 }, 2, 0);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+    if (g->label) {
+        double size = g->size > 0 ? g->size : R * 0.46, ny = cy + size * 0.25;
+        draw_text(d, FONT_TEXT, fmax(13, R * 0.14), cx, ny + size * 0.45, g->label, dim, AL_CENTER);
+    }
+}
+
+/* The top: the target marker over the moving arc, and its words. */
+static void gauge_draw_top(const wdg_t *w, draw_t *d)
+{
+    const gauge_t *g = (const gauge_t *)w;
+    cairo_t *cr = d->cr;
+    gauge_geom_t G = geom(g);
+    double R = G.R, cx = G.cx, cy = G.cy, ring = G.ring;
+    if (isfinite(g->target)) {
+        fmt_out_t fo;
+        double a = A0 + SPAN * frac_of(g, g->target);
+        bs_color_t gold = draw_theme(d, THEME_GOLD);
+        cairo_move_to(cr, cx + cos(a) * (R - ring * 0.9), cy + sin(a) * (R - ring * 0.9));
+        cairo_line_to(cr, cx + cos(a) * (R + ring * 1.1), cy + sin(a) * (R + ring * 1.1));
+        draw_glow_stroke(d, gold, 3, 4);
+        fmt_target(&g->fmt, g->target, &fo);
+        char line[160];
+        snprintf(line, sizeof line, "%s %s%s", g->target_label ? g->target_label : "", fo.num, fo.unit);
+        draw_text(d, FONT_TEXT, fmax(13, R * 0.12), cx, cy + R * 0.80, line, gold, AL_CENTER);
+    }
+}
+
+/* The marks: the value arc with its glow and bright head, and the number. */
+static void gauge_draw_overlay(const wdg_t *w, draw_t *d)
+{
+    const gauge_t *g = (const gauge_t *)w;
+    cairo_t *cr = d->cr;
+    bs_color_t text = draw_theme(d, THEME_TEXT), a2 = draw_theme(d, THEME_ACCENT2);
+    double alpha = w->stale ? 0.45 : 1.0;
+    gauge_geom_t G = geom(g);
+    double R = G.R, cx = G.cx, cy = G.cy, ring = G.ring;
     /* value arc: short segments blending accent2 → value colour */
     bs_color_t vc = draw_color(d, fmt_color(&g->fmt, g->to, g->color));
     double f = g->has && isfinite(g->shown) ? frac_of(g, g->shown) : 0;
@@ -142,29 +193,8 @@ static void gauge_draw(const wdg_t *w, draw_t *d)
         cairo_set_source_rgba(cr, 1, 1, 1, 0.95 * alpha);
         cairo_fill(cr);
     }
-    /* inner decorative ring */
-    cairo_arc(cr, cx, cy, R - ring * 1.4, 0, 2 * M_PI);
-    cairo_set_source_rgba(cr, a2.r, a2.g, a2.b, 0.35);
-    cairo_set_line_width(cr, 1);
-    cairo_set_dash(cr, (double[]){ 3, 5 }, 2, 0);
-    cairo_stroke(cr);
-    cairo_set_dash(cr, NULL, 0, 0);
-
-    /* target marker */
-    fmt_out_t fo;
-    if (isfinite(g->target)) {
-        double a = A0 + SPAN * frac_of(g, g->target);
-        bs_color_t gold = draw_theme(d, THEME_GOLD);
-        cairo_move_to(cr, cx + cos(a) * (R - ring * 0.9), cy + sin(a) * (R - ring * 0.9));
-        cairo_line_to(cr, cx + cos(a) * (R + ring * 1.1), cy + sin(a) * (R + ring * 1.1));
-        draw_glow_stroke(d, gold, 3, 4);
-        fmt_target(&g->fmt, g->target, &fo);
-        char line[160];
-        snprintf(line, sizeof line, "%s %s%s", g->target_label ? g->target_label : "", fo.num, fo.unit);
-        draw_text(d, FONT_TEXT, fmax(13, R * 0.12), cx, cy + R * 0.80, line, gold, AL_CENTER);
-    }
-
     /* the number */
+    fmt_out_t fo;
     double size = g->size > 0 ? g->size : R * 0.46;
     fmt_number_as(&g->fmt, g->has ? g->shown : NAN, g->to, &fo);
     bs_color_t nc = text;
@@ -178,8 +208,23 @@ static void gauge_draw(const wdg_t *w, draw_t *d)
         vcc.a *= alpha;
         draw_text(d, FONT_BOLD, size * 0.42, nx + nw + 4, ny, fo.unit, vcc, AL_LEFT | AL_BASELINE);
     }
-    if (g->label)
-        draw_text(d, FONT_TEXT, fmax(13, R * 0.14), cx, ny + size * 0.45, g->label, dim, AL_CENTER);
+}
+
+/* Where the marks go: the ring with its glow (the number sits inside it;
+ * a long number may reach past it, so the row is as wide as the widget). */
+static int gauge_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
+{
+    const gauge_t *g = (const gauge_t *)w;
+    (void)now;
+    gauge_geom_t G = geom(g);
+    double e = G.R + G.ring * 1.0 + 2;
+    int n = 0;
+    if (n < max)
+        out[n++] = (rect_t){ G.cx - e, G.cy - e, 2 * e, 2 * e };
+    double size = g->size > 0 ? g->size : G.R * 0.46, ny = G.cy + size * 0.25;
+    if (n < max)
+        out[n++] = (rect_t){ w->rect.x, ny - size * 1.05, w->rect.w, size * 1.4 };
+    return n;
 }
 
 static void gauge_text(const wdg_t *w, wdg_text_t *out)
@@ -203,6 +248,10 @@ const wdg_class_t wdg_gauge_class = {
     .init = gauge_init,
     .data = gauge_data,
     .tick = gauge_tick,
-    .draw = gauge_draw,
+    .draw_base = gauge_draw_base,
+    .draw_overlay = gauge_draw_overlay,
+    .overlay_rects = gauge_overlay_rects,
+    .draw_top = gauge_draw_top,
+    .panel = offsetof(gauge_t, frame),
     .text = gauge_text,
 };

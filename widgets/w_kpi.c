@@ -21,7 +21,8 @@ typedef struct {
     bs_color_t color;
     char      *icon;        /* a short glyph drawn in a ring on the left */
     /* state */
-    double     from, to, t0;
+    wdg_tween_t tw;         /* the count-up */
+    double     to;          /* the latest value */
     bool       has;
     double     shown;       /* value drawn (eased), updated in tick */
 } kpi_t;
@@ -51,43 +52,58 @@ static void kpi_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
     double x = wdg_number(v);
     if (k->has && (x == k->to || (isnan(x) && isnan(k->to))))
         return;
-    /* the first value counts up from zero; later ones from what is shown */
-    k->from = k->has && isfinite(k->shown) ? wdg_anim_from(k->shown, x, x) : 0;
+    /* the first value counts up from zero; later ones glide from what is
+     * shown (retargeting a count-up in flight) */
+    wdg_tween_to(&k->tw, x, now, k->animate, 0, x);
     k->to = x;
-    k->t0 = now;
     k->has = true;
-    wdg_invalidate(w);
+    wdg_invalidate_overlay(w);
 }
 
 static void kpi_tick(wdg_t *w, double now, int64_t wall_ms)
 {
     kpi_t *k = (kpi_t *)w;
     (void)wall_ms;
-    double s;
-    if (!k->has)
-        s = NAN;
-    else if (!isfinite(k->to) || k->animate <= 0)
-        s = k->to;
-    else
-        s = wdg_ease(k->from, k->to, (now - k->t0) / k->animate);
+    double s = k->has ? wdg_tween_at(&k->tw, now) : NAN;
     if (s != k->shown && !(isnan(s) && isnan(k->shown))) {
         k->shown = s;
-        wdg_invalidate(w);
+        wdg_invalidate_overlay(w);
     }
 }
 
-static void kpi_draw(const wdg_t *w, draw_t *d)
+/* Where things go (design units): the number's left edge and baseline, the
+ * target bar's centre line. */
+typedef struct {
+    double pad, x, ny, bar_y, label_y, rad;
+    bool   has_target;
+} kpi_geom_t;
+
+static kpi_geom_t geom(const kpi_t *k)
+{
+    rect_t r = k->base.rect;
+    kpi_geom_t g = { .pad = 22 };
+    g.x = r.x + g.pad;
+    if (k->icon) {
+        g.rad = fmin(r.h * 0.30, 34);
+        g.x += g.rad * 2 + 22;
+    }
+    g.has_target = isfinite(k->target) && k->target != 0;
+    g.bar_y = r.y + r.h - 20;
+    g.ny = g.has_target ? g.bar_y - 18 : r.y + r.h - 24;           /* number baseline */
+    g.label_y = g.ny - 0.74 * k->size - 8 - 11;                      /* label centre */
+    return g;
+}
+
+/* The base: what only the layout decides (the core draws the panel). */
+static void kpi_draw_base(const wdg_t *w, draw_t *d)
 {
     const kpi_t *k = (const kpi_t *)w;
     rect_t r = w->rect;
-    if (k->frame)
-        draw_panel(d, r, NULL);
+    kpi_geom_t g = geom(k);
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t accent = draw_theme(d, THEME_ACCENT);
-    double pad = 22, x = r.x + pad;
-
     if (k->icon) {
-        double cy = r.y + r.h / 2, rad = fmin(r.h * 0.30, 34);
+        double x = r.x + g.pad, cy = r.y + r.h / 2, rad = g.rad;
         cairo_t *cr = d->cr;
         cairo_arc(cr, x + rad, cy, rad, 0, 2 * M_PI);
         cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.12);
@@ -98,16 +114,31 @@ static void kpi_draw(const wdg_t *w, draw_t *d)
         cairo_set_line_width(cr, 1);
         cairo_stroke(cr);
         draw_text(d, FONT_BOLD, rad * 0.9, x + rad, cy, k->icon, accent, AL_CENTER);
-        x += rad * 2 + 22;
     }
-
-    bool has_target = isfinite(k->target) && k->target != 0;
-    double bar_y = r.y + r.h - 20;
-    double ny = has_target ? bar_y - 18 : r.y + r.h - 24;          /* number baseline */
-    double label_y = ny - 0.74 * k->size - 8 - 11;                  /* label centre */
     if (w->title)
-        draw_text(d, FONT_TEXT, 21, x, label_y, w->title, text, AL_LEFT);
+        draw_text(d, FONT_TEXT, 21, g.x, g.label_y, w->title, text, AL_LEFT);
+    if (g.has_target) {
+        double by = g.bar_y, bw = r.x + r.w - g.pad - g.x - 120, bh = 8;
+        cairo_t *cr = d->cr;
+        draw_round_rect(cr, g.x, by - bh / 2, bw, bh, bh / 2);
+        cairo_set_source_rgba(cr, 1, 1, 1, 0.10);
+        cairo_fill(cr);
+        fmt_out_t f;
+        fmt_target(&k->fmt, k->target, &f);
+        char line[160];
+        snprintf(line, sizeof line, "%s %s%s", k->target_label ? k->target_label : "", f.num, f.unit);
+        draw_text(d, FONT_TEXT, 16, r.x + r.w - g.pad, by, line, dim, AL_RIGHT);
+    }
+}
 
+/* The marks: the number as it counts, and the target bar's fill. */
+static void kpi_draw_overlay(const wdg_t *w, draw_t *d)
+{
+    const kpi_t *k = (const kpi_t *)w;
+    rect_t r = w->rect;
+    kpi_geom_t g = geom(k);
+    bs_color_t dim = draw_theme(d, THEME_DIM);
+    double x = g.x, ny = g.ny;
     double v = k->has ? k->shown : NAN;
     fmt_out_t f;
     char raw[64];
@@ -127,28 +158,38 @@ static void kpi_draw(const wdg_t *w, draw_t *d)
             draw_text(d, FONT_TEXT, fmax(16, k->size * 0.36), x + nw + 8, ny, f.unit, u, AL_LEFT | AL_BASELINE);
         }
     }
-    if (has_target) {
+    if (g.has_target) {
         double frac = k->has && isfinite(k->shown) ? fmax(0, fmin(1, k->shown / k->target)) : 0;
-        double by = bar_y, bw = r.x + r.w - pad - x - 120, bh = 8;
+        double by = g.bar_y, bw = r.x + r.w - g.pad - x - 120, bh = 8;
         cairo_t *cr = d->cr;
-        draw_round_rect(cr, x, by - bh / 2, bw, bh, bh / 2);
-        cairo_set_source_rgba(cr, 1, 1, 1, 0.10);
-        cairo_fill(cr);
         if (frac > 0) {
-            cairo_pattern_t *g = cairo_pattern_create_linear(x, 0, x + bw, 0);
+            cairo_pattern_t *gr = cairo_pattern_create_linear(x, 0, x + bw, 0);
             bs_color_t a2 = draw_theme(d, THEME_ACCENT2);
-            cairo_pattern_add_color_stop_rgba(g, 0, a2.r, a2.g, a2.b, alpha);
-            cairo_pattern_add_color_stop_rgba(g, 1, c.r, c.g, c.b, alpha);
+            cairo_pattern_add_color_stop_rgba(gr, 0, a2.r, a2.g, a2.b, alpha);
+            cairo_pattern_add_color_stop_rgba(gr, 1, c.r, c.g, c.b, alpha);
             draw_round_rect(cr, x, by - bh / 2, bw * frac, bh, bh / 2);
-            cairo_set_source(cr, g);
+            cairo_set_source(cr, gr);
             cairo_fill(cr);
-            cairo_pattern_destroy(g);
+            cairo_pattern_destroy(gr);
         }
-        fmt_target(&k->fmt, k->target, &f);
-        char line[160];
-        snprintf(line, sizeof line, "%s %s%s", k->target_label ? k->target_label : "", f.num, f.unit);
-        draw_text(d, FONT_TEXT, 16, r.x + r.w - pad, by, line, dim, AL_RIGHT);
     }
+}
+
+/* Where the marks go: the number's row (to the panel's right edge; digits
+ * and unit never reach past it) and the target bar. */
+static int kpi_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
+{
+    const kpi_t *k = (const kpi_t *)w;
+    (void)now;
+    rect_t r = w->rect;
+    kpi_geom_t g = geom(k);
+    int n = 0;
+    double top = g.ny - k->size * 1.05, bottom = g.ny + k->size * 0.32;
+    if (n < max)
+        out[n++] = (rect_t){ g.x - 4, top, r.x + r.w + 8 - (g.x - 4), bottom - top };
+    if (g.has_target && n < max)
+        out[n++] = (rect_t){ g.x - 2, g.bar_y - 6, r.x + r.w - g.pad - g.x - 120 + 4, 12 };
+    return n;
 }
 
 static void kpi_text(const wdg_t *w, wdg_text_t *out)
@@ -177,6 +218,10 @@ const wdg_class_t wdg_kpi_class = {
     .bindable = true,
     .data = kpi_data,
     .tick = kpi_tick,
-    .draw = kpi_draw,
+    .draw_base = kpi_draw_base,
+    .draw_overlay = kpi_draw_overlay,
+    .overlay_rects = kpi_overlay_rects,
+    .panel = offsetof(kpi_t, frame),
+    .panel_untitled = true,
     .text = kpi_text,
 };

@@ -41,6 +41,9 @@ typedef struct {
     bool     has;
 } sstate_t;
 
+/* The value axis: its ends and step. */
+typedef struct { double vmin, vmax, step; } line_axis_t;
+
 typedef struct {
     wdg_t         base;
     fmt_opts_t    fmt;
@@ -56,6 +59,8 @@ typedef struct {
     double        reveal_t0;
     bool          revealed;
     double        anim_until;
+    line_axis_t   axis;          /* what the base shows */
+    bool          has_axis;
 } line_t;
 
 static const char *const time_formats[] = { "hh:mm:ss", "hh:mm", "mm-dd", NULL };
@@ -122,6 +127,42 @@ static void item_label(const bs_value_t *it, uint32_t idx, char *out)
         }
     }
     snprintf(out, LABEL_LEN, "%u", idx + 1);
+}
+
+/* The value axis: data of what is visible, the target, fixed ends. Needs
+ * no text, so data() can tell when it changes (the base shows it). */
+
+static line_axis_t axis_of(const line_t *L)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    bool whole = true;                       /* counts: no 0.5 steps */
+    for (int s = 0; s < L->ns; s++)
+        for (int i = 0; i < L->s[s].m; i++) {
+            double x = fmin(L->s[s].v[i], L->s[s].from[i]), y = fmax(L->s[s].v[i], L->s[s].from[i]);
+            lo = fmin(lo, x);
+            hi = fmax(hi, y);
+            whole = whole && L->s[s].v[i] == floor(L->s[s].v[i]);
+        }
+    if (isfinite(L->target)) {
+        lo = fmin(lo, L->target);
+        hi = fmax(hi, L->target);
+    }
+    if (lo >= 0)
+        lo = 0;
+    if (isfinite(L->y_min))
+        lo = L->y_min;
+    if (isfinite(L->y_max))
+        hi = L->y_max;
+    if (!(hi > lo))
+        hi = lo + 1;
+    double step = wdg_nice_step(hi - lo, 4);
+    if (whole && step < 1)
+        step = 1;
+    double vmin = isfinite(L->y_min) ? L->y_min : floor(lo / step) * step;
+    double vmax = isfinite(L->y_max) ? L->y_max : ceil(hi / step) * step;
+    if (!isfinite(L->y_max) && vmax - hi < step * 0.15)
+        vmax += step;                       /* room for the last value's tag */
+    return (line_axis_t){ vmin, vmax, step };
 }
 
 static void line_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
@@ -217,7 +258,16 @@ static void line_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry
     double until = now + fmax(L->slide, L->animate);
     if (until > L->anim_until)
         L->anim_until = until;
-    wdg_invalidate(w);
+    /* the base shows the axis: remade only when it changes; otherwise only
+     * the marks (curves, tags, x labels) move */
+    line_axis_t ax = axis_of(L);
+    if (!L->has_axis || ax.vmin != L->axis.vmin || ax.vmax != L->axis.vmax || ax.step != L->axis.step) {
+        L->axis = ax;
+        L->has_axis = true;
+        wdg_invalidate_base(w);
+    } else {
+        wdg_invalidate_overlay(w);
+    }
 }
 
 static void line_tick(wdg_t *w, double now, int64_t wall_ms)
@@ -225,7 +275,7 @@ static void line_tick(wdg_t *w, double now, int64_t wall_ms)
     line_t *L = (line_t *)w;
     (void)wall_ms;
     if (L->anim_until > 0) {
-        wdg_invalidate(w);
+        wdg_invalidate_overlay(w);
         if (now >= L->anim_until)
             L->anim_until = 0;
     }
@@ -299,26 +349,75 @@ static void time_label(const line_t *L, const draw_t *d, int64_t ts, char *out, 
         snprintf(out, len, "%02d-%02d", tm.tm_mon + 1, tm.tm_mday);
 }
 
-static void line_draw(const wdg_t *w, draw_t *d)
-{
-    const line_t *L = (const line_t *)w;
-    cairo_t *cr = d->cr;
-    rect_t c = L->frame ? draw_panel(d, w->rect, w->title) : w->rect;
-    bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
-    bs_color_t frame = draw_theme(d, THEME_FRAME), gold = draw_theme(d, THEME_GOLD);
-    double alpha = w->stale ? 0.45 : 1.0;
-    double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
-    double now = d->now;
+/* Where things go: c, the content under the top row; p, the plot. false
+ * (c only) when there is no data yet. */
+typedef struct {
+    rect_t      c, p;
+    line_axis_t ax;
+    fmt_opts_t  axf;
+    double      fs, alpha;
+    int         mmax;
+} line_geom_t;
 
+static int points_max(const line_t *L)
+{
     int mmax = 0;
     for (int s = 0; s < L->ns; s++)
         if (L->s[s].m > mmax)
             mmax = L->s[s].m;
-    if (mmax == 0) {
-        draw_text(d, FONT_TEXT, 18, c.x + c.w / 2, c.y + c.h / 2, "等待数据…", dim, AL_CENTER);
-        return;
-    }
+    return mmax;
+}
 
+static bool line_geom(const line_t *L, draw_t *d, line_geom_t *G)
+{
+    const wdg_t *w = &L->base;
+    rect_t c = L->frame ? draw_panel_content(w->rect, w->title) : w->rect;
+    double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
+    G->fs = fs;
+    G->alpha = w->stale ? 0.45 : 1.0;
+    G->mmax = points_max(L);
+    G->c = c;
+    if (G->mmax == 0)
+        return false;
+    bool legend = L->ns > 1;
+    bool unit = L->fmt.unit && L->fmt.unit[0];
+    if (unit || legend) {
+        c.y += fs * 1.6;
+        c.h -= fs * 1.6;
+    }
+    G->c = c;
+    G->ax = axis_of(L);
+    double vmin = G->ax.vmin, vmax = G->ax.vmax, step = G->ax.step;
+    fmt_opts_t axf = L->fmt;
+    axf.unit = NULL;
+    axf.thresholds.n = 0;
+    if (axf.decimals < 0)
+        axf.decimals = step >= 1 || axf.scale != FMT_SCALE_NONE ? -1 : (step >= 0.1 ? 1 : 2);
+    double axis_w = 0;
+    for (double t = vmin; t <= vmax + step * 1e-6; t += step) {
+        fmt_out_t f;
+        fmt_number(&axf, t, &f);
+        axis_w = fmax(axis_w, draw_number_width(d, FONT_TEXT, fs * 0.8, f.num));
+    }
+    G->axf = axf;
+    /* right margin: half an x label, so the newest label fits */
+    G->p = (rect_t){ c.x + axis_w + 10, c.y + fs * 0.6, c.w - axis_w - 10 - fs * 2.2, c.h - fs * 0.6 - fs * 1.9 };
+    return true;
+}
+
+/* The base: the top row (unit, legend) and the value axis with its grid;
+ * the core draws the panel. Remade when the axis changes. */
+static void line_draw_base(const wdg_t *w, draw_t *d)
+{
+    const line_t *L = (const line_t *)w;
+    cairo_t *cr = d->cr;
+    line_geom_t G;
+    if (!line_geom(L, d, &G))
+        return;
+    bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
+    bs_color_t frame = draw_theme(d, THEME_FRAME);
+    double alpha = G.alpha, fs = G.fs;
+    rect_t c = L->frame ? draw_panel_content(w->rect, w->title) : w->rect;
     /* top row: unit on the left, legend on the right */
     bool legend = L->ns > 1;
     bool unit = L->fmt.unit && L->fmt.unit[0];
@@ -342,55 +441,11 @@ static void line_draw(const wdg_t *w, draw_t *d)
             lx -= tw + 44;
         }
     }
-    if (unit || legend) {
-        c.y += fs * 1.6;
-        c.h -= fs * 1.6;
-    }
 
-    /* value axis: data of what is visible, the target, fixed ends */
-    double lo = INFINITY, hi = -INFINITY;
-    bool whole = true;                       /* counts: no 0.5 steps */
-    for (int s = 0; s < L->ns; s++)
-        for (int i = 0; i < L->s[s].m; i++) {
-            double x = fmin(L->s[s].v[i], L->s[s].from[i]), y = fmax(L->s[s].v[i], L->s[s].from[i]);
-            lo = fmin(lo, x);
-            hi = fmax(hi, y);
-            whole = whole && L->s[s].v[i] == floor(L->s[s].v[i]);
-        }
-    if (isfinite(L->target)) {
-        lo = fmin(lo, L->target);
-        hi = fmax(hi, L->target);
-    }
-    if (lo >= 0)
-        lo = 0;
-    if (isfinite(L->y_min))
-        lo = L->y_min;
-    if (isfinite(L->y_max))
-        hi = L->y_max;
-    if (!(hi > lo))
-        hi = lo + 1;
-    double step = wdg_nice_step(hi - lo, 4);
-    if (whole && step < 1)
-        step = 1;
-    double vmin = isfinite(L->y_min) ? L->y_min : floor(lo / step) * step;
-    double vmax = isfinite(L->y_max) ? L->y_max : ceil(hi / step) * step;
-    if (!isfinite(L->y_max) && vmax - hi < step * 0.15)
-        vmax += step;                       /* room for the last value's tag */
-    fmt_opts_t axf = L->fmt;
-    axf.unit = NULL;
-    axf.thresholds.n = 0;
-    if (axf.decimals < 0)
-        axf.decimals = step >= 1 || axf.scale != FMT_SCALE_NONE ? -1 : (step >= 0.1 ? 1 : 2);
-    double axis_w = 0;
-    for (double t = vmin; t <= vmax + step * 1e-6; t += step) {
-        fmt_out_t f;
-        fmt_number(&axf, t, &f);
-        axis_w = fmax(axis_w, draw_number_width(d, FONT_TEXT, fs * 0.8, f.num));
-    }
-    /* right margin: half an x label, so the newest label fits */
-    rect_t p = { c.x + axis_w + 10, c.y + fs * 0.6, c.w - axis_w - 10 - fs * 2.2, c.h - fs * 0.6 - fs * 1.9 };
+    rect_t p = G.p;
+    double vmin = G.ax.vmin, vmax = G.ax.vmax, step = G.ax.step;
+    fmt_opts_t axf = G.axf;
 #define YOF(val) (p.y + p.h - p.h * ((val) - vmin) / (vmax - vmin))
-
     cairo_set_line_width(cr, 1);
     for (double t = vmin; t <= vmax + step * 1e-6; t += step) {
         double y = round(YOF(t) * d->scale) / d->scale + 0.5 / d->scale;
@@ -406,6 +461,27 @@ static void line_draw(const wdg_t *w, draw_t *d)
         draw_number(d, FONT_TEXT, fs * 0.8, p.x - 8, YOF(t), fo.num, dim, AL_RIGHT);
     }
 
+#undef YOF
+}
+
+/* The marks: x labels (they slide with the points), the series with their
+ * areas, dots, halos and the newest value's tag. */
+static void line_draw_overlay(const wdg_t *w, draw_t *d)
+{
+    const line_t *L = (const line_t *)w;
+    cairo_t *cr = d->cr;
+    line_geom_t G;
+    bs_color_t dim = draw_theme(d, THEME_DIM), frame = draw_theme(d, THEME_FRAME);
+    if (!line_geom(L, d, &G)) {
+        rect_t c = G.c;
+        draw_text(d, FONT_TEXT, 18, c.x + c.w / 2, c.y + c.h / 2, "等待数据…", dim, AL_CENTER);
+        return;
+    }
+    double alpha = G.alpha, fs = G.fs, now = d->now;
+    rect_t c = G.c, p = G.p;
+    double vmin = G.ax.vmin, vmax = G.ax.vmax;
+    int mmax = G.mmax;
+#define YOF(val) (p.y + p.h - p.h * ((val) - vmin) / (vmax - vmin))
     /* x: the newest point sits at the right edge; steps from the fullest series */
     int vis = mmax < L->points ? mmax : L->points;
     double xstep = p.w / (vis > 1 ? vis - 1 : 1);
@@ -519,6 +595,22 @@ static void line_draw(const wdg_t *w, draw_t *d)
             draw_number(d, FONT_NUMBER, fs * 0.9, tx + tw / 2, ty + th / 2, vb, lc, AL_CENTER);
         }
     }
+#undef YOF
+}
+
+/* The top: the target line and its label, over the series. */
+static void line_draw_top(const wdg_t *w, draw_t *d)
+{
+    const line_t *L = (const line_t *)w;
+    cairo_t *cr = d->cr;
+    line_geom_t G;
+    if (!line_geom(L, d, &G))
+        return;
+    bs_color_t gold = draw_theme(d, THEME_GOLD);
+    double fs = G.fs;
+    rect_t p = G.p;
+    double vmin = G.ax.vmin, vmax = G.ax.vmax;
+#define YOF(val) (p.y + p.h - p.h * ((val) - vmin) / (vmax - vmin))
     /* target line, over the series */
     if (isfinite(L->target) && L->target >= vmin && L->target <= vmax) {
         double ty = YOF(L->target);
@@ -545,6 +637,25 @@ static void line_draw(const wdg_t *w, draw_t *d)
     }
 
 #undef YOF
+}
+
+/* Where the marks go: the content under the top row (the plot, its tags
+ * and x labels; text widths are not known here, so the axis labels are
+ * inside too). */
+static int line_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
+{
+    const line_t *L = (const line_t *)w;
+    (void)now;
+    if (max < 1)
+        return 0;
+    rect_t c = L->frame ? draw_panel_content(w->rect, w->title) : w->rect;
+    double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
+    if (points_max(L) > 0 && (L->ns > 1 || (L->fmt.unit && L->fmt.unit[0]))) {
+        c.y += fs * 1.6;
+        c.h -= fs * 1.6;
+    }
+    out[0] = (rect_t){ c.x - 8, c.y - 4, c.w + 16, c.h + 10 };
+    return 1;
 }
 
 static void line_text(const wdg_t *w, wdg_text_t *out)
@@ -579,6 +690,10 @@ const wdg_class_t wdg_line_class = {
     .init = line_init,
     .data = line_data,
     .tick = line_tick,
-    .draw = line_draw,
+    .draw_base = line_draw_base,
+    .draw_overlay = line_draw_overlay,
+    .overlay_rects = line_overlay_rects,
+    .draw_top = line_draw_top,
+    .panel = offsetof(line_t, frame),
     .text = line_text,
 };

@@ -684,6 +684,72 @@ static rect_t map_overlay_rect(const wdg_t *w, double now)
     return (rect_t){ x0, y0, fmax(0, x1 - x0), fmax(0, y1 - y0) };
 }
 
+/* Where the overlay draws at now, piece by piece, so that the comets cost
+ * their own small boxes and not the box round every flyline: each comet's
+ * tail and head, each landing ripple, the centre's rings, and the regions
+ * still pulsing. */
+static int map_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
+{
+    const map_t *k = (const map_t *)w;
+    const gj_map_t *m = k->map;
+    if (!m)
+        return 0;
+    rect_t c;
+    double depth;
+    gj_proj_t p = map_geometry(k, w, &c, &depth);
+    int n = 0;
+    double x0, y0, x1, y1;
+#define BEGIN() (x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18)
+#define GROW(px, py, r) do { x0 = fmin(x0, (px) - (r)); y0 = fmin(y0, (py) - (r)); \
+                             x1 = fmax(x1, (px) + (r)); y1 = fmax(y1, (py) + (r)); } while (0)
+#define EMIT() do { if (x1 >= x0 && n < max) { \
+        double ax = fmax(x0, c.x), ay = fmax(y0, c.y), bx = fmin(x1, c.x + c.w), by = fmin(y1, c.y + c.h); \
+        if (bx > ax && by > ay) out[n++] = (rect_t){ ax, ay, bx - ax, by - ay }; } } while (0)
+    if (k->center_idx >= 0 && k->nfly > 0) {
+        gj_pt_t a = gj_project(&p, m->regions[k->center_idx].label);
+        BEGIN();
+        GROW(a.x, a.y, 30);                            /* rings and the glowing dot */
+        EMIT();
+        for (int i = 0; i < k->nfly; i++) {
+            gj_pt_t b, cc;
+            if (!fly_arc(k, &p, i, &a, &b, &cc))
+                continue;
+            double u = fmod(now / k->fly_period + i * 0.137, 1.0);
+            if (u < 0)
+                u += 1;
+            BEGIN();                                   /* the comet: tail and head */
+            for (int j = 0; j <= 8; j++) {
+                double t = fmax(0, u - 0.32 * (8 - j) / 8);
+                gj_pt_t q = bezier(a, cc, b, t);
+                GROW(q.x, q.y, j == 8 ? 10 : 4);
+            }
+            EMIT();
+            BEGIN();                                   /* the ripple where it lands */
+            GROW(b.x, b.y, 18);
+            EMIT();
+        }
+    }
+    BEGIN();
+    for (int i = 0; i < m->nregions && k->pulse > 0; i++) {
+        double age = now - k->changed[i];
+        if (age < 0 || age >= k->pulse)
+            continue;
+        gj_pt_t q = gj_project(&p, m->regions[i].label);
+        GROW(q.x, q.y, 40);
+        if (age < fmin(0.8, k->pulse)) {           /* the flash covers the region */
+            gj_pt_t lo = gj_project(&p, (gj_pt_t){ m->regions[i].minx, m->regions[i].maxy });
+            gj_pt_t hi = gj_project(&p, (gj_pt_t){ m->regions[i].maxx, m->regions[i].miny });
+            GROW(lo.x, lo.y, 2);
+            GROW(hi.x, hi.y, 2);
+        }
+    }
+    EMIT();
+#undef BEGIN
+#undef GROW
+#undef EMIT
+    return n;
+}
+
 static void map_text(const wdg_t *w, wdg_text_t *out)
 {
     const map_t *k = (const map_t *)w;
@@ -722,5 +788,6 @@ const wdg_class_t wdg_map_class = {
     .draw = map_draw,
     .draw_overlay = map_overlay,
     .overlay_rect = map_overlay_rect,
+    .overlay_rects = map_overlay_rects,
     .text = map_text,
 };

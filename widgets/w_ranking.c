@@ -18,10 +18,10 @@
 #define RANK_MAX 64
 
 typedef struct {
-    char   name[96];
-    double value, v_from;
-    double pos, p_from;      /* target row index and where it moves from */
-    double t0;
+    char        name[96];
+    double      value;
+    double      pos;         /* target row index */
+    wdg_tween_t tv, tp;      /* the value and the row glide there */
 } row_t;
 
 typedef struct {
@@ -36,6 +36,7 @@ typedef struct {
     double     max_v;
     double     anim_until;
     bool       animating;
+    double     all_t0;      /* when every row changed at once (scale, count) */
 } ranking_t;
 
 static const opt_def_t ranking_opts[] = {
@@ -56,11 +57,6 @@ static row_t *find_row(ranking_t *k, const char *name)
         if (strcmp(k->rows[i].name, name) == 0)
             return &k->rows[i];
     return NULL;
-}
-
-static double cur(double from, double to, double t0, double dur, double now)
-{
-    return dur > 0 ? wdg_ease(from, to, (now - t0) / dur) : to;
 }
 
 typedef struct { char name[96]; double v; } item_t;
@@ -111,26 +107,27 @@ static void ranking_data(wdg_t *w, int slot, const bs_value_t *v, const store_en
         r->value = items[i].v;
         r->pos = i;
         if (old) {
-            r->v_from = cur(old->v_from, old->value, old->t0, k->animate, now);
-            r->p_from = cur(old->p_from, old->pos, old->t0, k->animate, now);
-            r->v_from = wdg_anim_from(r->v_from, r->value, items[0].v);
-            if (r->v_from != r->value || r->p_from != r->pos)
-                moved = true;
+            r->tv = old->tv;
+            r->tp = old->tp;
         } else {
-            moved = true;
-            r->v_from = 0;
-            r->p_from = i;
+            r->tv = r->tp = (wdg_tween_t){ 0 };
+            wdg_tween_to(&r->tp, i, now, 0, i, 1);           /* a new row appears in place */
         }
-        r->t0 = now;
+        wdg_tween_to(&r->tv, r->value, now, k->animate, 0, items[0].v);
+        wdg_tween_to(&r->tp, i, now, k->animate, i, 1);
+        if (wdg_tween_running(&r->tv, now) || wdg_tween_running(&r->tp, now) || !old)
+            moved = true;
         if (items[i].v > maxv)
             maxv = items[i].v;
     }
+    if (maxv != k->max_v || n != k->n)
+        k->all_t0 = now;                 /* every bar rescales */
     memcpy(k->rows, next, sizeof next[0] * (size_t)n);
     k->n = n;
     k->max_v = maxv;
     k->anim_until = now + k->animate;
     k->animating = moved;          /* nothing visible moves: one redraw is enough */
-    wdg_invalidate(w);
+    wdg_invalidate_overlay(w);
 }
 
 static void ranking_tick(wdg_t *w, double now, int64_t wall_ms)
@@ -138,17 +135,62 @@ static void ranking_tick(wdg_t *w, double now, int64_t wall_ms)
     ranking_t *k = (ranking_t *)w;
     (void)wall_ms;
     if (k->animating) {
-        wdg_invalidate(w);
+        wdg_invalidate_overlay(w);
         if (now >= k->anim_until)
             k->animating = false;      /* this frame draws the end state */
     }
 }
 
-static void ranking_draw(const wdg_t *w, draw_t *d)
+/* The rows' geometry (no text needed): content rect, rows area, row height. */
+typedef struct { rect_t c; double rows_h, rh; int ours_rank; bool footer; } rank_geom_t;
+
+static rank_geom_t geom(const ranking_t *k)
+{
+    const wdg_t *w = &k->base;
+    rank_geom_t g = { .c = k->frame ? draw_panel_content(w->rect, w->title) : w->rect, .ours_rank = -1 };
+    for (int i = 0; i < k->n; i++)
+        if (k->highlight && strcmp(k->rows[i].name, k->highlight) == 0)
+            g.ours_rank = i;
+    g.footer = g.ours_rank >= k->top;
+    g.rows_h = g.c.h - (g.footer ? 34 : 0);
+    g.rh = g.rows_h / k->top;
+    return g;
+}
+
+/* Where the marks go: each row that moves or changed at now (all of them
+ * when more than fit), and the footer line. The core adds where they were
+ * the frame before, so a row that stops is repainted once more. */
+static int ranking_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
+{
+    const ranking_t *k = (const ranking_t *)w;
+    rank_geom_t g = geom(k);
+    rect_t c = g.c;
+    int n = 0;
+    if (max < 3)
+        return -1;
+    out[n++] = (rect_t){ c.x - 4, c.y + c.h - 40, c.w + 8, 44 };     /* footer, "waiting" */
+    for (int i = 0; i < k->n; i++) {
+        const row_t *r = &k->rows[i];
+        double pos = wdg_tween_at(&r->tp, now);
+        bool changed = k->all_t0 == now || r->tv.t0 == now || r->tp.t0 == now ||
+                       wdg_tween_running(&r->tv, now) || wdg_tween_running(&r->tp, now);
+        if (!(pos <= k->top) || !changed)
+            continue;
+        if (n == max) {                       /* too many: the whole list */
+            out[0] = (rect_t){ c.x - 4, c.y - 4, c.w + 8, c.h + 8 };
+            return 1;
+        }
+        double y = c.y + pos * g.rh;
+        out[n++] = (rect_t){ c.x - 4, y - 2, c.w + 8, g.rh + 4 };
+    }
+    return n;
+}
+
+static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
 {
     const ranking_t *k = (const ranking_t *)w;
     cairo_t *cr = d->cr;
-    rect_t c = k->frame ? draw_panel(d, w->rect, w->title) : w->rect;
+    rect_t c = k->frame ? draw_panel_content(w->rect, w->title) : w->rect;
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
     bs_color_t gold = draw_theme(d, THEME_GOLD);
@@ -170,10 +212,10 @@ static void ranking_draw(const wdg_t *w, draw_t *d)
     cairo_clip(cr);
     for (int i = 0; i < k->n; i++) {
         const row_t *r = &k->rows[i];
-        double pos = cur(r->p_from, r->pos, r->t0, k->animate, d->now);
-        if (pos > k->top)
+        double pos = wdg_tween_at(&r->tp, d->now);
+        if (!(pos <= k->top))
             continue;
-        double val = cur(r->v_from, r->value, r->t0, k->animate, d->now);
+        double val = wdg_tween_at(&r->tv, d->now);
         double y = c.y + pos * rh + rh / 2;
         bool ours = k->highlight && strcmp(r->name, k->highlight) == 0;
         int rank = (int)lround(r->pos) + 1;
@@ -269,6 +311,8 @@ const wdg_class_t wdg_ranking_class = {
     .bindable = true,
     .data = ranking_data,
     .tick = ranking_tick,
-    .draw = ranking_draw,
+    .draw_overlay = ranking_draw_overlay,
+    .overlay_rects = ranking_overlay_rects,
+    .panel = offsetof(ranking_t, frame),
     .text = ranking_text,
 };

@@ -100,6 +100,72 @@ double wdg_ease(double a, double b, double t)
     return a + (b - a) * e;
 }
 
+double wdg_tween_at(const wdg_tween_t *t, double now)
+{
+    if (!t->set)
+        return NAN;
+    if (!(t->dur > 0) || !isfinite(t->from))
+        return t->to;
+    return wdg_ease(t->from, t->to, (now - t->t0) / t->dur);
+}
+
+bool wdg_tween_running(const wdg_tween_t *t, double now)
+{
+    return t->set && t->dur > 0 && now < t->t0 + t->dur && t->from != t->to;
+}
+
+bool wdg_tween_to(wdg_tween_t *t, double to, double now, double dur, double start, double span)
+{
+    if (t->set && (to == t->to || (isnan(to) && isnan(t->to))))
+        return false;
+    double shown = t->set ? wdg_tween_at(t, now) : start;
+    if (!isfinite(to) || !(dur > 0) || !isfinite(shown)) {     /* jump */
+        *t = (wdg_tween_t){ to, to, now, 0, true };
+        return true;
+    }
+    if (t->set)
+        shown = wdg_anim_from(shown, to, span);
+    if (wdg_tween_running(t, now) && shown != to) {
+        /* in flight: keep the clock, bend towards the new value from where
+         * it is (value(now) stays the same), unless little is left of the
+         * ease, where a bend would be steep: then start a new one */
+        double p = (now - t->t0) / t->dur;
+        double e = p <= 0 ? 0 : 1 - (1 - p) * (1 - p) * (1 - p);
+        double from = (shown - to * e) / (1 - e);
+        if (e < 0.8 && isfinite(from) && fabs(from) < 1e300) {
+            t->from = from;
+            t->to = to;
+            return true;
+        }
+    }
+    *t = (wdg_tween_t){ shown, to, now, dur, true };
+    return true;
+}
+
+bool wdg_rect_ok(rect_t r)
+{
+    return isfinite(r.x) && isfinite(r.y) && isfinite(r.w) && isfinite(r.h) && fabs(r.x) < 1e6 &&
+           fabs(r.y) < 1e6 && r.w >= 0 && r.h >= 0 && r.w < 1e6 && r.h < 1e6;
+}
+
+void wdg_invalidate_area(wdg_t *w, rect_t a)
+{
+    if (!wdg_rect_ok(a)) {              /* geometry gone wrong: all of it, safely */
+        wdg_invalidate(w);
+        return;
+    }
+    if (a.w <= 0 || a.h <= 0)
+        return;
+    if (w->area_invalid) {
+        rect_t b = w->inval_area;
+        double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
+        double x1 = fmax(a.x + a.w, b.x + b.w), y1 = fmax(a.y + a.h, b.y + b.h);
+        a = (rect_t){ x0, y0, x1 - x0, y1 - y0 };
+    }
+    w->inval_area = a;
+    w->area_invalid = true;
+}
+
 int wdg_find_file(const wdg_t *w, const char *name, char *out, size_t len)
 {
     if (!name || !name[0] || !out || len == 0)

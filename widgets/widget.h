@@ -12,6 +12,25 @@
  *   topic changed, cls->tick() to advance animations → cls->draw() when the
  *   widget is invalid → cls->destroy() → core frees options and instance.
  *
+ * Layers (as LVGL's draw layers; the core composes them, in output pixels):
+ *   base   the panel and title (drawn by the core when cls->panel names the
+ *          kind's "frame" option and it is on) and cls->draw_base(): what
+ *          changes only with the layout, the size or an axis range. Cached;
+ *          remade after wdg_invalidate_base().
+ *   layer  cls->draw() over the base: what changes with the data but does
+ *          not move. Cached; remade after wdg_invalidate() (all of it) or
+ *          wdg_invalidate_area() (that part only).
+ *   marks  cls->draw_overlay(): what moves (numbers counting, arcs sweeping,
+ *          bars gliding, curves sliding, marquees), drawn every frame the
+ *          kind calls wdg_invalidate_overlay(), clipped to the damage. The
+ *          kind reports the rectangles its marks cover at a time
+ *          (cls->overlay_rects); the core damages where they were and where
+ *          they are, and in each damaged rectangle blits the layer, draws the
+ *          marks, then the top. Cost follows the changed area.
+ *   top    cls->draw_top(): static, over the marks (a target marker over a
+ *          moving arc). Cached with the base.
+ * A kind that draws everything in draw() works as before: one cached layer.
+ *
  * Rules, as in LVGL: setters compare, then invalidate; draw() only reads
  * state (it gets a const pointer); animation is a pure function of state and
  * the time passed in, so a snapshot at time t is deterministic.
@@ -78,6 +97,21 @@ typedef struct wdg_class {
      * a moving overlay repaints only that much of the screen (the core adds
      * where it drew last time). Without it the whole rect is repainted. */
     rect_t (*overlay_rect)(const wdg_t *w, double now);
+    /* Optional, instead of overlay_rect: the rectangles (design units) the
+     * marks cover at time now, at most max of them into out; returns how
+     * many. Must not change w. */
+    int  (*overlay_rects)(const wdg_t *w, double now, rect_t *out, int max);
+    /* Optional: the static top layer, drawn over the marks; cached with the
+     * base and remade with it. */
+    void (*draw_top)(const wdg_t *w, draw_t *d);
+    /* Offset in the instance of the kind's bool "frame" option: while it is
+     * on, the core draws the standard panel with the title bar
+     * (draw_panel) into the base, and the kind draws inside
+     * draw_panel_content(). 0: the kind draws its own panel, if any. */
+    size_t panel;
+    /* With panel: the core's panel has no title bar (the kind shows the
+     * title itself, e.g. a KPI's label). */
+    bool panel_untitled;
     /* What the widget shows, as text. */
     void (*text)(const wdg_t *w, wdg_text_t *out);
 } wdg_class_t;
@@ -96,6 +130,9 @@ struct wdg {
     /* runtime, owned by the core */
     bool        invalid;         /* the layer needs redrawing */
     bool        overlay_invalid; /* only the overlay moved */
+    bool        base_invalid;    /* the base (and top) need redrawing */
+    bool        area_invalid;    /* only inval_area of the layer needs redrawing */
+    rect_t      inval_area;      /* design units; valid while area_invalid */
     bool        stale;           /* data older than stale_after */
     double      data_age;        /* seconds since the newest bound data */
     int64_t     data_wall_ms;    /* source time of the newest bound data (0 = none yet) */
@@ -109,6 +146,17 @@ struct wdg {
 static inline void wdg_invalidate(wdg_t *w) { w->invalid = true; }
 /* Marks only w's overlay for redraw: the cached layer is reused. */
 static inline void wdg_invalidate_overlay(wdg_t *w) { w->overlay_invalid = true; }
+/* Marks w's base for redraw (an axis range, a label changed): base, top and
+ * layer are remade and the whole widget repainted. */
+static inline void wdg_invalidate_base(wdg_t *w) { w->base_invalid = w->invalid = true; }
+/* Marks part of w's layer for redraw (design units, as LVGL's
+ * lv_obj_invalidate_area): that part of the layer is remade with draw()
+ * clipped to it, and only that part of the screen repainted. Areas of one
+ * frame are joined. */
+void wdg_invalidate_area(wdg_t *w, rect_t area);
+/* Whether a rectangle (design units) from a kind's geometry is usable:
+ * finite and of bounded size. */
+bool wdg_rect_ok(rect_t r);
 
 /* Adds a binding; returns its slot or -1 when full. path may be NULL. */
 int wdg_add_bind(wdg_t *w, const char *topic, const char *path);
@@ -131,6 +179,27 @@ double wdg_number(const bs_value_t *v);
 double wdg_anim_from(double shown, double to, double span);
 /* Ease-out cubic between a and b for t in [0, 1]. */
 double wdg_ease(double a, double b, double t);
+
+/* The one tween every kind animates a number with: an ease-out cubic from
+ * `from` to `to` over `dur` seconds from `t0`. A pure function of time, so
+ * a snapshot at t is deterministic. */
+typedef struct {
+    double from, to, t0, dur;
+    bool   set;                  /* has had a value */
+} wdg_tween_t;
+/* The value at time now (to once finished; NAN before the first value). */
+double wdg_tween_at(const wdg_tween_t *t, double now);
+/* Whether the value still moves at now. */
+bool wdg_tween_running(const wdg_tween_t *t, double now);
+/* Sends the tween towards `to` at now. The first value starts at `start`
+ * (a count-up from 0, a gauge from min); later ones start where the value
+ * is shown, or jump when the step is under 0.5 % of span (wdg_anim_from).
+ * Retargets without restarting: a tween in flight keeps its clock and
+ * bends towards the new value from where it is, so a value that changes
+ * every frame glides instead of restarting its count-up per message. A
+ * non-finite `to` or dur <= 0 jumps. Returns true when the value shown
+ * at now changed or will move. */
+bool wdg_tween_to(wdg_tween_t *t, double to, double now, double dur, double start, double span);
 /* Charts with several data series: the main "bind" is slot 0 and each
  * entry of a "series" option list (parsed by wdg_series_opts into
  * wdg_series_t records) is bound as slot 1, 2, ... */
