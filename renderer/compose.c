@@ -355,30 +355,39 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
         .cr = cr, .scale = s->text_scale, .theme = &l->theme, .tc = s->tc,
         .now = now, .wall_ms = wall_ms, .utc_offset_min = l->utc_offset_min,
     };
+    /* one clip of every damaged rectangle (pixel-aligned: a region), and
+     * each widget drawn once into it, however many rectangles it meets */
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    irect_t all = s->damage.r[0];
     for (int k = 0; k < s->damage.n; k++) {
         irect_t r = s->damage.r[k];
-        cairo_save(cr);
-        cairo_identity_matrix(cr);
         cairo_rectangle(cr, r.x, r.y, r.w, r.h);
-        cairo_clip(cr);
-        if (s->dark) {                      /* scheduled off: black, nothing else */
-            cairo_set_source_rgb(cr, 0, 0, 0);
-            cairo_paint(cr);
-            cairo_restore(cr);
-            continue;
-        }
+        all = irect_union(all, r);
+    }
+    cairo_clip(cr);
+    if (s->dark) {                          /* scheduled off: black, nothing else */
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_paint(cr);
+    } else {
         cairo_set_source_surface(cr, s->bg, 0, 0);
         cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
         cairo_paint(cr);
         cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
         for (int i = 0; i < l->nwidgets; i++) {
             const wdg_t *w = l->widgets[i];
-            if (scr_visible(s, w) && irect_intersects(r, scr_device_rect(s, w->rect, INK_MARGIN)))
+            if (!scr_visible(s, w))
+                continue;
+            irect_t wr = scr_device_rect(s, w->rect, INK_MARGIN);
+            bool hit = false;
+            for (int k = 0; k < s->damage.n && !hit; k++)
+                hit = irect_intersects(s->damage.r[k], wr);
+            if (hit)
                 paint_widget(s, i, cr, &d);
         }
-        scr_draw_chrome(s, &d, r);
-        cairo_restore(cr);
+        scr_draw_chrome(s, &d, all);
     }
+    cairo_restore(cr);
     if (s->trans_active) {
         double p = (now - s->trans_t0) / l->transition;
         if (p >= 1 || p < 0) {

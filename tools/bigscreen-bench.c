@@ -389,8 +389,16 @@ static int run(const scenario_t *sc, double seconds, double warmup)
         double now = work0 - anim0;
         int64_t wall = wall0 + (int64_t)llround(now * 1000);
         uint64_t px0 = s->st.pixels;
-        if (screen_update(s, now, wall))
+        if (screen_update(s, now, wall)) {
+            if (getenv("BENCH_DAMAGE") && frames % 60 == 0) {   /* what is repainted, now and then */
+                fprintf(stderr, "frame %llu:", (unsigned long long)frames);
+                for (int k = 0; k < s->damage.n; k++)
+                    fprintf(stderr, " %dx%d+%d+%d", s->damage.r[k].w, s->damage.r[k].h, s->damage.r[k].x,
+                            s->damage.r[k].y);
+                fprintf(stderr, "\n");
+            }
             screen_paint(s, now, wall);
+        }
         double work1 = bs_mono(), tcpu = thread_cpu_s() - tcpu0;
         /* every message handed over before this frame's drain began was
          * applied, unless the drain stopped at its time budget */
