@@ -34,7 +34,20 @@ static const fmt_case_t cases[] = {
     { 2,          -1, FMT_SCALE_NONE, true,  "名", "第 ", "第 2",     "名" },
     { NAN,        -1, FMT_SCALE_NONE, true,  "%",  NULL, "--",        "%" },
     { INFINITY,   -1, FMT_SCALE_WAN,  true,  NULL, NULL, "--",        "" },
-    { 1e21,        0, FMT_SCALE_NONE, true,  NULL, NULL, "1,000,000,000,000,000,000,000", "" },
+    /* big values: bounded and readable (1e300 used to print 300 digits) */
+    { 1e21,        0, FMT_SCALE_NONE, true,  NULL, NULL, "1.0e21",    "" },
+    { 1e300,      -1, FMT_SCALE_NONE, true,  "人", NULL, "1.0e300",   "人" },
+    { 1.7e308,    -1, FMT_SCALE_AUTO, true,  "件", NULL, "1.7e308",   "件" },
+    { -1.7e308,   -1, FMT_SCALE_WAN,  true,  NULL, NULL, "-1.7e308",  "" },
+    { 1.7e308,     2, FMT_SCALE_NONE, true,  NULL, "¥", "¥1.70e308", "" },
+    { -9.1e15,    -1, FMT_SCALE_NONE, true,  NULL, NULL, "-9,100.00", "万亿" },
+    { -9.1e15,    -1, FMT_SCALE_WAN,  true,  "人", NULL, "-9,100.00", "万亿人" },
+    { 1e12,       -1, FMT_SCALE_AUTO, true,  "元", NULL, "1.00",      "万亿元" },
+    { 999999999999, -1, FMT_SCALE_NONE, true, NULL, NULL, "999,999,999,999", "" },
+    { 1e16,       -1, FMT_SCALE_YI,   true,  NULL, NULL, "1.0e16",    "" },
+    { -0.0,       -1, FMT_SCALE_NONE, true,  NULL, NULL, "0",         "" },
+    { 5e-324,     -1, FMT_SCALE_NONE, true,  NULL, NULL, "0",         "" },
+    { -5e-324,     2, FMT_SCALE_NONE, true,  NULL, NULL, "0.00",      "" },
 };
 
 static void numbers(void **st)
@@ -115,6 +128,29 @@ static void targets_drop_needless_decimals(void **st)
     assert_string_equal(f.num, "92.5");
 }
 
+/* Every magnitude up to the largest double, every scale and decimals: the
+ * number part stays short enough for a KPI tile read across the room. */
+static void big_numbers_stay_short(void **st)
+{
+    (void)st;
+    for (int e = 0; e <= 308; e++)
+        for (int sign = -1; sign <= 1; sign += 2)
+            for (int sc = FMT_SCALE_NONE; sc <= FMT_SCALE_YI; sc++)
+                for (int dec = -1; dec <= 6; dec++) {
+                    double v = sign * 1.7976931348623157 * pow(10, e);
+                    if (!isfinite(v))
+                        v = sign * 1.7976931348623157e308;
+                    fmt_opts_t o = { .decimals = dec, .scale = sc, .thousands = true, .unit = "人" };
+                    fmt_out_t f;
+                    fmt_number(&o, v, &f);
+                    if (strlen(f.num) > 24 || strlen(f.num) == 0)
+                        fail_msg("1.8e%d (scale %d, decimals %d) gave \"%s\"", e, sc, dec, f.num);
+                    fmt_number_as(&o, v * 0.5, v, &f);
+                    if (strlen(f.num) > 24)
+                        fail_msg("as: 0.9e%d (scale %d, decimals %d) gave \"%s\"", e, sc, dec, f.num);
+                }
+}
+
 static void grouping(void **st)
 {
     (void)st;
@@ -133,6 +169,7 @@ int main(void)
         cmocka_unit_test(thresholds_and_mappings),
         cmocka_unit_test(ages),
         cmocka_unit_test(grouping),
+        cmocka_unit_test(big_numbers_stay_short),
         cmocka_unit_test(counting_up_keeps_decimals),
         cmocka_unit_test(targets_drop_needless_decimals),
     };

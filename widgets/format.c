@@ -50,6 +50,42 @@ void fmt_group_thousands(const char *in, char *out, size_t len)
     out[o] = '\0';
 }
 
+/* Big numbers: no more than 12 integer digits are ever printed (1e300
+ * used to print 300). From 1万亿 (1e12) up a number is shown in 万亿,
+ * from 1e16 (10,000万亿, where 万亿 would need five digits) in scientific
+ * form with one decimal: "1.7e308", "-9.1e16". */
+#define FMT_WANYI     1e12
+#define FMT_SCI_FROM  1e16
+enum { FMT_SCALE_WANYI = FMT_SCALE_YI + 1 };   /* internal: not an option value */
+
+/* The scale a number of magnitude a gets: from 1万亿 up always 万亿 (under
+ * any scale: "910,000,000,000.00万" reads worse than "9,100.00万亿"), else
+ * auto picks by size. */
+static int pick_scale(int scale, double a)
+{
+    if (a >= FMT_WANYI)
+        return FMT_SCALE_WANYI;
+    if (scale == FMT_SCALE_AUTO)
+        scale = a >= 1e8 ? FMT_SCALE_YI : a >= 1e4 ? FMT_SCALE_WAN : FMT_SCALE_NONE;
+    return scale;
+}
+
+/* "1.7e+308" → "1.7e308", "1.0e-05" → "1.0e-5". */
+static void tidy_exponent(char *s)
+{
+    char *e = strchr(s, 'e');
+    if (!e)
+        return;
+    char *d = e + 1, *p = e + 1;
+    if (*p == '+')
+        p++;
+    else if (*p == '-')
+        *d++ = *p++;
+    while (*p == '0' && p[1])
+        p++;
+    memmove(d, p, strlen(p) + 1);
+}
+
 void fmt_number(const fmt_opts_t *o, double v, fmt_out_t *out)
 {
     const char *suffix = "";
@@ -62,22 +98,32 @@ void fmt_number(const fmt_opts_t *o, double v, fmt_out_t *out)
         snprintf(out->unit, sizeof out->unit, "%s", o && o->unit ? o->unit : "");
         return;
     }
-    if (scale == FMT_SCALE_AUTO)
-        scale = fabs(v) >= 1e8 ? FMT_SCALE_YI : fabs(v) >= 1e4 ? FMT_SCALE_WAN : FMT_SCALE_NONE;
+    double a = fabs(v);
+    char plain[64];
+    if (a >= FMT_SCI_FROM) {
+        snprintf(plain, sizeof plain, "%.*e", decimals >= 1 && decimals <= 3 ? decimals : 1, v);
+        tidy_exponent(plain);
+        snprintf(out->num, sizeof out->num, "%s%s", o && o->prefix ? o->prefix : "", plain);
+        snprintf(out->unit, sizeof out->unit, "%s", o && o->unit ? o->unit : "");
+        return;
+    }
+    scale = pick_scale(scale, a);
     if (scale == FMT_SCALE_WAN) {
         v /= 1e4;
         suffix = "万";
     } else if (scale == FMT_SCALE_YI) {
         v /= 1e8;
         suffix = "亿";
+    } else if (scale == FMT_SCALE_WANYI) {
+        v /= 1e12;
+        suffix = "万亿";
     }
     if (decimals < 0) {
-        if (scale == FMT_SCALE_WAN || scale == FMT_SCALE_YI)
+        if (scale != FMT_SCALE_NONE)
             decimals = 2;
         else
             decimals = (fabs(v - round(v)) < 1e-9) ? 0 : 1;
     }
-    char plain[64];
     snprintf(plain, sizeof plain, "%.*f", decimals, v);
     if (strcmp(plain, "-0") == 0 || (plain[0] == '-' && strspn(plain + 1, "0.") == strlen(plain + 1)))
         memmove(plain, plain + 1, strlen(plain));      /* no "-0.0" */
@@ -95,16 +141,15 @@ void fmt_number(const fmt_opts_t *o, double v, fmt_out_t *out)
 
 void fmt_number_as(const fmt_opts_t *o, double v, double ref, fmt_out_t *out)
 {
-    if (!o || o->decimals >= 0 || !isfinite(ref)) {
+    if (!o || o->decimals >= 0 || !isfinite(ref) || fabs(ref) >= FMT_SCI_FROM) {
         fmt_number(o, v, out);
         return;
     }
     fmt_opts_t fixed = *o;
     int scale = o->scale;
-    if (scale == FMT_SCALE_AUTO)
-        scale = fabs(ref) >= 1e8 ? FMT_SCALE_YI : fabs(ref) >= 1e4 ? FMT_SCALE_WAN : FMT_SCALE_NONE;
+    scale = pick_scale(scale, fabs(ref));
     fixed.scale = scale;
-    if (scale == FMT_SCALE_WAN || scale == FMT_SCALE_YI)
+    if (scale != FMT_SCALE_NONE)
         fixed.decimals = 2;
     else
         fixed.decimals = fabs(ref - round(ref)) < 1e-9 ? 0 : 1;
@@ -120,6 +165,29 @@ void fmt_target(const fmt_opts_t *o, double v, fmt_out_t *out)
     fmt_opts_t auto_dec = *o;
     auto_dec.decimals = -1;
     fmt_number(&auto_dec, v, out);
+}
+
+void fmt_axis(const fmt_opts_t *o, double v, char *buf, size_t len)
+{
+    fmt_opts_t a = o ? *o : (fmt_opts_t){ .decimals = -1 };
+    a.unit = NULL;
+    fmt_out_t f;
+    fmt_number(&a, v, &f);
+    snprintf(buf, len, "%s%s", f.num, f.unit);
+}
+
+void fmt_percent(double pct, char *buf, size_t len)
+{
+    if (!isfinite(pct)) {
+        snprintf(buf, len, "--");
+    } else if (fabs(pct) < 1e6) {
+        snprintf(buf, len, "%.0f%%", pct);
+    } else {
+        fmt_out_t f;
+        fmt_opts_t o = { .decimals = -1, .thousands = true };
+        fmt_number(&o, pct, &f);
+        snprintf(buf, len, "%s%s%%", f.num, f.unit);
+    }
 }
 
 void fmt_join(const fmt_out_t *f, char *buf, size_t len)

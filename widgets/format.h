@@ -32,7 +32,11 @@ typedef struct {
     char unit[80];               /* "万人", "%", ""                            */
 } fmt_out_t;
 
-/* Formats v. Non-finite values give "--". */
+/* Formats v. Non-finite values give "--". Never more than 12 integer
+ * digits: from 1万亿 (1e12) up, or where a scale would leave more, the
+ * number is shown in 万亿 ("-9,100.00万亿"); from 1e16 in scientific form
+ * with one decimal ("1.7e308"), so num holds at most ~24 characters after
+ * the prefix. */
 void fmt_number(const fmt_opts_t *o, double v, fmt_out_t *out);
 
 /* Formats v (a value on its way, e.g. counting up) with the decimals that
@@ -43,6 +47,14 @@ void fmt_number_as(const fmt_opts_t *o, double v, double ref, fmt_out_t *out);
 /* A goal or a scale mark: the widget's unit and scaling, but decimals
  * only where the number has them ("目标 90%", not "目标 90.0%"). */
 void fmt_target(const fmt_opts_t *o, double v, fmt_out_t *out);
+
+/* An axis label: the number with its scale word but without the unit
+ * (the chart shows that once): "250", "2.50万", "1,000.00万亿", "1.0e20". */
+void fmt_axis(const fmt_opts_t *o, double v, char *buf, size_t len);
+
+/* A percentage as "73%" (no decimals), "--" when not finite, and in the
+ * bounded form of fmt_number ("1.7e308%") from a million percent up. */
+void fmt_percent(double pct, char *buf, size_t len);
 
 /* num + unit in one string (for reports and single-run text). */
 void fmt_join(const fmt_out_t *f, char *buf, size_t len);

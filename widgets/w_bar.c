@@ -13,6 +13,7 @@
  */
 #include "widget.h"
 #include "format.h"
+#include "geom.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -235,11 +236,10 @@ static void bar_draw(const wdg_t *w, draw_t *d)
     for (int s = 0; s < b->ns; s++)
         for (int ci = 0; ci < b->nc; ci++)
             if (b->cell[s][ci].has) {
-                maxv = fmax(maxv, b->cell[s][ci].to);
-                minv = fmin(minv, b->cell[s][ci].to);
+                maxv = fmax(maxv, wdg_geom(b->cell[s][ci].to));
+                minv = fmin(minv, wdg_geom(b->cell[s][ci].to));
             }
-    if (maxv <= minv)
-        maxv = minv + 1;
+    wdg_range(&minv, &maxv);                    /* bounded, a span a step can divide */
     double step = wdg_nice_step(maxv - minv, 4);
     double vmax = ceil(maxv / step) * step, vmin = floor(minv / step) * step;
     if (!horiz && vmax < maxv * 1.08)           /* headroom for value labels */
@@ -250,11 +250,13 @@ static void bar_draw(const wdg_t *w, draw_t *d)
     if (axf.decimals < 0)
         axf.decimals = step >= 1 || axf.scale != FMT_SCALE_NONE ? -1 : (step >= 0.1 ? 1 : 2);
 
+    int nticks = wdg_ticks(vmin, vmax, step, 0.5);
     double axis_w = 0;
-    for (double t = vmin; t <= vmax + step * 0.5; t += step) {
-        fmt_out_t f;
-        fmt_number(&axf, t, &f);
-        axis_w = fmax(axis_w, draw_number_width(d, FONT_TEXT, fs * 0.8, f.num));
+    for (int i = 0; i < nticks; i++) {
+        double t = vmin + i * step;
+        char lb[96];
+        fmt_axis(&axf, t, lb, sizeof lb);
+        axis_w = fmax(axis_w, draw_number_width(d, FONT_TEXT, fs * 0.8, lb));
     }
     double cat_w = 0;
     if (horiz)
@@ -269,28 +271,29 @@ static void bar_draw(const wdg_t *w, draw_t *d)
     }
     /* gridlines and axis labels */
     cairo_set_line_width(cr, 1);
-    for (double t = vmin; t <= vmax + step * 0.5; t += step) {
-        double f = (t - vmin) / (vmax - vmin);
-        fmt_out_t fo;
-        fmt_number(&axf, t, &fo);
+    for (int i = 0; i < nticks; i++) {
+        double t = vmin + i * step;
+        double f = wdg_frac(t, vmin, vmax);
+        char lb[96];
+        fmt_axis(&axf, t, lb, sizeof lb);
         if (horiz) {
             double x = p.x + p.w * f;
             cairo_move_to(cr, x + 0.5, p.y);
             cairo_line_to(cr, x + 0.5, p.y + p.h);
-            draw_number(d, FONT_TEXT, fs * 0.8, x, p.y + p.h + fs * 0.9, fo.num, dim, AL_CENTER);
+            draw_number(d, FONT_TEXT, fs * 0.8, x, p.y + p.h + fs * 0.9, lb, dim, AL_CENTER);
         } else {
             double y = p.y + p.h - p.h * f;
             cairo_move_to(cr, p.x, y + 0.5);
             cairo_line_to(cr, p.x + p.w, y + 0.5);
-            draw_number(d, FONT_TEXT, fs * 0.8, p.x - 8, y, fo.num, dim, AL_RIGHT);
+            draw_number(d, FONT_TEXT, fs * 0.8, p.x - 8, y, lb, dim, AL_RIGHT);
         }
-        cairo_set_source_rgba(cr, frame.r, frame.g, frame.b, t == vmin ? 0.0 : 0.35);
+        cairo_set_source_rgba(cr, frame.r, frame.g, frame.b, i == 0 ? 0.0 : 0.35);
         cairo_set_dash(cr, (double[]){ 4, 4 }, 2, 0);
         cairo_stroke(cr);
         cairo_set_dash(cr, NULL, 0, 0);
     }
     /* the category axis line */
-    double zero_f = (0 - vmin) / (vmax - vmin);
+    double zero_f = wdg_frac(0, vmin, vmax);
     if (horiz) {
         cairo_move_to(cr, p.x + p.w * zero_f, p.y);
         cairo_line_to(cr, p.x + p.w * zero_f, p.y + p.h);
@@ -321,7 +324,7 @@ static void bar_draw(const wdg_t *w, draw_t *d)
                 continue;
             double val = cell_now(b, cl, d->now);
             bs_color_t sc = s == 0 ? draw_color(d, fmt_color(&b->fmt, cl->to, b->color)) : series_color(b, d, s);
-            double f0 = zero_f, f1 = fmax(0, fmin(1, (val - vmin) / (vmax - vmin)));
+            double f0 = zero_f, f1 = fmax(0, fmin(1, wdg_frac(val, vmin, vmax)));
             double lo = fmin(f0, f1), hi = fmax(f0, f1);
             double a0 = s0 + bw * s + bw * 0.08, aw = bw * 0.84;     /* across */
             cairo_pattern_t *g;

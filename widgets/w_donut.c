@@ -9,6 +9,7 @@
  */
 #include "widget.h"
 #include "format.h"
+#include "geom.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -64,6 +65,16 @@ static const bs_color_t palette[DONUT_MAX] = {
 static double phase(const donut_t *k, double now)
 {
     return k->animate > 0 ? wdg_ease(0, 1, (now - k->t0) / k->animate) : 1;
+}
+
+/* Slice i's share of the whole in percent, from bounded values (a total of
+ * 1e308 + 1e308 overflows; its bounded shares do not); NaN when empty. */
+static double share_pct(const donut_t *k, int i)
+{
+    double sum = 0;
+    for (int j = 0; j < k->n; j++)
+        sum += wdg_geom(k->s[j].to);
+    return sum > 0 ? wdg_geom(k->s[i].to) / sum * 100 : NAN;
 }
 
 static void donut_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
@@ -193,9 +204,12 @@ static void donut_draw(const wdg_t *w, draw_t *d)
 
     double vals[DONUT_MAX], sum = 0;
     for (int i = 0; i < k->n; i++) {
-        vals[i] = k->s[i].from + (k->s[i].to - k->s[i].from) * p;
-        sum += vals[i];
+        /* from and to are >= 0 (data() keeps no others): to - from is finite */
+        vals[i] = wdg_geom(k->s[i].from + (k->s[i].to - k->s[i].from) * p);
+        if (isnan(vals[i]))
+            vals[i] = 0;
     }
+    sum = wdg_geom_sum(vals, k->n);             /* bounded: never inf, never NaN */
     /* when everything starts from zero (the first data) the ring fills
      * clockwise from the top; later changes move the slice borders */
     bool first = true;
@@ -264,7 +278,7 @@ static void donut_draw(const wdg_t *w, draw_t *d)
         char pbs[DONUT_MAX][32], vbs[DONUT_MAX][160];
         double pw = 0, vw = 0;
         for (int i = 0; i < k->n && i < DONUT_MAX; i++) {
-            double share = k->total > 0 ? k->s[i].to / k->total * 100 : NAN;
+            double share = share_pct(k, i);
             if (isfinite(share))
                 snprintf(pbs[i], sizeof pbs[i], "%.1f%%", share);
             else
@@ -300,7 +314,7 @@ static void donut_text(const wdg_t *w, wdg_text_t *out)
         char vb[160];
         fmt_number(&k->fmt, k->s[i].to, &fo);
         fmt_join(&fo, vb, sizeof vb);
-        wdg_text_add(out, "%s %s %.1f%%", k->s[i].name, vb, k->total > 0 ? k->s[i].to / k->total * 100 : 0.0);
+        wdg_text_add(out, "%s %s %.1f%%", k->s[i].name, vb, isfinite(share_pct(k, i)) ? share_pct(k, i) : 0.0);
     }
     if (k->has) {
         fmt_out_t fo;

@@ -151,11 +151,17 @@ static void kpi_draw_overlay(const wdg_t *w, draw_t *d)
         draw_text(d, FONT_BOLD, k->size * 0.8, x, ny, mapped, c, AL_LEFT | AL_BASELINE);
     } else {
         fmt_number_as(&k->fmt, v, k->to, &f);
-        double nw = draw_number(d, FONT_NUMBER, k->size, x, ny, f.num, c, AL_LEFT | AL_BASELINE);
+        /* a number too wide for the tile ("-9,100.00万亿人") gets smaller */
+        double size = k->size, avail = r.x + r.w - g.pad - x;
+        double need = draw_number_width(d, FONT_NUMBER, size, f.num) +
+                      (f.unit[0] ? draw_text_width(d, FONT_TEXT, fmax(16, size * 0.36), f.unit) + 8 : 0);
+        if (need > avail && avail > 0)
+            size *= fmax(0.4, avail / need);
+        double nw = draw_number(d, FONT_NUMBER, size, x, ny, f.num, c, AL_LEFT | AL_BASELINE);
         if (f.unit[0]) {
             bs_color_t u = dim;
             u.a *= alpha;
-            draw_text(d, FONT_TEXT, fmax(16, k->size * 0.36), x + nw + 8, ny, f.unit, u, AL_LEFT | AL_BASELINE);
+            draw_text(d, FONT_TEXT, fmax(16, size * 0.36), x + nw + 8, ny, f.unit, u, AL_LEFT | AL_BASELINE);
         }
     }
     if (g.has_target) {

@@ -18,6 +18,7 @@
  */
 #include "widget.h"
 #include "format.h"
+#include "geom.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -153,13 +154,12 @@ static line_axis_t axis_of(const line_t *L)
         lo = L->y_min;
     if (isfinite(L->y_max))
         hi = L->y_max;
-    if (!(hi > lo))
-        hi = lo + 1;
+    wdg_range(&lo, &hi);                     /* bounded, a span a step can divide */
     double step = wdg_nice_step(hi - lo, 4);
     if (whole && step < 1)
         step = 1;
-    double vmin = isfinite(L->y_min) ? L->y_min : floor(lo / step) * step;
-    double vmax = isfinite(L->y_max) ? L->y_max : ceil(hi / step) * step;
+    double vmin = isfinite(L->y_min) ? lo : floor(lo / step) * step;
+    double vmax = isfinite(L->y_max) ? hi : ceil(hi / step) * step;
     if (!isfinite(L->y_max) && vmax - hi < step * 0.15)
         vmax += step;                       /* room for the last value's tag */
     return (line_axis_t){ vmin, vmax, step };
@@ -394,10 +394,12 @@ static bool line_geom(const line_t *L, draw_t *d, line_geom_t *G)
     if (axf.decimals < 0)
         axf.decimals = step >= 1 || axf.scale != FMT_SCALE_NONE ? -1 : (step >= 0.1 ? 1 : 2);
     double axis_w = 0;
-    for (double t = vmin; t <= vmax + step * 1e-6; t += step) {
-        fmt_out_t f;
-        fmt_number(&axf, t, &f);
-        axis_w = fmax(axis_w, draw_number_width(d, FONT_TEXT, fs * 0.8, f.num));
+    int nticks = wdg_ticks(vmin, vmax, step, 1e-6);
+    for (int i = 0; i < nticks; i++) {
+        double t = vmin + i * step;
+        char lb[96];
+        fmt_axis(&axf, t, lb, sizeof lb);
+        axis_w = fmax(axis_w, draw_number_width(d, FONT_TEXT, fs * 0.8, lb));
     }
     G->axf = axf;
     /* right margin: half an x label, so the newest label fits */
@@ -445,20 +447,22 @@ static void line_draw_base(const wdg_t *w, draw_t *d)
     rect_t p = G.p;
     double vmin = G.ax.vmin, vmax = G.ax.vmax, step = G.ax.step;
     fmt_opts_t axf = G.axf;
-#define YOF(val) (p.y + p.h - p.h * ((val) - vmin) / (vmax - vmin))
+#define YOF(val) (p.y + p.h - p.h * wdg_frac((val), vmin, vmax))
     cairo_set_line_width(cr, 1);
-    for (double t = vmin; t <= vmax + step * 1e-6; t += step) {
+    int nticks = wdg_ticks(vmin, vmax, step, 1e-6);
+    for (int i = 0; i < nticks; i++) {
+        double t = vmin + i * step;
         double y = round(YOF(t) * d->scale) / d->scale + 0.5 / d->scale;
         cairo_move_to(cr, p.x, y);
         cairo_line_to(cr, p.x + p.w, y);
-        cairo_set_source_rgba(cr, frame.r, frame.g, frame.b, t == vmin ? 0.9 : 0.32);
-        if (t != vmin)
+        cairo_set_source_rgba(cr, frame.r, frame.g, frame.b, i == 0 ? 0.9 : 0.32);
+        if (i != 0)
             cairo_set_dash(cr, (double[]){ 4, 4 }, 2, 0);
         cairo_stroke(cr);
         cairo_set_dash(cr, NULL, 0, 0);
-        fmt_out_t fo;
-        fmt_number(&axf, t, &fo);
-        draw_number(d, FONT_TEXT, fs * 0.8, p.x - 8, YOF(t), fo.num, dim, AL_RIGHT);
+        char lb[96];
+        fmt_axis(&axf, t, lb, sizeof lb);
+        draw_number(d, FONT_TEXT, fs * 0.8, p.x - 8, YOF(t), lb, dim, AL_RIGHT);
     }
 
 #undef YOF
@@ -481,7 +485,7 @@ static void line_draw_overlay(const wdg_t *w, draw_t *d)
     rect_t c = G.c, p = G.p;
     double vmin = G.ax.vmin, vmax = G.ax.vmax;
     int mmax = G.mmax;
-#define YOF(val) (p.y + p.h - p.h * ((val) - vmin) / (vmax - vmin))
+#define YOF(val) (p.y + p.h - p.h * wdg_frac((val), vmin, vmax))
     /* x: the newest point sits at the right edge; steps from the fullest series */
     int vis = mmax < L->points ? mmax : L->points;
     double xstep = p.w / (vis > 1 ? vis - 1 : 1);
@@ -494,9 +498,8 @@ static void line_draw_overlay(const wdg_t *w, draw_t *d)
             ls = s;
     const sstate_t *S = &L->s[ls];
     double lw = draw_text_width(d, FONT_TEXT, fs * 0.8, S->lab[0][0] ? S->lab[S->m - 1] : "00:00:00") + fs;
-    int every = (int)ceil(lw / xstep);
-    if (every < 1)
-        every = 1;
+    double ev = xstep > 0 ? ceil(lw / xstep) : 1;     /* a plot squeezed to nothing: 1 */
+    int every = ev >= 1 && ev <= 1e6 ? (int)ev : 1;
     double sl = slide_now(L, S, now);
     cairo_save(cr);
     cairo_rectangle(cr, c.x, p.y + p.h, c.w, fs * 2);
@@ -610,7 +613,7 @@ static void line_draw_top(const wdg_t *w, draw_t *d)
     double fs = G.fs;
     rect_t p = G.p;
     double vmin = G.ax.vmin, vmax = G.ax.vmax;
-#define YOF(val) (p.y + p.h - p.h * ((val) - vmin) / (vmax - vmin))
+#define YOF(val) (p.y + p.h - p.h * wdg_frac((val), vmin, vmax))
     /* target line, over the series */
     if (isfinite(L->target) && L->target >= vmin && L->target <= vmax) {
         double ty = YOF(L->target);

@@ -13,6 +13,7 @@
  */
 #include "widget.h"
 #include "format.h"
+#include "geom.h"
 #include "geojson.h"
 
 #include <math.h>
@@ -318,7 +319,7 @@ static bs_color_t value_color(const map_t *k, draw_t *d, double v)
         return draw_color(d, fmt_color(&k->fmt, v, k->high));
     double a, b;
     range(k, &a, &b);
-    double t = b > a ? (v - a) / (b - a) : 1;
+    double t = b > a ? wdg_frac(v, a, b) : 1;      /* finite even for -1.7e308..1.7e308 */
     return mix(lo, hi, t);
 }
 

@@ -176,7 +176,9 @@ static void progress_draw(const wdg_t *w, draw_t *d)
         draw_text(d, FONT_TEXT, fs * 0.8, rx, ly, tail, dim, AL_RIGHT | AL_BASELINE);
         bs_color_t vc = col;
         vc.a *= alpha;
-        double nw = draw_number(d, FONT_NUMBER, fs * 1.25, rx - tw, ly, fv.num, vc, AL_RIGHT | AL_BASELINE);
+        char vb[160];                             /* the value's own scale word when the target's differs */
+        snprintf(vb, sizeof vb, "%s%s", fv.num, strcmp(fv.unit, ft.unit) ? fv.unit : "");
+        double nw = draw_number(d, FONT_NUMBER, fs * 1.25, rx - tw, ly, vb, vc, AL_RIGHT | AL_BASELINE);
         draw_text_fit(d, FONT_TEXT, fs, c.x + 16, ly, it->label ? it->label : it->bind, tc,
                       AL_LEFT | AL_BASELINE, c.w - 16 - tw - nw - 12);
 
@@ -223,10 +225,7 @@ static void progress_draw(const wdg_t *w, draw_t *d)
         if (p->show_pct) {
             char pb[32];
             double pv = p->st[i].has && isfinite(val) ? val / it->target * 100 : NAN;
-            if (isfinite(pv))
-                snprintf(pb, sizeof pb, "%.0f%%", pv);
-            else
-                snprintf(pb, sizeof pb, "--");
+            fmt_percent(pv, pb, sizeof pb);
             draw_number(d, FONT_NUMBER, fs * 0.95, c.x + c.w, by, pb, vc, AL_RIGHT);
         }
     }
@@ -246,9 +245,8 @@ static void progress_text(const wdg_t *w, wdg_text_t *out)
         double v = p->st[i].has ? p->st[i].to : NAN;
         fmt_number(&fo, v, &fv);
         fmt_number(&fo, it->target, &ft);
-        char pct[32] = "--";
-        if (isfinite(v))
-            snprintf(pct, sizeof pct, "%.0f%%", v / it->target * 100);
+        char pct[32];
+        fmt_percent(isfinite(v) ? v / it->target * 100 : NAN, pct, sizeof pct);
         wdg_text_add(out, "%s %s/%s%s %s", it->label ? it->label : it->bind, fv.num, ft.num, ft.unit, pct);
     }
 }

@@ -3,6 +3,7 @@
 #include "datadir.h"
 #include "theme.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -97,6 +98,8 @@ double wdg_ease(double a, double b, double t)
     if (t >= 1)
         return b;
     double e = 1 - pow(1 - t, 3);
+    if (!isfinite(b - a))                     /* ±1.7e308: the span overflows */
+        return a * (1 - e) + b * e;
     return a + (b - a) * e;
 }
 
@@ -249,6 +252,9 @@ const char *wdg_series_name(const bs_list_t *series, int s)
 
 double wdg_nice_step(double range, int n)
 {
-    double raw = range / n, mag = pow(10, floor(log10(raw))), f = raw / mag;
+    double raw = n > 0 ? range / n : range;
+    if (!(raw >= DBL_MIN) || !isfinite(raw))  /* NaN, inf, 0, denormal: no round step */
+        return 1;
+    double mag = pow(10, floor(log10(raw))), f = raw / mag;
     return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
 }

@@ -14,6 +14,7 @@
  * Run:   build-fuzz/tests/fuzz/fuzz_widgets -timeout=10 -max_len=2048 tests/fuzz/corpus-widgets
  * The same file runs in `meson test` as a plain program (corpus_main.c)
  * over tests/fuzz/corpus-widgets, the known killers (fuzz-widgets-corpus).
+ * FUZZ_WIDGETS_PNG=out.png writes the last frame, to look at it.
  */
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -33,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define WALL0  1795573800000LL     /* 2026-11-25 10:30:00 +08:00 */
 #define OUT_W  640
-#define OUT_H  720
+#define OUT_H  800
 
 static screen_t *screen;
 static double    clock_s;          /* the screen's time, on across inputs */
@@ -147,6 +148,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     clock_s = t + 30;
     frame(clock_s);                          /* animations settled, boards scrolled */
     screen_repaint_all(screen, clock_s, WALL0 + (int64_t)(clock_s * 1000));
+    const char *png = getenv("FUZZ_WIDGETS_PNG");   /* to look at what was drawn */
+    if (png) {
+        char err[256];
+        if (screen_write_png(screen, png, err, sizeof err) < 0)
+            fprintf(stderr, "fuzz_widgets: %s\n", err);
+    }
     bs_value_free(v);
     return 0;
 }
