@@ -141,6 +141,13 @@ void feed_status_set(feed_t *f, feed_state_t s, int64_t wall_ms, const char *err
     pthread_mutex_unlock(&f->lock);
 }
 
+void feed_status_retried(feed_t *f, uint64_t n)
+{
+    pthread_mutex_lock(&f->lock);
+    f->st.retries += n;
+    pthread_mutex_unlock(&f->lock);
+}
+
 void feed_status_count(feed_t *f, uint64_t messages, uint64_t rejected, uint64_t bytes)
 {
     pthread_mutex_lock(&f->lock);

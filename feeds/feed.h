@@ -108,6 +108,8 @@ typedef struct {
     feed_state_t state;
     int64_t      since_ms;    /* wall ms when state last changed              */
     uint64_t     connects;    /* successful connections                      */
+    uint64_t     retries;     /* attempts or connections that ended and were
+                               * followed by a scheduled retry               */
     uint64_t     messages;    /* messages accepted                           */
     uint64_t     rejected;    /* messages or frames dropped                  */
     uint64_t     bytes;       /* payload bytes received                      */
@@ -168,6 +170,7 @@ void feed_add_subscription(feed_t *f, const char *pattern);
 feed_status_t feed_status_get(feed_t *f);
 void feed_status_set(feed_t *f, feed_state_t s, int64_t wall_ms, const char *error);
 void feed_status_count(feed_t *f, uint64_t messages, uint64_t rejected, uint64_t bytes);
+void feed_status_retried(feed_t *f, uint64_t n);   /* adds n to st.retries */
 
 /* The bearer token of a feed (token_env, or the first line of token_file),
  * malloc'd; NULL when none is configured (*bad = false) or when it cannot

@@ -7,9 +7,15 @@
  *     wakes the loop with lws_cancel_service() and joins;
  *   - the connection struct (ws_priv_t) owns its retry timer and count;
  *     callbacks find it through the context user pointer;
- *   - backoff is data (`retry` below); every failure path — connect error,
- *     close, idle hang-up — goes to one retry point, schedule_retry(); the
- *     first connect is scheduled, not called; retries never run out.
+ *   - backoff is data (`retry` below); every way a connection can end goes
+ *     to one retry point, conn_ended() → schedule_retry(): connect error,
+ *     close, idle hang-up, and the ends lws 4.1 reports only as
+ *     CLOSED_CLIENT_HTTP or WSI_DESTROY (a connect whose upgrade is never
+ *     answered times out that way, with no CONNECTION_ERROR); the first
+ *     connect is scheduled, not called; retries never run out;
+ *   - a watchdog (a sul timer every second) re-arms a retry if the feed
+ *     ever has neither a connection nor a retry scheduled, and abandons an
+ *     attempt that is still not established after WS_STUCK_S.
  *
  * Data path: text frames are reassembled across fragments into a buffer of
  * at most conf.lim.frame_bytes; a frame that would exceed it is dropped
@@ -41,6 +47,9 @@
 #define WS_SUBSCRIBE_MAX (64 * 1024)
 #define WS_RX_CHUNK      (64 * 1024)
 #define LOG_EVERY_S      10
+#define WS_TIMEOUT_S     5        /* TCP connect; the server's answer to the upgrade */
+#define WS_WATCHDOG_US   (1000 * 1000)
+#define WS_STUCK_S       (2 * WS_TIMEOUT_S + 2)
 
 /* Backoff: quick first retries (a restarted server is back within a second),
  * then at most 3 s apart, plus up to 20 % jitter so a fleet of screens does
@@ -63,7 +72,12 @@ typedef struct {
     struct lws_context     *ctx;
     struct lws             *wsi;
     lws_sorted_usec_list_t  sul;          /* the retry timer */
+    lws_sorted_usec_list_t  watchdog;     /* every second: is a connect pending? */
     uint16_t                retry_count;  /* consecutive failures */
+    bool                    retry_pending;/* sul holds a scheduled connect_client */
+    bool                    established;  /* wsi reached CLIENT_ESTABLISHED */
+    double                  attempt_t;    /* bs_mono() when wsi's attempt began */
+    uint64_t                rearms;       /* times the watchdog had to step in */
     pthread_t               thread;
     bool                    running;
     atomic_bool             quit;
@@ -251,13 +265,17 @@ static void wipe_token(ws_priv_t *p)
 
 static void connect_client(lws_sorted_usec_list_t *sul);
 
-/* The one retry point. Never gives up: the count is clamped to the table
- * so the "conceal" budget of the policy never runs out. */
-static void schedule_retry(ws_priv_t *p, struct lws *wsi, const char *why)
+/* The one retry point. Forgets the current connection, marks the feed
+ * DOWN and schedules connect_client after the backoff — once: a second call
+ * before that connect runs changes nothing. Never gives up: the count is
+ * clamped to the table so the "conceal" budget of the policy never runs
+ * out. Does not touch any wsi (it may be in the middle of being freed). */
+static void schedule_retry(ws_priv_t *p, const char *why)
 {
     wipe_token(p);
     p->wsi = NULL;
-    if (atomic_load(&p->quit))
+    p->established = false;
+    if (atomic_load(&p->quit) || p->retry_pending)
         return;
     bool change;
     pthread_mutex_lock(&p->f->lock);
@@ -271,16 +289,49 @@ static void schedule_retry(ws_priv_t *p, struct lws *wsi, const char *why)
         plog(p, false, "still down (%s%s); retrying", why, NULL);
     if (p->retry_count >= retry.retry_ms_table_count)
         p->retry_count = retry.retry_ms_table_count - 1;
-    if (wsi)
-        lws_retry_sul_schedule_retry_wsi(wsi, &p->sul, connect_client, &p->retry_count);
-    else
-        lws_retry_sul_schedule(p->ctx, 0, &p->sul, &retry, connect_client, &p->retry_count);
+    feed_status_retried(p->f, 1);
+    p->retry_pending = true;
+    lws_retry_sul_schedule(p->ctx, 0, &p->sul, &retry, connect_client, &p->retry_count);
+}
+
+/* A connection ended, by whichever callback lws chose to say so. Only the
+ * current one counts: the later reports of an end already handled (lws may
+ * send CONNECTION_ERROR, then CLOSED_CLIENT_HTTP, then WSI_DESTROY for one
+ * wsi) find p->wsi already cleared and are ignored. */
+static void conn_ended(ws_priv_t *p, struct lws *wsi, const char *why)
+{
+    if (wsi && wsi == p->wsi)
+        schedule_retry(p, why);
+}
+
+/* Every second: the safety net under the callbacks. A feed that has no
+ * connection and no retry scheduled (an end lws never reported) gets one;
+ * an attempt that is not established WS_STUCK_S after it began is
+ * abandoned — forgotten, not touched, since a wsi whose end was missed may
+ * be gone already; lws's own timeouts close it, and its late reports are
+ * ignored by conn_ended(). */
+static void watchdog(lws_sorted_usec_list_t *sul)
+{
+    ws_priv_t *p = lws_container_of(sul, ws_priv_t, watchdog);
+    if (atomic_load(&p->quit))
+        return;
+    if (!p->wsi && !p->retry_pending) {
+        p->rearms++;
+        plog(p, true, "watchdog: no connection and no retry scheduled; retrying%s%s", NULL, NULL);
+        schedule_retry(p, "watchdog re-armed the retry");
+    } else if (p->wsi && !p->established && bs_mono() - p->attempt_t > WS_STUCK_S) {
+        p->rearms++;
+        plog(p, true, "watchdog: connection attempt stuck; abandoning it and retrying%s%s", NULL, NULL);
+        schedule_retry(p, "connection attempt stuck");
+    }
+    lws_sul_schedule(p->ctx, 0, &p->watchdog, watchdog, WS_WATCHDOG_US);
 }
 
 static void connect_client(lws_sorted_usec_list_t *sul)
 {
     ws_priv_t *p = lws_container_of(sul, ws_priv_t, sul);
     feed_t *f = p->f;
+    p->retry_pending = false;
     if (atomic_load(&p->quit))
         return;
     bool bad;
@@ -288,7 +339,7 @@ static void connect_client(lws_sorted_usec_list_t *sul)
     wipe_token(p);
     p->token = feed_read_token(&f->conf, &bad, &why);
     if (bad) {
-        schedule_retry(p, NULL, why);
+        schedule_retry(p, why);
         return;
     }
     if (p->tls && f->conf.insecure)
@@ -311,8 +362,15 @@ static void connect_client(lws_sorted_usec_list_t *sul)
     i.pwsi = &p->wsi;
     i.retry_and_idle_policy = &retry;
     i.userdata = p;
-    if (!lws_client_connect_via_info(&i))
-        schedule_retry(p, NULL, "cannot start a connection");
+    p->established = false;
+    p->attempt_t = bs_mono();
+    /* lws stores the wsi in p->wsi before it can report anything for it;
+     * a failure inside the call is reported (or not) and then returns NULL */
+    if (!lws_client_connect_via_info(&i)) {
+        p->wsi = NULL;
+        if (!p->retry_pending)
+            schedule_retry(p, "cannot start a connection");
+    }
 }
 
 /* A whole frame was dropped: count it and say why (rate-limited). */
@@ -406,11 +464,22 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
         char why[128];
         snprintf(why, sizeof why, "%.120s", in ? (const char *)in : "connection error");
-        schedule_retry(p, wsi, why);
+        conn_ended(p, wsi, why);
         return 0;
     }
+    case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
+        /* the upgrade was never answered (timed out) or the server hung up */
+        conn_ended(p, wsi, "no answer to the upgrade request");
+        return 0;
+    case LWS_CALLBACK_WSI_DESTROY:
+        /* the last word on any wsi: if it is still ours, it ended unreported */
+        conn_ended(p, wsi, "connection ended");
+        return 0;
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
+        if (wsi != p->wsi)
+            return -1;                /* an attempt we gave up on */
         wipe_token(p);
+        p->established = true;
         p->retry_count = 0;
         p->len = p->skipped = 0;
         p->dropping = false;
@@ -454,7 +523,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
         break;
     case LWS_CALLBACK_CLIENT_CLOSED:
-        schedule_retry(p, wsi, "closed");
+        conn_ended(p, wsi, "closed");
         return 0;
     default:
         break;
@@ -544,7 +613,9 @@ static void *ws_thread(void *arg)
 {
     ws_priv_t *p = arg;
     /* the first connect is scheduled, not called */
+    p->retry_pending = true;
     lws_sul_schedule(p->ctx, 0, &p->sul, connect_client, 1);
+    lws_sul_schedule(p->ctx, 0, &p->watchdog, watchdog, WS_WATCHDOG_US);
     while (!atomic_load(&p->quit))
         if (lws_service(p->ctx, 0) < 0)
             break;
@@ -576,7 +647,11 @@ static int ws_start(feed_t *f)
     info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = protocols;
     info.user = p;
-    info.fd_limit_per_thread = 1 + 1 + 1;
+    /* the connection, lws's wake-up pipe, and room for attempts the
+     * watchdog abandoned while lws has not closed them yet */
+    info.fd_limit_per_thread = 1 + 1 + 6;
+    info.timeout_secs = WS_TIMEOUT_S;
+    info.connect_timeout_secs = WS_TIMEOUT_S;
     if (p->tls) {
         info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
         info.client_ssl_ca_filepath = f->conf.ca_file;    /* NULL: the system store */

@@ -97,12 +97,12 @@ static void render(const metrics_snapshot_t *sn, out_t *o)
     for (int i = 0; i < sn->nfeeds && i < METRICS_FEEDS; i++)
         put(o, "bigscreen_feed_up{feed=\"%s\",state=\"%s\"} %d\n", sn->feeds[i].id,
             feed_state_name((feed_state_t)sn->feeds[i].state), sn->feeds[i].state == FEED_UP);
-    static const char *const names[] = { "connects", "messages", "rejected", "bytes" };
-    for (int k = 0; k < 4; k++) {
+    static const char *const names[] = { "connects", "retries", "messages", "rejected", "bytes" };
+    for (int k = 0; k < 5; k++) {
         put(o, "# TYPE bigscreen_feed_%s_total counter\n", names[k]);
         for (int i = 0; i < sn->nfeeds && i < METRICS_FEEDS; i++) {
-            uint64_t v = k == 0 ? sn->feeds[i].connects : k == 1 ? sn->feeds[i].messages
-                       : k == 2 ? sn->feeds[i].rejected : sn->feeds[i].bytes;
+            uint64_t v = k == 0 ? sn->feeds[i].connects : k == 1 ? sn->feeds[i].retries
+                       : k == 2 ? sn->feeds[i].messages : k == 3 ? sn->feeds[i].rejected : sn->feeds[i].bytes;
             put(o, "bigscreen_feed_%s_total{feed=\"%s\"} %llu\n", names[k], sn->feeds[i].id, (unsigned long long)v);
         }
     }

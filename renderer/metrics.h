@@ -27,7 +27,7 @@ typedef struct {
     struct {
         char     id[64];
         int      state;                  /* feed_state_t */
-        uint64_t connects, messages, rejected, bytes;
+        uint64_t connects, retries, messages, rejected, bytes;
     } feeds[METRICS_FEEDS];
     uint64_t q_pushed, q_coalesced, q_dropped;
     size_t   q_depth, topics;

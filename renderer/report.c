@@ -66,6 +66,7 @@ char *screen_report(screen_t *s, int64_t wall_ms)
         cJSON_AddStringToObject(o, "state", feed_state_name(st.state));
         cJSON_AddNumberToObject(o, "since_ms", (double)st.since_ms);
         cJSON_AddNumberToObject(o, "connects", (double)st.connects);
+        cJSON_AddNumberToObject(o, "retries", (double)st.retries);
         cJSON_AddNumberToObject(o, "messages", (double)st.messages);
         cJSON_AddNumberToObject(o, "rejected", (double)st.rejected);
         cJSON_AddNumberToObject(o, "bytes", (double)st.bytes);

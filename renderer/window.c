@@ -149,6 +149,7 @@ static void pace_publish(pace_t *p, metrics_t *m, const screen_t *s, double upti
         snprintf(sn.feeds[i].id, sizeof sn.feeds[i].id, "%s", s->feeds[i]->conf.id);
         sn.feeds[i].state = st.state;
         sn.feeds[i].connects = st.connects;
+        sn.feeds[i].retries = st.retries;
         sn.feeds[i].messages = st.messages;
         sn.feeds[i].rejected = st.rejected;
         sn.feeds[i].bytes = st.bytes;

@@ -134,6 +134,13 @@ def finish(bs, rep, run_for):
     return feeds.finish(bs, rep, run_for)
 
 
+def finish_now(bs, rep):
+    """Ends a run early with SIGTERM (a clean exit that writes the report)."""
+    time.sleep(1.0)                    # a frame or two after the last check
+    bs.p.send_signal(signal.SIGTERM)
+    return feeds.finish(bs, rep, 0)
+
+
 def feed_server(port, *extra):
     return feeds.feed_server(port, *extra)
 
@@ -277,7 +284,232 @@ def case_bind(tmp):
     print("bind: --metrics and --bind listen on exactly the address asked for; refused on %s" % ", ".join(others))
 
 
+# ---- item 3: every way a connection ends leads to a retry ------------------
+
+def feed_metric(values, name, feed="main"):
+    return values.get('bigscreen_feed_%s_total{feed="%s"}' % (name, feed), 0)
+
+
+def feed_state(values, feed="main"):
+    for k, v in values.items():
+        if k.startswith('bigscreen_feed_up{feed="%s",' % feed):
+            return k.split('state="')[1].rstrip('"}')
+    return None
+
+
+def wait_metrics(port, pred, timeout, what):
+    end = time.monotonic() + timeout
+    v = {}
+    while time.monotonic() < end:
+        try:
+            v = get_metrics(port, timeout=2)
+            if pred(v):
+                return v
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("%s: not within %.0f s; last metrics: state %s, connects %s, retries %s, messages %s"
+                         % (what, timeout, feed_state(v), feed_metric(v, "connects"), feed_metric(v, "retries"),
+                            feed_metric(v, "messages")))
+
+
+def case_hang(tmp):
+    """The feed server stopped (SIGSTOP) for 20 s: the idle hang-up, then
+    connect attempts that time out against a server that accepts nothing;
+    after SIGCONT the feed is up again with new values."""
+    port, mport = free_port(), free_port()
+    run_for = 120                      # an upper bound: ended by SIGTERM
+    srv = feed_server(port)
+    bs, rep = headless(tmp, run_for, "--metrics", str(mport), feed_url="ws://127.0.0.1:%d/" % port)
+    try:
+        v = wait_metrics(mport, lambda v: feed_state(v) == "up" and feed_metric(v, "messages") > 0, 15, "first connect")
+        srv.p.send_signal(signal.SIGSTOP)
+        t_stop = time.monotonic()
+        time.sleep(20)
+        v = get_metrics(mport)
+        during = (feed_state(v), feed_metric(v, "retries"), feed_metric(v, "connects"))
+        msgs = feed_metric(v, "messages")
+        srv.p.send_signal(signal.SIGCONT)
+        t_cont = time.monotonic()
+        v = wait_metrics(mport, lambda v: feed_state(v) == "up" and feed_metric(v, "connects") >= 2 and
+                         feed_metric(v, "messages") > msgs, 15, "back after SIGCONT")
+        t_up = time.monotonic()
+        r = finish_now(bs, rep)
+    finally:
+        srv.p.send_signal(signal.SIGCONT)
+        srv.stop()
+        bs.stop()
+    f = r["feeds"][0]
+    assert during[0] == "down" and during[1] >= 2, "while stopped: state %s, %d retries" % during[:2]
+    assert f["state"] == "up" and r["banner"] == "", (f, r["banner"])
+    feeds.check_live_values(r)
+    print("hang: stopped %.0f s (state %s, %d retries meanwhile); up with new values %.1f s after SIGCONT"
+          % (t_cont - t_stop, during[0], during[1], t_up - t_cont))
+
+
+class BlackHole:
+    """A listener that accepts TCP connections and never says a word."""
+
+    def __init__(self, port=0):
+        self.ls = socket.socket()
+        self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.ls.bind(("127.0.0.1", port))
+        self.ls.listen(64)
+        self.port = self.ls.getsockname()[1]
+        self.accepted = []
+        self.stop_evt = threading.Event()
+        self.th = threading.Thread(target=self._run, daemon=True)
+        self.th.start()
+
+    def _run(self):
+        self.ls.settimeout(0.1)
+        while not self.stop_evt.is_set():
+            try:
+                c, _ = self.ls.accept()
+                self.accepted.append(c)
+            except socket.timeout:
+                pass
+            except OSError:
+                break
+
+    def close(self):
+        self.stop_evt.set()
+        self.th.join(2)
+        self.ls.close()
+        for c in self.accepted:
+            c.close()
+
+
+def case_blackhole(tmp):
+    """At boot the feed's server accepts TCP and never answers: the feed
+    goes down (banner), retries are counted; then a real server on the port
+    brings it up."""
+    bh = BlackHole()
+    port, mport = bh.port, free_port()
+    run_for = 120                      # an upper bound: ended by SIGTERM
+    bs, rep = headless(tmp, run_for, "--metrics", str(mport), feed_url="ws://127.0.0.1:%d/" % port)
+    srv = None
+    try:
+        t0 = time.monotonic()
+        v = wait_metrics(mport, lambda v: feed_state(v) == "down" and feed_metric(v, "retries") >= 2, 16,
+                         "down with retries against the black hole")
+        t_down = time.monotonic() - t0
+        retries, attempts = feed_metric(v, "retries"), len(bh.accepted)
+        bh.close()
+        srv = feed_server(port)
+        t1 = time.monotonic()
+        wait_metrics(mport, lambda v: feed_state(v) == "up" and feed_metric(v, "messages") > 0, 12,
+                     "up once a real server is on the port")
+        t_up = time.monotonic() - t1
+        r = finish_now(bs, rep)
+    finally:
+        bh.close()
+        if srv:
+            srv.stop()
+        bs.stop()
+    f = r["feeds"][0]
+    assert attempts >= 2, "the black hole saw %d connection attempts" % attempts
+    assert f["state"] == "up" and f["connects"] == 1 and r["banner"] == "", (f, r["banner"])
+    feeds.check_live_values(r)
+    print("blackhole: down after %.1f s, %d retries (%d connections accepted by the black hole); "
+          "up %.1f s after a real server appeared" % (t_down, retries, attempts, t_up))
+
+
+# ---- chaos: a hundred kill -9s, a hang, a black hole -----------------------
+
+def case_chaos(tmp):
+    """The feed server SIGKILLed and restarted 100 times (up a random
+    0.2-0.6 s once the screen has its values back, down a random 0.05-0.5 s:
+    kill-to-kill intervals of about 0.5-3 s), then stopped for 20 s
+    (SIGSTOP), then replaced by a listener that accepts and never answers.
+    Every reconnect is counted, values come back each time, RSS stays flat,
+    the screen exits cleanly."""
+    kills = int(os.environ.get("BS_CHAOS_KILLS", "100"))
+    seed = int(os.environ.get("BS_CHAOS_SEED", "20261201"))
+    rnd = random.Random(seed)
+    port, mport = free_port(), free_port()
+    bs, rep = headless(tmp, 900, "--metrics", str(mport), feed_url="ws://127.0.0.1:%d/" % port)
+    srv = feed_server(port, "--tick", "0.2")
+    bh = None
+    lat = []
+    rss = {}
+    t_start = time.monotonic()
+
+    def back(connects, msgs, what, timeout=15):
+        return wait_metrics(mport, lambda v: feed_state(v) == "up" and feed_metric(v, "connects") >= connects
+                            and feed_metric(v, "messages") > msgs, timeout, what)
+
+    try:
+        v = back(1, 0, "first connect")
+        for k in range(1, kills + 1):
+            time.sleep(rnd.uniform(0.2, 0.6))
+            msgs = feed_metric(get_metrics(mport), "messages")
+            srv.p.kill()
+            srv.stop()
+            time.sleep(rnd.uniform(0.05, 0.5))
+            srv = feed_server(port, "--tick", "0.2")
+            t_up = time.monotonic()
+            v = back(k + 1, msgs, "reconnect after kill %d" % k)
+            lat.append(time.monotonic() - t_up)
+            if feed_metric(v, "connects") != k + 1:
+                raise AssertionError("after kill %d: %d connects counted, want %d" % (k, feed_metric(v, "connects"), k + 1))
+            if k == 10:
+                rss["warm"] = rss_kb(bs.p.pid)
+        rss["kills"] = rss_kb(bs.p.pid)
+        t_kills = time.monotonic() - t_start
+        # a 20 s hang
+        msgs = feed_metric(get_metrics(mport), "messages")
+        srv.p.send_signal(signal.SIGSTOP)
+        time.sleep(20)
+        hung = get_metrics(mport)
+        srv.p.send_signal(signal.SIGCONT)
+        t_cont = time.monotonic()
+        v = back(kills + 2, msgs, "back after the 20 s hang")
+        t_hang = time.monotonic() - t_cont
+        # a listener that accepts and never answers
+        srv.p.kill()
+        srv.stop()
+        bh = BlackHole(port)
+        r0 = feed_metric(v, "retries")
+        wait_metrics(mport, lambda v: feed_state(v) == "down" and feed_metric(v, "retries") >= r0 + 2 and
+                     len(bh.accepted) >= 1, 20, "down and retrying against the black hole")
+        msgs = feed_metric(get_metrics(mport), "messages")
+        accepted = len(bh.accepted)
+        bh.close()
+        bh = None
+        srv = feed_server(port, "--tick", "0.2")
+        t1 = time.monotonic()
+        v = back(kills + 3, msgs, "back after the black hole")
+        t_bh = time.monotonic() - t1
+        rss["end"] = rss_kb(bs.p.pid)
+        r = finish_now(bs, rep)
+    finally:
+        if bh:
+            bh.close()
+        srv.p.send_signal(signal.SIGCONT)
+        srv.stop()
+        bs.stop()
+    f = r["feeds"][0]
+    assert f["state"] == "up" and r["banner"] == "", (f, r["banner"])
+    assert f["connects"] == kills + 3, "connects %d, want %d (one per kill, hang, black hole)" % (f["connects"], kills + 3)
+    assert feed_state(hung) == "down", "during the hang the feed was %s" % feed_state(hung)
+    feeds.check_live_values(r)
+    growth = rss["end"] - rss["warm"]
+    lat.sort()
+    print("chaos: seed %d; %d kills in %.0f s, reconnect after restart median %.0f ms, p90 %.0f ms, max %.0f ms; "
+          "20 s hang: back %.1f s after SIGCONT; black hole: %d retries in all, %d accepted, back %.1f s after a "
+          "real server; %d connects, %d retries; RSS %.1f MB after 10 kills, %.1f MB after %d, %.1f MB at the end "
+          "(%+d kB)"
+          % (seed, kills, t_kills, lat[len(lat) // 2] * 1000, lat[int(len(lat) * 0.9)] * 1000, lat[-1] * 1000,
+             t_hang, f["retries"], accepted, t_bh, f["connects"], f["retries"], rss["warm"] / 1024,
+             rss["kills"] / 1024, kills, rss["end"] / 1024, growth))
+    assert growth < 3072, "RSS grew %d kB between the 10th kill and the end" % growth
+
+
 CASES = {
+    "chaos": case_chaos,
+    "hang": case_hang,
+    "blackhole": case_blackhole,
     "metrics-hostile": case_metrics_hostile,
     "bind": case_bind,
 }
