@@ -17,6 +17,7 @@
  * Thread: one per feed (poller.h); it alone owns the inotify fd.
  */
 #include "feed.h"
+#include "fileio.h"
 #include "poller.h"
 
 #include <errno.h>
@@ -73,58 +74,18 @@ static int file_check(const feed_conf_t *c, char *err, size_t errlen)
     return 0;
 }
 
-/* Reads the file whole, capped. 0 and *buf (malloc'd), or -1 with why. */
+/* Reads the file whole, capped, through the shared reader (bs_read_file:
+ * never blocks on a FIFO, a regular file only). 0 and *buf (malloc'd), or
+ * -1 with why. */
 static int read_capped(const char *path, size_t max, char **buf, size_t *len, struct stat *st,
                        char *why, size_t whylen)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(why, whylen, "cannot open %.200s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
-        snprintf(why, whylen, "%.200s is not a regular file", path);
-        close(fd);
-        return -1;
-    }
-    if ((size_t)st->st_size > max) {
-        snprintf(why, whylen, "%.200s is %lld bytes, over the %zu byte cap (max_bytes)", path,
-                 (long long)st->st_size, max);
-        close(fd);
-        return -1;
-    }
-    char *b = malloc(max + 1);
-    size_t n = 0;
-    if (!b) {
-        close(fd);
-        snprintf(why, whylen, "out of memory");
-        return -1;
-    }
-    for (;;) {
-        ssize_t r = read(fd, b + n, max + 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            snprintf(why, whylen, "cannot read %.200s: %s", path, strerror(errno));
-            free(b);
-            close(fd);
-            return -1;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-        if (n > max) {
-            snprintf(why, whylen, "%.200s grew over the %zu byte cap (max_bytes)", path, max);
-            free(b);
-            close(fd);
-            return -1;
-        }
-    }
-    close(fd);
-    b[n] = '\0';
-    *buf = b;
-    *len = n;
-    return 0;
+    *buf = bs_read_file_stat(path, max, len, st, why, whylen);
+    if (*buf)
+        return 0;
+    if (errno == EFBIG)
+        snprintf(why, whylen, "%.200s is over the %zu byte cap (max_bytes)", path, max);
+    return -1;
 }
 
 /* Reads and applies the file. 0 good, -1 failed with why. */
