@@ -171,6 +171,90 @@ static void lobby_portrait(void **st)
     check_layout(BS_SOURCE "/layouts/union-lobby-portrait.json", 12);
 }
 
+/* Copies the frame (the incremental result) and compares it with a full
+ * repaint of the same moment; fails with the moment's name. */
+static void compare_now(screen_t *s, double t, int64_t wall, const char *what)
+{
+    cairo_surface_t *inc = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
+    cairo_t *cr = cairo_create(inc);
+    cairo_set_source_surface(cr, s->frame, 0, 0);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    screen_repaint_all(s, t, wall);
+    long bad = differing(inc, s->frame);
+    if (bad > 0) {
+        char out[256];
+        snprintf(out, sizeof out, "/tmp/repaint-layered-%.2f.png", t);
+        cairo_surface_write_to_png(inc, out);
+        fail_msg("layered path, %s (t = %.2f s): %ld pixels differ between the frame composed from damaged "
+                 "rectangles and a full repaint (%s)", what, t, bad, out);
+    }
+    cairo_surface_destroy(inc);
+}
+
+static void send(screen_t *s, const char *json)
+{
+    assert_true(feed_ingest(s->feeds[0], json, strlen(json)) > 0);     /* messages pushed */
+}
+
+#define SNAPSHOT "[{\"topic\":\"live.rate\",\"value\":91.5},{\"topic\":\"live.members\",\"value\":128400}," \
+    "{\"topic\":\"live.apps\",\"value\":9310},{\"topic\":\"live.visits\",\"value\":52000}," \
+    "{\"topic\":\"live.rank\",\"value\":[{\"name\":\"临平区总工会\",\"score\":88},{\"name\":\"余杭工会\",\"score\":92}," \
+    "{\"name\":\"上城职工\",\"score\":75},{\"name\":\"拱墅工会\",\"score\":60},{\"name\":\"西湖工会\",\"score\":55}]}," \
+    "{\"topic\":\"live.series\",\"value\":[10,30,20,40,35,50,45,60,55,70]}," \
+    "{\"topic\":\"live.regions\",\"value\":{\"临平\":80,\"南苑\":40,\"东湖\":60,\"星桥\":20}}," \
+    "{\"topic\":\"live.headline\",\"value\":\"区总工会召开年度工作推进会\"}]"
+
+/* The layered path, scripted: the benchmark's live screen with its page
+ * carousel and fades on, fed message by message. At each step the frame
+ * composed from damaged rectangles (bases, layers, marks clipped to old ∪
+ * new, tops, badges) must equal a full repaint pixel for pixel: mid
+ * count-up, mid tween retarget, mid glide (rows trading places), a line
+ * easing in place, a map recolouring with its pulse, a page fade both ways,
+ * stale on and off. */
+static void layered_script(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tools/bench/live.json", 960, 540);
+    s->live = true;                       /* page fades, as on a wall */
+    struct { double at; const char *msg; } ev[] = {
+        { 0.0, SNAPSHOT },
+        { 1.0, "{\"topic\":\"live.members\",\"value\":190000}" },          /* a count-up */
+        { 1.2, "{\"topic\":\"live.members\",\"value\":260000}" },          /* retarget in flight */
+        { 1.3, "{\"topic\":\"live.rate\",\"value\":86.2}" },               /* gauge arc sweeps back */
+        { 1.6, "{\"topic\":\"live.rank\",\"value\":[{\"name\":\"临平区总工会\",\"score\":99},{\"name\":\"余杭工会\",\"score\":70},"
+               "{\"name\":\"上城职工\",\"score\":80},{\"name\":\"拱墅工会\",\"score\":61},{\"name\":\"西湖工会\",\"score\":55}]}" },
+        { 2.2, "{\"topic\":\"live.series\",\"value\":[12,28,25,38,30,55,40,66,50,80]}" },
+        { 2.8, "{\"topic\":\"live.regions\",\"value\":{\"临平\":30,\"南苑\":90,\"东湖\":65,\"星桥\":20}}" },
+        { 3.0, "{\"topic\":\"live.series\",\"value\":[12,28,25,38,30,55,40,66,50,80,500]}" },   /* the axis grows */
+        { 10.0, SNAPSHOT },                                                    /* fresh: stale off */
+    };
+    struct { double at; const char *what; } cmp[] = {
+        { 0.5, "first count-up from zero" }, { 1.1, "mid count-up" }, { 1.35, "mid retarget, arc sweeping" },
+        { 1.9, "mid glide, rows trading places" }, { 2.6, "line easing in place" },
+        { 3.1, "map recolour and pulse; the line's axis remade" }, { 3.9, "settled" },
+        { 4.3, "page fade out" }, { 5.0, "the second page" }, { 8.3, "page fade back" },
+        { 9.5, "stale on (badges, dimmed values)" }, { 10.4, "stale off, values counting again" },
+        { 11.0, "settled again" },
+    };
+    size_t e = 0, c = 0;
+    for (long k = 0; k <= 11 * 60; k++) {
+        double t = k / 60.0;
+        /* from 9 s the wall clock runs a minute ahead: the data goes stale */
+        int64_t wall = WALL0 + (int64_t)(t * 1000) + (t >= 9 ? 61000 : 0);
+        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9)
+            send(s, ev[e++].msg);
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+        if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
+            compare_now(s, t, wall, cmp[c].what);
+            c++;
+        }
+    }
+    assert_int_equal(c, sizeof cmp / sizeof cmp[0]);
+    screen_free(s);
+}
+
 int main(void)
 {
     setenv("BIGSCREEN_DATADIR", BS_SOURCE, 0);
@@ -179,6 +263,7 @@ int main(void)
         cmocka_unit_test(lobby_portrait),
         cmocka_unit_test(video_wall_tiles_add_up),
         cmocka_unit_test(pixel_shift_moves_everything),
+        cmocka_unit_test(layered_script),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
