@@ -23,8 +23,9 @@
 #define BAR_MAX_SERIES 6
 
 typedef struct {
-    double from, to, t0;
-    bool   has;
+    wdg_tween_t tw;             /* the bar growing */
+    double      to;
+    bool        has;
 } cell_t;
 
 typedef struct {
@@ -75,9 +76,10 @@ static int bar_init(wdg_t *w, char *err, size_t errlen)
 
 static double cell_now(const bar_t *b, const cell_t *c, double now)
 {
+    (void)b;
     if (!c->has)
         return 0;
-    return b->animate > 0 ? wdg_ease(c->from, c->to, (now - c->t0) / b->animate) : c->to;
+    return wdg_tween_at(&c->tw, now);
 }
 
 static int cat_index(bar_t *b, const char *label, bool add)
@@ -98,13 +100,12 @@ static void set_cell(bar_t *b, int s, int ci, double x, double now, bool *change
     cell_t *c = &b->cell[s][ci];
     if (c->has && c->to == x)
         return;
-    c->from = c->has ? wdg_anim_from(cell_now(b, c, now), x, x) : 0;
+    wdg_tween_to(&c->tw, x, now, b->animate, 0, x);
     c->to = x;
-    c->t0 = now;
     c->has = true;
     *changed = true;
-    if (c->from != c->to)
-        b->anim_until = now + b->animate;     /* only a visible move animates */
+    if (wdg_tween_running(&c->tw, now) && c->tw.t0 + c->tw.dur > b->anim_until)
+        b->anim_until = c->tw.t0 + c->tw.dur;     /* only a visible move animates */
 }
 
 static void bar_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
@@ -197,7 +198,7 @@ static void bar_draw(const wdg_t *w, draw_t *d)
 {
     const bar_t *b = (const bar_t *)w;
     cairo_t *cr = d->cr;
-    rect_t c = b->frame ? draw_panel(d, w->rect, w->title) : w->rect;
+    rect_t c = b->frame ? draw_panel_content(w->rect, w->title) : w->rect;
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t frame = draw_theme(d, THEME_FRAME);
     double alpha = w->stale ? 0.45 : 1.0;
@@ -407,6 +408,7 @@ const wdg_class_t wdg_bar_class = {
             "main series. At most 24 categories.",
     .size = sizeof(bar_t),
     .opts = bar_opts,
+    .panel = offsetof(bar_t, frame),
     .bindable = true,
     .init = bar_init,
     .data = bar_data,

@@ -258,7 +258,7 @@ static void board_draw(const wdg_t *w, draw_t *d)
 {
     const board_t *k = (const board_t *)w;
     cairo_t *cr = d->cr;
-    rect_t c = k->frame ? draw_panel(d, w->rect, w->title) : w->rect;
+    rect_t c = k->frame ? draw_panel_content(w->rect, w->title) : w->rect;
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
     int nc = ncols(k);
@@ -381,6 +381,7 @@ const wdg_class_t wdg_board_class = {
             "and the first three then get gold, silver and bronze badges.",
     .size = sizeof(board_t),
     .opts = board_opts,
+    .panel = offsetof(board_t, frame),
     .bindable = true,
     .init = board_init,
     .destroy = board_destroy,

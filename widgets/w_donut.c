@@ -154,7 +154,7 @@ static void donut_draw(const wdg_t *w, draw_t *d)
 {
     const donut_t *k = (const donut_t *)w;
     cairo_t *cr = d->cr;
-    rect_t c = k->frame ? draw_panel(d, w->rect, w->title) : w->rect;
+    rect_t c = k->frame ? draw_panel_content(w->rect, w->title) : w->rect;
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
     double alpha = w->stale ? 0.45 : 1.0;
@@ -333,6 +333,7 @@ const wdg_class_t wdg_donut_class = {
             "to new shares over \"animate\" seconds, then the widget stops redrawing.",
     .size = sizeof(donut_t),
     .opts = donut_opts,
+    .panel = offsetof(donut_t, frame),
     .bindable = true,
     .data = donut_data,
     .tick = donut_tick,

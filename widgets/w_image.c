@@ -81,7 +81,7 @@ static void image_draw(const wdg_t *w, draw_t *d)
 {
     const image_t *k = (const image_t *)w;
     cairo_t *cr = d->cr;
-    rect_t c = k->frame ? draw_panel(d, w->rect, w->title) : w->rect;
+    rect_t c = k->frame ? draw_panel_content(w->rect, w->title) : w->rect;
     if (!k->im || k->iw <= 0 || k->ih <= 0 || c.w <= 0 || c.h <= 0)
         return;
     double sx = c.w / k->iw, sy = c.h / k->ih;
@@ -139,6 +139,7 @@ const wdg_class_t wdg_image_class = {
             "data: PNG, JPEG or GIF (counted like PNG files); XInclude and links to files are refused.",
     .size = sizeof(image_t),
     .opts = image_opts,
+    .panel = offsetof(image_t, frame),
     .init = image_init,
     .destroy = image_destroy,
     .draw = image_draw,

@@ -22,7 +22,8 @@ typedef struct {
     char      *label, *target_label;
     bool       frame;
     bs_color_t color;
-    double     from, to, t0;
+    wdg_tween_t tw;         /* the level moving */
+    double     to;
     bool       has;
     double     anim_until;
 } liquid_t;
@@ -60,7 +61,7 @@ static double level(const liquid_t *q, double now)
 {
     if (!q->has || !isfinite(q->to))
         return NAN;
-    return q->animate > 0 ? wdg_ease(q->from, q->to, (now - q->t0) / q->animate) : q->to;
+    return wdg_tween_at(&q->tw, now);
 }
 
 static void liquid_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
@@ -71,13 +72,11 @@ static void liquid_data(wdg_t *w, int slot, const bs_value_t *v, const store_ent
     double x = wdg_number(v);
     if (q->has && (x == q->to || (isnan(x) && isnan(q->to))))
         return;
-    double cur = level(q, now);
-    q->from = isfinite(cur) ? wdg_anim_from(cur, x, q->max - q->min) : q->min;
+    wdg_tween_to(&q->tw, x, now, q->animate, q->min, q->max - q->min);
     q->to = x;
-    q->t0 = now;
     q->has = true;
-    if (q->from != q->to)
-        q->anim_until = now + q->animate;
+    if (wdg_tween_running(&q->tw, now))
+        q->anim_until = q->tw.t0 + q->tw.dur;
     wdg_invalidate(w);
 }
 

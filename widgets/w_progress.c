@@ -21,8 +21,9 @@ typedef struct {
 } prog_item_t;
 
 typedef struct {
-    double from, to, t0;
-    bool   has;
+    wdg_tween_t tw;             /* the bar growing */
+    double      to;
+    bool        has;
 } prog_state_t;
 
 typedef struct {
@@ -92,7 +93,7 @@ static double shown(const progress_t *p, int i, double now)
     const prog_state_t *s = &p->st[i];
     if (!s->has || !isfinite(s->to))
         return s->has ? s->to : NAN;
-    return p->animate > 0 ? wdg_ease(s->from, s->to, (now - s->t0) / p->animate) : s->to;
+    return wdg_tween_at(&s->tw, now);
 }
 
 static void progress_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
@@ -106,13 +107,12 @@ static void progress_data(wdg_t *w, int slot, const bs_value_t *v, const store_e
     double x = wdg_number(v);
     if (s->has && (x == s->to || (isnan(x) && isnan(s->to))))
         return;
-    double cur = shown(p, i, now);
-    s->from = isfinite(cur) ? wdg_anim_from(cur, x, p->items.n ? ((const prog_item_t *)opt_list_at(&p->items, i))->target : x) : 0;
+    const prog_item_t *it = opt_list_at(&p->items, i);
+    wdg_tween_to(&s->tw, x, now, p->animate, 0, it ? it->target : x);
     s->to = x;
-    s->t0 = now;
     s->has = true;
-    if (s->from != s->to && now + p->animate > p->anim_until)
-        p->anim_until = now + p->animate;
+    if (wdg_tween_running(&s->tw, now) && s->tw.t0 + s->tw.dur > p->anim_until)
+        p->anim_until = s->tw.t0 + s->tw.dur;
     wdg_invalidate(w);
 }
 
@@ -131,7 +131,7 @@ static void progress_draw(const wdg_t *w, draw_t *d)
 {
     const progress_t *p = (const progress_t *)w;
     cairo_t *cr = d->cr;
-    rect_t c = p->frame ? draw_panel(d, w->rect, w->title) : w->rect;
+    rect_t c = p->frame ? draw_panel_content(w->rect, w->title) : w->rect;
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t a2 = draw_theme(d, THEME_ACCENT2);
     double alpha = w->stale ? 0.45 : 1.0;
@@ -259,6 +259,7 @@ const wdg_class_t wdg_progress_class = {
             "seconds and then stop redrawing.",
     .size = sizeof(progress_t),
     .opts = progress_opts,
+    .panel = offsetof(progress_t, frame),
     .bindable = false,
     .init = progress_init,
     .data = progress_data,

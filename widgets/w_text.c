@@ -163,7 +163,7 @@ static int break_lines(draw_t *d, int role, double size, const char *s, double m
 static void text_draw(const wdg_t *w, draw_t *d)
 {
     const text_t *k = (const text_t *)w;
-    rect_t c = k->frame ? draw_panel(d, w->rect, w->title) : w->rect;
+    rect_t c = k->frame ? draw_panel_content(w->rect, w->title) : w->rect;
     const char *s = k->shown ? k->shown : (k->text ? k->text : "");
     if (!s[0])
         return;
@@ -219,6 +219,7 @@ const wdg_class_t wdg_text_class = {
             "and the last shown ends in \"…\". \"bind\" is optional.",
     .size = sizeof(text_t),
     .opts = text_opts,
+    .panel = offsetof(text_t, frame),
     .bindable = true,
     .bind_optional = true,
     .destroy = text_destroy,
