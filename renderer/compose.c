@@ -1,5 +1,6 @@
 /* compose.c — pixels out: the background, cached widget layers, damage from
  * widgets, and the paint of damaged areas (see screen_impl.h). */
+#include "clock.h"
 #include "screen_impl.h"
 
 #include <math.h>
@@ -291,6 +292,28 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
         w->invalid = w->overlay_invalid = w->base_invalid = w->area_invalid = false;
     }
     s->marks_refresh = false;
+}
+
+#define PREPARE_AHEAD_S 1.5
+
+void scr_prepare_ahead(screen_t *s, double now, int64_t wall_ms, double budget_s)
+{
+    const layout_t *l = s->layout;
+    int next;
+    double left = scr_page_next(l, now, &next);
+    if (!s->live || next < 0 || left > PREPARE_AHEAD_S || s->dark)
+        return;
+    draw_t d = {
+        .scale = s->text_scale, .theme = &l->theme, .tc = s->tc,
+        .now = now, .wall_ms = wall_ms, .utc_offset_min = l->utc_offset_min,
+    };
+    double t0 = bs_mono();
+    for (int i = 0; i < l->nwidgets && bs_mono() - t0 < budget_s; i++) {
+        const wdg_t *w = l->widgets[i];
+        const layer_t *L = &s->layers[i];
+        if (w->page == next && (!L->cached || !L->valid || !L->base_valid || L->redo.w > 0))
+            layer_render(s, i, &d);
+    }
 }
 
 /* Widget i into the damaged rectangle the clip of cr holds: its layer

@@ -27,6 +27,27 @@ int scr_page_at(const layout_t *l, double now)
     return l->npages - 1;
 }
 
+double scr_page_next(const layout_t *l, double now, int *next)
+{
+    *next = -1;
+    if (l->npages < 2 || l->pin >= 0 || !(now >= 0))
+        return -1;
+    double total = 0;
+    for (int i = 0; i < l->npages; i++)
+        total += l->pages[i].duration;
+    if (!(total > 0))
+        return -1;
+    double t = fmod(now, total), end = 0;
+    for (int i = 0; i < l->npages; i++) {
+        end += l->pages[i].duration;
+        if (t < end) {
+            *next = (i + 1) % l->npages;
+            return end - t;
+        }
+    }
+    return -1;
+}
+
 /* The burn-in guard's offset at time now: a slow walk round a square of
  * pixel_shift pixels, one step every pixel_shift_period seconds (the first
  * period unshifted). A pure function of time, like every animation. */

@@ -49,6 +49,10 @@ int scr_layers_reset(screen_t *s);
 void scr_fade_begin(screen_t *s, double now);
 /* Advances every widget to now and turns what became invalid into damage. */
 void scr_collect_damage(screen_t *s, double now, int64_t wall_ms);
+/* Live screens, in the last PREPARE_AHEAD_S before a page change: brings
+ * the layers of the next page's widgets up to date, within budget_s of
+ * this frame, so the change itself only composes. */
+void scr_prepare_ahead(screen_t *s, double now, int64_t wall_ms, double budget_s);
 
 /* ---- bind.c: queue → store → widgets ---- */
 /* Sets the store's interest to the topics the layout binds. */
@@ -72,6 +76,9 @@ void scr_persist_tick(screen_t *s, double now, int64_t wall_ms);
 bool scr_visible(const screen_t *s, const wdg_t *w);
 /* The page shown at now (-1 when the layout has none). */
 int scr_page_at(const layout_t *l, double now);
+/* Seconds until the carousel next changes page at now, with that page in
+ * *next; -1 (and *next -1) when it never does (one page, pinned). */
+double scr_page_next(const layout_t *l, double now, int *next);
 /* The burn-in guard's offset at time now, whole pixels. */
 void scr_shift_at(const layout_t *l, double now, int *dx, int *dy);
 /* Whether the schedule has the screen dark at wall time wall_ms. */
