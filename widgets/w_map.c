@@ -514,6 +514,25 @@ static void map_draw_base(const wdg_t *w, draw_t *d)
     cairo_restore(cr);
 }
 
+/* The top layer: the borders, thin bright lines with a soft glow, which
+ * never change with the data. */
+static void map_draw_top(const wdg_t *w, draw_t *d)
+{
+    const map_t *k = (const map_t *)w;
+    cairo_t *cr = d->cr;
+    const gj_map_t *m = k->map;
+    if (!m)
+        return;
+    rect_t c;
+    double depth;
+    gj_proj_t p = map_begin(k, w, cr, &c, &depth);
+    for (int i = 0; i < m->nregions; i++)
+        region_path(cr, m, &p, i, 0);
+    bs_color_t line = { 0.55f, 0.92f, 1.0f, 0.85f, -1 };
+    draw_glow_stroke(d, line, 1.0, 4);
+    cairo_restore(cr);
+}
+
 static void map_draw(const wdg_t *w, draw_t *d)
 {
     const map_t *k = (const map_t *)w;
@@ -540,11 +559,8 @@ static void map_draw(const wdg_t *w, draw_t *d)
         cairo_fill(cr);
         cairo_pattern_destroy(g);
     }
-    /* borders: thin bright lines with a soft glow */
-    for (int i = 0; i < m->nregions; i++)
-        region_path(cr, m, &p, i, 0);
-    bs_color_t line = { 0.55f, 0.92f, 1.0f, 0.85f, -1 };
-    draw_glow_stroke(d, line, 1.0, 4);
+    /* (the borders, with their glow, are in the top layer: map_draw_top;
+     * a recolour redraws fills and labels, never re-strokes them) */
 
     if (k->center_idx >= 0 && k->nfly > 0)
         draw_fly_arcs(k, d, &p);
@@ -790,5 +806,6 @@ const wdg_class_t wdg_map_class = {
     .draw_overlay = map_overlay,
     .overlay_rect = map_overlay_rect,
     .overlay_rects = map_overlay_rects,
+    .draw_top = map_draw_top,
     .text = map_text,
 };
