@@ -4,10 +4,12 @@
 #include "jsonw.h"
 #include "msg.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -522,8 +524,42 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* Removes PATH.tmp-PID-N files left by a writer that died mid-write (a
+ * power cut, a kill): only those whose PID is no longer running, so another
+ * screen writing the same file is left alone. A link of that name is
+ * removed, never followed. */
+static void remove_stale_temps(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) + (slash == path) : 1, slash ? path : ".");
+    const char *base = slash ? slash + 1 : path;
+    char prefix[512];
+    int pl = snprintf(prefix, sizeof prefix, "%s.tmp-", base);
+    DIR *d = opendir(dir);
+    if (!d || pl <= 0 || (size_t)pl >= sizeof prefix) {
+        if (d)
+            closedir(d);
+        return;
+    }
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, prefix, (size_t)pl) != 0)
+            continue;
+        char *end;
+        long pid = strtol(de->d_name + pl, &end, 10);
+        if (pid <= 0 || *end != '-' || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;                           /* its writer still runs (or may: EPERM) */
+        unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
+}
+
 persist_writer_t *persist_writer_new(const char *path, char *err, size_t errlen)
 {
+    remove_stale_temps(path);
     persist_writer_t *w = calloc(1, sizeof *w);
     if (!w || !(w->path = strdup(path))) {
         snprintf(err, errlen, "out of memory");

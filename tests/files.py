@@ -331,8 +331,18 @@ def case_state_symlink(tmp):
     check(open(victim).read() == "precious\n", "the symlink's target is untouched")
     check(os.path.islink(state_name(tmp) + ".tmp"), "the planted link is left where it was")
     check(valid_state(state_name(tmp)), "the state file was written")
-    check(not [n for n in os.listdir(os.path.join(tmp, "state")) if ".tmp" in n and not n.endswith(".tmp")],
+    check(not [n for n in os.listdir(os.path.join(tmp, "state")) if ".tmp-" in n],
           "no temporary file is left behind")
+    # a temp file left by a writer that died (a pid not running) is removed at
+    # the next start; one of a running writer is not
+    dead = os.path.join(tmp, "state", "hall.state.json.tmp-999999999-0")
+    alive = os.path.join(tmp, "state", "hall.state.json.tmp-%d-0" % os.getpid())
+    for f in (dead, alive):
+        open(f, "w").write("[")
+    boot(tmp, secs="0.5")
+    check(not os.path.exists(dead) and os.path.exists(alive),
+          "a dead writer's temp file is removed, a live one's kept")
+    os.unlink(alive)
     # the state file itself a link: it is replaced, its target is not written
     os.unlink(state_name(tmp))
     with open(victim, "w") as f:
