@@ -909,6 +909,11 @@ char *layout_schema(void)
     s = cJSON_AddObjectToObject(props, "name");
     cJSON_AddStringToObject(s, "type", "string");
     cJSON_AddItemToObject(props, "canvas", object_schema(canvas_opts, "the design canvas"));
+    static const char *const hhmm[] = { "screen_on", "screen_off" };
+    for (int i = 0; i < 2; i++)
+        cJSON_AddStringToObject(cJSON_GetObjectItem(props, hhmm[i]), "pattern", "^([01][0-9]|2[0-3]):[0-5][0-9]$");
+    cJSON_AddStringToObject(cJSON_GetObjectItem(props, "timezone"), "pattern",
+                            "^([+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)|[A-Za-z][A-Za-z0-9_+/-]*)$");
 
     cJSON *theme = object_schema(NULL, "colours and fonts");
     cJSON *tp = cJSON_GetObjectItem(theme, "properties");
@@ -931,57 +936,97 @@ char *layout_schema(void)
     cJSON_AddStringToObject(feeds, "type", "array");
     cJSON_AddNumberToObject(feeds, "maxItems", LAYOUT_MAX_FEEDS);
     cJSON *feed = object_schema(feed_opts, "a data feed");
-    cJSON *lim = cJSON_AddObjectToObject(cJSON_GetObjectItem(feed, "properties"), "limits");
-    cJSON_AddStringToObject(lim, "type", "object");
+    cJSON *lim = object_schema(NULL, "caps on what the feed may send (whole numbers 1..64000000)");
+    cJSON_AddItemToObject(cJSON_GetObjectItem(feed, "properties"), "limits", lim);
+    static const char *const limit_docs[][2] = {
+        { "frame_bytes", "largest frame, bytes (default 1 MiB)" }, { "topic_len", "longest topic (128)" },
+        { "string_len", "longest string value (4096)" }, { "history_len", "history ring per topic (the layout's)" },
+        { "depth", "nesting of arrays/objects in a value (16, at most 64)" },
+        { "items", "items per array/object (1024)" },
+    };
+    for (size_t i = 0; i < sizeof limit_docs / sizeof limit_docs[0]; i++) {
+        cJSON *li = prop(cJSON_GetObjectItem(lim, "properties"), limit_docs[i][0], "integer", limit_docs[i][1]);
+        cJSON_AddNumberToObject(li, "minimum", 1);
+        cJSON_AddNumberToObject(li, "maximum", 64e6);
+    }
     feed_extra_schema(cJSON_GetObjectItem(feed, "properties"));
     cJSON_AddItemToObject(feeds, "items", feed);
 
-    /* widgets: one schema per kind, selected by "type" */
+    /* widgets: one schema per kind, chosen by "type" through if/then (so a
+     * validator's errors name the kind's own keys, not every kind's) */
     cJSON *defs = cJSON_AddObjectToObject(root, "definitions");
-    cJSON *any = cJSON_CreateArray();
+    cJSON *kinds = cJSON_CreateArray(), *branches = cJSON_CreateArray();
     const wdg_class_t *const *all = wdg_classes();
     for (int i = 0; all[i]; i++) {
         cJSON *w = object_schema(all[i]->opts, all[i]->doc);
         cJSON *wp = cJSON_GetObjectItem(w, "properties");
         cJSON *t = cJSON_AddObjectToObject(wp, "type");
         cJSON_AddStringToObject(t, "const", all[i]->name);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(wp, "id"), "type", "string");
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(wp, "title"), "type", "string");
-        cJSON *rect = cJSON_AddObjectToObject(wp, "rect");
-        cJSON_AddStringToObject(rect, "type", "array");
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(rect, "items"), "type", "number");
+        cJSON_AddStringToObject(t, "description", "the widget kind");
+        cJSON *id = prop(wp, "id", "string", "unique name of the widget in the layout (reports, errors)");
+        cJSON_AddNumberToObject(id, "minLength", 1);
+        cJSON_AddNumberToObject(id, "maxLength", 64);
+        cJSON_AddNumberToObject(prop(wp, "title", "string", "caption shown in the panel's title bar"),
+                                "maxLength", 256);
+        cJSON *rect = prop(wp, "rect", "array", "[x, y, width, height] in design units, inside the canvas");
+        cJSON *ri = cJSON_AddArrayToObject(rect, "items");
+        static const char *const rect_docs[] = { "x, from the canvas's left", "y, from the canvas's top",
+                                                 "width (> 0)", "height (> 0)" };
+        for (int k = 0; k < 4; k++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "type", "number");
+            cJSON_AddNumberToObject(e, k < 2 ? "minimum" : "exclusiveMinimum", 0);
+            cJSON_AddNumberToObject(e, "maximum", 16384);
+            cJSON_AddStringToObject(e, "description", rect_docs[k]);
+            cJSON_AddItemToArray(ri, e);
+        }
         cJSON_AddNumberToObject(rect, "minItems", 4);
         cJSON_AddNumberToObject(rect, "maxItems", 4);
-        cJSON_AddStringToObject(cJSON_AddObjectToObject(wp, "stale_after"), "type", "number");
+        cJSON *st = prop(wp, "stale_after", "number", "seconds after the newest data before the widget is shown "
+                         "stale; 0 = never; default: its feed's, else the layout's");
+        cJSON_AddNumberToObject(st, "minimum", 0);
+        cJSON_AddNumberToObject(st, "maximum", 1e7);
         if (all[i]->bindable) {
             cJSON *b = cJSON_AddObjectToObject(wp, "bind");
+            cJSON_AddStringToObject(b, "description", "where the value comes from: a topic (\"office.rate\"), or "
+                                    "{\"topic\", \"path\" into its value, \"feed\"}");
             cJSON *ba = cJSON_AddArrayToObject(b, "anyOf");
             cJSON *bs = cJSON_CreateObject();
             cJSON_AddStringToObject(bs, "type", "string");
             cJSON_AddItemToArray(ba, bs);
             cJSON *bo = object_schema(NULL, NULL);
             cJSON *bop = cJSON_GetObjectItem(bo, "properties");
-            cJSON_AddStringToObject(cJSON_AddObjectToObject(bop, "topic"), "type", "string");
-            cJSON_AddStringToObject(cJSON_AddObjectToObject(bop, "path"), "type", "string");
-            cJSON *bf = cJSON_AddObjectToObject(bop, "feed");
-            cJSON_AddStringToObject(bf, "type", "string");
-            cJSON_AddStringToObject(bf, "description", "id of the feed the topic comes from (default: every feed)");
+            prop(bop, "topic", "string", "the topic");
+            prop(bop, "path", "string", "field path inside the topic's value: \"a.b.0\"");
+            prop(bop, "feed", "string", "id of the feed the topic comes from (default: every feed)");
+            const char *breq[] = { "topic" };
+            cJSON_AddItemToObject(bo, "required", cJSON_CreateStringArray(breq, 1));
             cJSON_AddItemToArray(ba, bo);
         }
         const char *req[] = { "type", "id", "rect" };
         cJSON_AddItemToObject(w, "required", cJSON_CreateStringArray(req, 3));
         cJSON_AddItemToObject(defs, all[i]->name, w);
+        cJSON_AddItemToArray(kinds, cJSON_CreateString(all[i]->name));
         char ref[128];
         snprintf(ref, sizeof ref, "#/definitions/%s", all[i]->name);
-        cJSON *r = cJSON_CreateObject();
-        cJSON_AddStringToObject(r, "$ref", ref);
-        cJSON_AddItemToArray(any, r);
+        cJSON *br = cJSON_CreateObject();
+        cJSON *cond = cJSON_AddObjectToObject(cJSON_AddObjectToObject(cJSON_AddObjectToObject(br, "if"),
+                                                                      "properties"), "type");
+        cJSON_AddStringToObject(cond, "const", all[i]->name);
+        cJSON_AddStringToObject(cJSON_AddObjectToObject(br, "then"), "$ref", ref);
+        cJSON_AddItemToArray(branches, br);
     }
     cJSON *wl = cJSON_CreateObject();
     cJSON_AddStringToObject(wl, "type", "array");
     cJSON_AddNumberToObject(wl, "maxItems", LAYOUT_MAX_WIDGETS);
     cJSON *items = cJSON_AddObjectToObject(wl, "items");
-    cJSON_AddItemToObject(items, "oneOf", any);
+    cJSON_AddStringToObject(items, "type", "object");
+    const char *treq[] = { "type" };
+    cJSON_AddItemToObject(items, "required", cJSON_CreateStringArray(treq, 1));
+    cJSON *tk = cJSON_AddObjectToObject(cJSON_AddObjectToObject(items, "properties"), "type");
+    cJSON_AddStringToObject(tk, "description", "the widget kind");
+    cJSON_AddItemToObject(tk, "enum", kinds);
+    cJSON_AddItemToObject(items, "allOf", branches);
     cJSON_AddItemToObject(defs, "widget_list", wl);
     cJSON_AddStringToObject(cJSON_AddObjectToObject(props, "widgets"), "$ref", "#/definitions/widget_list");
     cJSON *pages = cJSON_AddObjectToObject(props, "pages");

@@ -510,7 +510,10 @@ void opt_schema(const opt_def_t *tbl, cJSON *props)
                 cJSON_AddNumberToObject(p, "minimum", o->min);
                 cJSON_AddNumberToObject(p, "maximum", o->max);
             }
-            if (o->def && isfinite(strtod(o->def, NULL)))
+            /* a default outside the range is a marker ("-1: the layout's"),
+             * said in the description, never offered as a value */
+            if (o->def && isfinite(strtod(o->def, NULL)) &&
+                ((o->min == 0 && o->max == 0) || (strtod(o->def, NULL) >= o->min && strtod(o->def, NULL) <= o->max)))
                 cJSON_AddNumberToObject(p, "default", strtod(o->def, NULL));
             break;
         case OPT_BOOL:
