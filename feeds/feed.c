@@ -219,6 +219,38 @@ err:
     return NULL;
 }
 
+const char *feed_url_redact(const char *url, char *out, size_t outlen)
+{
+    size_t o = 0;
+    if (!outlen)
+        return out;
+    if (!url)
+        url = "";
+#define PUT(ch) do { if (o + 1 < outlen) out[o++] = (ch); } while (0)
+    for (const char *c = url; *c;) {
+        if (c[0] == ':' && c[1] == '/' && c[2] == '/') {
+            PUT(':'); PUT('/'); PUT('/');
+            c += 3;
+            size_t auth = strcspn(c, "/?#,");
+            const char *at = NULL;
+            for (size_t i = 0; i < auth; i++)
+                if (c[i] == '@')
+                    at = c + i;
+            if (at) {
+                for (const char *r = "***@"; *r; r++)
+                    PUT(*r);
+                c = at + 1;
+            }
+            continue;
+        }
+        PUT(*c);
+        c++;
+    }
+#undef PUT
+    out[o] = '\0';
+    return out;
+}
+
 static void push_sink(feed_update_t *u, void *ud)
 {
     feed_queue_push(ud, u);

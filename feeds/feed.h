@@ -180,6 +180,12 @@ void feed_status_retried(feed_t *f, uint64_t n);   /* adds n to st.retries */
 #define FEED_TOKEN_FILE_MAX (64u << 10)  /* a token file is read whole, up to this */
 char *feed_read_token(const feed_conf_t *c, bool *bad, const char **why);
 
+/* url for a log line, a report or an error message: the user info of
+ * every authority ("user:pass@", "token@") replaced by "***@"; several
+ * comma-separated URLs are each redacted. Writes into out (always
+ * terminated, truncated to outlen) and returns out. */
+const char *feed_url_redact(const char *url, char *out, size_t outlen);
+
 /* Parses a frame and pushes what it holds into f->q, counting in f->st.
  * The common path for every back end that receives JSON text. */
 int feed_ingest(feed_t *f, const char *buf, size_t len);

@@ -9,15 +9,31 @@
  * a frame for feed_ingest(), so it goes through the very parser, caps,
  * queue and store a WebSocket feed uses.
  *
+ * Connection life cycle, as for ws://: reconnects are cnats' own, forever,
+ * the first connection too; the library asks retry_delay() before every
+ * new round of attempts — that is the one retry point: it counts the retry,
+ * marks the feed DOWN (at boot as after a loss) and answers with the same
+ * backoff as ws (0.25 .. 3 s + jitter). A connect attempt (TCP and the
+ * server's INFO) times out after NATS_TIMEOUT_MS; a server that stops
+ * answering PINGs is stale after about 3 * NATS_PING_MS. A watchdog thread
+ * checks every second for what the callbacks could miss: a connection the
+ * library closed for good (it starts a fresh one), a feed shown up while
+ * the library says it is not connected, a boot attempt that never
+ * reported. Credentials in the URL (nats://user:pass@host) never reach a
+ * log line, a report or an error message (feed_url_redact).
+ *
  * Threads: cnats calls the message handler and the connection callbacks on
- * its own threads; they touch only the queue (feed_ingest) and the status
- * block. Reconnects are cnats' own: forever, every 500 ms. The first
- * connection is retried the same way when the server is not there yet.
+ * its own threads; they touch only the queue (feed_ingest), the status
+ * block and the atomics of the priv. The watchdog thread owns nc and subs
+ * between start and stop (start and stop touch them only before it exists
+ * and after it is joined).
  */
 #include "feed.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <nats/nats.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,26 +42,98 @@
 
 #include "clock.h"
 
+#define NATS_TIMEOUT_MS   3000
+#define NATS_PING_MS      4000
+#define NATS_PINGS_OUT    2
+#define NATS_SUBS_MAX     64
+#define NATS_SHOWN_MAX    256
+
+static const int64_t backoff_ms[] = { 250, 500, 1000, 2000, 3000 };
+
 typedef struct {
+    feed_t           *f;
+    natsOptions      *opts;        /* kept: a fresh start uses them again */
     natsConnection   *nc;
-    natsSubscription *subs[64];
+    natsSubscription *subs[NATS_SUBS_MAX];
     int               nsubs;
-    atomic_bool       closed;    /* the library's last callback for this connection ran */
+    _Atomic(natsConnection *) live; /* the connection whose close is a loss */
+    atomic_bool       lost;        /* the library closed `live` by itself */
+    atomic_int        closed_cbs;  /* on_closed calls so far (any connection) */
+    atomic_uint       seed;        /* jitter */
+    pthread_t         thread;
+    bool              running;
+    pthread_mutex_t   mu;          /* guards quit, with cv */
+    pthread_cond_t    cv;
+    bool              quit;
+    double            t0;          /* bs_mono() when the current connection began */
+    char              shown[NATS_SHOWN_MAX];   /* the URL, redacted */
 } nats_priv_t;
 
+/* Checks nats://[user[:pass]@]host[:port][/] — one server (a cluster tells
+ * its clients about its other members). Error messages show the URL with
+ * its user info redacted. */
 static int nats_check(const feed_conf_t *c, char *err, size_t errlen)
 {
-    const char *u = c->url + strlen("nats://");
-    size_t host = strcspn(u, ":/");
-    if (strncmp(c->url, "nats://", 7) != 0 || host == 0) {
-        snprintf(err, errlen, "feed URL \"%s\" needs a host: nats://host[:port]", c->url);
+    char shown[NATS_SHOWN_MAX];
+    feed_url_redact(c->url, shown, sizeof shown);
+    if (strncmp(c->url, "nats://", 7) != 0) {
+        snprintf(err, errlen, "feed URL \"%s\" must start with nats://", shown);
         return -1;
     }
-    if (u[host] == ':') {
-        char *end;
-        long port = strtol(u + host + 1, &end, 10);
-        if (end == u + host + 1 || (*end && *end != '/') || port < 1 || port > 65535) {
-            snprintf(err, errlen, "feed URL \"%s\": the port must be 1..65535", c->url);
+    for (const char *ch = c->url; *ch; ch++)
+        if ((unsigned char)*ch <= 0x20 || (unsigned char)*ch >= 0x7f) {
+            snprintf(err, errlen, "feed URL \"%s\" contains a space or a non-ASCII/control character", shown);
+            return -1;
+        }
+    const char *a = c->url + 7;
+    size_t alen = strcspn(a, "/?#");
+    if (a[alen] && strcmp(a + alen, "/") != 0) {
+        snprintf(err, errlen, "feed URL \"%s\": a NATS URL has no path (subjects come from the bindings)", shown);
+        return -1;
+    }
+    if (memchr(a, ',', alen)) {
+        snprintf(err, errlen, "feed URL \"%s\": give one server (a NATS cluster tells the client about the others)",
+                 shown);
+        return -1;
+    }
+    const char *host = a;
+    for (size_t i = 0; i < alen; i++)
+        if (a[i] == '@')
+            host = a + i + 1;
+    size_t hlen = (size_t)(a + alen - host), name;
+    const char *port_s = NULL;
+    if (hlen && host[0] == '[') {
+        const char *rb = memchr(host, ']', hlen);
+        name = rb ? (size_t)(rb - host - 1) : 0;
+        if (!rb || name == 0 || strspn(host + 1, "0123456789abcdefABCDEF:.") < name ||
+            (rb + 1 < host + hlen && rb[1] != ':')) {
+            snprintf(err, errlen, "feed URL \"%s\": bad [IPv6] host", shown);
+            return -1;
+        }
+        if (rb + 1 < host + hlen)
+            port_s = rb + 2;
+    } else {
+        const char *colon = memchr(host, ':', hlen);
+        name = colon ? (size_t)(colon - host) : hlen;
+        if (colon)
+            port_s = colon + 1;
+        for (size_t i = 0; i < name; i++)
+            if (!isalnum((unsigned char)host[i]) && host[i] != '-' && host[i] != '.' && host[i] != '_') {
+                snprintf(err, errlen, "feed URL \"%s\": bad character '%c' in the host", shown, host[i]);
+                return -1;
+            }
+    }
+    if (name == 0) {
+        snprintf(err, errlen, "feed URL \"%s\" needs a host: nats://host[:port]", shown);
+        return -1;
+    }
+    if (port_s) {
+        size_t pl = (size_t)(a + alen - port_s);
+        long v = 0;
+        for (size_t i = 0; i < pl && i < 6; i++)
+            v = isdigit((unsigned char)port_s[i]) ? v * 10 + (port_s[i] - '0') : -1000000;
+        if (pl == 0 || pl > 5 || v < 1 || v > 65535) {
+            snprintf(err, errlen, "feed URL \"%s\": the port must be 1..65535", shown);
             return -1;
         }
     }
@@ -101,39 +189,148 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void
 static void on_connected(natsConnection *nc, void *closure)
 {
     (void)nc;
-    feed_t *f = closure;
-    feed_status_set(f, FEED_UP, bs_wall_ms(), NULL);
-    fprintf(stderr, "bigscreen: feed %s: connected to %s\n", f->conf.id, f->conf.url);
+    nats_priv_t *p = closure;
+    feed_status_set(p->f, FEED_UP, bs_wall_ms(), "");
+    fprintf(stderr, "bigscreen: feed %s: connected to %s\n", p->f->conf.id, p->shown);
 }
 
 static void on_disconnected(natsConnection *nc, void *closure)
 {
-    (void)nc;
-    feed_t *f = closure;
+    nats_priv_t *p = closure;
     if (natsConnection_IsClosed(nc))
         return;                        /* our own close at stop or exit, not a loss */
-    feed_status_set(f, FEED_DOWN, bs_wall_ms(), "connection lost");
-    fprintf(stderr, "bigscreen: feed %s: connection lost; reconnecting\n", f->conf.id);
+    feed_status_set(p->f, FEED_DOWN, bs_wall_ms(), "connection lost");
+    fprintf(stderr, "bigscreen: feed %s: connection lost; reconnecting\n", p->f->conf.id);
 }
 
-/* The library's thread, last of all callbacks for the connection: nats_stop
- * may free what they use. */
+/* The library's thread, last of all callbacks for a connection. A close we
+ * did not ask for (live is ours until stop) is a loss the watchdog repairs. */
 static void on_closed(natsConnection *nc, void *closure)
+{
+    nats_priv_t *p = closure;
+    if (nc && nc == atomic_load(&p->live))
+        atomic_store(&p->lost, true);
+    atomic_fetch_add(&p->closed_cbs, 1);
+}
+
+/* The one retry point: the library is about to wait before its next round
+ * of attempts (after a failed connect at boot, or a loss). Counts the
+ * retry, shows the feed DOWN and answers the backoff in ms. */
+static int64_t retry_delay(natsConnection *nc, int attempts, void *closure)
 {
     (void)nc;
     nats_priv_t *p = closure;
-    atomic_store(&p->closed, true);
+    feed_status_t st = feed_status_get(p->f);
+    feed_status_retried(p->f, 1);
+    if (st.state != FEED_DOWN) {
+        feed_status_set(p->f, FEED_DOWN, bs_wall_ms(), st.state == FEED_UP ? "connection lost" : "cannot connect");
+        fprintf(stderr, "bigscreen: feed %s: %s %s; retrying\n", p->f->conf.id,
+                st.state == FEED_UP ? "connection lost:" : "cannot connect to", p->shown);
+    }
+    int i = attempts < 1 ? 0 : attempts > 5 ? 4 : attempts - 1;
+    unsigned s = atomic_fetch_add(&p->seed, 2654435761u) * 1103515245u + 12345u;
+    return backoff_ms[i] + (int64_t)((s >> 8) % (unsigned)(backoff_ms[i] / 5 + 1));
+}
+
+/* A new connection with p->opts, and its subscriptions (which cnats keeps
+ * across its reconnects). 0, or -1 (logged) with no connection. */
+static int open_conn(nats_priv_t *p)
+{
+    feed_t *f = p->f;
+    p->t0 = bs_mono();
+    p->nsubs = 0;
+    atomic_store(&p->lost, false);
+    natsStatus st = natsConnection_Connect(&p->nc, p->opts);
+    if (st == NATS_OK) {
+        on_connected(p->nc, p);
+    } else if (st != NATS_NOT_YET_CONNECTED) {
+        fprintf(stderr, "bigscreen: feed %s: %s\n", f->conf.id, natsStatus_GetText(st));
+        p->nc = NULL;
+        return -1;
+    }
+    atomic_store(&p->live, p->nc);
+    for (size_t i = 0; i < f->n_subscribe && p->nsubs < NATS_SUBS_MAX; i++)
+        if (natsConnection_Subscribe(&p->subs[p->nsubs], p->nc, f->subscribe[i], on_msg, f) == NATS_OK)
+            p->nsubs++;
+    return 0;
+}
+
+/* Closes and frees the connection and its subscriptions, then waits
+ * (bounded) for the library's last callback for it. */
+static void close_conn(nats_priv_t *p)
+{
+    atomic_store(&p->live, NULL);
+    for (int i = 0; i < p->nsubs; i++) {
+        natsSubscription_Unsubscribe(p->subs[i]);
+        natsSubscription_Destroy(p->subs[i]);
+    }
+    p->nsubs = 0;
+    if (p->nc) {
+        int before = atomic_load(&p->closed_cbs);
+        bool was_closed = natsConnection_IsClosed(p->nc);
+        natsConnection_Close(p->nc);
+        natsConnection_Destroy(p->nc);
+        p->nc = NULL;
+        /* callbacks run on the library's thread, queued: wait for the last
+         * one before anything they touch can go */
+        for (int i = 0; i < 2000 && !was_closed && atomic_load(&p->closed_cbs) == before; i++)
+            nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+    }
+}
+
+/* Every second, what the callbacks could miss (see the top of the file). */
+static void *watchdog(void *arg)
+{
+    nats_priv_t *p = arg;
+    feed_t *f = p->f;
+    pthread_mutex_lock(&p->mu);
+    while (!p->quit) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+        if (p->quit)
+            break;
+        pthread_mutex_unlock(&p->mu);
+        feed_status_t st = feed_status_get(f);
+        if (!p->nc || atomic_load(&p->lost)) {
+            fprintf(stderr, "bigscreen: feed %s: %s; starting a new connection\n", f->conf.id,
+                    p->nc ? "the library closed the connection" : "no connection");
+            close_conn(p);
+            feed_status_retried(f, 1);
+            feed_status_set(f, FEED_DOWN, bs_wall_ms(), "connection closed");
+            open_conn(p);
+        } else if (natsConnection_Status(p->nc) != NATS_CONN_STATUS_CONNECTED) {
+            if (st.state == FEED_UP ||
+                (st.state == FEED_CONNECTING && bs_mono() - p->t0 > 2.0 * NATS_TIMEOUT_MS / 1000))
+                feed_status_set(f, FEED_DOWN, bs_wall_ms(), "not connected");
+        }
+        pthread_mutex_lock(&p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void priv_free(nats_priv_t *p)
+{
+    natsOptions_Destroy(p->opts);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p);
 }
 
 static int nats_start(feed_t *f)
 {
     nats_priv_t *p = calloc(1, sizeof *p);
-    natsOptions *opts = NULL;
     char *token = NULL;
     int rc = -1;
     if (!p)
         return -1;
-    f->priv = p;
+    p->f = f;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    atomic_init(&p->seed, (unsigned)(bs_wall_ms() ^ (uintptr_t)p));
+    feed_url_redact(f->conf.url, p->shown, sizeof p->shown);
     feed_status_set(f, FEED_CONNECTING, bs_wall_ms(), NULL);
     bool bad;
     const char *why = NULL;
@@ -142,33 +339,43 @@ static int nats_start(feed_t *f)
         fprintf(stderr, "bigscreen: feed %s: %s\n", f->conf.id, why);
         goto err;
     }
-    if (natsOptions_Create(&opts) != NATS_OK ||
-        natsOptions_SetURL(opts, f->conf.url) != NATS_OK ||
-        (token && natsOptions_SetToken(opts, token) != NATS_OK) ||
-        natsOptions_SetMaxReconnect(opts, -1) != NATS_OK ||
-        natsOptions_SetReconnectWait(opts, 500) != NATS_OK ||
-        natsOptions_SetRetryOnFailedConnect(opts, true, on_connected, f) != NATS_OK ||
-        natsOptions_SetDisconnectedCB(opts, on_disconnected, f) != NATS_OK ||
-        natsOptions_SetReconnectedCB(opts, on_connected, f) != NATS_OK ||
-        natsOptions_SetClosedCB(opts, on_closed, p) != NATS_OK)
+    bool userinfo = strcmp(p->shown, f->conf.url) != 0;
+    if (userinfo)
+        fprintf(stderr, "bigscreen: feed %s: credentials in the URL (shown as ***); prefer token_env or "
+                "token_file, which stay out of the layout and of `ps`\n", f->conf.id);
+    if (token || userinfo)
+        fprintf(stderr, "bigscreen: feed %s: WARNING: the %s goes over nats:// to %s without TLS unless the "
+                "server requires it — anyone on the path can read it\n", f->conf.id,
+                token ? "token" : "password", p->shown);
+    if (natsOptions_Create(&p->opts) != NATS_OK ||
+        natsOptions_SetURL(p->opts, f->conf.url) != NATS_OK ||
+        (token && natsOptions_SetToken(p->opts, token) != NATS_OK) ||
+        natsOptions_SetTimeout(p->opts, NATS_TIMEOUT_MS) != NATS_OK ||
+        natsOptions_SetPingInterval(p->opts, NATS_PING_MS) != NATS_OK ||
+        natsOptions_SetMaxPingsOut(p->opts, NATS_PINGS_OUT) != NATS_OK ||
+        natsOptions_SetMaxReconnect(p->opts, -1) != NATS_OK ||
+        natsOptions_SetCustomReconnectDelay(p->opts, retry_delay, p) != NATS_OK ||
+        natsOptions_SetRetryOnFailedConnect(p->opts, true, on_connected, p) != NATS_OK ||
+        natsOptions_SetDisconnectedCB(p->opts, on_disconnected, p) != NATS_OK ||
+        natsOptions_SetReconnectedCB(p->opts, on_connected, p) != NATS_OK ||
+        natsOptions_SetClosedCB(p->opts, on_closed, p) != NATS_OK)
         goto err;
-    natsStatus st = natsConnection_Connect(&p->nc, opts);
-    if (st == NATS_OK)
-        on_connected(p->nc, f);
-    else if (st != NATS_NOT_YET_CONNECTED) {
-        fprintf(stderr, "bigscreen: feed %s: %s\n", f->conf.id, natsStatus_GetText(st));
+    if (open_conn(p) != 0)
+        goto err;
+    if (pthread_create(&p->thread, NULL, watchdog, p) != 0) {
+        close_conn(p);
         goto err;
     }
-    for (size_t i = 0; i < f->n_subscribe && p->nsubs < 64; i++)
-        if (natsConnection_Subscribe(&p->subs[p->nsubs], p->nc, f->subscribe[i], on_msg, f) == NATS_OK)
-            p->nsubs++;
+    p->running = true;
+    f->priv = p;
     rc = 0;
-err:                                  /* one way out: the options and the token go either way */
-    natsOptions_Destroy(opts);
+err:                                  /* one way out: the token goes either way */
     if (token) {
         explicit_bzero(token, strlen(token));
         free(token);
     }
+    if (rc != 0)
+        priv_free(p);
     return rc;
 }
 
@@ -177,19 +384,15 @@ static void nats_stop(feed_t *f)
     nats_priv_t *p = f->priv;
     if (!p)
         return;
-    for (int i = 0; i < p->nsubs; i++) {
-        natsSubscription_Unsubscribe(p->subs[i]);
-        natsSubscription_Destroy(p->subs[i]);
+    if (p->running) {
+        pthread_mutex_lock(&p->mu);
+        p->quit = true;
+        pthread_cond_signal(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->thread, NULL);
     }
-    if (p->nc) {
-        natsConnection_Close(p->nc);
-        natsConnection_Destroy(p->nc);
-        /* callbacks run on the library's thread, queued: wait (bounded) for
-         * the last one before freeing what they touch */
-        for (int i = 0; i < 2000 && !atomic_load(&p->closed); i++)
-            nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
-    }
-    free(p);
+    close_conn(p);
+    priv_free(p);
     f->priv = NULL;
 }
 

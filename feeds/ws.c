@@ -78,6 +78,7 @@ typedef struct {
     bool                    established;  /* wsi reached CLIENT_ESTABLISHED */
     double                  attempt_t;    /* bs_mono() when wsi's attempt began */
     uint64_t                rearms;       /* times the watchdog had to step in */
+    bool                    warned_plain; /* the token-over-ws:// warning was given */
     pthread_t               thread;
     bool                    running;
     atomic_bool             quit;
@@ -125,6 +126,8 @@ static int split_url(const char *url, bool *tls, char *host, size_t hostlen, int
                      char *path, size_t pathlen, char *err, size_t errlen)
 {
     const char *rest;
+    char shown[256];                  /* the URL as error messages show it */
+    feed_url_redact(url, shown, sizeof shown);
     if (strncmp(url, "ws://", 5) == 0) {
         *tls = false;
         rest = url + 5;
@@ -132,20 +135,20 @@ static int split_url(const char *url, bool *tls, char *host, size_t hostlen, int
         *tls = true;
         rest = url + 6;
     } else {
-        snprintf(err, errlen, "feed URL \"%.200s\" must start with ws:// or wss://", url);
+        snprintf(err, errlen, "feed URL \"%.200s\" must start with ws:// or wss://", shown);
         return -1;
     }
     for (const char *c = url; *c; c++)
         if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f) {
             snprintf(err, errlen, "feed URL \"%.200s\" contains a space or a non-ASCII/control character "
-                     "(percent-encode it)", url);
+                     "(percent-encode it)", shown);
             return -1;
         }
     size_t hl = strcspn(rest, "/?#");
     const char *auth_end = rest + hl;
     if (memchr(rest, '@', hl)) {
         snprintf(err, errlen, "feed URL \"%.200s\": user info in the URL is not supported "
-                 "(use token_env or token_file)", url);
+                 "(use token_env or token_file)", shown);
         return -1;
     }
     const char *port_s = NULL;
@@ -153,23 +156,23 @@ static int split_url(const char *url, bool *tls, char *host, size_t hostlen, int
     if (rest[0] == '[') {
         const char *rb = memchr(rest, ']', hl);
         if (!rb) {
-            snprintf(err, errlen, "feed URL \"%.200s\": unterminated [IPv6] host", url);
+            snprintf(err, errlen, "feed URL \"%.200s\": unterminated [IPv6] host", shown);
             return -1;
         }
         name_len = (size_t)(rb - rest - 1);
         if (name_len == 0 || strspn(rest + 1, "0123456789abcdefABCDEF:.") < name_len) {
-            snprintf(err, errlen, "feed URL \"%.200s\": bad IPv6 host", url);
+            snprintf(err, errlen, "feed URL \"%.200s\": bad IPv6 host", shown);
             return -1;
         }
         if (rb + 1 < auth_end) {
             if (rb[1] != ':') {
-                snprintf(err, errlen, "feed URL \"%.200s\": junk after the [IPv6] host", url);
+                snprintf(err, errlen, "feed URL \"%.200s\": junk after the [IPv6] host", shown);
                 return -1;
             }
             port_s = rb + 2;
         }
         if (name_len >= hostlen) {
-            snprintf(err, errlen, "feed URL \"%.200s\": host too long", url);
+            snprintf(err, errlen, "feed URL \"%.200s\": host too long", shown);
             return -1;
         }
         memcpy(host, rest + 1, name_len);
@@ -179,16 +182,16 @@ static int split_url(const char *url, bool *tls, char *host, size_t hostlen, int
         if (colon)
             port_s = colon + 1;
         if (name_len == 0) {
-            snprintf(err, errlen, "feed URL \"%.200s\" has no host", url);
+            snprintf(err, errlen, "feed URL \"%.200s\" has no host", shown);
             return -1;
         }
         if (name_len > WS_HOST_MAX || name_len >= hostlen) {
-            snprintf(err, errlen, "feed URL \"%.200s\": host longer than %d characters", url, WS_HOST_MAX);
+            snprintf(err, errlen, "feed URL \"%.200s\": host longer than %d characters", shown, WS_HOST_MAX);
             return -1;
         }
         for (size_t i = 0; i < name_len; i++)
             if (!isalnum((unsigned char)rest[i]) && rest[i] != '-' && rest[i] != '.' && rest[i] != '_') {
-                snprintf(err, errlen, "feed URL \"%.200s\": bad character '%c' in the host", url, rest[i]);
+                snprintf(err, errlen, "feed URL \"%.200s\": bad character '%c' in the host", shown, rest[i]);
                 return -1;
             }
         memcpy(host, rest, name_len);
@@ -199,25 +202,25 @@ static int split_url(const char *url, bool *tls, char *host, size_t hostlen, int
         size_t pl = (size_t)(auth_end - port_s);
         long v = 0;
         if (pl == 0 || pl > 5 || strspn(port_s, "0123456789") < pl) {
-            snprintf(err, errlen, "feed URL \"%.200s\": the port must be a number 1..65535", url);
+            snprintf(err, errlen, "feed URL \"%.200s\": the port must be a number 1..65535", shown);
             return -1;
         }
         for (size_t i = 0; i < pl; i++)
             v = v * 10 + (port_s[i] - '0');
         if (v < 1 || v > 65535) {
-            snprintf(err, errlen, "feed URL \"%.200s\": port %ld is outside 1..65535", url, v);
+            snprintf(err, errlen, "feed URL \"%.200s\": port %ld is outside 1..65535", shown, v);
             return -1;
         }
         *port = (int)v;
     }
     if (strchr(auth_end, '#')) {
-        snprintf(err, errlen, "feed URL \"%.200s\": a #fragment makes no sense for a feed", url);
+        snprintf(err, errlen, "feed URL \"%.200s\": a #fragment makes no sense for a feed", shown);
         return -1;
     }
     const char *pth = *auth_end ? auth_end : "/";
     size_t pl = strlen(pth);
     if (pl > WS_PATH_MAX || pl >= pathlen) {
-        snprintf(err, errlen, "feed URL \"%.200s\": path longer than %d characters", url, WS_PATH_MAX);
+        snprintf(err, errlen, "feed URL \"%.200s\": path longer than %d characters", shown, WS_PATH_MAX);
         return -1;
     }
     if (pth[0] == '?') {            /* ws://host?x=1 → /?x=1 */
@@ -341,6 +344,11 @@ static void connect_client(lws_sorted_usec_list_t *sul)
     if (bad) {
         schedule_retry(p, why);
         return;
+    }
+    if (p->token && !p->tls && !p->warned_plain) {
+        p->warned_plain = true;       /* once per feed, not once per retry */
+        plog(p, true, "WARNING: the bearer token goes over plain ws:// to %s — anyone on the path can read "
+             "it and forge this screen's data; use wss://%s", f->conf.url, NULL);
     }
     if (p->tls && f->conf.insecure)
         plog(p, true, "WARNING: TLS certificate verification is OFF for %s (\"insecure\": true) — "

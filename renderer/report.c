@@ -62,7 +62,8 @@ char *screen_report(screen_t *s, int64_t wall_ms)
         feed_status_t st = feed_status_get(s->feeds[i]);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "id", s->feeds[i]->conf.id);
-        cJSON_AddStringToObject(o, "url", s->feeds[i]->conf.url);
+        char url[1100];
+        cJSON_AddStringToObject(o, "url", feed_url_redact(s->feeds[i]->conf.url, url, sizeof url));
         cJSON_AddStringToObject(o, "state", feed_state_name(st.state));
         cJSON_AddNumberToObject(o, "since_ms", (double)st.since_ms);
         cJSON_AddNumberToObject(o, "connects", (double)st.connects);

@@ -415,6 +415,185 @@ def case_blackhole(tmp):
           "up %.1f s after a real server appeared" % (t_down, retries, attempts, t_up))
 
 
+# ---- item 3, NATS: the same ends, the same retries -------------------------
+
+def nats_server(port, *extra):
+    """nats-server on 127.0.0.1:port, or None when it is not installed."""
+    if not shutil.which("nats-server"):
+        return None
+    p = Proc(["nats-server", "-a", "127.0.0.1", "-p", str(port), *extra])
+    p.wait_line("Server is ready", timeout=10)
+    return p
+
+
+def nats_pub(port, pairs, user=None, password=None):
+    """Publishes (subject, payload) pairs through the NATS text protocol and
+    waits for the server's PONG (all delivered to the server)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=3)
+    s.recv(4096)                                   # INFO
+    conn = {"verbose": False}
+    if user:
+        conn.update(user=user, **{"pass": password})
+    s.sendall(b"CONNECT " + json.dumps(conn).encode() + b"\r\n")
+    for subj, payload in pairs:
+        data = payload.encode()
+        s.sendall(b"PUB %s %d\r\n%s\r\n" % (subj.encode(), len(data), data))
+    s.sendall(b"PING\r\n")
+    buf = b""
+    while b"PONG" not in buf:
+        d = s.recv(4096)
+        if not d:
+            raise AssertionError("nats-server closed the publisher: %r" % buf)
+        buf += d
+    s.close()
+
+
+def case_nats_blackhole(tmp):
+    """At boot the NATS server accepts TCP and never answers: down, retries
+    counted; then nats-server on the port: up, and a value shows."""
+    if not shutil.which("nats-server"):
+        print("nats-blackhole: nats-server not installed; skipped")
+        return
+    bh = BlackHole()
+    port, mport = bh.port, free_port()
+    bs, rep = headless(tmp, 120, "--metrics", str(mport), feed_url="nats://127.0.0.1:%d" % port)
+    srv = None
+    try:
+        t0 = time.monotonic()
+        v = wait_metrics(mport, lambda v: feed_state(v) == "down" and feed_metric(v, "retries") >= 2, 16,
+                         "down with retries against the black hole")
+        t_down = time.monotonic() - t0
+        retries = feed_metric(v, "retries")
+        bh.close()
+        srv = nats_server(port)
+        t1 = time.monotonic()
+        wait_metrics(mport, lambda v: feed_state(v) == "up", 15, "up once nats-server is on the port")
+        t_up = time.monotonic() - t1
+        nats_pub(port, [("office.rate", "71.5")])
+        wait_metrics(mport, lambda v: feed_metric(v, "messages") >= 1, 5, "the published value")
+        r = finish_now(bs, rep)
+    finally:
+        bh.close()
+        if srv:
+            srv.stop()
+        bs.stop()
+    f = r["feeds"][0]
+    assert f["state"] == "up" and r["banner"] == "", (f, r["banner"])
+    assert widget(r, "office-rate")["text"] == "71.5%", widget(r, "office-rate")
+    print("nats-blackhole: down after %.1f s with %d retries; up %.1f s after nats-server started"
+          % (t_down, retries, t_up))
+
+
+def case_nats_hang(tmp):
+    """nats-server SIGSTOPped for 20 s: the feed notices (down), and after
+    SIGCONT it is up again and new values show."""
+    port, mport = free_port(), free_port()
+    srv = nats_server(port)
+    if not srv:
+        print("nats-hang: nats-server not installed; skipped")
+        return
+    bs, rep = headless(tmp, 120, "--metrics", str(mport), feed_url="nats://127.0.0.1:%d" % port)
+    try:
+        wait_metrics(mport, lambda v: feed_state(v) == "up", 15, "first connect")
+        nats_pub(port, [("office.rate", "61.5")])
+        wait_metrics(mport, lambda v: feed_metric(v, "messages") >= 1, 5, "the first value")
+        srv.p.send_signal(signal.SIGSTOP)
+        t_stop = time.monotonic()
+        time.sleep(20)
+        v = get_metrics(mport)
+        during = (feed_state(v), feed_metric(v, "retries"))
+        srv.p.send_signal(signal.SIGCONT)
+        t_cont = time.monotonic()
+        wait_metrics(mport, lambda v: feed_state(v) == "up" and feed_metric(v, "connects") >= 2, 15,
+                     "back after SIGCONT")
+        t_up = time.monotonic() - t_cont
+        nats_pub(port, [("office.rate", "62.5")])
+        wait_metrics(mport, lambda v: feed_metric(v, "messages") >= 2, 5, "a value after the hang")
+        r = finish_now(bs, rep)
+    finally:
+        srv.p.send_signal(signal.SIGCONT)
+        srv.stop()
+        bs.stop()
+    f = r["feeds"][0]
+    assert during[0] == "down", "after 20 s of a stopped server the feed was %s" % during[0]
+    assert f["state"] == "up" and r["banner"] == "", (f, r["banner"])
+    assert widget(r, "office-rate")["text"] == "62.5%", widget(r, "office-rate")
+    print("nats-hang: stopped %.0f s (state %s, %d retries); up %.1f s after SIGCONT, new value shown"
+          % (t_cont - t_stop, during[0], during[1], t_up))
+
+
+# ---- items 12 and 15: secrets stay secret, plain text is said -------------
+
+def layout_with_feed(tmp, feed_json):
+    with open(LAYOUT) as f:
+        text = f.read()
+    old = '{ "id": "main", "url": "demo:" }'
+    assert old in text, "the union-hall layout's feed line changed"
+    path = os.path.join(tmp, "layout.json")
+    with open(path, "w") as f:
+        f.write(text.replace(old, feed_json))
+    return path
+
+
+def case_nats_redact(tmp):
+    """nats://user:pass@host: the credentials work, and appear in no log
+    line, report or metrics text."""
+    port, mport = free_port(), free_port()
+    secret = "s3cretpw"
+    srv = nats_server(port, "--user", "bsuser", "--pass", secret)
+    if not srv:
+        print("nats-redact: nats-server not installed; skipped")
+        return
+    url = "nats://bsuser:%s@127.0.0.1:%d" % (secret, port)
+    bs, rep = headless(tmp, 120, "--metrics", str(mport), feed_url=url)
+    try:
+        wait_metrics(mport, lambda v: feed_state(v) == "up", 15, "connected with the URL's credentials")
+        nats_pub(port, [("office.rate", "81.5")], user="bsuser", password=secret)
+        wait_metrics(mport, lambda v: feed_metric(v, "messages") >= 1, 5, "the published value")
+        mtext = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % mport, timeout=5).read().decode()
+        r = finish_now(bs, rep)
+        with open(rep) as f:
+            rtext = f.read()
+    finally:
+        srv.stop()
+        bs.stop()
+    out = bs.text()
+    for name, text in (("stderr", out), ("the report", rtext), ("the metrics", mtext)):
+        assert secret not in text and "bsuser" not in text, "%s shows the credentials:\n%s" % (name, text[-2000:])
+    assert r["feeds"][0]["url"] == "nats://***@127.0.0.1:%d" % port, r["feeds"][0]["url"]
+    assert widget(r, "office-rate")["text"] == "81.5%", widget(r, "office-rate")
+    assert out.count("credentials in the URL") == 1, out
+    print("nats-redact: connected with URL credentials; shown as %s in the report; none in stderr or metrics"
+          % r["feeds"][0]["url"])
+
+
+def case_plain_token(tmp):
+    """A bearer token over plain ws:// is warned about once per feed, not
+    once per retry, and never printed."""
+    port = free_port()
+    lay = layout_with_feed(tmp, '{ "id": "main", "url": "ws://127.0.0.1:%d/", "token_env": "BS_IT_TOKEN" }' % port)
+    env = dict(os.environ, BS_IT_TOKEN="s3cr3t-token")
+    bs, rep = headless(tmp, 120, layout=lay, env=env)
+    srv = None
+    try:
+        bs.wait_line("connection failed", timeout=10)
+        time.sleep(2.0)                               # a few refused retries
+        srv = feed_server(port)
+        bs.wait_line("connected to", timeout=10)
+        r = finish_now(bs, rep)
+    finally:
+        if srv:
+            srv.stop()
+        bs.stop()
+    out = bs.text()
+    n = out.count("goes over plain ws://")
+    assert n == 1, "%d warnings about the token over ws:// (want 1):\n%s" % (n, out)
+    assert "s3cr3t" not in out, "the token was printed"
+    f = r["feeds"][0]
+    assert f["state"] == "up" and f["retries"] >= 2, f
+    print("plain-token: one warning over %d retries and a connect; the token never printed" % f["retries"])
+
+
 # ---- chaos: a hundred kill -9s, a hang, a black hole -----------------------
 
 def case_chaos(tmp):
@@ -507,6 +686,10 @@ def case_chaos(tmp):
 
 
 CASES = {
+    "nats-redact": case_nats_redact,
+    "plain-token": case_plain_token,
+    "nats-blackhole": case_nats_blackhole,
+    "nats-hang": case_nats_hang,
     "chaos": case_chaos,
     "hang": case_hang,
     "blackhole": case_blackhole,
