@@ -113,6 +113,12 @@ def get_metrics(port, host="127.0.0.1", timeout=5):
     return values
 
 
+def sanitized():
+    """True when bigscreen is built with AddressSanitizer."""
+    with open(BIGSCREEN, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def rss_kb(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -682,7 +688,12 @@ def case_chaos(tmp):
           % (seed, kills, t_kills, lat[len(lat) // 2] * 1000, lat[int(len(lat) * 0.9)] * 1000, lat[-1] * 1000,
              t_hang, f["retries"], accepted, t_bh, f["connects"], f["retries"], rss["warm"] / 1024,
              rss["kills"] / 1024, kills, rss["end"] / 1024, growth))
-    assert growth < 3072, "RSS grew %d kB between the 10th kill and the end" % growth
+    if sanitized():
+        # AddressSanitizer keeps freed blocks in its quarantine (up to 256 MB), so RSS grows by design;
+        # leaks are LeakSanitizer's job at exit (a leak fails the clean exit checked above)
+        print("chaos: AddressSanitizer build: RSS growth not checked")
+    else:
+        assert growth < 3072, "RSS grew %d kB between the 10th kill and the end" % growth
 
 
 CASES = {
