@@ -311,13 +311,13 @@ def case_image_budget(tmp):
 
 # ---- items 7 and 10: the state file -------------------------------------------
 
-def boot(tmp, extra=(), preexec=None, secs="1.5"):
+def boot(tmp, extra=(), preexec=None, secs="1.5", env=None):
     lay = os.path.join(tmp, "hall.json")
     if not os.path.exists(lay):
         shutil.copy(HALL, lay)
         shutil.copy(GEOJSON, tmp)
     return run(["--headless", "--run-for", secs, "--state-dir", os.path.join(tmp, "state")] + list(extra) + [lay],
-               20, preexec=preexec)
+               20, env=env, preexec=preexec)
 
 
 def case_state_symlink(tmp):
@@ -399,8 +399,11 @@ def case_state_unreadable(tmp):
         os.setgroups([])
         os.setgid(65534)
         os.setuid(65534)
-    # the binary and the source tree must be readable by nobody
-    rc, log, _, _ = boot(tmp, preexec=as_nobody)
+    # nobody gets its own copy of the data directory (fonts/manifest.json): the
+    # source tree may be out of its reach, e.g. a clone in root's 0700 home
+    data = os.path.join(tmp, "data")
+    shutil.copytree(os.path.join(ROOT, "fonts"), os.path.join(data, "fonts"))
+    rc, log, _, _ = boot(tmp, preexec=as_nobody, env=dict(os.environ, BIGSCREEN_DATADIR=data))
     if "Permission denied" in log and "layout" in log and rc == 2:
         print("SKIP: nobody cannot read the build tree")
         return 77
