@@ -19,6 +19,7 @@
 #include "window.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -234,6 +235,13 @@ static int snapshot(layout_t *l, const args_t *a)
 
 int main(int argc, char **argv)
 {
+    /* Pixel buffers (frames, the cross-fade copy, widget layers) come and go
+     * with page changes, reloads and resizes. A fixed mmap threshold keeps
+     * them mapped fresh and given back when freed; glibc's default raises the
+     * threshold (and the trim threshold with it) at the first free of one, so
+     * later ones stay on the heap and RSS ratchets up by ~2 frames' worth
+     * (measured +16 MB on the portrait lobby, tools/bench/soak-10m.py). */
+    mallopt(M_MMAP_THRESHOLD, 256 << 10);
     argv_expand(&argc, &argv);
     if (argc > 1 && (!strcmp(argv[1], "help") || (argc > 2 && is_help(argv[2]) &&
                                                    (!strcmp(argv[1], "schema") || !strcmp(argv[1], "docs"))))) {

@@ -127,6 +127,10 @@ static void render(const metrics_snapshot_t *sn, out_t *o)
     put(o, "# HELP bigscreen_store_evicted_total History items dropped to stay under the byte budget.\n"
            "# TYPE bigscreen_store_evicted_total counter\nbigscreen_store_evicted_total %llu\n",
         (unsigned long long)sn->store_evicted);
+    put(o, "# HELP bigscreen_text_cache_bytes Bytes of cached text masks (capped).\n"
+           "# TYPE bigscreen_text_cache_bytes gauge\nbigscreen_text_cache_bytes %zu\n", sn->text_cache_bytes);
+    put(o, "# HELP bigscreen_layer_bytes Bytes of cached widget layers (capped).\n"
+           "# TYPE bigscreen_layer_bytes gauge\nbigscreen_layer_bytes %zu\n", sn->layer_bytes);
     put(o, "# HELP bigscreen_store_bytes Bytes the topic store holds.\n"
            "# TYPE bigscreen_store_bytes gauge\nbigscreen_store_bytes %zu\n", sn->store_bytes);
     put(o, "# TYPE bigscreen_resident_memory_bytes gauge\nbigscreen_resident_memory_bytes %lld\n", rss_bytes());

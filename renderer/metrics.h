@@ -35,6 +35,7 @@ typedef struct {
     uint64_t store_skewed;      /* of the rejected: source time too far ahead */
     uint64_t store_over_budget, store_evicted;
     size_t   store_bytes;
+    size_t   text_cache_bytes, layer_bytes;   /* the renderer's two capped caches */
 } metrics_snapshot_t;
 
 typedef struct metrics metrics_t;

@@ -168,6 +168,8 @@ static void pace_publish(pace_t *p, metrics_t *m, const screen_t *s, double upti
     sn.store_over_budget = ss.over_budget;
     sn.store_evicted = ss.evicted;
     sn.store_bytes = ss.bytes;
+    sn.text_cache_bytes = text_cache_stats(s->tc).bytes;
+    sn.layer_bytes = s->layer_bytes;
     metrics_publish(m, &sn);
 }
 

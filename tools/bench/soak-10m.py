@@ -163,7 +163,7 @@ def main():
         procs.append(bs)
         print("soak: bigscreen pid %d, %d messages, %d per frame every %.3f s (%d per replay round), "
               "pages every 3 s, a hot reload every 7 s" % (bs.pid, target, a.batch, a.spacing, round_msgs))
-        print("%8s %12s %10s %8s %6s" % ("t_s", "messages", "rss_kb", "msg/s", "page"))
+        print("%8s %12s %10s %8s %6s %10s %10s" % ("t_s", "messages", "rss_kb", "msg/s", "page", "text_kb", "layers_kb"))
         t0 = time.time()
         samples, pages_seen, reloads, last_msgs, last_t = [], set(), 0, 0, t0
         next_sample, next_reload, next_print = t0 + 1, t0 + 7, t0 + 10
@@ -187,8 +187,9 @@ def main():
             if now >= next_print and samples:
                 rate = (msgs - last_msgs) / (now - last_t)
                 last_msgs, last_t = msgs, now
-                print("%8.1f %12d %10d %8.0f %6s" % (now - t0, msgs, samples[-1][2], rate, m.get("bigscreen_page", "-")),
-                      flush=True)
+                print("%8.1f %12d %10d %8.0f %6s %10.0f %10.0f" % (now - t0, msgs, samples[-1][2], rate,
+                      m.get("bigscreen_page", "-"), m.get("bigscreen_text_cache_bytes", 0) / 1024,
+                      m.get("bigscreen_layer_bytes", 0) / 1024), flush=True)
                 next_print += 10
             if msgs >= target:
                 break
