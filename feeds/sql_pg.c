@@ -291,7 +291,12 @@ const sql_driver_t sql_pg_driver = {
 
 static int pg_check(const feed_conf_t *c, char *err, size_t errlen)
 {
-    const char *u = strstr(c->url, "://") + 3;
+    const char *sep = strstr(c->url, "://");
+    if (!sep) {                      /* "postgresql:" alone: no "://" to step over */
+        snprintf(err, errlen, "feed \"%s\": expected postgresql://user@host:port/db", c->id ? c->id : "?");
+        return -1;
+    }
+    const char *u = sep + 3;
     const char *at = strchr(u, '@'), *slash = strchr(u, '/');
     if (at && (!slash || at < slash) && memchr(u, ':', (size_t)(at - u))) {
         snprintf(err, errlen, "feed \"%s\": no password in the URL: use password_env or password_file",
