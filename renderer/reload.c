@@ -24,10 +24,15 @@ struct reload {
     pthread_mutex_t lock;       /* guards pending */
     bool            has_pending;
     reload_result_t pending;
+    screen_chores_t chores[8];  /* given by the render thread, run here */
+    int             nchores;
+    char           *fonts[FONT_N_ROLES]; /* of the last layout posted (watcher only) */
+    bool            fonts_known;
 };
 
 static void result_clear(reload_result_t *r)
 {
+    text_cache_free(r->tc);
     layout_free(r->layout);
     free(r->errors);
     memset(r, 0, sizeof *r);
@@ -70,6 +75,22 @@ static void load_and_post(reload_t *r)
         layout_free(res.layout);
         res.layout = NULL;
     }
+    if (res.layout) {                  /* open the fonts here when they changed */
+        bool same = r->fonts_known;
+        for (int i = 0; same && i < FONT_N_ROLES; i++) {
+            const char *a = r->fonts[i], *b = res.layout->theme.fonts[i];
+            same = (!a && !b) || (a && b && strcmp(a, b) == 0);
+        }
+        if (!same) {
+            char err[256];
+            res.tc = text_cache_new(&res.layout->theme, SCREEN_TEXT_CACHE_BYTES, err, sizeof err);
+            for (int i = 0; i < FONT_N_ROLES; i++) {   /* NULL tc: the swap retries and reports */
+                free(r->fonts[i]);
+                r->fonts[i] = res.layout->theme.fonts[i] ? strdup(res.layout->theme.fonts[i]) : NULL;
+            }
+            r->fonts_known = res.tc != NULL;
+        }
+    }
     if (!res.layout) {
         size_t cap = 256, len = 0;
         size_t kept = d.count < DIAG_MAX ? d.count : DIAG_MAX;
@@ -93,6 +114,45 @@ static void load_and_post(reload_t *r)
     pthread_mutex_unlock(&r->lock);
 }
 
+/* Runs the chores given so far (watcher; or reload_stop after the join). */
+static void run_chores(reload_t *r)
+{
+    for (;;) {
+        screen_chores_t ch;
+        pthread_mutex_lock(&r->lock);
+        bool got = r->nchores > 0;
+        if (got) {
+            ch = r->chores[0];
+            memmove(r->chores, r->chores + 1, sizeof r->chores[0] * (size_t)(r->nchores - 1));
+            r->nchores--;
+        }
+        pthread_mutex_unlock(&r->lock);
+        if (!got)
+            return;
+        screen_chores_run(&ch);
+    }
+}
+
+void reload_give(reload_t *r, screen_chores_t *ch)
+{
+    if (!r) {
+        screen_chores_run(ch);
+        return;
+    }
+    pthread_mutex_lock(&r->lock);      /* held by the watcher only for copies */
+    bool queued = r->nchores < (int)(sizeof r->chores / sizeof r->chores[0]);
+    if (queued)
+        r->chores[r->nchores++] = *ch;
+    pthread_mutex_unlock(&r->lock);
+    if (!queued) {                     /* eight swaps behind: rather slow than lost */
+        screen_chores_run(ch);
+        return;
+    }
+    memset(ch, 0, sizeof *ch);
+    ssize_t w = write(r->pipe_wr, "c", 1);
+    (void)w;
+}
+
 static void *watch(void *arg)
 {
     reload_t *r = arg;
@@ -103,13 +163,16 @@ static void *watch(void *arg)
         int n = poll(p, 2, dirty ? SETTLE_MS : -1);
         if (n < 0 && errno != EINTR)
             break;
-        if (p[1].revents) {              /* 'q': stop; 'r': read the file now (SIGHUP) */
+        if (p[1].revents) {  /* 'q': stop; 'r': read the file now (SIGHUP); 'c': chores */
             char cmd[64];
             ssize_t got = read(r->pipe_rd, cmd, sizeof cmd);
             if (got <= 0 || memchr(cmd, 'q', (size_t)got))
                 break;
-            dirty = false;
-            load_and_post(r);
+            run_chores(r);
+            if (memchr(cmd, 'r', (size_t)got)) {
+                dirty = false;
+                load_and_post(r);
+            }
             continue;
         }
         if (n == 0 && dirty) {           /* settled: read it */
@@ -189,6 +252,9 @@ void reload_stop(reload_t *r)
     ssize_t w = write(r->pipe_wr, "q", 1);
     (void)w;
     pthread_join(r->thread, NULL);
+    run_chores(r);
+    for (int i = 0; i < FONT_N_ROLES; i++)
+        free(r->fonts[i]);
     close(r->ifd);
     close(r->pipe_rd);
     close(r->pipe_wr);

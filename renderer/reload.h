@@ -8,20 +8,27 @@
  * thread picks the result up between frames with reload_poll(), which never
  * blocks (a trylock), so a slow disk never stalls a frame.
  *
- * Threads: the watcher owns the file reading and parsing; the slot is
- * guarded by reload_t.lock; ownership of a posted layout passes to whoever
+ * The watcher also opens the fonts of a new layout (when they changed) and,
+ * after the swap, starts the new feeds and stops, joins and frees the old
+ * ones (reload_give), so the render thread's swap is memory work only.
+ *
+ * Threads: the watcher owns the file reading and parsing; the slot and the
+ * chores are guarded by reload_t.lock; ownership of a posted layout passes to whoever
  * takes it from reload_poll().
  */
 #ifndef BS_RELOAD_H
 #define BS_RELOAD_H
 
 #include "layout.h"
+#include "screen.h"
 
 typedef struct reload reload_t;
 
 typedef struct {
     layout_t *layout;       /* a new good layout (caller owns), or NULL      */
     char     *errors;       /* malloc'd "file:line:col: ..." lines, or NULL  */
+    text_cache_t *tc;       /* the new layout's fonts opened ahead when they
+                             * changed (caller owns), or NULL                */
 } reload_result_t;
 
 /* Starts watching path. NULL (with a message on stderr) if inotify or the
@@ -36,7 +43,12 @@ void reload_set_page(const char *page);
 /* Render thread: asks the watcher to read the file now (SIGHUP), without
  * waiting for it. 0, or -1 when r is NULL (hot reload off). */
 int reload_request(reload_t *r);
-/* Stops the watcher and frees what is pending. Accepts NULL. */
+/* Render thread: hands what a swap left (screen_reload_prepared) to the
+ * watcher, which starts, stops and frees it; never waits. With r NULL the
+ * chores run here. */
+void reload_give(reload_t *r, screen_chores_t *ch);
+/* Stops the watcher (running the chores still given) and frees what is
+ * pending. Accepts NULL. */
 void reload_stop(reload_t *r);
 /* Render thread: true when a result was waiting (moved into *out). */
 bool reload_poll(reload_t *r, reload_result_t *out);

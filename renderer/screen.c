@@ -11,7 +11,6 @@
 
 #define QUEUE_CAP       8192
 #define MAX_TOPICS      10000
-#define TEXT_CACHE_MB   64
 
 /* ---- life cycle ---------------------------------------------------------- */
 
@@ -87,7 +86,7 @@ screen_t *screen_new(layout_t *l, int out_w, int out_h, bool live, int64_t wall0
         goto err;
     }
     scr_set_interest(s);
-    s->tc = text_cache_new(&l->theme, (size_t)TEXT_CACHE_MB << 20, err, errlen);
+    s->tc = text_cache_new(&l->theme, SCREEN_TEXT_CACHE_BYTES, err, errlen);
     if (!s->tc)
         goto err;
     if (screen_resize(s, out_w, out_h) != 0) {
@@ -149,8 +148,25 @@ static bool same_feed(const feed_conf_t *a, const feed_conf_t *b)
     return feed_conf_equal(a, b);
 }
 
-int screen_reload(screen_t *s, layout_t *nl, double now, char *err, size_t errlen)
+/* True when the painted background of a is also b's: same canvas, fit and
+ * the theme colours it is painted with. */
+static bool same_backdrop(const layout_t *a, const layout_t *b)
 {
+    static const int used[] = { THEME_BG, THEME_BG2, THEME_ACCENT };
+    if (a->width != b->width || a->height != b->height || a->fit != b->fit)
+        return false;
+    for (size_t i = 0; i < sizeof used / sizeof used[0]; i++) {
+        const bs_color_t *x = &a->theme.colors[used[i]], *y = &b->theme.colors[used[i]];
+        if (x->r != y->r || x->g != y->g || x->b != y->b || x->a != y->a)
+            return false;
+    }
+    return true;
+}
+
+int screen_reload_prepared(screen_t *s, layout_t *nl, text_cache_t *tc, double now, screen_chores_t *ch,
+                           char *err, size_t errlen)
+{
+    memset(ch, 0, sizeof *ch);
     layout_t *old = s->layout;
     bool feeds_same = nl->nfeeds == old->nfeeds;
     for (int i = 0; feeds_same && i < nl->nfeeds; i++)
@@ -159,42 +175,61 @@ int screen_reload(screen_t *s, layout_t *nl, double now, char *err, size_t errle
     for (int i = 0; i < FONT_N_ROLES; i++)
         fonts_same = fonts_same && same_str(nl->theme.fonts[i], old->theme.fonts[i]);
     if (!fonts_same) {
-        text_cache_t *tc = text_cache_new(&nl->theme, (size_t)TEXT_CACHE_MB << 20, err, errlen);
+        if (!tc)                         /* none made ahead: the slow way, here */
+            tc = text_cache_new(&nl->theme, SCREEN_TEXT_CACHE_BYTES, err, errlen);
         if (!tc) {
-            layout_free(nl);
+            ch->layout = nl;
             return -1;
         }
-        text_cache_free(s->tc);
-        s->tc = tc;
+    } else {
+        ch->tc = tc;                     /* made ahead, not needed */
+        tc = NULL;
     }
     if (!feeds_same) {
         /* new connections; the store keeps what the old ones brought */
         feed_t *nf[LAYOUT_MAX_FEEDS] = { 0 };
         for (int i = 0; i < nl->nfeeds; i++) {
-            nf[i] = feed_new(&nl->feeds[i], i, s->q, err, errlen);
-            if (!nf[i]) {
+            nf[i] = feed_new(&nl->feeds[i], i, s->q, err, errlen);   /* memory only: no thread yet */
+            if (!nf[i]) {                /* the old layout stays, whole */
                 for (int k = 0; k < i; k++)
-                    feed_free(nf[k]);
-                layout_free(nl);
+                    ch->stop[ch->nstop++] = nf[k];
+                if (tc)
+                    ch->tc = tc;
+                ch->layout = nl;
                 return -1;
             }
             nf[i]->wall0_ms = s->wall0_ms;
         }
         for (int i = 0; i < s->nfeeds; i++)
-            feed_free(s->feeds[i]);
+            ch->stop[ch->nstop++] = s->feeds[i];
         memcpy(s->feeds, nf, sizeof nf);
         s->nfeeds = nl->nfeeds;
+    }
+    if (tc) {
+        ch->tc = s->tc;
+        s->tc = tc;
     }
     scr_layers_free(s);
     s->layout = nl;
     subscribe(s, nl);
     if (!feeds_same && s->live)
         for (int i = 0; i < s->nfeeds; i++)
-            feed_start(s->feeds[i]);
+            ch->start[ch->nstart++] = s->feeds[i];
     scr_set_interest(s);
-    layout_free(old);
+    ch->layout = old;
     s->page = scr_page_at(nl, now);
-    if (screen_resize(s, s->out_w, s->out_h) != 0) {   /* new canvas, theme, layers */
+    if (same_backdrop(old, nl)) {
+        /* the painted background stands (a full-screen paint: far longer than
+         * a frame on a slow box); only the widgets' layers are remade */
+        if (scr_layers_reset(s) != 0) {
+            snprintf(err, errlen, "cannot remake the widget layers");
+            return -1;
+        }
+        damage_reset(&s->damage, s->out_w, s->out_h);
+        damage_add_full(&s->damage);
+        for (int i = 0; i < nl->nwidgets; i++)
+            nl->widgets[i]->invalid = true;
+    } else if (screen_resize(s, s->out_w, s->out_h) != 0) {   /* new canvas or theme colours */
         snprintf(err, errlen, "cannot remake the output surfaces");
         return -1;
     }
@@ -205,6 +240,25 @@ int screen_reload(screen_t *s, layout_t *nl, double now, char *err, size_t errle
     s->reloads++;
     screen_set_reload_errors(s, NULL);
     return 0;
+}
+
+void screen_chores_run(screen_chores_t *ch)
+{
+    for (int i = 0; i < ch->nstop; i++)
+        feed_free(ch->stop[i]);
+    for (int i = 0; i < ch->nstart; i++)
+        feed_start(ch->start[i]);
+    text_cache_free(ch->tc);
+    layout_free(ch->layout);
+    memset(ch, 0, sizeof *ch);
+}
+
+int screen_reload(screen_t *s, layout_t *nl, double now, char *err, size_t errlen)
+{
+    screen_chores_t ch;
+    int rc = screen_reload_prepared(s, nl, NULL, now, &ch, err, errlen);
+    screen_chores_run(&ch);
+    return rc;
 }
 
 void screen_step_feeds(screen_t *s, double t)

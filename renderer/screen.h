@@ -134,6 +134,31 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms);
  * connections carry over; widgets get the current data at once, with their
  * animations settled. 0, or -1 with err (the old layout stays). */
 int screen_reload(screen_t *s, layout_t *nl, double now, char *err, size_t errlen);
+
+/* What a hot reload leaves to another thread, so that the swap on the render
+ * thread neither opens fonts nor starts or joins feed threads (a NATS
+ * feed's first connect resolves its host). Feeds in start[] are set up and
+ * subscribed, and already belong to the screen (which reads their status);
+ * the rest is no longer the screen's. */
+typedef struct {
+    feed_t       *start[LAYOUT_MAX_FEEDS];  /* to start */
+    int           nstart;
+    feed_t       *stop[LAYOUT_MAX_FEEDS];   /* to stop and free (joins their threads) */
+    int           nstop;
+    text_cache_t *tc;                       /* to free */
+    layout_t     *layout;                   /* to free */
+} screen_chores_t;
+
+/* The swap of a hot reload (render thread): as screen_reload, with the text
+ * cache for nl's fonts made beforehand elsewhere (tc, taken; NULL: made here
+ * if the fonts changed), and the slow rest written into *ch for
+ * screen_chores_run on another thread. *ch is filled even on failure. */
+int screen_reload_prepared(screen_t *s, layout_t *nl, text_cache_t *tc, double now, screen_chores_t *ch,
+                           char *err, size_t errlen);
+/* Any thread: starts, stops and frees what *ch lists, then clears it. */
+void screen_chores_run(screen_chores_t *ch);
+/* The text cache size a screen uses (for caches made ahead of a reload). */
+#define SCREEN_TEXT_CACHE_BYTES ((size_t)64 << 20)
 /* Sets the text of the frame statistics box in the top-left corner ("" hides
  * it); the box is repainted only when its text changes. */
 void screen_set_hud(screen_t *s, const char *text);

@@ -70,8 +70,12 @@ static void apply_reload(reload_t *r, screen_t *s, double now, notify_t *n)
         char name[1024];
         snprintf(name, sizeof name, "%s", file ? file : "layout");
         double t0 = bs_mono();
-        if (screen_reload(s, rr.layout, now, err, sizeof err) == 0)
-            fprintf(stderr, "bigscreen: reloaded %s (swap %.1f ms)\n", name, (bs_mono() - t0) * 1e3);
+        screen_chores_t ch;
+        int rc = screen_reload_prepared(s, rr.layout, rr.tc, now, &ch, err, sizeof err);
+        double swap = bs_mono() - t0;
+        reload_give(r, &ch);              /* feeds started, stopped and freed off this thread */
+        if (rc == 0)
+            fprintf(stderr, "bigscreen: reloaded %s (swap %.1f ms)\n", name, swap * 1e3);
         else
             fprintf(stderr, "bigscreen: reload of %s failed: %s\n", name, err);
     } else if (rr.errors) {

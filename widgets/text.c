@@ -6,6 +6,7 @@
 
 #include <SDL2/SDL_ttf.h>
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,9 +99,34 @@ void font_known(char *buf, size_t len)
 
 /* ---- cache -------------------------------------------------------------- */
 
+/* Caches are made and freed on the render thread and, for a hot reload, on
+ * the reload watcher: the library's users and FreeType's face creation and
+ * destruction (one FT_Library) are serialised by this lock. A cache is then
+ * used by one thread only. */
 static int ttf_users;
+static pthread_mutex_t ttf_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static text_cache_t *cache_new(const theme_t *theme, size_t max_bytes, char *err, size_t errlen);
+static void cache_free(text_cache_t *tc);
 
 text_cache_t *text_cache_new(const theme_t *theme, size_t max_bytes, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&ttf_lock);
+    text_cache_t *tc = cache_new(theme, max_bytes, err, errlen);
+    pthread_mutex_unlock(&ttf_lock);
+    return tc;
+}
+
+void text_cache_free(text_cache_t *tc)
+{
+    if (!tc)
+        return;
+    pthread_mutex_lock(&ttf_lock);
+    cache_free(tc);
+    pthread_mutex_unlock(&ttf_lock);
+}
+
+static text_cache_t *cache_new(const theme_t *theme, size_t max_bytes, char *err, size_t errlen)
 {
     if (ttf_users++ == 0 && TTF_Init() != 0) {
         ttf_users--;
@@ -131,7 +157,7 @@ text_cache_t *text_cache_new(const theme_t *theme, size_t max_bytes, char *err, 
     }
     return tc;
 err:
-    text_cache_free(tc);
+    cache_free(tc);
     if (!tc && --ttf_users == 0)
         TTF_Quit();
     return NULL;
@@ -145,7 +171,7 @@ static void entry_free(entry_t *e)
     free(e);
 }
 
-void text_cache_free(text_cache_t *tc)
+static void cache_free(text_cache_t *tc)
 {
     if (!tc)
         return;
