@@ -117,6 +117,7 @@ const char *const *demo_sim_topics(size_t *n)
         "courses.cloud", "training.online", "quiz.member_day", "benefit.holiday",
         "lectures", "jobs.postings", "wechat.rank", "wechat.position", "towns", "news", "apply.daily",
         "apply.kinds.lastyear", "apply.monthly", "apply.monthly.lastyear", "world.demo",
+        "assess.towns", "assess.board", "apply.funnel",
     };
     *n = sizeof topics / sizeof topics[0];
     return topics;
@@ -154,6 +155,72 @@ static bool creep(demo_sim_t *s, double *v, double target, double p)
         return true;
     }
     return false;
+}
+
+/* A small deterministic wobble of tick k for item i, in [-1, 1]. */
+static double wobble(unsigned k, int i)
+{
+    return sin(k * 0.013 + i * 1.7) * 0.6 + sin(k * 0.0071 + i * 0.9) * 0.4;
+}
+
+/* assess.towns (radar: three towns and the district's average against the
+ * plan's criteria), assess.board (every town's WeChat original posts,
+ * reposts, online activities and score) and apply.funnel. */
+static void add_assessment(const demo_sim_t *s, cJSON *frame, unsigned k, int64_t ts)
+{
+    static const char *const crit[] = { "公众号原创", "公众号转发", "线上活动", "网上办公率", "实名会员", "线上申请" };
+    static const double base[N_TOWNS][4] = {   /* posts, reposts, activities, office rate */
+        { 46, 212, 38, 96 }, { 31, 168, 27, 93 }, { 28, 151, 30, 94 }, { 35, 190, 33, 95 },
+        { 22, 133, 21, 91 }, { 25, 142, 24, 92 }, { 19, 120, 18, 90 }, { 27, 160, 26, 93 },
+        { 24, 139, 22, 91 }, { 30, 171, 29, 94 }, { 21, 128, 20, 90 }, { 26, 150, 25, 92 },
+        { 23, 137, 23, 91 }, { 29, 158, 28, 93 },
+    };
+    double v[N_TOWNS][6], avg[6] = { 0 };
+    for (int t = 0; t < N_TOWNS; t++) {
+        for (int c = 0; c < 4; c++)
+            v[t][c] = base[t][c] * (1 + 0.04 * wobble(k, t * 4 + c)) + (c < 3 ? k / 600.0 : 0);
+        v[t][3] = fmin(100, v[t][3]);
+        v[t][4] = 4200 + t * 310 + ((t * 7919) % 1300) + k / 60.0;
+        v[t][5] = 120 + ((t * 104729) % 180) + k / 120.0;
+        for (int c = 0; c < 6; c++)
+            avg[c] += v[t][c] / N_TOWNS;
+    }
+    cJSON *radar = cJSON_CreateArray();
+    static const int shown[] = { 0, 1, 3 };          /* three towns of the plan, then the average */
+    for (int i = 0; i < 4; i++) {
+        cJSON *o = cJSON_CreateObject();
+        const double *row = i < 3 ? v[shown[i]] : avg;
+        cJSON_AddStringToObject(o, "name", i < 3 ? towns[shown[i]] : "全区平均");
+        for (int c = 0; c < 6; c++)
+            cJSON_AddNumberToObject(o, crit[c], round(row[c] * 10) / 10);
+        cJSON_AddItemToArray(radar, o);
+    }
+    add_msg(frame, "assess.towns", radar, ts, NULL);
+
+    cJSON *board = cJSON_CreateArray();
+    for (int t = 0; t < N_TOWNS; t++) {
+        cJSON *o = cJSON_CreateObject();
+        double score = 60 + v[t][0] * 0.35 + v[t][1] * 0.05 + v[t][2] * 0.3 + (v[t][3] - 90) * 1.2;
+        cJSON_AddStringToObject(o, "town", towns[t]);
+        cJSON_AddNumberToObject(o, "original", round(v[t][0]));
+        cJSON_AddNumberToObject(o, "reposts", round(v[t][1]));
+        cJSON_AddNumberToObject(o, "activities", round(v[t][2]));
+        cJSON_AddNumberToObject(o, "score", round(fmin(100, score) * 10) / 10);
+        cJSON_AddItemToArray(board, o);
+    }
+    add_msg(frame, "assess.board", board, ts, NULL);
+
+    static const char *const stages[] = { "提交申请", "受理", "审核通过", "发放完成" };
+    static const double keep[] = { 1, 0.94, 0.86, 0.79 };
+    double total = kinds_total(s);
+    cJSON *fun = cJSON_CreateArray();
+    for (int i = 0; i < 4; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", stages[i]);
+        cJSON_AddNumberToObject(o, "value", round(total * keep[i]));
+        cJSON_AddItemToArray(fun, o);
+    }
+    add_msg(frame, "apply.funnel", fun, ts, NULL);
 }
 
 char *demo_sim_tick(demo_sim_t *s, unsigned k)
@@ -290,6 +357,12 @@ char *demo_sim_tick(demo_sim_t *s, unsigned k)
             cJSON_AddItemToArray(arr, cJSON_CreateString(news[(s->news_head + i) % N_NEWS]));
         add_msg(frame, "news", arr, ts, NULL);
     }
+
+    /* the towns' yearly assessment (考核) and the applications' pipeline:
+     * pure functions of the tick, drawing nothing from the RNG, so every
+     * other topic stays as it was; they move once a minute */
+    if (full || k % 60 == 0)
+        add_assessment(s, frame, k, ts);
 
     char *text = cJSON_PrintUnformatted(frame);
     cJSON_Delete(frame);

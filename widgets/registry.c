@@ -18,6 +18,8 @@ extern const wdg_class_t wdg_text_class;
 extern const wdg_class_t wdg_image_class;
 extern const wdg_class_t wdg_liquid_class;
 extern const wdg_class_t wdg_line_class;
+extern const wdg_class_t wdg_radar_class;
+extern const wdg_class_t wdg_funnel_class;
 
 static const wdg_class_t *const classes[] = {
     &wdg_title_class,
@@ -35,6 +37,8 @@ static const wdg_class_t *const classes[] = {
     &wdg_image_class,
     &wdg_liquid_class,
     &wdg_line_class,
+    &wdg_radar_class,
+    &wdg_funnel_class,
     NULL,
 };
 
