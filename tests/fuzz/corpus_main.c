@@ -1,7 +1,7 @@
 /* corpus_main.c — runs a libFuzzer target as a plain program, for meson
  * test: every file named on the command line (a directory: every file in
  * it, in name order) is passed to LLVMFuzzerTestOneInput in one process,
- * each under an alarm of TIMEOUT seconds (default 10; env
+ * each under an alarm of TIMEOUT seconds (default 30; env
  * FUZZ_CORPUS_TIMEOUT). A crash fails the test by itself; a hang is reported
  * with the file's name and exit status 1. Exit 0 when all ran. */
 #include <dirent.h>
@@ -90,7 +90,7 @@ static int run_dir(const char *dir, unsigned timeout)
 int main(int argc, char **argv)
 {
     const char *t = getenv("FUZZ_CORPUS_TIMEOUT");
-    unsigned timeout = t && atoi(t) > 0 ? (unsigned)atoi(t) : 10;
+    unsigned timeout = t && atoi(t) > 0 ? (unsigned)atoi(t) : 30;
     signal(SIGALRM, on_alarm);
     int rc = 0;
     for (int i = 1; i < argc; i++) {

@@ -165,7 +165,7 @@ def live(tmp, layout, page, tops):
         assert rc is not None, "%s: still running %.0f s after --run-for %.0f: the render loop hung\n%s" % (
             what, GRACE, RUN_FOR, log)
         assert rc == 0, "%s: exit status %d\n%s" % (what, rc, log)
-        rep = check_report(rep, what, int(RUN_FOR * 5))
+        rep = check_report(rep, what, 5)
         assert rep["feeds"][0]["messages"] > 0, "%s: the feed delivered nothing\n%s" % (what, log)
         print("ok  %s (%d frames, %d messages)" % (what, rep["render"]["frames"], rep["feeds"][0]["messages"]))
     finally:
