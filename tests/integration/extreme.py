@@ -38,6 +38,10 @@ LAYOUTS = sys.argv[4:] or sorted(p for p in glob.glob(os.path.join(ROOT, "layout
 WALL0 = 1795573800000
 RUN_FOR = 3.0
 GRACE = 12.0          # seconds over run-for before a run counts as hung
+# A frozen loop ends never, not with few frames; a loaded machine (8 test
+# runs on 2 cores) can spend a second on start-up, so the floor only says
+# the loop went on past its first frame with the values on screen.
+MIN_FRAMES = 2
 
 
 def free_port():
@@ -165,7 +169,7 @@ def live(tmp, layout, page, tops):
         assert rc is not None, "%s: still running %.0f s after --run-for %.0f: the render loop hung\n%s" % (
             what, GRACE, RUN_FOR, log)
         assert rc == 0, "%s: exit status %d\n%s" % (what, rc, log)
-        rep = check_report(rep, what, 5)
+        rep = check_report(rep, what, MIN_FRAMES)
         assert rep["feeds"][0]["messages"] > 0, "%s: the feed delivered nothing\n%s" % (what, log)
         print("ok  %s (%d frames, %d messages)" % (what, rep["render"]["frames"], rep["feeds"][0]["messages"]))
     finally:
@@ -188,7 +192,7 @@ def from_state(tmp, layout, page, tops, k, v, by_signal):
     with open(os.path.join(state, name + ".state.json"), "w", encoding="utf-8") as f:
         f.write("[" + ",\n".join(frame) + "]\n")
     rep = os.path.join(tmp, "state-%d.json" % k)
-    run_for = 60 if by_signal else 1.5
+    run_for = 60 if by_signal else 2.5
     argv = [BIGSCREEN, "--headless", "--run-for", str(run_for), "--state-dir", state,
             "--feed", "main=ws://127.0.0.1:%d/" % free_port(), "--report", rep, layout]
     if page:
@@ -197,7 +201,7 @@ def from_state(tmp, layout, page, tops, k, v, by_signal):
     log = os.path.join(tmp, "state-%d.log" % k)
     r = Run(argv, log)
     if by_signal:
-        time.sleep(1.5)
+        time.sleep(2.5)
         r.p.send_signal(signal.SIGTERM)
         rc = r.wait(GRACE)
         how = "SIGTERM"
@@ -208,7 +212,7 @@ def from_state(tmp, layout, page, tops, k, v, by_signal):
     text = open(log, encoding="utf-8", errors="replace").read()[-2000:]
     assert rc is not None, "%s: did not end %.0f s after %s: the render loop hung\n%s" % (what, GRACE, how, text)
     assert rc == 0, "%s: exit status %d after %s\n%s" % (what, rc, how, text)
-    r = check_report(rep, what, 5)
+    r = check_report(rep, what, MIN_FRAMES)
     assert r["state_loaded"] > 0, "%s: nothing loaded from the state file\n%s" % (what, text)
     print("ok  %s: ended on %s (%d frames)" % (what, how, r["render"]["frames"]))
 
