@@ -322,6 +322,20 @@ static void ticker_overlay(const wdg_t *w, draw_t *d)
     }
 }
 
+/* Where the marks go: the strip of moving text in its window (dots and
+ * glyphs stay within 0.8 of the text size from the centre line). */
+static int ticker_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
+{
+    const ticker_t *k = (const ticker_t *)w;
+    (void)now;
+    if (max < 1)
+        return 0;
+    geom_t g = geom(k);
+    double cy = w->rect.y + w->rect.h / 2, hh = fmax(k->size * 0.8, 9);
+    out[0] = (rect_t){ g.x0, cy - hh, g.x1 - g.x0, 2 * hh };
+    return 1;
+}
+
 static void ticker_text(const wdg_t *w, wdg_text_t *out)
 {
     const ticker_t *k = (const ticker_t *)w;
@@ -344,5 +358,6 @@ const wdg_class_t wdg_ticker_class = {
     .tick = ticker_tick,
     .draw = ticker_draw,
     .draw_overlay = ticker_overlay,
+    .overlay_rects = ticker_overlay_rects,
     .text = ticker_text,
 };
