@@ -170,7 +170,7 @@ static void gauge_draw_overlay(const wdg_t *w, draw_t *d)
     bs_color_t vc = draw_color(d, fmt_color(&g->fmt, g->to, g->color));
     double f = g->has && isfinite(g->shown) ? frac_of(g, g->shown) : 0;
     if (f > 0) {
-        int segs = (int)ceil(f * 90);
+        int segs = (int)ceil(f * 32);    /* 32 colour steps over 270°: under 4/255 each */
         for (int pass = 0; pass < 2; pass++)
             for (int i = 0; i < segs; i++) {
                 double t0 = f * i / segs, t1 = f * (i + 1) / segs + (i + 1 < segs ? 0.002 : 0);
