@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static char **argv_expanded;         /* kept reachable: it lives as long as the process */
+
 static inline void argv_expand(int *argc, char ***argv)
 {
     int n = *argc, extra = 0;
@@ -45,7 +47,7 @@ static inline void argv_expand(int *argc, char ***argv)
         }
     }
     *argc = k;
-    *argv = out;
+    *argv = argv_expanded = out;
 }
 
 #endif

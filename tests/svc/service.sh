@@ -42,7 +42,8 @@ for i in $(seq 50); do  # until the holder listens
   python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1",int(sys.argv[1])),timeout=1)' "$port" 2>/dev/null && break
   sleep 0.1
 done
-expect_code "metrics port in use" 1 "$bs" --headless --run-for 2 --no-state --metrics "$port" "$hall"
+# (libwebsockets keeps 72 bytes of a context it failed to create: not ours, so no leak check here)
+expect_code "metrics port in use" 1 env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$bs" --headless --run-for 2 --no-state --metrics "$port" "$hall"
 expect_err "metrics port in use says so" "cannot listen on 127.0.0.1:$port"
 kill $holder 2>/dev/null; wait $holder 2>/dev/null
 # no display: a clear failure, not a screen that runs on showing nothing
