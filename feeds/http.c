@@ -55,6 +55,8 @@ static void curl_init_once(void)
 
 static int http_check(const feed_conf_t *c, char *err, size_t errlen)
 {
+    char shown[256];                  /* the URL as messages show it: no user info */
+    feed_url_redact(c->url, shown, sizeof shown);
     bool tls = strncmp(c->url, "https://", 8) == 0;
     const char *h = c->url + (tls ? 8 : 7);
     if (!tls && strncmp(c->url, "http://", 7) != 0)
@@ -66,7 +68,7 @@ static int http_check(const feed_conf_t *c, char *err, size_t errlen)
         char *end;
         long port = strtol(h + host + 1, &end, 10);
         if (end == h + host + 1 || (*end && *end != '/' && *end != '?') || port < 1 || port > 65535) {
-            snprintf(err, errlen, "feed URL \"%s\": the port must be 1..65535", c->url);
+            snprintf(err, errlen, "feed URL \"%s\": the port must be 1..65535", shown);
             return -1;
         }
     }
@@ -89,7 +91,7 @@ static int http_check(const feed_conf_t *c, char *err, size_t errlen)
     return 0;
 bad:
     snprintf(err, errlen, "feed URL \"%s\" must look like http[s]://host[:port][/path] (no user:password@: use "
-             "token_env or token_file)", c->url);
+             "token_env or token_file)", shown);
     return -1;
 }
 

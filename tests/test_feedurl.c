@@ -75,6 +75,8 @@ static void test_errors_redacted(void **state)
     static const char *const urls[] = {
         "nats://user:s3cret@h:bad", "nats://user:s3cret@h/path", "nats://s3cret@h:0",
         "nats://user:s3cret@h:1,nats://user:s3cret@g:2", "ws://user:s3cret@h/", "wss://s3cret@h:99999/",
+        "http://user:s3cret@h/", "https://s3cret@h:99999/x", "postgresql://user:s3cret@h/db",
+        "postgresql://user:s3cret@h:x/db", "mysql://user:s3cret@h/db", "mysql://user:s3cret@h:0/db",
     };
     for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
         feed_conf_t c = { .id = "main", .url = (char *)urls[i] };
