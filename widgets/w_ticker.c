@@ -7,6 +7,14 @@
  * on at "speed" design units per second with the next one "gap" behind it,
  * and the list repeats without a seam.
  *
+ * A single string is one new headline, not a new list: feeds that send only
+ * the latest headline (one every few seconds) would otherwise restart the
+ * marquee from the right edge on every message and nothing would ever be
+ * read. It joins the queue right after the headline on screen (so the
+ * newest is next), the headline on screen finishes its pass, and the queue
+ * keeps the last "keep" headlines, dropping the oldest that is not on
+ * screen. An array replaces the whole list.
+ *
  * The position is a pure function of time: slot widths are estimated from
  * the text (CJK 1 em, Latin about 0.58 em), never measured in draw, so tick,
  * data and draw agree and a snapshot at time t is deterministic. When new
@@ -26,12 +34,15 @@
 typedef struct {
     wdg_t      base;
     double     speed, pause, gap, size;
+    int        keep;
     char      *tag;
     bs_color_t color;
     bool       frame;
     /* state */
     char      *items[TICK_MAX];
     double     wid[TICK_MAX];     /* estimated widths at size */
+    uint64_t   age[TICK_MAX];     /* when each joined (single headlines) */
+    uint64_t   seq;
     int        n;
     int        start;             /* item the time line starts with */
     double     t0;                /* when it starts */
@@ -44,6 +55,9 @@ static const opt_def_t ticker_opts[] = {
     { "pause", OPT_NUM,  offsetof(ticker_t, pause), 0, 60, "2.5", NULL, NULL, "seconds each headline rests at the left edge" },
     { "gap",   OPT_NUM,  offsetof(ticker_t, gap),   10, 2000, "120", NULL, NULL, "space between headlines, design units" },
     { "size",  OPT_NUM,  offsetof(ticker_t, size),  10, 120, "22", NULL, NULL, "text size, design units" },
+    { "keep",  OPT_INT,  offsetof(ticker_t, keep),  1, TICK_MAX, "10", NULL, NULL,
+      "headlines kept when the feed sends one at a time (a string): each joins the queue after the one on "
+      "screen, the oldest beyond this many leaves" },
     { "tag",   OPT_STR,  offsetof(ticker_t, tag),   0, 32, "快讯", NULL, NULL, "the label on the left; \"\" for none" },
     { "color", OPT_COLOR, offsetof(ticker_t, color), 0, 0, "text", NULL, NULL, "headline colour" },
     { "frame", OPT_BOOL, offsetof(ticker_t, frame), 0, 0, "true", NULL, NULL, "draw the strip behind it" },
@@ -151,16 +165,22 @@ static char *copy_line(const char *s)
     return c;
 }
 
+static void follow(ticker_t *k, int nj, bool in_lead, double el, double now);
+static void add_one(ticker_t *k, const char *s, double now);
+
 static void ticker_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
 {
     ticker_t *k = (ticker_t *)w;
     (void)slot;
     (void)e;
+    if (v && v->type == BS_STR) {
+        if (v->u.str[0])
+            add_one(k, v->u.str, now);
+        return;
+    }
     const char *in[TICK_MAX];
     int n = 0;
-    if (v && v->type == BS_STR && v->u.str[0]) {
-        in[n++] = v->u.str;
-    } else if (v && v->type == BS_ARR) {
+    if (v && v->type == BS_ARR) {
         for (uint32_t i = 0; i < v->n && n < TICK_MAX; i++)
             if (v->u.c.items[i]->type == BS_STR && v->u.c.items[i]->u.str[0])
                 in[n++] = v->u.c.items[i]->u.str;
@@ -192,8 +212,18 @@ static void ticker_data(wdg_t *w, int slot, const bs_value_t *v, const store_ent
     for (int i = 0; i < m; i++) {
         k->items[i] = next[i];
         k->wid[i] = est_width(next[i], k->size);
+        k->age[i] = k->seq++;
     }
     k->n = m;
+    follow(k, nj, in_lead, el, now);
+    wdg_invalidate(w);
+}
+
+/* The time line after the list changed: it goes on from headline nj (the
+ * one on screen, el seconds into its cycle), or starts again from the right
+ * when that one is gone (nj < 0). */
+static void follow(ticker_t *k, int nj, bool in_lead, double el, double now)
+{
     if (nj >= 0 && !in_lead) {
         k->start = nj;
         k->lead = false;
@@ -205,7 +235,51 @@ static void ticker_data(wdg_t *w, int slot, const bs_value_t *v, const store_ent
         k->lead = true;
         k->t0 = now;
     }
-    wdg_invalidate(w);
+}
+
+/* One new headline s (see the top of the file). A headline already queued
+ * is not added twice. */
+static void add_one(ticker_t *k, const char *s, double now)
+{
+    char *c = copy_line(s);
+    if (!c)
+        return;
+    for (int i = 0; i < k->n; i++)
+        if (strcmp(k->items[i], c) == 0) {
+            free(c);
+            return;
+        }
+    int j = -1;
+    double off, el = 0;
+    bool in_lead = false;
+    if (k->n > 0) {
+        ticker_pos(k, now, &j, &off, &el);
+        in_lead = el < 0;
+    }
+    while (k->n > 0 && k->n >= k->keep) {           /* drop the oldest not on screen */
+        int old = -1;
+        for (int i = 0; i < k->n; i++)
+            if (i != j && (old < 0 || k->age[i] < k->age[old]))
+                old = i;
+        if (old < 0)
+            old = j;                                  /* keep 1: the one on screen goes */
+        free(k->items[old]);
+        memmove(&k->items[old], &k->items[old + 1], sizeof k->items[0] * (size_t)(k->n - old - 1));
+        memmove(&k->wid[old], &k->wid[old + 1], sizeof k->wid[0] * (size_t)(k->n - old - 1));
+        memmove(&k->age[old], &k->age[old + 1], sizeof k->age[0] * (size_t)(k->n - old - 1));
+        k->n--;
+        j = old == j ? -1 : old < j ? j - 1 : j;
+    }
+    int at = j >= 0 ? j + 1 : k->n;
+    memmove(&k->items[at + 1], &k->items[at], sizeof k->items[0] * (size_t)(k->n - at));
+    memmove(&k->wid[at + 1], &k->wid[at], sizeof k->wid[0] * (size_t)(k->n - at));
+    memmove(&k->age[at + 1], &k->age[at], sizeof k->age[0] * (size_t)(k->n - at));
+    k->items[at] = c;
+    k->wid[at] = est_width(c, k->size);
+    k->age[at] = k->seq++;
+    k->n++;
+    follow(k, j, in_lead, el, now);
+    wdg_invalidate(&k->base);
 }
 
 static void ticker_tick(wdg_t *w, double now, int64_t wall_ms)
@@ -349,7 +423,8 @@ const wdg_class_t wdg_ticker_class = {
             "headline scrolls in at \"speed\", rests at the left edge for \"pause\" seconds and moves on, "
             "and the list repeats without a seam. The position is a pure function of time; the widget "
             "redraws every frame while the text moves (not during pauses). A headline on screen keeps "
-            "its place when the list is updated.",
+            "its place when the list is updated; a single string joins the queue of the last \"keep\" "
+            "headlines instead of replacing it.",
     .size = sizeof(ticker_t),
     .opts = ticker_opts,
     .bindable = true,
