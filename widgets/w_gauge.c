@@ -4,6 +4,7 @@
  * arc coloured by threshold, a marker at the target, the number in the middle.
  */
 #include "widget.h"
+#include "geom.h"
 #include "format.h"
 
 #include <math.h>
@@ -76,7 +77,7 @@ static void gauge_tick(wdg_t *w, double now, int64_t wall_ms)
 
 static double frac_of(const gauge_t *g, double v)
 {
-    return fmax(0, fmin(1, (v - g->min) / (g->max - g->min)));
+    return fmax(0, fmin(1, wdg_frac(v, g->min, g->max)));
 }
 
 /* The ring's centre, radius and width (design units). */

@@ -5,6 +5,7 @@
  * changing number does not jitter.
  */
 #include "widget.h"
+#include "geom.h"
 #include "format.h"
 
 #include <math.h>
@@ -165,7 +166,7 @@ static void kpi_draw_overlay(const wdg_t *w, draw_t *d)
         }
     }
     if (g.has_target) {
-        double frac = k->has && isfinite(k->shown) ? fmax(0, fmin(1, k->shown / k->target)) : 0;
+        double frac = k->has && isfinite(k->shown) ? fmax(0, fmin(1, wdg_frac(k->shown, 0, k->target))) : 0;
         double by = g.bar_y, bw = r.x + r.w - g.pad - x - 120, bh = 8;
         cairo_t *cr = d->cr;
         if (frac > 0) {

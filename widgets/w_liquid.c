@@ -10,6 +10,7 @@
  * eases to a new value over "animate" seconds.
  */
 #include "widget.h"
+#include "geom.h"
 #include "format.h"
 
 #include <math.h>
@@ -127,7 +128,7 @@ static void liquid_paint(const wdg_t *w, draw_t *d, int part)
     double cx = c.x + c.w / 2, cy = c.y + (c.h - foot) / 2;
     double r = R * 0.86;                         /* the vessel inside the rings */
     double lv = level(q, d->now);
-    double f = isfinite(lv) ? fmax(0, fmin(1, (lv - q->min) / (q->max - q->min))) : 0;
+    double f = isfinite(lv) ? fmax(0, fmin(1, wdg_frac(lv, q->min, q->max))) : 0;
     bs_color_t col = draw_color(d, fmt_color(&q->fmt, q->to, q->color));
 
     cairo_pattern_t *g;
@@ -190,7 +191,7 @@ static void liquid_paint(const wdg_t *w, draw_t *d, int part)
 
     /* target: a dashed gold line across the vessel at its level */
     if (tgt) {
-        double tf = fmax(0, fmin(1, (q->target - q->min) / (q->max - q->min)));
+        double tf = fmax(0, fmin(1, wdg_frac(q->target, q->min, q->max)));
         double ty = cy + r - 2 * r * tf, half = sqrt(fmax(0, r * r - (ty - cy) * (ty - cy)));
         cairo_move_to(cr, cx - half, ty);
         cairo_line_to(cr, cx + half, ty);

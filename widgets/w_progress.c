@@ -7,6 +7,7 @@
  * stops invalidating.
  */
 #include "widget.h"
+#include "geom.h"
 #include "format.h"
 
 #include <math.h>
@@ -190,7 +191,7 @@ static void progress_draw(const wdg_t *w, draw_t *d)
         cairo_set_source_rgba(cr, a2.r, a2.g, a2.b, 0.35);
         cairo_set_line_width(cr, 1);
         cairo_stroke(cr);
-        double f = p->st[i].has && isfinite(val) ? fmax(0, fmin(1, val / it->target)) : 0;
+        double f = p->st[i].has && isfinite(val) ? fmax(0, fmin(1, wdg_frac(val, 0, it->target))) : 0;
         if (f > 0) {
             double fw = fmax(bh, bw * f);
             cairo_pattern_t *g = cairo_pattern_create_linear(bx, 0, bx + fw, 0);

@@ -8,6 +8,7 @@
  * options) or an object {name: value}. At most RANK_MAX items are kept.
  */
 #include "widget.h"
+#include "geom.h"
 #include "format.h"
 
 #include <math.h>
@@ -256,7 +257,7 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
         draw_round_rect(cr, bar_x, y - bh2 / 2, bar_w, bh2, bh2 / 2);
         cairo_set_source_rgba(cr, a2.r, a2.g, a2.b, 0.14);
         cairo_fill(cr);
-        double f = k->max_v > 0 ? fmax(0, fmin(1, val / k->max_v)) : 0;
+        double f = k->max_v > 0 ? fmax(0, fmin(1, wdg_frac(val, 0, k->max_v))) : 0;
         if (f > 0) {
             bs_color_t end = ours ? gold : accent;
             cairo_pattern_t *g = cairo_pattern_create_linear(bar_x, 0, bar_x + bar_w * f, 0);
