@@ -279,10 +279,13 @@ def case_bind(tmp):
         finally:
             srv.stop()
     # an address that is not this machine's fails loudly instead of listening nowhere or everywhere
+    # (libwebsockets leaks 72 bytes of its own when a context fails to bind: no leak check there)
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = (env["ASAN_OPTIONS"] + ":" if env.get("ASAN_OPTIONS") else "") + "detect_leaks=0"
     for bad, code in (("192.0.2.123", 1), ("eth0", 2), ("localhost", 2)):
         port = free_port()
         p = subprocess.run([FEED, "--port", str(port), "--demo", "--bind", bad], capture_output=True, text=True,
-                           timeout=10)
+                           timeout=10, env=env)
         if p.returncode != code or listeners(port):
             fails.append("bigscreen-feed --bind %s: exit %d (want %d), listeners %s, %r"
                          % (bad, p.returncode, code, listeners(port), p.stderr[-200:]))
