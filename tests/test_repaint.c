@@ -210,8 +210,9 @@ static void send(screen_t *s, const char *json)
  * composed from damaged rectangles (bases, layers, marks clipped to old ∪
  * new, tops, badges) must equal a full repaint pixel for pixel: mid
  * count-up, mid tween retarget, mid glide (rows trading places), a line
- * easing in place, a map recolouring with its pulse, a page fade both ways,
- * stale on and off. */
+ * easing in place, a map recolouring with its pulse (the whole map, then one
+ * region through wdg_invalidate_area), a page fade both ways, stale on and
+ * off. */
 static void layered_script(void **st)
 {
     (void)st;
@@ -227,12 +228,13 @@ static void layered_script(void **st)
         { 2.2, "{\"topic\":\"live.series\",\"value\":[12,28,25,38,30,55,40,66,50,80]}" },
         { 2.8, "{\"topic\":\"live.regions\",\"value\":{\"临平\":30,\"南苑\":90,\"东湖\":65,\"星桥\":20}}" },
         { 3.0, "{\"topic\":\"live.series\",\"value\":[12,28,25,38,30,55,40,66,50,80,500]}" },   /* the axis grows */
+        { 3.5, "{\"topic\":\"live.regions\",\"value\":{\"临平\":30,\"南苑\":90,\"东湖\":50,\"星桥\":20}}" },  /* one region, same scale */
         { 10.0, SNAPSHOT },                                                    /* fresh: stale off */
     };
     struct { double at; const char *what; } cmp[] = {
         { 0.5, "first count-up from zero" }, { 1.1, "mid count-up" }, { 1.35, "mid retarget, arc sweeping" },
         { 1.9, "mid glide, rows trading places" }, { 2.6, "line easing in place" },
-        { 3.1, "map recolour and pulse; the line's axis remade" }, { 3.9, "settled" },
+        { 3.1, "map recolour and pulse; the line's axis remade" }, { 3.7, "one region recoloured (area invalidation)" }, { 3.9, "settled" },
         { 4.3, "page fade out" }, { 5.0, "the second page" }, { 8.3, "page fade back" },
         { 9.5, "stale on (badges, dimmed values)" }, { 10.4, "stale off, values counting again" },
         { 11.0, "settled again" },

@@ -193,6 +193,8 @@ static int by_value_desc(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
+static gj_proj_t map_geometry(const map_t *k, const wdg_t *w, rect_t *c, double *depth);
+
 static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
 {
     map_t *k = (map_t *)w;
@@ -216,22 +218,30 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
                 set_named(k, nm->u.str, wdg_number(bs_value_get(v->u.c.items[i], "value")), next);
         }
     }
-    bool changed = false;
+    bool changed = false, was = k->has, kinds = false;   /* kinds: a region gained or lost its value */
+    double old_min = k->vmin, old_max = k->vmax;
+    int old_fly[MAP_MAX_FLY], old_nfly = k->nfly, nchanged = 0;
+    memcpy(old_fly, k->fly, sizeof old_fly);
     for (int i = 0; i < n; i++) {
         double a = k->val[i], b = next[i];
+        next[i] = 0;                            /* from here: 1 = this region changed */
         if (a == b || (isnan(a) && isnan(b)))
             continue;
         changed = true;
+        next[i] = 1;
+        nchanged++;
+        kinds = kinds || isfinite(a) != isfinite(b);
         if (k->has && isfinite(a) && isfinite(b) && k->pulse > 0) {
             k->changed[i] = now;                /* the first values do not pulse */
             k->pulse_until = now + k->pulse;
         }
         k->val[i] = b;
     }
-    free(next);
     k->has = true;
-    if (!changed)
+    if (!changed) {
+        free(next);
         return;
+    }
     k->vmin = INFINITY;
     k->vmax = -INFINITY;
     int order[MAP_MAX_FLY], m = 0;
@@ -263,7 +273,28 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
         memcpy(k->fly, order, (size_t)m * sizeof order[0]);
         k->nfly = m;
     }
-    wdg_invalidate(w);
+    /* the same scale, legend and flylines: only the regions that changed are
+     * recoloured (their box and their label's), not the whole map */
+    bool same = was && !kinds && k->nfly == old_nfly && memcmp(k->fly, old_fly, sizeof old_fly[0] * (size_t)k->nfly) == 0 &&
+                (isfinite(k->min) || k->vmin == old_min) && (isfinite(k->max) || k->vmax == old_max);
+    if (same && nchanged <= 16) {
+        rect_t c;
+        double depth, ls = k->label_size;
+        gj_proj_t p = map_geometry(k, w, &c, &depth);
+        for (int i = 0; i < n; i++) {
+            if (next[i] == 0)
+                continue;
+            const gj_region_t *r = &k->map->regions[i];
+            gj_pt_t lo = gj_project(&p, (gj_pt_t){ r->minx, r->maxy }), hi = gj_project(&p, (gj_pt_t){ r->maxx, r->miny });
+            gj_pt_t q = gj_project(&p, r->label);
+            double x0 = fmin(fmin(lo.x, hi.x) - 3, q.x - ls * 5), x1 = fmax(fmax(lo.x, hi.x) + 3, q.x + ls * 5);
+            double y0 = fmin(fmin(lo.y, hi.y) - 3, q.y - ls * 1.6), y1 = fmax(fmax(lo.y, hi.y) + 3, q.y + ls * 1.8);
+            wdg_invalidate_area(w, (rect_t){ x0, y0, x1 - x0, y1 - y0 });
+        }
+    } else {
+        wdg_invalidate(w);
+    }
+    free(next);
 }
 
 static void map_tick(wdg_t *w, double now, int64_t wall_ms)
