@@ -13,7 +13,7 @@ pause, and again).
 Samples the renderer's RSS (VmRSS) every second (a line every 10 s). RSS swings by a few MB within a page cycle
 (the cross-fade holds a copy of the frame, a reload builds the new layout beside the old), so RSS is compared as
 the max over a 60 s window, which spans several page cycles and reloads: the warm-up window starts once 1 M
-messages are in and 30 s have passed (every page shown, reloaded, caches filled), the end window is the last 60 s.
+messages (--warmup) are in and 30 s have passed (every page shown, reloaded, caches filled), the end window is the last 60 s.
 Prints both windows' max and min, the growth of the max, the rate, and the report's counters. Exit 0 when it could
 run; the figures are the result.
 
@@ -112,6 +112,7 @@ def main():
     ap.add_argument("--batch", type=int, default=500, help="messages per frame")
     ap.add_argument("--spacing", type=float, default=0.025, help="seconds between frames")
     ap.add_argument("--round", type=int, default=200_000, help="messages per replay round")
+    ap.add_argument("--warmup", type=float, default=1e6, help="messages before the warm-up window")
     a = ap.parse_args()
     target = int(a.messages)
     for f in (BIN, FEED):
@@ -205,7 +206,7 @@ def main():
         if bs.returncode != 0:
             print("soak: bigscreen exited with %d:" % bs.returncode)
             print(open(os.path.join(work, "bigscreen.log")).read()[-2000:])
-        warm0 = next((s[0] for s in samples if s[1] >= 1_000_000 and s[0] >= 30), None)
+        warm0 = next((s[0] for s in samples if s[1] >= a.warmup and s[0] >= 30), None)
         if warm0 is not None and samples and samples[-1][0] - warm0 >= 120:
             ww = [s for s in samples if warm0 <= s[0] < warm0 + 60]
             ew = [s for s in samples if s[0] > samples[-1][0] - 60]
@@ -217,7 +218,7 @@ def main():
                   (max(s[2] for s in ew) - max(s[2] for s in ww), min(s[2] for s in ew) - min(s[2] for s in ww)))
             print("max RSS           %8d KB" % max(s[2] for s in samples))
         else:
-            print("soak: too short for the warm-up and end windows (1 M messages, 30 s, then 2 minutes)")
+            print("soak: too short for the warm-up and end windows (%d messages, 30 s, then 2 minutes)" % a.warmup)
         print("hot reloads written %d, pages seen %s" % (reloads, sorted(pages_seen)))
         if os.path.exists(report):
             r = json.load(open(report))
