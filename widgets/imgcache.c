@@ -157,9 +157,11 @@ static const char *find_ci(const char *s, const char *end, const char *needle)
  * data: nor #fragment), copied into name; false when there is none. */
 static bool external_image(const char *t, const char *end, char *name, size_t namelen)
 {
-    for (const char *p = t; (p = find_ci(p, end, "<image")) != NULL; p++) {
-        const char *gt = memchr(p, '>', (size_t)(end - p));
-        const char *tagend = gt ? gt : end;
+    /* each tag is looked at once, from "<image" to its '>': linear in the text */
+    for (const char *p = t, *tagend; (p = find_ci(p, end, "<image")) != NULL; p = tagend) {
+        const char *lt = memchr(p + 1, '<', (size_t)(end - p - 1));
+        const char *gt = memchr(p, '>', (size_t)((lt ? lt : end) - p));
+        tagend = gt ? gt : lt ? lt : end;
         for (const char *h = p; (h = find_ci(h, tagend, "href")) != NULL; h += 4) {
             const char *q = h + 4;
             while (q < tagend && isspace((unsigned char)*q))
