@@ -267,3 +267,64 @@ bad_frame:
         counts->rejected++;
     return -1;
 }
+
+cJSON *bs_value_to_cjson(const bs_value_t *v)
+{
+    if (!v)
+        return cJSON_CreateNull();
+    switch (v->type) {
+    case BS_NULL: return cJSON_CreateNull();
+    case BS_BOOL: return cJSON_CreateBool(v->u.b);
+    case BS_NUM:  return cJSON_CreateNumber(v->u.num);
+    case BS_STR:  return cJSON_CreateString(v->u.str);
+    case BS_ARR:
+    case BS_OBJ: {
+        cJSON *c = v->type == BS_ARR ? cJSON_CreateArray() : cJSON_CreateObject();
+        if (!c)
+            return NULL;
+        for (uint32_t i = 0; i < v->n; i++) {
+            cJSON *it = bs_value_to_cjson(v->u.c.items[i]);
+            if (!it) {
+                cJSON_Delete(c);
+                return NULL;
+            }
+            if (v->type == BS_ARR)
+                cJSON_AddItemToArray(c, it);
+            else
+                cJSON_AddItemToObject(c, v->u.c.keys[i], it);
+        }
+        return c;
+    }
+    }
+    return NULL;
+}
+
+cJSON *feed_update_to_cjson(const feed_update_t *u)
+{
+    static const char *const ops[] = { "set", "append", "merge", "delete", "snapshot" };
+    cJSON *m = cJSON_CreateObject();
+    if (!m)
+        return NULL;
+    if (u->op != UPD_SET)
+        cJSON_AddStringToObject(m, "op", ops[u->op]);
+    if (u->op == UPD_SNAPSHOT) {
+        cJSON *t = bs_value_to_cjson(u->value);
+        if (!t)
+            goto err;
+        cJSON_AddItemToObject(m, "topics", t);
+    } else {
+        cJSON_AddStringToObject(m, "topic", u->topic ? u->topic : "");
+        if (u->op != UPD_DELETE) {
+            cJSON *v = bs_value_to_cjson(u->value);
+            if (!v)
+                goto err;
+            cJSON_AddItemToObject(m, "value", v);
+        }
+    }
+    if (u->ts_ms)
+        cJSON_AddNumberToObject(m, "ts", (double)u->ts_ms);
+    return m;
+err:
+    cJSON_Delete(m);
+    return NULL;
+}

@@ -38,4 +38,12 @@ struct cJSON;
 bs_value_t *bs_value_from_cjson(const struct cJSON *j, const bs_limits_t *lim, int depth,
                                 char *err, size_t errlen);
 
+/* A cJSON copy of v (the caller deletes it); NULL out of memory. Values were
+ * built under caps, so the recursion is bounded. */
+struct cJSON *bs_value_to_cjson(const bs_value_t *v);
+
+/* One update as a protocol message object ({"topic","value","ts","op"} or
+ * {"op":"snapshot","topics":...}); NULL out of memory. For relays. */
+struct cJSON *feed_update_to_cjson(const feed_update_t *u);
+
 #endif

@@ -3,6 +3,7 @@
  *
  *   bigscreen-feed [--port N] [--bind ADDR] --demo [--seed S] [--tick SEC]
  *   bigscreen-feed [--port N] [--bind ADDR] --replay FILE.jsonl [--loop]
+ *   bigscreen-feed [--port N] [--bind ADDR] --from URL [--layout FILE]
  *
  * --demo serves the built-in simulation: every tick, the very frame the
  * in-process "demo:" feed would apply (feeds/demo_sim.c) goes to every
@@ -13,6 +14,19 @@
  * --replay sends the lines of a JSON-lines file, {"t": SECONDS, "msg": M}
  * (M a message or an array of them), at their offsets from the start to
  * every connected client; --loop starts over after the last line.
+ *
+ * --from relays any feed bigscreen understands (http(s)://, postgresql://,
+ * mysql://, file:, nats://, ws(s)://, demo:) to many screens: one poller, one
+ * query, however many screens connect. With --layout, URL is instead the id
+ * of a feed in that layout and the feed's whole entry applies (map, queries,
+ * headers, token, password, every, limits). The feed runs on its own thread
+ * into a queue; every 50 ms what arrived is applied to the relay's store and
+ * sent to every client as one frame.
+ *
+ * Every mode keeps a store of what it sent, and a client that connects gets
+ * the whole current state first (the same message array the screen saves as
+ * last-known values, led by an empty snapshot): a late screen of a replay
+ * sees the t = 0 line too.
  *
  * Binds exactly 127.0.0.1 unless --bind names another numeric address
  * (listen.h: one address, one family; a bind that fails is an error). Exits cleanly on SIGINT or
@@ -25,6 +39,8 @@
 #include "argv.h"
 #include "clock.h"
 #include "demo_sim.h"
+#include "feed.h"
+#include "layout.h"
 #include "listen.h"
 #include "msg.h"
 #include "persist.h"
@@ -90,6 +106,9 @@ static struct {
     size_t                  nlines, next_line;
     bool                    loop;
     double                  loop_base;
+    /* relay */
+    feed_t                 *from;
+    feed_queue_t           *fq;
     /* counters */
     uint64_t                frames, sent, kicked;
 } S;
@@ -262,6 +281,9 @@ static void replay_tick(lws_sorted_usec_list_t *sul)
 {
     double now = bs_mono() - S.t0;
     while (S.next_line < S.nlines && S.loop_base + S.lines[S.next_line].t <= now + 1e-6) {
+        /* kept in the store too, so a client that comes later gets it */
+        feed_parse_frame(S.lines[S.next_line].text, S.lines[S.next_line].len, &S.lim, 0, store_sink, NULL,
+                         NULL, NULL, 0);
         broadcast(S.lines[S.next_line].text, S.lines[S.next_line].len);
         S.next_line++;
     }
@@ -274,6 +296,92 @@ static void replay_tick(lws_sorted_usec_list_t *sul)
     }
     double d = S.loop_base + S.lines[S.next_line].t - now;
     lws_sul_schedule(S.ctx, 0, sul, replay_tick, d > 0 ? (lws_usec_t)(d * 1e6) : 1);
+}
+
+/* ---- relay --------------------------------------------------------------- */
+
+#define RELAY_BATCH 256
+
+static void relay_tick(lws_sorted_usec_list_t *sul)
+{
+    feed_update_t batch[RELAY_BATCH];
+    size_t n;
+    while ((n = feed_queue_drain(S.fq, batch, RELAY_BATCH)) > 0) {
+        cJSON *arr = cJSON_CreateArray();
+        for (size_t i = 0; i < n; i++) {
+            cJSON *m = arr ? feed_update_to_cjson(&batch[i]) : NULL;
+            if (m)
+                cJSON_AddItemToArray(arr, m);
+            store_apply(S.store, &batch[i], bs_mono());   /* takes the update */
+            feed_update_clear(&batch[i]);
+        }
+        char *text = arr ? cJSON_PrintUnformatted(arr) : NULL;
+        if (text) {
+            broadcast(text, strlen(text));
+            free(text);
+        }
+        cJSON_Delete(arr);
+        if (n < RELAY_BATCH)
+            break;
+    }
+    lws_sul_schedule(S.ctx, 0, sul, relay_tick, 50 * 1000);
+}
+
+/* The relayed feed: url itself, or (with a layout) that layout's feed url.
+ * 0, or -1 after a message. */
+static int relay_setup(const char *url, const char *layout_file)
+{
+    feed_conf_t conf = { 0 }, *c = &conf;
+    layout_t *l = NULL;
+    char err[300];
+    int rc = -1;
+    if (layout_file) {
+        diag_t d = { 0 };
+        bool unreadable;
+        l = layout_load_file(layout_file, &d, &unreadable);
+        diag_print(&d, stderr);
+        diag_clear(&d);
+        if (!l)
+            return -1;
+        c = NULL;
+        for (int i = 0; i < l->nfeeds; i++)
+            if (strcmp(l->feeds[i].id, url) == 0)
+                c = &l->feeds[i];
+        if (!c) {
+            fprintf(stderr, "bigscreen-feed: --from %s: %s has no feed \"%s\"\n", url, layout_file, url);
+            goto out;
+        }
+    } else {
+        conf.id = (char *)"from";
+        conf.url = (char *)url;
+        conf.lim = bs_limits_default();
+        conf.stale_after = 60;
+        conf.seed = 20261125;
+        conf.tick = 1;
+    }
+    S.lim = c->lim;
+    S.fq = feed_queue_new(65536);
+    S.store = store_new(S.lim.history_len ? S.lim.history_len : 256, 100000);
+    if (!S.fq || !S.store) {
+        fprintf(stderr, "bigscreen-feed: out of memory\n");
+        goto out;
+    }
+    S.from = feed_new(c, 0, S.fq, err, sizeof err);
+    if (!S.from) {
+        fprintf(stderr, "bigscreen-feed: --from %s: %s\n", url, err);
+        goto out;
+    }
+    S.from->wall0_ms = bs_wall_ms();
+    /* a relay passes everything on: subscribe to every subject (NATS) */
+    feed_add_subscription(S.from, ">");
+    if (l)
+        for (int i = 0; i < l->nwidgets; i++)
+            for (int b = 0; b < l->widgets[i]->nbinds; b++)
+                feed_add_subscription(S.from, l->widgets[i]->binds[b].topic);
+    rc = 0;
+out:
+    layout_free(l);
+    return rc;
 }
 
 /* ---- server -------------------------------------------------------------- */
@@ -290,7 +398,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         p->next = S.clients;
         S.clients = p;
         S.nclients++;
-        if (S.demo && S.store) {
+        if (S.store) {
             size_t n = 0;
             char *text = persist_serialise(S.store, bs_mono(), bs_wall_ms(), true, &n);
             if (text) {
@@ -346,6 +454,7 @@ static void usage(FILE *f)
 {
     fputs("usage: bigscreen-feed [--port N] [--bind ADDR] --demo [--seed S] [--tick SEC]\n"
           "       bigscreen-feed [--port N] [--bind ADDR] --replay FILE.jsonl [--loop]\n"
+          "       bigscreen-feed [--port N] [--bind ADDR] --from URL [--layout FILE]\n"
           "\n"
           "  --port N        TCP port (default 8765)\n"
           "  --bind ADDR     numeric address to listen on, exactly (default 127.0.0.1; ::1 for IPv6)\n"
@@ -354,6 +463,8 @@ static void usage(FILE *f)
           "  --tick SEC      seconds between simulated updates (default 1)\n"
           "  --replay FILE   send the JSON lines {\"t\": seconds, \"msg\": ...} of FILE\n"
           "  --loop          replay: start over after the last line\n"
+          "  --from URL      relay any feed URL (http(s)://, postgresql://, mysql://, file:, nats://, ws://, demo:)\n"
+          "  --layout FILE   with --from ID: relay the feed ID of FILE with all its options (map, queries, ...)\n"
           "  --help, --version (options also take the form --name=value)\n", f);
 }
 
@@ -366,7 +477,7 @@ static void lws_log(int level, const char *line)
 int main(int argc, char **argv)
 {
     long port = 8765;
-    const char *bind_addr = FEED_LISTEN_DEFAULT, *replay = NULL;
+    const char *bind_addr = FEED_LISTEN_DEFAULT, *replay = NULL, *from = NULL, *layout_file = NULL;
     feed_listen_t where;
     char err[200], where_s[96];
     int rc = 1;
@@ -417,6 +528,12 @@ int main(int argc, char **argv)
         } else if (!strcmp(o, "--replay")) {
             replay = v;
             i++;
+        } else if (!strcmp(o, "--from")) {
+            from = v;
+            i++;
+        } else if (!strcmp(o, "--layout")) {
+            layout_file = v;
+            i++;
         } else {
             fprintf(stderr, "bigscreen-feed: unknown option %s (see --help)\n", o);
             return 2;
@@ -428,11 +545,25 @@ int main(int argc, char **argv)
     }
     where.port = (int)port;
     feed_listen_str(&where, where_s, sizeof where_s);
-    if (S.demo == (replay != NULL)) {
-        fprintf(stderr, "bigscreen-feed: give exactly one of --demo and --replay (see --help)\n");
+    if (S.demo + (replay != NULL) + (from != NULL) != 1) {
+        fprintf(stderr, "bigscreen-feed: give exactly one of --demo, --replay and --from (see --help)\n");
+        return 2;
+    }
+    if (layout_file && !from) {
+        fprintf(stderr, "bigscreen-feed: --layout goes with --from ID (see --help)\n");
         return 2;
     }
     if (replay && load_replay(replay) != 0)
+        goto out;
+    if (replay) {
+        S.lim = bs_limits_default();
+        S.lim.frame_bytes = REPLAY_LINE_MAX;
+        if (!(S.store = store_new(S.lim.history_len, 100000))) {
+            fprintf(stderr, "bigscreen-feed: out of memory\n");
+            goto out;
+        }
+    }
+    if (from && relay_setup(from, layout_file) != 0)
         goto out;
     if (S.demo) {
         S.lim = bs_limits_default();
@@ -462,10 +593,14 @@ int main(int argc, char **argv)
         goto out;
     }
     printf("bigscreen-feed: listening on ws://%s/ (%s)\n", where_s,
-           S.demo ? "demo" : "replay");
+           S.demo ? "demo" : replay ? "replay" : "relay");
     fflush(stdout);
     S.t0 = bs_mono();
-    lws_sul_schedule(S.ctx, 0, &S.sul, S.demo ? demo_tick : replay_tick, 1);
+    if (S.from && feed_start(S.from) != 0) {
+        fprintf(stderr, "bigscreen-feed: cannot start the feed %s\n", from);
+        goto out;
+    }
+    lws_sul_schedule(S.ctx, 0, &S.sul, S.demo ? demo_tick : replay ? replay_tick : relay_tick, 1);
     while (!quit)
         if (lws_service(S.ctx, 0) < 0)
             break;
@@ -473,8 +608,10 @@ int main(int argc, char **argv)
     fprintf(stderr, "bigscreen-feed: stopping (%llu frames, %llu sent, %llu clients dropped)\n",
             (unsigned long long)S.frames, (unsigned long long)S.sent, (unsigned long long)S.kicked);
 out:
+    feed_free(S.from);                   /* joins the feed's thread */
     if (S.ctx)
         lws_context_destroy(S.ctx);      /* closes clients: CLOSED frees their queues */
+    feed_queue_free(S.fq);
     for (size_t i = 0; i < S.nlines; i++)
         free(S.lines[i].text);
     free(S.lines);
