@@ -282,6 +282,8 @@ static void parse_map_entry(rep_t *r, const cJSON *o, feed_conf_t *c)
                 bad(r, k, false, "\"pick\" must be {\"name\": FIELD, \"value\": FIELD}");
                 continue;
             }
+            free(m.pick_name);
+            free(m.pick_value);
             m.pick_name = strdup(nm->valuestring);
             m.pick_value = strdup(vl->valuestring);
         } else if (!strcmp(s, "sort")) {

@@ -272,7 +272,7 @@ int feed_ingest(feed_t *f, const char *buf, size_t len)
     return ingest_with(f, buf, len, &f->conf.lim);
 }
 
-void feed_logf(feed_t *f, int kind, const char *fmt, ...)
+static void vlog(feed_t *f, int kind, const char *fmt, va_list ap)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -287,11 +287,27 @@ void feed_logf(feed_t *f, int kind, const char *fmt, ...)
     if (!say)
         return;
     char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    fprintf(stderr, "bigscreen: feed %s: %s\n", f->conf.id ? f->conf.id : "?", line);
+}
+
+void feed_logf(feed_t *f, int kind, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    vlog(f, kind, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "bigscreen: feed %s: %s\n", f->conf.id ? f->conf.id : "?", line);
+}
+
+void feed_logt(feed_t *f, const char *topic, const char *fmt, ...)
+{
+    unsigned h = 5381;
+    for (const char *p = topic ? topic : ""; *p; p++)
+        h = h * 33 + (unsigned char)*p;
+    va_list ap;
+    va_start(ap, fmt);
+    vlog(f, 2 + (int)(h % 14), fmt, ap);
+    va_end(ap);
 }
 
 /* ---- documents (pollers) ------------------------------------------------ */
@@ -393,7 +409,7 @@ int feed_ingest_doc(feed_t *f, const char *buf, size_t len, feed_doc_kind_t kind
         bs_value_t *v = feed_map_apply(&f->conf.maps[i], doc, &f->conf.lim, err, sizeof err);
         if (!v) {
             rejected++;
-            feed_logf(f, 0, "%s; its last value kept", err);
+            feed_logt(f, f->conf.maps[i].topic, "%s; its last value kept", err);
             continue;
         }
         emit_set(f->conf.maps[i].topic, v, &e);

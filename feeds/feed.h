@@ -150,7 +150,7 @@ struct feed {
     pthread_mutex_t       lock;       /* guards st                            */
     feed_status_t         st;
     void                 *priv;       /* back end's own state                 */
-    double                log_last[4];/* feed_logf: monotonic s of last line    */
+    double                log_last[16];/* feed_logf: monotonic s of last line   */
 };
 
 /* The back end for url, or NULL if its scheme is unknown. */
@@ -202,6 +202,9 @@ int feed_ingest_doc(feed_t *f, const char *buf, size_t len, feed_doc_kind_t kind
 /* A log line for feed f at most once per 10 s per feed and kind (kind is a
  * small integer naming the message: 0 = bad data, 1 = connection, ...). */
 void feed_logf(feed_t *f, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same, rate-limited per topic (a mapping or query that fails says so
+ * even while another one of the feed fails too). */
+void feed_logt(feed_t *f, const char *topic, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Secrets (tokens, passwords): from the environment variable env, or the first
  * line of file. Same rules and wiping as feed_read_token(). */

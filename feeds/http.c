@@ -217,13 +217,13 @@ static int poll_once(http_priv_t *p, char *why, size_t whylen)
     curl_slist_free_all(hl);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     if (rc != CURLE_OK) {
-        if (p->over)
+        if (p->over || rc == CURLE_FILESIZE_EXCEEDED)
             snprintf(why, whylen, "response over the %zu byte cap (max_bytes), dropped", p->max);
         else
             snprintf(why, whylen, "%s", curl_easy_strerror((CURLcode)rc));
         memcpy(p->etag, old_etag, sizeof old_etag);
         memcpy(p->lastmod, old_lastmod, sizeof old_lastmod);
-        if (p->over)
+        if (p->over || rc == CURLE_FILESIZE_EXCEEDED)
             feed_status_count(f, 0, 1, p->len);
         return -1;
     }

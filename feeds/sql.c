@@ -295,7 +295,7 @@ static int run_all(feed_t *f, sql_priv_t *p, char *why, size_t whylen)
         bs_value_t *v = rc == 0 ? sql_build_finish(b) : NULL;
         if (!v) {
             feed_status_count(f, 0, 1, 0);
-            feed_logf(f, 0, "query for \"%s\" failed: %s; its last value stays", q->topic,
+            feed_logt(f, q->topic, "query for \"%s\" failed: %s; its last value stays", q->topic,
                       qwhy[0] ? qwhy : sql_build_why(b));
         } else {
             feed_update_t u = { .op = UPD_SET, .feed = f->index, .value = v };

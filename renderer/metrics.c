@@ -97,15 +97,21 @@ static void render(const metrics_snapshot_t *sn, out_t *o)
     for (int i = 0; i < sn->nfeeds && i < METRICS_FEEDS; i++)
         put(o, "bigscreen_feed_up{feed=\"%s\",state=\"%s\"} %d\n", sn->feeds[i].id,
             feed_state_name((feed_state_t)sn->feeds[i].state), sn->feeds[i].state == FEED_UP);
-    static const char *const names[] = { "connects", "retries", "messages", "rejected", "bytes" };
-    for (int k = 0; k < 5; k++) {
+    static const char *const names[] = { "connects", "retries", "messages", "rejected", "bytes", "polls",
+                                         "poll_errors" };
+    for (int k = 0; k < 7; k++) {
         put(o, "# TYPE bigscreen_feed_%s_total counter\n", names[k]);
         for (int i = 0; i < sn->nfeeds && i < METRICS_FEEDS; i++) {
             uint64_t v = k == 0 ? sn->feeds[i].connects : k == 1 ? sn->feeds[i].retries
-                       : k == 2 ? sn->feeds[i].messages : k == 3 ? sn->feeds[i].rejected : sn->feeds[i].bytes;
+                       : k == 2 ? sn->feeds[i].messages : k == 3 ? sn->feeds[i].rejected
+                       : k == 4 ? sn->feeds[i].bytes : k == 5 ? sn->feeds[i].polls : sn->feeds[i].errors;
             put(o, "bigscreen_feed_%s_total{feed=\"%s\"} %llu\n", names[k], sn->feeds[i].id, (unsigned long long)v);
         }
     }
+    put(o, "# HELP bigscreen_feed_poll_seconds Duration of the last good poll (pollers).\n"
+           "# TYPE bigscreen_feed_poll_seconds gauge\n");
+    for (int i = 0; i < sn->nfeeds && i < METRICS_FEEDS; i++)
+        put(o, "bigscreen_feed_poll_seconds{feed=\"%s\"} %.6f\n", sn->feeds[i].id, sn->feeds[i].poll_ms / 1000);
     put(o, "# TYPE bigscreen_queue_depth gauge\nbigscreen_queue_depth %zu\n", sn->q_depth);
     put(o, "# TYPE bigscreen_queue_pushed_total counter\nbigscreen_queue_pushed_total %llu\n",
         (unsigned long long)sn->q_pushed);

@@ -28,6 +28,8 @@ typedef struct {
         char     id[64];
         int      state;                  /* feed_state_t */
         uint64_t connects, retries, messages, rejected, bytes;
+        uint64_t polls, errors;          /* pollers */
+        double   poll_ms;                /* last good poll */
     } feeds[METRICS_FEEDS];
     uint64_t q_pushed, q_coalesced, q_dropped;
     size_t   q_depth, topics;

@@ -154,6 +154,9 @@ static void pace_publish(pace_t *p, metrics_t *m, const screen_t *s, double upti
         sn.feeds[i].state = st.state;
         sn.feeds[i].connects = st.connects;
         sn.feeds[i].retries = st.retries;
+        sn.feeds[i].polls = st.polls;
+        sn.feeds[i].errors = st.errors;
+        sn.feeds[i].poll_ms = st.poll_ms;
         sn.feeds[i].messages = st.messages;
         sn.feeds[i].rejected = st.rejected;
         sn.feeds[i].bytes = st.bytes;
