@@ -139,6 +139,14 @@ class Api:
         self.version = 1
         self.requests = []
         self.n304 = 0
+        self.good = 0          # good documents served
+
+    def wait_good(self, n=1, timeout=20):
+        """Until the screen has had n more good documents (it may start slowly on a loaded machine)."""
+        want = self.good + n
+        end = time.monotonic() + timeout
+        while self.good < want and time.monotonic() < end:
+            time.sleep(0.02)
 
     def doc(self):
         return {"data": {"members": {"realname": 12345 + self.version},
@@ -178,11 +186,13 @@ def http_server(api):
                 etag = '"v%d"' % api.version
                 if self.headers.get("If-None-Match") == etag:
                     api.n304 += 1
+                    api.good += 1
                     self.send_response(304)
                     self.send_header("ETag", etag)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                api.good += 1
                 return self.reply(200, json.dumps(api.doc(), ensure_ascii=False), extra={"ETag": etag})
             if m == "500":
                 return self.reply(500, "oops", "text/plain")
@@ -258,7 +268,7 @@ def case_http(tmp):
     metrics = {}
 
     def during():
-        time.sleep(1.5)
+        api.wait_good(2)
         api.version = 2              # a new document: the numbers move
         time.sleep(0.8)
         import urllib.request
@@ -316,11 +326,11 @@ def case_http_bad(tmp):
         api.version += 1
 
         def during(mode=mode):
-            time.sleep(1.2)
+            api.wait_good(2)
             api.mode = mode
 
         t0 = time.monotonic()
-        r, log = run_screen(tmp, api_layout(port, every=0.3, timeout=1), 3.5, {"BS_TEST_TOKEN": TOKEN},
+        r, log = run_screen(tmp, api_layout(port, every=0.3, timeout=1), 5, {"BS_TEST_TOKEN": TOKEN},
                             name="bad-" + mode, during=during)
         took = time.monotonic() - t0
         f = feed(r, "api")
@@ -334,14 +344,14 @@ def case_http_bad(tmp):
             assert f["state"] == "down" and f["errors"] >= 1, (mode, f)
             assert widget(r, "members")["stale"], (mode, widget(r, "members"))
         assert TOKEN not in log
-        check_frames(r, 3.5)
-        assert took < 3.5 + 8, (mode, took)             # a hung server does not hold the exit
+        check_frames(r, 5)
+        assert took < 5 + 8, (mode, took)             # a hung server does not hold the exit
         print("ok   http-bad %s: %s, last values kept" % (mode, msg))
     # an outage that ends: the feed comes back by itself
     api.mode = "good"
 
     def outage():
-        time.sleep(1.0)
+        api.wait_good(2)
         api.mode = "500"
         time.sleep(1.2)
         api.mode = "good"
@@ -521,7 +531,7 @@ def pg_fixture(pg):
     pg.psql("grant select on all tables in schema public to bigscreen")
 
 
-def sql_layout(url, pwenv, extra=None, every=0.5, timeout=1):
+def sql_layout(url, pwenv, extra=None, every=0.5, timeout=2):
     qs = [{"topic": "apply.total", "sql": "select count(*) from application where year = 2026"},
           {"topic": "towns", "sql": "select town, rate from town_office_rate order by town", "shape": "map"},
           {"topic": "apply.kinds", "sql": "select kind as name, count(*) as value from application group by kind "
@@ -529,7 +539,9 @@ def sql_layout(url, pwenv, extra=None, every=0.5, timeout=1):
           {"topic": "best.town", "sql": "select town, rate from town_office_rate where rate is not null "
                                         "order by rate desc limit 1", "shape": "row"},
           {"topic": "broken.q", "sql": "select * from no_such_table"},
-          {"topic": "million", "sql": "select i from generate_series(1, 1000000) i", "shape": "rows"},
+          # a million rows, streamed (a cross join of two small series, not one big materialised one)
+          {"topic": "million", "sql": "select a * 1000 + b from generate_series(1, 1000) a, generate_series(1, 1000) b",
+           "shape": "rows"},
           ] + (extra or [])
     return {"feeds": [{"id": "db", "url": url, "password_env": pwenv, "every": every, "timeout": timeout,
                        "queries": qs}],
