@@ -272,17 +272,29 @@ int feed_ingest(feed_t *f, const char *buf, size_t len)
     return ingest_with(f, buf, len, &f->conf.lim);
 }
 
-static void vlog(feed_t *f, int kind, const char *fmt, va_list ap)
+/* One line unless the same key spoke in the last 10 s. The table keeps the
+ * 16 keys heard last; an older one is forgotten (and may speak again). */
+static void vlog(feed_t *f, uint64_t key, const char *fmt, va_list ap)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     double now = ts.tv_sec + ts.tv_nsec / 1e9;
-    if (kind < 0 || kind >= (int)(sizeof f->log_last / sizeof f->log_last[0]))
-        kind = 0;
+    const size_t n = sizeof f->log_last / sizeof f->log_last[0];
     pthread_mutex_lock(&f->lock);
-    bool say = f->log_last[kind] == 0 || now - f->log_last[kind] >= 10;
-    if (say)
-        f->log_last[kind] = now;
+    size_t slot = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (f->log_last[i].key == key) {
+            slot = i;
+            break;
+        }
+        if (f->log_last[i].t < f->log_last[slot].t)
+            slot = i;                          /* the oldest, if the key is new */
+    }
+    bool say = f->log_last[slot].key != key || now - f->log_last[slot].t >= 10;
+    if (say) {
+        f->log_last[slot].key = key;
+        f->log_last[slot].t = now;
+    }
     pthread_mutex_unlock(&f->lock);
     if (!say)
         return;
@@ -295,18 +307,18 @@ void feed_logf(feed_t *f, int kind, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vlog(f, kind, fmt, ap);
+    vlog(f, (uint64_t)kind + 1, fmt, ap);
     va_end(ap);
 }
 
 void feed_logt(feed_t *f, const char *topic, const char *fmt, ...)
 {
-    unsigned h = 5381;
+    uint64_t h = 1469598103934665603ull;           /* FNV-1a */
     for (const char *p = topic ? topic : ""; *p; p++)
-        h = h * 33 + (unsigned char)*p;
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
     va_list ap;
     va_start(ap, fmt);
-    vlog(f, 2 + (int)(h % 14), fmt, ap);
+    vlog(f, h | (1ull << 63), fmt, ap);
     va_end(ap);
 }
 

@@ -150,7 +150,7 @@ struct feed {
     pthread_mutex_t       lock;       /* guards st                            */
     feed_status_t         st;
     void                 *priv;       /* back end's own state                 */
-    double                log_last[16];/* feed_logf: monotonic s of last line   */
+    struct { uint64_t key; double t; } log_last[16]; /* feed_logf/_logt: last line per key (f->lock) */
 };
 
 /* The back end for url, or NULL if its scheme is unknown. */

@@ -76,6 +76,16 @@ class Proc:
         self.t.join(2)
 
 
+CURRENT = None      # the screen run_screen runs now (for `during` threads)
+
+
+def wait_log(needle, timeout=30):
+    end = time.monotonic() + timeout
+    while needle not in CURRENT.text() and time.monotonic() < end:
+        time.sleep(0.05)
+    assert needle in CURRENT.text(), "no %r in:\n%s" % (needle, CURRENT.text())
+
+
 def run_screen(tmp, layout, run_for, env_extra=None, name="r", during=None, args=()):
     """Runs bigscreen headless on layout (a dict); `during(t0)` runs in a
     thread meanwhile. Returns (report, log text)."""
@@ -87,6 +97,8 @@ def run_screen(tmp, layout, run_for, env_extra=None, name="r", during=None, args
     env.update(env_extra or {})
     p = Proc([BIGSCREEN, "--headless", "--no-state", "--run-for", str(run_for), "--report", rpath] + list(args)
              + [lpath], env=env)
+    global CURRENT
+    CURRENT = p
     th = None
     if during:
         th = threading.Thread(target=during, daemon=True)
@@ -388,27 +400,30 @@ def case_file(tmp):
         json.dump([{"topic": "p.v", "value": 1}], f)
     lay = {"feeds": [{"id": "targets", "url": "file:targets.json"},        # next to the layout
                      {"id": "csv", "url": "file:" + cpath},
-                     {"id": "proto", "url": "file://" + ppath}],
+                     {"id": "proto", "url": "file://" + ppath},
+                     {"id": "probe", "url": "file:probe-missing.json"}],   # says when the feeds have started
            "widgets": [kpi("courses", "targets.courses", 0), text("name", "targets.name", 0),
                        kpi("lectures", "targets.lectures", 60), text("note", "targets.note", 60),
                        kpi("pv", "p.v", 120)]}
     events = {}
 
     def during():
-        time.sleep(1.2)
+        wait_log("probe-missing.json")
+        time.sleep(0.8)
         write_renamed(jpath, json.dumps({"targets.courses": 120, "targets.name": "云课堂 2026"}, ensure_ascii=False))
         with open(cpath, "w") as f:                      # edited in place
             f.write("targets.lectures,12\ntargets.note,全年\n")
-        time.sleep(1.2)
+        time.sleep(1.0)
         write_renamed(jpath, '{"targets.courses": 1')     # broken: reported, last values stay
         with open(cpath, "w") as f:
             f.write('targets.lectures,"13\n')             # broken CSV
         with open(ppath, "w") as f:
             json.dump([{"topic": "p.v", "value": 2}], f)
-        time.sleep(1.2)
+        time.sleep(1.0)
         events["broken_done"] = True
 
-    r, log = run_screen(tmp, lay, 4.2, during=during)
+    r, log = run_screen(tmp, lay, 5, during=during)
+    assert events.get("broken_done"), "the screen ended before the edits were done"
     assert widget(r, "courses")["text"].startswith("120"), widget(r, "courses")
     assert widget(r, "name")["text"] == "云课堂 2026", widget(r, "name")
     assert widget(r, "lectures")["text"].startswith("12"), widget(r, "lectures")
@@ -562,11 +577,11 @@ def case_pg(tmp):
                          extra=[{"topic": "slow", "sql": "select pg_sleep(5)"}])
 
         def boot_later():
-            time.sleep(1.5)              # the database is down when the screen boots
+            wait_log("cannot connect")   # the database is down when the screen boots
             pg.start()
             pg_fixture(pg)
 
-        r, log = run_screen(tmp, lay, 9, {"BS_TEST_DBPW": PASSWORD}, during=boot_later)
+        r, log = run_screen(tmp, lay, 10, {"BS_TEST_DBPW": PASSWORD}, during=boot_later)
         f = feed(r, "db")
         assert widget(r, "total")["text"].startswith("1,234"), (widget(r, "total"), log)
         rows = widget(r, "kinds")["rows"]
@@ -580,7 +595,7 @@ def case_pg(tmp):
         assert "statement timeout" in log, log                    # a slow query: the server stops it
         assert f["rejected"] >= 3, f
         assert PASSWORD not in log, "the password was logged"
-        check_frames(r, 9)
+        check_frames(r, 10)
         print("ok   pg: down at boot then up; value/row/rows/map shapes; erroring, huge and slow queries counted")
         # a wrong password: a clear message, no crash, nothing on screen, retries
         r, log = run_screen(tmp, lay, 2.5, {"BS_TEST_DBPW": "wrong-" + PASSWORD}, name="pg-wrong")
