@@ -612,6 +612,10 @@ static void map_draw(const wdg_t *w, draw_t *d)
             if (!k->primary[i])
                 continue;                       /* one label per name */
             gj_pt_t q = gj_project(&p, r->label);
+            /* the flylines' hub sits on the centre's label point: its name
+             * and value go above the hub's rings, not under them */
+            if (i == k->center_idx && k->nfly > 0)
+                q.y -= ls * 2.4;
             bool val = k->values && isfinite(k->val[i]);
             double bw = fmax(draw_text_width(d, FONT_BOLD, ls, r->name), ls * 3);
             rect_t box = { q.x - bw / 2, q.y - (val ? ls * 1.1 : ls * 0.6), bw, val ? ls * 2.3 : ls * 1.2 };
