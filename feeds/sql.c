@@ -361,6 +361,20 @@ static void *sql_thread(void *arg)
     return NULL;
 }
 
+int sql_check_conf(const feed_conf_t *c, char *err, size_t errlen)
+{
+    if (!c->nqueries) {
+        snprintf(err, errlen, "feed \"%s\": a database feed needs \"queries\": [{\"topic\": ..., \"sql\": ...}]",
+                 c->id ? c->id : "?");
+        return -1;
+    }
+    if (c->nmaps || c->body || c->nheaders || c->token_env || c->token_file) {
+        snprintf(err, errlen, "feed \"%s\": map, body, headers and tokens are for http(s):// feeds", c->id ? c->id : "?");
+        return -1;
+    }
+    return 0;
+}
+
 int sql_start(feed_t *f, const sql_driver_t *drv)
 {
     sql_priv_t *p = calloc(1, sizeof *p);

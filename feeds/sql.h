@@ -73,6 +73,9 @@ typedef struct {
 extern const sql_driver_t sql_pg_driver;
 extern const sql_driver_t sql_mysql_driver;
 
+/* The keys every database feed needs or refuses (queries; no map, body,
+ * headers or tokens), for the drivers' check(). 0, or -1 with err. */
+int  sql_check_conf(const feed_conf_t *c, char *err, size_t errlen);
 int  sql_start(feed_t *f, const sql_driver_t *drv);
 void sql_stop(feed_t *f);
 

@@ -262,16 +262,7 @@ static int my_check(const feed_conf_t *c, char *err, size_t errlen)
         snprintf(err, errlen, "feed \"%s\": %s", c->id ? c->id : "?", e);
         return -1;
     }
-    if (!c->nqueries) {
-        snprintf(err, errlen, "feed \"%s\": a database feed needs \"queries\": [{\"topic\": ..., \"sql\": ...}]",
-                 c->id ? c->id : "?");
-        return -1;
-    }
-    if (c->nmaps || c->body || c->nheaders || c->token_env || c->token_file) {
-        snprintf(err, errlen, "feed \"%s\": map, body, headers and tokens are for http(s):// feeds", c->id ? c->id : "?");
-        return -1;
-    }
-    return 0;
+    return sql_check_conf(c, err, errlen);
 }
 
 static int my_start(feed_t *f)

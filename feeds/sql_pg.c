@@ -315,16 +315,7 @@ static int pg_check(const feed_conf_t *c, char *err, size_t errlen)
         return -1;
     }
     PQconninfoFree(o);
-    if (!c->nqueries) {
-        snprintf(err, errlen, "feed \"%s\": a database feed needs \"queries\": [{\"topic\": ..., \"sql\": ...}]",
-                 c->id ? c->id : "?");
-        return -1;
-    }
-    if (c->nmaps || c->body || c->nheaders || c->token_env || c->token_file) {
-        snprintf(err, errlen, "feed \"%s\": map, body, headers and tokens are for http(s):// feeds", c->id ? c->id : "?");
-        return -1;
-    }
-    return 0;
+    return sql_check_conf(c, err, errlen);
 }
 
 static int pg_start(feed_t *f)

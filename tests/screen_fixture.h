@@ -37,4 +37,22 @@ static inline screen_t *fixture_screen(const char *path, int w, int h)
     return s;
 }
 
+/* Pixels of a and b (same size, ARGB32) differing by more than tol in any
+ * channel; each pixel counted once. */
+static inline long fixture_differing(cairo_surface_t *a, cairo_surface_t *b, int tol)
+{
+    int w = cairo_image_surface_get_width(a), h = cairo_image_surface_get_height(a);
+    int sa = cairo_image_surface_get_stride(a), sb = cairo_image_surface_get_stride(b);
+    const unsigned char *pa = cairo_image_surface_get_data(a), *pb = cairo_image_surface_get_data(b);
+    long n = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w * 4; x += 4)
+            for (int ch = 0; ch < 4; ch++)
+                if (abs(pa[y * sa + x + ch] - pb[y * sb + x + ch]) > tol) {
+                    n++;
+                    break;
+                }
+    return n;
+}
+
 #endif

@@ -47,19 +47,6 @@ static void rows(screen_t *s, double t, char *out, size_t len)
     free(rep);
 }
 
-static long differing(cairo_surface_t *a, cairo_surface_t *b)
-{
-    int w = cairo_image_surface_get_width(a), h = cairo_image_surface_get_height(a);
-    int sa = cairo_image_surface_get_stride(a), sb = cairo_image_surface_get_stride(b);
-    const unsigned char *pa = cairo_image_surface_get_data(a), *pb = cairo_image_surface_get_data(b);
-    long n = 0;
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w * 4; x += 4)
-            if (memcmp(pa + y * sa + x, pb + y * sb + x, 4) != 0)
-                n++;
-    return n;
-}
-
 /* Two screens see the same long headline; one of them gets a second one
  * while the first is scrolling. The first must go on exactly where it is:
  * the frames agree (the newcomer is still beyond the right edge). */
@@ -78,7 +65,7 @@ static void on_screen_finishes_its_pass(void **st)
     run(b, 9 + 1 / 60.0, 10);
     screen_repaint_all(a, 10, WALL0 + 10000);
     screen_repaint_all(b, 10, WALL0 + 10000);
-    long bad = differing(a->frame, b->frame);
+    long bad = fixture_differing(a->frame, b->frame, 0);
     if (bad > 0) {
         cairo_surface_write_to_png(b->frame, "/tmp/ticker-one-b.png");
         fail_msg("the headline on screen moved when a second one arrived: %ld pixels differ "
