@@ -1,0 +1,184 @@
+/* test_draw.c — the drawing kit's one-pass glow stroke (draw_glow_stroke)
+ * against what it replaces: three wide strokes at 10 % and the line, stroked
+ * by cairo with round caps and joins. The look must stay the same (within a
+ * few levels, where the two antialiasing models differ on an edge), the
+ * clip must hold, and the cases it hands back to cairo (dashes, a stretched
+ * transform) must be exactly cairo's. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "draw.h"
+#include "theme.h"
+
+#define W 320
+#define H 200
+
+static const bs_color_t CYAN = { 0.0f, 0.9f, 1.0f, 1.0f, -1 };
+
+static cairo_surface_t *canvas(void)
+{
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
+    cairo_t *cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 0.03, 0.09, 0.25);     /* the panel's blue */
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    return s;
+}
+
+/* Tolerance: 72 levels on a few pixels and at most 150 pixels off by more
+ * than 12; the wave below is steeper than any chart draws, where the two
+ * antialiasing models part most. A wavy curve, a closed round rectangle, a zero-length segment (a dot)
+ * and a sharp corner, in design units. */
+static void shapes(cairo_t *cr)
+{
+    cairo_move_to(cr, 10, 100);
+    for (int i = 0; i < 12; i++) {
+        double x = 10 + i * 12;
+        cairo_curve_to(cr, x + 4, 100 + 40 * sin(i), x + 8, 100 + 40 * cos(i * 1.7), x + 12, 100 + 30 * sin(i * 0.8));
+    }
+    draw_round_rect(cr, 170, 20, 120, 60, 8);
+    cairo_move_to(cr, 200, 150);
+    cairo_line_to(cr, 200, 150);
+    cairo_move_to(cr, 230, 180);
+    cairo_line_to(cr, 260, 120);
+    cairo_line_to(cr, 290, 180);
+}
+
+/* What draw_glow_stroke looked like as four cairo strokes. */
+static void reference(cairo_t *cr, bs_color_t c, double width, double glow)
+{
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (int i = 3; i >= 1; i--) {
+        shapes(cr);
+        cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a * 0.10);
+        cairo_set_line_width(cr, width + glow * i / 1.5);
+        cairo_stroke(cr);
+    }
+    shapes(cr);
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a);
+    cairo_set_line_width(cr, width);
+    cairo_stroke(cr);
+}
+
+/* worst channel delta, and pixels differing by more than tol */
+static int compare(cairo_surface_t *a, cairo_surface_t *b, int tol, long *over)
+{
+    cairo_surface_flush(a);
+    cairo_surface_flush(b);
+    const uint8_t *pa = cairo_image_surface_get_data(a), *pb = cairo_image_surface_get_data(b);
+    int sa = cairo_image_surface_get_stride(a), worst = 0;
+    *over = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W * 4; x++) {
+            int dlt = abs(pa[y * sa + x] - pb[y * sa + x]);
+            worst = dlt > worst ? dlt : worst;
+            *over += (x % 4 == 0) && dlt > tol;      /* counted once per pixel, on blue */
+        }
+    return worst;
+}
+
+static void draw_both(double scale, bool dashed, bool clip, cairo_surface_t **fast, cairo_surface_t **ref,
+                      double sx_extra)
+{
+    theme_t th;
+    memset(&th, 0, sizeof th);
+    *fast = canvas();
+    *ref = canvas();
+    for (int k = 0; k < 2; k++) {
+        cairo_t *cr = cairo_create(k ? *ref : *fast);
+        if (clip) {
+            cairo_rectangle(cr, 40, 60, 200, 70);
+            cairo_clip(cr);
+        }
+        cairo_scale(cr, scale * sx_extra, scale);
+        if (dashed)
+            cairo_set_dash(cr, (double[]){ 6, 4 }, 2, 0);
+        if (k) {
+            reference(cr, CYAN, 2.5, 4);
+        } else {
+            draw_t d = { .cr = cr, .scale = scale, .theme = &th };
+            shapes(cr);
+            draw_glow_stroke(&d, CYAN, 2.5, 4);
+            assert_false(cairo_has_current_point(cr));      /* the path is consumed */
+        }
+        cairo_destroy(cr);
+    }
+}
+
+/* The one-pass mask gives what the four strokes give. */
+static void test_glow_matches_strokes(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        double scale = k ? 0.5 : 1.0;
+        cairo_surface_t *fast, *ref;
+        draw_both(scale, false, false, &fast, &ref, 1);
+        long over;
+        int worst = compare(fast, ref, 12, &over);
+        if (worst > 72 || over > 150) {
+            cairo_surface_write_to_png(fast, "/tmp/test-draw-fast.png");
+            cairo_surface_write_to_png(ref, "/tmp/test-draw-ref.png");
+            fail_msg("scale %.1f: worst delta %d, %ld pixels off by more than 12 (/tmp/test-draw-*.png)", scale,
+                     worst, over);
+        }
+        cairo_surface_destroy(fast);
+        cairo_surface_destroy(ref);
+    }
+}
+
+/* Nothing outside the clip changes. */
+static void test_glow_keeps_clip(void **state)
+{
+    (void)state;
+    cairo_surface_t *fast, *ref, *blank = canvas();
+    draw_both(1, false, true, &fast, &ref, 1);
+    cairo_surface_flush(fast);
+    const uint8_t *pf = cairo_image_surface_get_data(fast), *pb = cairo_image_surface_get_data(blank);
+    int st = cairo_image_surface_get_stride(fast);
+    long outside = 0, inside = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            bool in = x >= 40 && x < 240 && y >= 60 && y < 130;
+            bool diff = memcmp(pf + y * st + x * 4, pb + y * st + x * 4, 4) != 0;
+            outside += !in && diff;
+            inside += in && diff;
+        }
+    assert_int_equal(outside, 0);
+    assert_true(inside > 500);
+    long over;
+    assert_true(compare(fast, ref, 12, &over) <= 72);
+    cairo_surface_destroy(fast);
+    cairo_surface_destroy(ref);
+    cairo_surface_destroy(blank);
+}
+
+/* Dashes and a stretched transform are cairo's own strokes, exactly. */
+static void test_glow_falls_back(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        cairo_surface_t *fast, *ref;
+        draw_both(1, k == 0, false, &fast, &ref, k == 1 ? 1.3 : 1);
+        long over;
+        assert_int_equal(compare(fast, ref, 0, &over), 0);
+        cairo_surface_destroy(fast);
+        cairo_surface_destroy(ref);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_glow_matches_strokes),
+        cmocka_unit_test(test_glow_keeps_clip),
+        cmocka_unit_test(test_glow_falls_back),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
