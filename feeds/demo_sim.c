@@ -117,7 +117,7 @@ const char *const *demo_sim_topics(size_t *n)
         "courses.cloud", "training.online", "quiz.member_day", "benefit.holiday",
         "lectures", "jobs.postings", "wechat.rank", "wechat.position", "towns", "news", "apply.daily",
         "apply.kinds.lastyear", "apply.monthly", "apply.monthly.lastyear", "world.demo",
-        "assess.towns", "assess.board", "apply.funnel",
+        "assess.towns", "assess.board", "apply.funnel", "venues",
     };
     *n = sizeof topics / sizeof topics[0];
     return topics;
@@ -221,6 +221,29 @@ static void add_assessment(const demo_sim_t *s, cJSON *frame, unsigned k, int64_
         cJSON_AddItemToArray(fun, o);
     }
     add_msg(frame, "apply.funnel", fun, ts, NULL);
+}
+
+/* venues: the union's service stations and venues on the district map
+ * ({name, lon, lat, value}: visits today), a pure function of the tick
+ * drawing nothing from the RNG, so every other topic stays as it was. */
+static void add_venues(cJSON *frame, unsigned k, int64_t ts)
+{
+    static const struct { const char *name; double lon, lat, visits; } venue[] = {
+        { "区职工服务中心", 120.315, 30.452, 386 }, { "乔司职工驿站", 120.300, 30.330, 214 },
+        { "南苑工会服务站", 120.262, 30.392, 168 }, { "塘栖职工之家", 120.205, 30.518, 142 },
+        { "崇贤户外劳动者驿站", 120.118, 30.462, 97 }, { "星桥职工服务站", 120.215, 30.352, 121 },
+        { "良渚工会驿站", 120.090, 30.400, 155 }, { "仁和职工书屋", 120.040, 30.490, 73 },
+    };
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < sizeof venue / sizeof venue[0]; i++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", venue[i].name);
+        cJSON_AddNumberToObject(o, "lon", venue[i].lon);
+        cJSON_AddNumberToObject(o, "lat", venue[i].lat);
+        cJSON_AddNumberToObject(o, "value", venue[i].visits + (double)((k / 10 * (i + 3)) % 97));
+        cJSON_AddItemToArray(arr, o);
+    }
+    add_msg(frame, "venues", arr, ts, NULL);
 }
 
 char *demo_sim_tick(demo_sim_t *s, unsigned k)
@@ -363,6 +386,8 @@ char *demo_sim_tick(demo_sim_t *s, unsigned k)
      * other topic stays as it was; they move once a minute */
     if (full || k % 60 == 0)
         add_assessment(s, frame, k, ts);
+    if (full || k % 10 == 0)
+        add_venues(frame, k, ts);
 
     char *text = cJSON_PrintUnformatted(frame);
     cJSON_Delete(frame);

@@ -120,7 +120,10 @@ char *docs_widgets_markdown(void)
     const wdg_class_t *const *all = wdg_classes();
     for (int i = 0; all[i]; i++) {
         const wdg_class_t *c = all[i];
-        put(&b, "\n## `%s`\n\n%s\n\n![%s](widgets/%s.png)\n\n", c->name, c->doc ? c->doc : "", c->name, c->name);
+        put(&b, "\n## `%s`\n\n%s\n\n![%s](widgets/%s.png)\n", c->name, c->doc ? c->doc : "", c->name, c->name);
+        for (const wdg_picture_t *pic = c->pictures; pic && pic->name; pic++)
+            put(&b, "\n%s\n\n![%s](widgets/%s.png)\n", pic->caption, pic->name, pic->name);
+        put(&b, "\n");
         put(&b, "Takes `bind`: %s.%s\n\n", c->bindable ? (c->bind_optional ? "optional" : "yes") : "no",
             c->opts && c->opts[0].name && c->opts[0].type == OPT_GROUP && c->opts[0].group == fmt_opt_table
                 ? " Takes the format options." : "");

@@ -12,7 +12,7 @@ else echo "FAIL docs/widgets.md is out of date (run tools/gen-docs):"; head -40 
 "$bs" schema > "$tmp/schema.json"
 if diff -u "$src/layouts/schema.json" "$tmp/schema.json" > "$tmp/d2"; then echo "ok   layouts/schema.json is current"
 else echo "FAIL layouts/schema.json is out of date (run tools/gen-docs):"; head -40 "$tmp/d2"; fails=$((fails+1)); fi
-for kind in $(sed -n 's/^## `\(.*\)`$/\1/p' "$tmp/widgets.md"); do
+for kind in $(sed -n 's/^!\[.*\](widgets\/\(.*\)\.png)$/\1/p' "$tmp/widgets.md"); do
   if [ -f "$src/docs/widgets/$kind.png" ]; then echo "ok   picture of $kind"
   else echo "FAIL no docs/widgets/$kind.png"; fails=$((fails+1)); fi
 done

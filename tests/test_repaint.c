@@ -247,6 +247,45 @@ static void layered_script(void **st)
     screen_free(s);
 }
 
+/* The map's own script on a test GeoJSON: ripples round points, a point
+ * whose value changes (its boxes invalidated, old and new), a recolour of
+ * one region (area invalidation), one of every region: the frame composed
+ * from damage equals a full repaint at every step. */
+static void map_script(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tests/data/map-test.json", 640, 480);
+    struct { double at; const char *msg; } ev[] = {
+        { 0.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20,\"丙\":30,\"丁\":40}}" },
+        { 0.0, "{\"topic\":\"t.points\",\"value\":[{\"name\":\"站一\",\"lon\":120.05,\"lat\":30.15,\"value\":10},"
+               "{\"name\":\"站二\",\"lon\":120.15,\"lat\":30.05,\"value\":40},{\"name\":\"站三\",\"lon\":120.11,\"lat\":30.13,\"value\":5}]}" },
+        { 1.0, "{\"topic\":\"t.points\",\"value\":[{\"name\":\"站一\",\"lon\":120.05,\"lat\":30.15,\"value\":10},"
+               "{\"name\":\"站二\",\"lon\":120.15,\"lat\":30.05,\"value\":40},{\"name\":\"站三\",\"lon\":120.11,\"lat\":30.13,\"value\":9}]}" },
+        { 2.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":35,\"丙\":30,\"丁\":40}}" },
+        { 3.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":5,\"乙\":35,\"丙\":31,\"丁\":80}}" },
+    };
+    struct { double at; const char *what; } cmp[] = {
+        { 0.5, "ripples round three points" }, { 1.05, "a point's value changed (its boxes)" },
+        { 1.6, "ripples again" }, { 2.05, "one region recoloured" }, { 3.05, "the scale moved: every region" },
+        { 3.5, "settled, ripples" },
+    };
+    size_t e = 0, c = 0;
+    for (long k = 0; k <= 4 * 60; k++) {
+        double t = k / 60.0;
+        int64_t wall = WALL0 + (int64_t)(t * 1000);
+        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9)
+            send(s, ev[e++].msg);
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+        if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
+            compare_now(s, t, wall, cmp[c].what);
+            c++;
+        }
+    }
+    assert_int_equal(c, sizeof cmp / sizeof cmp[0]);
+    screen_free(s);
+}
+
 int main(void)
 {
     setenv("BIGSCREEN_DATADIR", BS_SOURCE, 0);
@@ -256,6 +295,7 @@ int main(void)
         cmocka_unit_test(video_wall_tiles_add_up),
         cmocka_unit_test(pixel_shift_moves_everything),
         cmocka_unit_test(layered_script),
+        cmocka_unit_test(map_script),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

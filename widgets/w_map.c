@@ -22,6 +22,17 @@
 #include <string.h>
 
 #define MAP_MAX_FLY 200
+#define MAP_MAX_POINTS 512        /* points kept from the "points" topic     */
+#define MAP_MAX_RIPPLES 32        /* points with animated ripples, at most   */
+#define MAP_POINT_NAME 64         /* bytes of a point's name, with its NUL   */
+#define RIPPLE_PERIOD 2.0         /* seconds a ripple takes to spread        */
+
+/* A point from the "points" topic, checked: lon/lat finite and on the map. */
+typedef struct {
+    char   name[MAP_POINT_NAME];
+    double lon, lat, v;           /* v: NAN = no value (smallest marker)   */
+    int    seq;                   /* place in the message (ties keep it)   */
+} map_pt_t;
 
 typedef struct {
     wdg_t      base;
@@ -45,6 +56,17 @@ typedef struct {
     int        center_idx;
     int        fly[MAP_MAX_FLY];
     int        nfly;
+    /* points: options */
+    char      *points;        /* topic of the points, or NULL              */
+    bs_color_t point_color;
+    double     point_size;    /* largest marker radius, design units       */
+    int        point_labels, ripples;
+    /* points: state */
+    int        pslot;         /* binding slot of "points"; -1 = none       */
+    map_pt_t  *pts;           /* npts of them, by value, largest first     */
+    int        npts;
+    double     pt_vmax;       /* largest finite positive value, or 0       */
+    long       pt_bad, pt_off, pt_over;   /* of the last update: dropped   */
 } map_t;
 
 static const opt_def_t map_opts[] = {
@@ -69,6 +91,17 @@ static const opt_def_t map_opts[] = {
     { "fly_period", OPT_NUM, offsetof(map_t, fly_period), 0.5, 30, "2.4", NULL, NULL, "seconds a comet takes along a flyline" },
     { "caption",  OPT_STR,  offsetof(map_t, caption), 0, 128, NULL, NULL, NULL, "small note in the lower right, e.g. \"示意图\"" },
     { "frame",    OPT_BOOL, offsetof(map_t, frame), 0, 0, "true", NULL, NULL, "draw the panel behind it" },
+    { "points",   OPT_STR,  offsetof(map_t, points), 0, 256, NULL, NULL, NULL,
+      "topic of points over the regions: an array of {\"name\", \"lon\", \"lat\", \"value\"} (venues, service "
+      "stations), drawn as glowing markers sized by value (square root scale) with ripples; at most 512, "
+      "points with a non-finite or out-of-range position or off the map are dropped and counted" },
+    { "point_color", OPT_COLOR, offsetof(map_t, point_color), 0, 0, "#ffb43c", NULL, NULL, "colour of the point markers and their ripples" },
+    { "point_size", OPT_NUM, offsetof(map_t, point_size), 2, 40, "9", NULL, NULL,
+      "radius of the largest point marker, design units (the smallest is a third of it)" },
+    { "point_labels", OPT_INT, offsetof(map_t, point_labels), 0, 32, "5", NULL, NULL,
+      "names shown beside this many points of highest value" },
+    { "ripples",  OPT_INT,  offsetof(map_t, ripples), 0, MAP_MAX_RIPPLES, "12", NULL, NULL,
+      "animated ripples round this many points of highest value; 0 = none (the markers stay)" },
     OPT_END,
 };
 
@@ -146,6 +179,19 @@ static int map_init(wdg_t *w, char *err, size_t errlen)
         }
     }
     k->vmin = k->vmax = NAN;
+    k->pslot = -1;
+    if (k->points) {
+        if (!k->points[0]) {
+            snprintf(err, errlen, "\"points\" must name a topic");
+            return -1;
+        }
+        k->pslot = wdg_add_bind(w, k->points, NULL);
+        k->pts = malloc(MAP_MAX_POINTS * sizeof *k->pts);
+        if (k->pslot < 0 || !k->pts) {
+            snprintf(err, errlen, k->pslot < 0 ? "too many bindings" : "out of memory");
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -158,6 +204,9 @@ static void map_destroy(wdg_t *w)
     free(k->changed);
     free(k->primary);
     free(k->label_order);
+    free(k->pts);
+    k->pts = NULL;
+    k->npts = 0;
     k->primary = NULL;
     k->label_order = NULL;
     k->map = NULL;
@@ -195,13 +244,18 @@ static int by_value_desc(const void *a, const void *b)
 
 static gj_proj_t map_geometry(const map_t *k, const wdg_t *w, rect_t *c, double *depth);
 
+static void points_data(map_t *k, wdg_t *w, const bs_value_t *v);
+
 static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
 {
     map_t *k = (map_t *)w;
-    (void)slot;
     (void)e;
     if (!k->map)
         return;
+    if (slot == k->pslot && slot > 0) {
+        points_data(k, w, v);
+        return;
+    }
     int n = k->map->nregions;
     double *next = malloc((size_t)n * sizeof *next);
     if (!next)
@@ -297,13 +351,312 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
     free(next);
 }
 
+/* ---- points ------------------------------------------------------------- */
+
+#define POINT_LABEL_SIZE 12.0
+
+/* Radius of the marker of a point of value v (design units): a square-root
+ * scale, so area follows value, from a third of point_size (no value, zero
+ * or less) to point_size at the largest value; bounded whatever v is. */
+static double point_r(const map_t *k, double v)
+{
+    double lo = k->point_size / 3, f = 0;
+    if (isfinite(v) && v > 0 && k->pt_vmax > 0)
+        f = sqrt(fmin(1, v / k->pt_vmax));
+    return lo + (k->point_size - lo) * f;
+}
+
+/* Largest radius a ripple round a marker of radius r reaches. */
+static double ripple_reach(double r)
+{
+    return r * 2.6 + 10;
+}
+
+/* A width no rendering of name at POINT_LABEL_SIZE exceeds (bytes: an ASCII
+ * letter is under 0.62 em, a CJK character of three bytes under 1.86), so
+ * damage can be known without measuring text. */
+static double label_w_bound(const char *name)
+{
+    return (double)strlen(name) * POINT_LABEL_SIZE * 0.62 + POINT_LABEL_SIZE;
+}
+
+/* Whether point i carries its name: one of the point_labels of highest
+ * value (the points are kept largest first). */
+static bool point_labelled(const map_t *k, int i)
+{
+    return i < k->point_labels && k->pts[i].name[0];
+}
+
+/* The box (design units) point i's static marker and its label cover. */
+static rect_t point_box(const map_t *k, const gj_proj_t *p, int i)
+{
+    const map_pt_t *pt = &k->pts[i];
+    gj_pt_t q = gj_project(p, (gj_pt_t){ pt->lon, pt->lat });
+    double r = point_r(k, pt->v), g = r * 1.9 + 3;
+    double x0 = q.x - g, y0 = q.y - g, x1 = q.x + g, y1 = q.y + g;
+    if (point_labelled(k, i)) {               /* every place the label may take */
+        double lw = label_w_bound(pt->name), s = POINT_LABEL_SIZE;
+        x0 = fmin(x0, q.x - r - 6 - lw);
+        x1 = fmax(x1, q.x + r + 6 + lw);
+        y0 = fmin(y0, q.y - r - 4 - s * 1.6);
+        y1 = fmax(y1, q.y + r + 4 + s * 1.6);
+    }
+    return (rect_t){ x0, y0, x1 - x0, y1 - y0 };
+}
+
+/* qsort: points by value, largest first, no value last; ties keep the
+ * message's order. */
+static int pt_by_value(const void *a, const void *b)
+{
+    const map_pt_t *x = a, *y = b;
+    bool nx = !isfinite(x->v), ny = !isfinite(y->v);
+    if (nx != ny)
+        return nx ? 1 : -1;
+    if (!nx && x->v != y->v)
+        return x->v < y->v ? 1 : -1;
+    return x->seq - y->seq;
+}
+
+/* Checks a point's position against the map: finite, a longitude and
+ * latitude when the map is geographic (moved by +360 when the map was
+ * unwrapped across the antimeridian), and within the map's extent (a
+ * twentieth of it to spare). 0 ok, 1 bad position, 2 off the map. */
+static int point_place(const gj_map_t *m, double *lon, double *lat)
+{
+    if (!isfinite(*lon) || !isfinite(*lat))
+        return 1;
+    bool geo = m->minx >= -540 && m->maxx <= 540 && m->miny >= -90 && m->maxy <= 90;
+    if (geo) {
+        if (fabs(*lon) > 180 || fabs(*lat) > 90)
+            return 1;
+        if (m->maxx > 180 && *lon < 0)
+            *lon += 360;
+    } else if (fabs(*lon) > 1e9 || fabs(*lat) > 1e9) {
+        return 1;
+    }
+    double mx = (m->maxx - m->minx) * 0.05, my = (m->maxy - m->miny) * 0.05;
+    if (*lon < m->minx - mx || *lon > m->maxx + mx || *lat < m->miny - my || *lat > m->maxy + my)
+        return 2;
+    return 0;
+}
+
+/* Copies at most MAP_POINT_NAME - 1 bytes of s, cut at a character
+ * boundary (s is valid UTF-8: the store checks every string). */
+static void copy_name(char *dst, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= MAP_POINT_NAME) {
+        n = MAP_POINT_NAME - 1;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+}
+
+/* The "points" topic changed: keeps at most MAP_MAX_POINTS valid points,
+ * largest first, counts what was dropped, and invalidates where markers
+ * changed (their boxes, old and new), or the whole map when many did or
+ * the scale moved. */
+static void points_data(map_t *k, wdg_t *w, const bs_value_t *v)
+{
+    map_pt_t *next = malloc(MAP_MAX_POINTS * sizeof *next);
+    if (!next)
+        return;
+    int n = 0;
+    long bad = 0, off = 0, over = 0;
+    if (v && v->type == BS_ARR) {
+        for (uint32_t i = 0; i < v->n; i++) {
+            const bs_value_t *it = v->u.c.items[i];
+            if (n >= MAP_MAX_POINTS) {
+                over++;
+                continue;
+            }
+            if (!it || it->type != BS_OBJ) {
+                bad++;
+                continue;
+            }
+            map_pt_t *pt = &next[n];
+            pt->lon = wdg_number(bs_value_get(it, "lon"));
+            pt->lat = wdg_number(bs_value_get(it, "lat"));
+            int place = point_place(k->map, &pt->lon, &pt->lat);
+            if (place) {
+                bad += place == 1;
+                off += place == 2;
+                continue;
+            }
+            const bs_value_t *nm = bs_value_get(it, "name");
+            pt->name[0] = '\0';
+            if (nm && nm->type == BS_STR)
+                copy_name(pt->name, nm->u.str);
+            pt->v = wdg_geom(wdg_number(bs_value_get(it, "value")));
+            pt->seq = n++;
+        }
+    } else if (v) {
+        bad = 1;                                /* not an array of points */
+    }
+    qsort(next, (size_t)n, sizeof *next, pt_by_value);
+    double vmax = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(next[i].v) && next[i].v > vmax)
+            vmax = next[i].v;
+    bool counts = bad != k->pt_bad || off != k->pt_off || over != k->pt_over;
+    k->pt_bad = bad;
+    k->pt_off = off;
+    k->pt_over = over;
+    if (n == k->npts && vmax == k->pt_vmax && !counts) {
+        rect_t c;
+        double depth;
+        gj_proj_t p = map_geometry(k, w, &c, &depth);
+        int differ = 0;
+        for (int i = 0; i < n; i++)
+            if (strcmp(next[i].name, k->pts[i].name) != 0 || next[i].lon != k->pts[i].lon ||
+                next[i].lat != k->pts[i].lat || !(next[i].v == k->pts[i].v || (isnan(next[i].v) && isnan(k->pts[i].v))))
+                differ++;
+        if (differ == 0) {
+            free(next);
+            return;
+        }
+        if (differ <= 16) {
+            for (int i = 0; i < n; i++) {
+                if (memcmp(&next[i], &k->pts[i], sizeof next[i]) == 0)
+                    continue;
+                wdg_invalidate_area(w, point_box(k, &p, i));          /* where it was ... */
+                k->pts[i] = next[i];
+                wdg_invalidate_area(w, point_box(k, &p, i));          /* ... and where it is */
+            }
+            memcpy(k->pts, next, (size_t)n * sizeof *next);
+            free(next);
+            return;
+        }
+    }
+    memcpy(k->pts, next, (size_t)n * sizeof *next);
+    k->npts = n;
+    k->pt_vmax = vmax;
+    free(next);
+    wdg_invalidate(w);
+}
+
+/* Phase of point i's ripple in [0, 1): from its name, so a marker keeps its
+ * rhythm when others come and go. */
+static double ripple_phase(const map_pt_t *pt)
+{
+    uint32_t h = 2166136261u;
+    for (const char *c = pt->name; *c; c++)
+        h = (h ^ (unsigned char)*c) * 16777619u;
+    return (h % 1000) / 1000.0;
+}
+
+static bool overlaps(rect_t a, rect_t b)
+{
+    return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+/* The static markers and the top points' names, in the cached layer. A
+ * name goes right of its marker, else left, above or below, the first
+ * place inside c that covers no label already placed (placed[0..*nplaced),
+ * the regions' first); the names are added there. */
+static void draw_points(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c, double alpha,
+                        rect_t *placed, int *nplaced, int max_placed)
+{
+    cairo_t *cr = d->cr;
+    bs_color_t pc = draw_color(d, k->point_color), text = draw_theme(d, THEME_TEXT);
+    double cx0, cy0, cx1, cy1;
+    cairo_clip_extents(cr, &cx0, &cy0, &cx1, &cy1);
+    for (int i = k->npts - 1; i >= 0; i--) {           /* the largest last: on top */
+        const map_pt_t *pt = &k->pts[i];
+        gj_pt_t q = gj_project(p, (gj_pt_t){ pt->lon, pt->lat });
+        double r = point_r(k, pt->v), g = r * 1.9;
+        if (q.x + g < cx0 || q.x - g > cx1 || q.y + g < cy0 || q.y - g > cy1)
+            continue;
+        cairo_pattern_t *gr = cairo_pattern_create_radial(q.x, q.y, 0, q.x, q.y, g);
+        cairo_pattern_add_color_stop_rgba(gr, 0, pc.r, pc.g, pc.b, 0.6 * alpha);
+        cairo_pattern_add_color_stop_rgba(gr, 0.55, pc.r, pc.g, pc.b, 0.25 * alpha);
+        cairo_pattern_add_color_stop_rgba(gr, 1, pc.r, pc.g, pc.b, 0);
+        cairo_arc(cr, q.x, q.y, g, 0, 2 * M_PI);
+        cairo_set_source(cr, gr);
+        cairo_fill(cr);
+        cairo_pattern_destroy(gr);
+        cairo_arc(cr, q.x, q.y, r, 0, 2 * M_PI);         /* a dark rim: readable on any fill */
+        cairo_set_source_rgba(cr, 0.01, 0.05, 0.16, 0.7 * alpha);
+        cairo_set_line_width(cr, 3);
+        cairo_stroke(cr);
+        cairo_arc(cr, q.x, q.y, r, 0, 2 * M_PI);
+        cairo_set_source_rgba(cr, pc.r, pc.g, pc.b, 0.95 * alpha);
+        cairo_set_line_width(cr, 1.5);
+        cairo_stroke(cr);
+        cairo_arc(cr, q.x, q.y, r * 0.55, 0, 2 * M_PI);
+        cairo_set_source_rgba(cr, fmin(1, pc.r * 0.4 + 0.6), fmin(1, pc.g * 0.4 + 0.6), fmin(1, pc.b * 0.4 + 0.6),
+                              alpha);
+        cairo_fill(cr);
+    }
+    for (int i = 0; i < k->npts && i < k->point_labels; i++) {
+        if (!point_labelled(k, i))
+            continue;
+        const map_pt_t *pt = &k->pts[i];
+        gj_pt_t q = gj_project(p, (gj_pt_t){ pt->lon, pt->lat });
+        double r = point_r(k, pt->v), s = POINT_LABEL_SIZE;
+        double tw = fmin(draw_text_width(d, FONT_TEXT, s, pt->name), label_w_bound(pt->name) - s * 0.8);
+        double bw = tw + s * 0.8, bh = s * 1.5;
+        rect_t cand[4] = {
+            { q.x + r + 6, q.y - bh / 2, bw, bh }, { q.x - r - 6 - bw, q.y - bh / 2, bw, bh },
+            { q.x - bw / 2, q.y - r - 4 - bh, bw, bh }, { q.x - bw / 2, q.y + r + 4, bw, bh },
+        };
+        int pick = 0;
+        for (int j = 0; j < 4; j++) {
+            rect_t b = cand[j];
+            bool ok = b.x >= c.x && b.y >= c.y && b.x + b.w <= c.x + c.w && b.y + b.h <= c.y + c.h;
+            for (int o = 0; o < *nplaced && ok; o++)
+                ok = !overlaps(b, placed[o]);
+            if (ok) {
+                pick = j;
+                break;
+            }
+        }
+        rect_t b = cand[pick];
+        if (*nplaced < max_placed)
+            placed[(*nplaced)++] = b;
+        draw_round_rect(cr, b.x, b.y, b.w, b.h, s * 0.35);
+        cairo_set_source_rgba(cr, 0.01, 0.06, 0.18, 0.78 * alpha);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgba(cr, pc.r, pc.g, pc.b, 0.6 * alpha);
+        cairo_set_line_width(cr, 1);
+        cairo_stroke(cr);
+        bs_color_t tc = text;
+        tc.a *= (float)alpha;
+        draw_text(d, FONT_TEXT, s, b.x + s * 0.4, b.y + bh / 2, pt->name, tc, AL_LEFT);
+    }
+}
+
+/* The ripples round the points of highest value: two rings spreading and
+ * fading, a function of the time. */
+static void draw_ripples(const map_t *k, draw_t *d, const gj_proj_t *p)
+{
+    cairo_t *cr = d->cr;
+    bs_color_t pc = draw_color(d, k->point_color);
+    for (int i = 0; i < k->npts && i < k->ripples; i++) {
+        const map_pt_t *pt = &k->pts[i];
+        gj_pt_t q = gj_project(p, (gj_pt_t){ pt->lon, pt->lat });
+        double r = point_r(k, pt->v), ph = ripple_phase(pt);
+        for (int j = 0; j < 2; j++) {
+            double f = fmod(d->now / RIPPLE_PERIOD + ph + j * 0.5, 1.0);
+            if (f < 0)
+                f += 1;
+            cairo_arc(cr, q.x, q.y, r + (ripple_reach(r) - r) * f, 0, 2 * M_PI);
+            cairo_set_source_rgba(cr, pc.r, pc.g, pc.b, 0.85 * (1 - f));
+            cairo_set_line_width(cr, 1.6 * (1 - f) + 0.6);
+            cairo_stroke(cr);
+        }
+    }
+}
+
 static void map_tick(wdg_t *w, double now, int64_t wall_ms)
 {
     map_t *k = (map_t *)w;
     (void)wall_ms;
     /* flylines move all the time; pulses until they end (one more frame to
      * draw the end state) */
-    if (k->nfly > 0 || now <= k->pulse_until + 0.1)
+    if (k->nfly > 0 || now <= k->pulse_until + 0.1 || (k->npts > 0 && k->ripples > 0))
         wdg_invalidate_overlay(w);      /* the map itself stays cached */
 }
 
@@ -597,13 +950,13 @@ static void map_draw(const wdg_t *w, draw_t *d)
         draw_fly_arcs(k, d, &p);
 
     /* labels: a dot, the name, the value; only where the region has room */
+    enum { MAX_PLACED = 256 };
+    rect_t placed[MAX_PLACED];
+    int nplaced = 0;
     if (k->labels) {
         double ls = k->label_size;
         /* largest regions first; a label that would cover one already
          * placed is left out, so dense maps stay readable */
-        enum { MAX_PLACED = 256 };
-        rect_t placed[MAX_PLACED];
-        int nplaced = 0;
         for (int o = 0; o < m->nregions && nplaced < MAX_PLACED; o++) {
             int i = k->label_order[o];
             const gj_region_t *r = &m->regions[i];
@@ -613,16 +966,23 @@ static void map_draw(const wdg_t *w, draw_t *d)
                 continue;                       /* one label per name */
             gj_pt_t q = gj_project(&p, r->label);
             /* the flylines' hub sits on the centre's label point: its name
-             * and value go above the hub's rings, not under them */
-            if (i == k->center_idx && k->nfly > 0)
-                q.y -= ls * 2.4;
+             * and value go above the hub's rings, not under them, or below
+             * them when a larger region's label is above */
             bool val = k->values && isfinite(k->val[i]);
             double bw = fmax(draw_text_width(d, FONT_BOLD, ls, r->name), ls * 3);
-            rect_t box = { q.x - bw / 2, q.y - (val ? ls * 1.1 : ls * 0.6), bw, val ? ls * 2.3 : ls * 1.2 };
-            bool clash = false;
-            for (int j = 0; j < nplaced && !clash; j++)
-                clash = box.x < placed[j].x + placed[j].w && placed[j].x < box.x + box.w &&
-                        box.y < placed[j].y + placed[j].h && placed[j].y < box.y + box.h;
+            bool hub = i == k->center_idx && k->nfly > 0, clash = true;
+            gj_pt_t q0 = q;
+            rect_t box = { 0 };
+            for (int tries = 0; tries < (hub ? 2 : 1) && clash; tries++) {
+                q = q0;
+                if (hub)
+                    q.y += tries == 0 ? -ls * 2.4 : ls * 2.6;
+                box = (rect_t){ q.x - bw / 2, q.y - (val ? ls * 1.1 : ls * 0.6), bw, val ? ls * 2.3 : ls * 1.2 };
+                clash = false;
+                for (int j = 0; j < nplaced && !clash; j++)
+                    clash = box.x < placed[j].x + placed[j].w && placed[j].x < box.x + box.w &&
+                            box.y < placed[j].y + placed[j].h && placed[j].y < box.y + box.h;
+            }
             if (clash)
                 continue;
             placed[nplaced++] = box;
@@ -643,8 +1003,15 @@ static void map_draw(const wdg_t *w, draw_t *d)
             }
         }
     }
+    if (k->npts > 0)
+        draw_points(k, d, &p, c, alpha, placed, &nplaced, MAX_PLACED);
     cairo_restore(cr);
 
+    if (k->pt_bad + k->pt_off + k->pt_over > 0) {     /* dropped points: say so, quietly */
+        char note[96];
+        snprintf(note, sizeof note, "点位 %d · 已忽略 %ld", k->npts, k->pt_bad + k->pt_off + k->pt_over);
+        draw_text(d, FONT_TEXT, 12, c.x + c.w - 10, c.y + 14, note, dim, AL_RIGHT);
+    }
     if (k->legend && (isfinite(k->vmin) || k->fmt.thresholds.n > 0))
         draw_legend(k, d, c);
     if (k->caption)
@@ -688,58 +1055,60 @@ static void map_overlay(const wdg_t *w, draw_t *d)
     }
     if (k->center_idx >= 0 && k->nfly > 0)
         draw_flylines(k, d, &p);
+    if (k->npts > 0 && k->ripples > 0)
+        draw_ripples(k, d, &p);
     cairo_restore(cr);
-}
-
-/* Where the overlay draws at now: the flylines with their rings, and the
- * regions still pulsing (their flash, or the rings round their labels). */
-static rect_t map_overlay_rect(const wdg_t *w, double now)
-{
-    const map_t *k = (const map_t *)w;
-    const gj_map_t *m = k->map;
-    rect_t c;
-    double depth, x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18;
-    if (!m)
-        return (rect_t){ w->rect.x, w->rect.y, 0, 0 };
-    gj_proj_t p = map_geometry(k, w, &c, &depth);
-#define GROW(px, py, r) do { x0 = fmin(x0, (px) - (r)); y0 = fmin(y0, (py) - (r)); \
-                             x1 = fmax(x1, (px) + (r)); y1 = fmax(y1, (py) + (r)); } while (0)
-    if (k->center_idx >= 0 && k->nfly > 0)
-        for (int i = 0; i < k->nfly; i++) {
-            gj_pt_t a, b, cc;
-            if (!fly_arc(k, &p, i, &a, &b, &cc))
-                continue;
-            GROW(a.x, a.y, 30);
-            GROW(b.x, b.y, 18);
-            GROW(cc.x, cc.y, 10);   /* the curve stays inside its control hull */
-        }
-    for (int i = 0; i < m->nregions && k->pulse > 0; i++) {
-        double age = now - k->changed[i];
-        if (age < 0 || age >= k->pulse)
-            continue;
-        gj_pt_t q = gj_project(&p, m->regions[i].label);
-        GROW(q.x, q.y, 40);
-        if (age < fmin(0.8, k->pulse)) {           /* the flash covers the region */
-            gj_pt_t lo = gj_project(&p, (gj_pt_t){ m->regions[i].minx, m->regions[i].maxy });
-            gj_pt_t hi = gj_project(&p, (gj_pt_t){ m->regions[i].maxx, m->regions[i].miny });
-            GROW(lo.x, lo.y, 2);
-            GROW(hi.x, hi.y, 2);
-        }
-    }
-#undef GROW
-    if (x1 < x0)
-        return (rect_t){ c.x, c.y, 0, 0 };
-    x0 = fmax(x0, c.x);
-    y0 = fmax(y0, c.y);
-    x1 = fmin(x1, c.x + c.w);
-    y1 = fmin(y1, c.y + c.h);
-    return (rect_t){ x0, y0, fmax(0, x1 - x0), fmax(0, y1 - y0) };
 }
 
 /* Where the overlay draws at now, piece by piece, so that the comets cost
  * their own small boxes and not the box round every flyline: each comet's
  * tail and head, each landing ripple, the centre's rings, and the regions
  * still pulsing. */
+/* Rectangles collected for overlay_rects: clipped to the content rect; when
+ * out of room a new one joins the one it grows least, so nothing moving is
+ * ever left out of the damage. */
+typedef struct {
+    rect_t *out;
+    int     n, max;
+    rect_t  c;
+} marks_t;
+
+static double area_of(double x0, double y0, double x1, double y1)
+{
+    return (x1 - x0) * (y1 - y0);
+}
+
+static void marks_add(marks_t *a, double x0, double y0, double x1, double y1)
+{
+    x0 = fmax(x0, a->c.x);
+    y0 = fmax(y0, a->c.y);
+    x1 = fmin(x1, a->c.x + a->c.w);
+    y1 = fmin(y1, a->c.y + a->c.h);
+    if (!(x1 > x0 && y1 > y0) || a->max <= 0)
+        return;
+    if (a->n < a->max) {
+        a->out[a->n++] = (rect_t){ x0, y0, x1 - x0, y1 - y0 };
+        return;
+    }
+    int best = 0;
+    double grow = INFINITY;
+    for (int i = 0; i < a->n; i++) {
+        rect_t r = a->out[i];
+        double u = area_of(fmin(x0, r.x), fmin(y0, r.y), fmax(x1, r.x + r.w), fmax(y1, r.y + r.h)) - r.w * r.h;
+        if (u < grow) {
+            grow = u;
+            best = i;
+        }
+    }
+    rect_t r = a->out[best];
+    double ux0 = fmin(x0, r.x), uy0 = fmin(y0, r.y), ux1 = fmax(x1, r.x + r.w), uy1 = fmax(y1, r.y + r.h);
+    a->out[best] = (rect_t){ ux0, uy0, ux1 - ux0, uy1 - uy0 };
+}
+
+/* Where the overlay draws at now, piece by piece, so that the comets cost
+ * their own small boxes and not the box round every flyline: each comet's
+ * tail and head, each landing ripple, the centre's rings, the regions
+ * still pulsing, and each point's ripple. */
 static int map_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
 {
     const map_t *k = (const map_t *)w;
@@ -749,14 +1118,12 @@ static int map_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
     rect_t c;
     double depth;
     gj_proj_t p = map_geometry(k, w, &c, &depth);
-    int n = 0;
+    marks_t acc = { out, 0, max, c };
     double x0, y0, x1, y1;
 #define BEGIN() (x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18)
 #define GROW(px, py, r) do { x0 = fmin(x0, (px) - (r)); y0 = fmin(y0, (py) - (r)); \
                              x1 = fmax(x1, (px) + (r)); y1 = fmax(y1, (py) + (r)); } while (0)
-#define EMIT() do { if (x1 >= x0 && n < max) { \
-        double ax = fmax(x0, c.x), ay = fmax(y0, c.y), bx = fmin(x1, c.x + c.w), by = fmin(y1, c.y + c.h); \
-        if (bx > ax && by > ay) out[n++] = (rect_t){ ax, ay, bx - ax, by - ay }; } } while (0)
+#define EMIT() marks_add(&acc, x0, y0, x1, y1)
     if (k->center_idx >= 0 && k->nfly > 0) {
         gj_pt_t a = gj_project(&p, m->regions[k->center_idx].label);
         BEGIN();
@@ -795,11 +1162,18 @@ static int map_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
             GROW(hi.x, hi.y, 2);
         }
     }
-    EMIT();
+    if (x1 >= x0)
+        EMIT();
+    for (int i = 0; i < k->npts && i < k->ripples; i++) {
+        const map_pt_t *pt = &k->pts[i];
+        gj_pt_t q = gj_project(&p, (gj_pt_t){ pt->lon, pt->lat });
+        double R = ripple_reach(point_r(k, pt->v)) + 2;
+        marks_add(&acc, q.x - R, q.y - R, q.x + R, q.y + R);
+    }
 #undef BEGIN
 #undef GROW
 #undef EMIT
-    return n;
+    return acc.n;
 }
 
 static void map_text(const wdg_t *w, wdg_text_t *out)
@@ -817,7 +1191,19 @@ static void map_text(const wdg_t *w, wdg_text_t *out)
         fmt_join(&f, buf, sizeof buf);
         wdg_text_add(out, "%s %s", r->name, buf);
     }
+    if (k->pslot > 0) {
+        wdg_text_add(out, "points %d shown, %ld bad position, %ld off the map, %ld over the cap of %d",
+                     k->npts, k->pt_bad, k->pt_off, k->pt_over, MAP_MAX_POINTS);
+        for (int i = 0; i < k->npts && i < k->point_labels; i++)
+            if (point_labelled(k, i))
+                wdg_text_add(out, "point %s", k->pts[i].name);
+    }
 }
+
+static const wdg_picture_t map_pictures[] = {
+    { "map-points", "With `points`: the union's venues sized by today's visits, ripples round the busiest." },
+    { NULL, NULL },
+};
 
 const wdg_class_t wdg_map_class = {
     .name = "map",
@@ -828,7 +1214,12 @@ const wdg_class_t wdg_map_class = {
             "animated flylines from a centre region to the regions of highest value. The file is loaded "
             "when the layout loads; a malformed file fails the layout with the feature's index. The map "
             "is drawn once into a cached layer; while flylines or pulses move, only they are redrawn "
-            "over it each frame.",
+            "over it each frame. With \"points\" bound to an array of {name, lon, lat, value} (venues, "
+            "service stations) glowing markers sized by value (square root scale, bounded) stand over "
+            "the regions, with ripples round the busiest and names beside the top few; at most 512 are "
+            "kept, and points without a valid position or off the map are dropped and counted (the map "
+            "notes 已忽略 N; the report's rows say how many of each). Ripples are moving marks: each "
+            "frame repaints their own small boxes only.",
     .size = sizeof(map_t),
     .opts = map_opts,
     .bindable = true,
@@ -839,8 +1230,8 @@ const wdg_class_t wdg_map_class = {
     .draw_base = map_draw_base,
     .draw = map_draw,
     .draw_overlay = map_overlay,
-    .overlay_rect = map_overlay_rect,
     .overlay_rects = map_overlay_rects,
     .draw_top = map_draw_top,
     .text = map_text,
+    .pictures = map_pictures,
 };

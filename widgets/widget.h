@@ -63,6 +63,12 @@ typedef struct {
 } wdg_text_t;
 void wdg_text_add(wdg_text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A further picture of a kind for docs/widgets.md: tests/golden/NAME.json
+ * snapshotted to docs/widgets/NAME.png (tools/gen-docs), under a caption. */
+typedef struct {
+    const char *name, *caption;
+} wdg_picture_t;
+
 typedef struct wdg_class {
     const char      *name;       /* the "type" in layouts                      */
     const char      *doc;        /* one paragraph for docs/widgets.md          */
@@ -114,6 +120,8 @@ typedef struct wdg_class {
     bool panel_untitled;
     /* What the widget shows, as text. */
     void (*text)(const wdg_t *w, wdg_text_t *out);
+    /* Optional: further pictures for the docs, ended by { NULL }. */
+    const wdg_picture_t *pictures;
 } wdg_class_t;
 
 struct wdg {

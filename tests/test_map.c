@@ -1,0 +1,143 @@
+/* test_map.c — the map's points, inset, tour and region masks on a test
+ * GeoJSON (tests/data/map-test.geojson: four squares), fed message by
+ * message through the feed's parser: hostile points are dropped and
+ * counted, caps hold, moving marks damage only their own small boxes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "screen_fixture.h"
+
+#define WALL0 FIXTURE_WALL0
+#define LAYOUT BS_SOURCE "/tests/data/map-test.json"
+
+static void send(screen_t *s, const char *json)
+{
+    assert_true(feed_ingest(s->feeds[0], json, strlen(json)) > 0);
+}
+
+/* Runs s from t0 to t1 at 60 fps, painting what is damaged. */
+static void run(screen_t *s, double t0, double t1)
+{
+    for (double t = t0; t <= t1 + 1e-9; t += 1 / 60.0) {
+        int64_t wall = WALL0 + (int64_t)(t * 1000);
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+    }
+}
+
+/* Line `row` of what widget 0 shows (its text), into out. */
+static bool text_row(screen_t *s, const char *prefix, char *out, size_t len)
+{
+    const wdg_t *w = s->layout->widgets[0];
+    wdg_text_t t = { 0 };
+    w->cls->text(w, &t);
+    bool found = false;
+    char *save = NULL;
+    for (char *line = t.buf ? strtok_r(t.buf, "\n", &save) : NULL; line; line = strtok_r(NULL, "\n", &save))
+        if (strncmp(line, prefix, strlen(prefix)) == 0) {
+            snprintf(out, len, "%s", line);
+            found = true;
+            break;
+        }
+    free(t.buf);
+    return found;
+}
+
+#define REGIONS "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20,\"丙\":30,\"丁\":40}}"
+
+/* Points with no position, a position that is not a longitude, one far off
+ * the map, one that is not an object, and a non-finite value: three are
+ * shown, the rest counted by what was wrong. */
+static void points_hostile(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(LAYOUT, 640, 480);
+    send(s, REGIONS);
+    send(s, "{\"topic\":\"t.points\",\"value\":["
+            "{\"name\":\"站一\",\"lon\":120.05,\"lat\":30.15,\"value\":10},"
+            "{\"name\":\"站二\",\"lon\":120.15,\"lat\":30.05,\"value\":1e300},"
+            "{\"name\":\"站三\",\"lon\":120.12,\"lat\":30.12,\"value\":\"many\"},"
+            "{\"name\":\"无位置\",\"value\":3},"
+            "{\"name\":\"文字\",\"lon\":\"东经120\",\"lat\":30.1},"
+            "{\"name\":\"超界\",\"lon\":500,\"lat\":30.1},"
+            "{\"name\":\"纬度\",\"lon\":120.1,\"lat\":-91},"
+            "{\"name\":\"远处\",\"lon\":10,\"lat\":50},"
+            "17, null, \"x\"]}");
+    run(s, 0, 0.2);
+    char row[256];
+    assert_true(text_row(s, "points ", row, sizeof row));
+    assert_string_equal(row, "points 3 shown, 7 bad position, 1 off the map, 0 over the cap of 512");
+    /* the one with the huge value is first and labelled; the one without a number last */
+    assert_true(text_row(s, "point ", row, sizeof row));
+    assert_string_equal(row, "point 站二");
+    /* not an array at all: nothing shown, one bad */
+    send(s, "{\"topic\":\"t.points\",\"value\":{\"name\":\"x\"}}");
+    run(s, 0.2, 0.3);
+    assert_true(text_row(s, "points ", row, sizeof row));
+    assert_string_equal(row, "points 0 shown, 1 bad position, 0 off the map, 0 over the cap of 512");
+    screen_free(s);
+}
+
+/* 600 points: 512 kept (the first ones), 88 counted over the cap. */
+static void points_cap(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(LAYOUT, 640, 480);
+    size_t cap = 64 * 1024, n = 0;
+    char *msg = malloc(cap);
+    n += (size_t)snprintf(msg + n, cap - n, "{\"topic\":\"t.points\",\"value\":[");
+    for (int i = 0; i < 600; i++)
+        n += (size_t)snprintf(msg + n, cap - n, "%s{\"name\":\"p%d\",\"lon\":%.4f,\"lat\":%.4f,\"value\":%d}",
+                              i ? "," : "", i, 120.0 + (i % 25) * 0.008, 30.0 + (i / 25) * 0.008, i);
+    snprintf(msg + n, cap - n, "]}");
+    send(s, REGIONS);
+    send(s, msg);
+    free(msg);
+    run(s, 0, 0.2);
+    char row[256];
+    assert_true(text_row(s, "points ", row, sizeof row));
+    assert_string_equal(row, "points 512 shown, 0 bad position, 0 off the map, 88 over the cap of 512");
+    assert_true(text_row(s, "point ", row, sizeof row));
+    assert_string_equal(row, "point p511");                 /* the largest kept */
+    screen_free(s);
+}
+
+/* Ripples are moving marks: frame after frame only their small boxes are
+ * repainted, the cached layer is not redrawn, and the repainted area is a
+ * small part of the map's. */
+static void ripples_damage_only_themselves(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(LAYOUT, 640, 480);
+    send(s, REGIONS);
+    send(s, "{\"topic\":\"t.points\",\"value\":[{\"name\":\"站一\",\"lon\":120.05,\"lat\":30.15,\"value\":10},"
+            "{\"name\":\"站二\",\"lon\":120.15,\"lat\":30.05,\"value\":40}]}");
+    run(s, 0, 1);
+    uint64_t drawn = s->st.widgets_drawn, px = s->st.pixels, painted = s->st.painted;
+    run(s, 1 + 1 / 60.0, 3);
+    assert_true(s->st.painted - painted >= 100);              /* they do move */
+    assert_int_equal(s->st.widgets_drawn, drawn);             /* the layer stays cached */
+    double per_frame = (double)(s->st.pixels - px) / (double)(s->st.painted - painted);
+    /* two ripples of about 40 px radius: old ∪ new well under 5 % of 640 × 480 */
+    if (per_frame > 0.05 * 640 * 480)
+        fail_msg("ripple frames repaint %.0f pixels each", per_frame);
+    screen_free(s);
+}
+
+int main(void)
+{
+    setenv("BIGSCREEN_DATADIR", BS_SOURCE, 0);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(points_hostile),
+        cmocka_unit_test(points_cap),
+        cmocka_unit_test(ripples_damage_only_themselves),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
