@@ -525,6 +525,114 @@ void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
     cairo_restore(cr);
 }
 
+/* ---- sprites -------------------------------------------------------------- */
+
+#define SPRITE_SLOTS 96
+#define SPRITE_MAX_PX 64
+
+typedef struct {
+    uint64_t         hash, used;
+    draw_sprite_fn   paint;
+    uint8_t          arg[DRAW_SPRITE_ARG];
+    size_t           arglen;
+    double           scale, r;
+    int              qx, qy, c;   /* quarter-pixel phase; the centre's pixel */
+    cairo_surface_t *surf;
+} sprite_t;
+
+static _Thread_local struct {
+    sprite_t slot[SPRITE_SLOTS];
+    uint64_t clock;
+} sprites;
+
+static uint64_t sprite_hash(draw_sprite_fn paint, const void *arg, size_t n, double scale, double r, int qx, int qy)
+{
+    uint64_t h = 1469598103934665603ull;
+    const uint8_t *b = arg;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    union { double d; uint64_t u; } su = { scale }, ru = { r };
+    uintptr_t fp;
+    memcpy(&fp, &paint, sizeof fp < sizeof paint ? sizeof fp : sizeof paint);
+    uint64_t more[] = { su.u, ru.u, (uint64_t)(qx * 4 + qy), (uint64_t)fp };
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        h = (h ^ more[i]) * 1099511628211ull;
+    return h;
+}
+
+static sprite_t *sprite_get(draw_sprite_fn paint, const void *arg, size_t n, double scale, double r, int qx, int qy)
+{
+    uint64_t h = sprite_hash(paint, arg, n, scale, r, qx, qy);
+    sprite_t *lru = &sprites.slot[0];
+    for (int i = 0; i < SPRITE_SLOTS; i++) {
+        sprite_t *sp = &sprites.slot[i];
+        if (sp->surf && sp->hash == h && sp->paint == paint && sp->arglen == n && sp->scale == scale &&
+            sp->r == r && sp->qx == qx && sp->qy == qy && memcmp(sp->arg, arg, n) == 0) {
+            sp->used = ++sprites.clock;
+            return sp;
+        }
+        if (!sp->surf || sp->used < lru->used)
+            lru = sp;
+        if (!sp->surf)
+            break;
+    }
+    /* draw it into the least recently used slot */
+    int c = (int)ceil(r * scale) + 1, size = 2 * c + 1;
+    cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, size, size);
+    if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(sf);
+        return NULL;
+    }
+    cairo_t *cr = cairo_create(sf);
+    cairo_translate(cr, c + qx / 4.0, c + qy / 4.0);
+    cairo_scale(cr, scale, scale);
+    paint(cr, arg);
+    cairo_destroy(cr);
+    cairo_surface_flush(sf);
+    if (lru->surf)
+        cairo_surface_destroy(lru->surf);
+    *lru = (sprite_t){ h, ++sprites.clock, paint, { 0 }, n, scale, r, qx, qy, c, sf };
+    memcpy(lru->arg, arg, n);
+    return lru;
+}
+
+void draw_sprite(draw_t *d, double x, double y, double r, draw_sprite_fn paint, const void *arg, size_t arglen)
+{
+    cairo_t *cr = d->cr;
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    double s = m.xx;
+    bool direct = arglen > DRAW_SPRITE_ARG || m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s ||
+                  !(r > 0) || r * s > SPRITE_MAX_PX || !isfinite(x) || !isfinite(y);
+    double X = x, Y = y;
+    cairo_user_to_device(cr, &X, &Y);
+    if (!direct && (fabs(X) > 1e6 || fabs(Y) > 1e6))
+        return;                           /* far off any surface */
+    sprite_t *sp = NULL;
+    double ix = floor(X), iy = floor(Y);
+    int qx = (int)lround((X - ix) * 4), qy = (int)lround((Y - iy) * 4);
+    if (qx == 4) {
+        qx = 0;
+        ix += 1;
+    }
+    if (qy == 4) {
+        qy = 0;
+        iy += 1;
+    }
+    if (!direct)
+        sp = sprite_get(paint, arg, arglen, s, r, qx, qy);
+    cairo_save(cr);
+    if (!sp) {                            /* painted straight in */
+        cairo_translate(cr, x, y);
+        paint(cr, arg);
+    } else {
+        cairo_identity_matrix(cr);
+        cairo_set_source_surface(cr, sp->surf, ix - sp->c, iy - sp->c);
+        cairo_paint(cr);
+    }
+    cairo_restore(cr);
+}
+
 #define PANEL_TITLE_H 40
 
 rect_t draw_panel_content(rect_t r, const char *title)

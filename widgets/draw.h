@@ -69,6 +69,19 @@ rect_t draw_panel_content(rect_t r, const char *title);
 /* A line with a soft glow around it (current path is consumed). */
 void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow);
 
+/* Sprites: a small picture drawn once per look and stamped wherever it is
+ * wanted (a chart's dots, a halo), so a mark that moves every frame costs a
+ * copy instead of a fill and a stroke. paint() draws the picture centred on
+ * (0, 0) in design units, within radius r of it, from arg alone: arg's
+ * arglen bytes (at most DRAW_SPRITE_ARG) are the picture's identity, equal
+ * bytes giving the same picture. The position keeps a quarter of a pixel
+ * (each phase is its own sprite), so a glide stays smooth. Without a uniform
+ * scale, or when larger than 64 pixels, the picture is painted straight in.
+ * The cache is the calling thread's (a few dozen recent sprites). */
+#define DRAW_SPRITE_ARG 64
+typedef void (*draw_sprite_fn)(cairo_t *cr, const void *arg);
+void draw_sprite(draw_t *d, double x, double y, double r, draw_sprite_fn paint, const void *arg, size_t arglen);
+
 /* The stale badge in the top-right corner of r: "● 3 分钟前". */
 void draw_stale_badge(draw_t *d, rect_t r, double age_s);
 

@@ -468,6 +468,31 @@ static void line_draw_base(const wdg_t *w, draw_t *d)
 #undef YOF
 }
 
+/* The look of a point's dot and of the newest point's halo (sprites). */
+typedef struct { float r, g, b, alpha; } sprite_arg_t;
+
+static void paint_dot(cairo_t *cr, const void *arg)
+{
+    const sprite_arg_t *a = arg;
+    cairo_arc(cr, 0, 0, 3.2, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, 0.02, 0.08, 0.2, a->alpha);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgba(cr, a->r, a->g, a->b, a->alpha);
+    cairo_set_line_width(cr, 1.6);
+    cairo_stroke(cr);
+}
+
+static void paint_halo(cairo_t *cr, const void *arg)
+{
+    const sprite_arg_t *a = arg;
+    cairo_arc(cr, 0, 0, 8, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, a->r, a->g, a->b, 0.25 * a->alpha);
+    cairo_fill(cr);
+    cairo_arc(cr, 0, 0, 4.2, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, 1, 1, 1, a->alpha);
+    cairo_fill(cr);
+}
+
 /* The marks: x labels (they slide with the points), the series with their
  * areas, dots, halos and the newest value's tag. */
 static void line_draw_overlay(const wdg_t *w, draw_t *d)
@@ -560,27 +585,16 @@ static void line_draw_overlay(const wdg_t *w, draw_t *d)
         bs_color_t lc = col;
         lc.a = (float)alpha;
         draw_glow_stroke(d, lc, 2.5, 4);
+        sprite_arg_t sa = { col.r, col.g, col.b, (float)alpha };
         if (L->dots && xstep >= 14)
-            for (int i = 0; i < st->m; i++) {
-                cairo_arc(cr, xs[i], ys[i], 3.2, 0, 2 * M_PI);
-                cairo_set_source_rgba(cr, 0.02, 0.08, 0.2, alpha);
-                cairo_fill_preserve(cr);
-                cairo_set_source_rgba(cr, col.r, col.g, col.b, alpha);
-                cairo_set_line_width(cr, 1.6);
-                cairo_stroke(cr);
-            }
+            for (int i = 0; i < st->m; i++)
+                draw_sprite(d, xs[i], ys[i], 4.1, paint_dot, &sa, sizeof sa);
         cairo_restore(cr);
 
         /* the newest point: a halo, and the main series' value in a tag */
         double lx = xs[st->m - 1], ly = ys[st->m - 1];
-        if (reveal >= 1 && lx <= p.x + p.w + 0.5) {
-            cairo_arc(cr, lx, ly, 8, 0, 2 * M_PI);
-            cairo_set_source_rgba(cr, col.r, col.g, col.b, 0.25 * alpha);
-            cairo_fill(cr);
-            cairo_arc(cr, lx, ly, 4.2, 0, 2 * M_PI);
-            cairo_set_source_rgba(cr, 1, 1, 1, alpha);
-            cairo_fill(cr);
-        }
+        if (reveal >= 1 && lx <= p.x + p.w + 0.5)
+            draw_sprite(d, lx, ly, 8, paint_halo, &sa, sizeof sa);
         if (reveal >= 1 && lx <= p.x + p.w + 0.5 && s == 0) {            fmt_out_t fo;
             char vb[160];
             fmt_number(&L->fmt, st->v[st->m - 1], &fo);
