@@ -259,6 +259,7 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
     for (int i = 0; i < l->nwidgets; i++) {
         wdg_t *w = l->widgets[i];
         layer_t *L = &s->layers[i];
+        w->live = s->live;
         if (w->cls->tick)
             w->cls->tick(w, now, wall_ms);
         scr_update_stale(s, w, now, wall_ms);

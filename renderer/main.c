@@ -223,6 +223,7 @@ static int snapshot(layout_t *l, const args_t *a)
         screen_step_feeds(s, fmin(t, data_until));
         screen_update(s, t, wall0 + (int64_t)llround(t * 1000));
     }
+    screen_settle(s, at);                 /* a video's frame at exactly `at` */
     screen_repaint_all(s, at, wall0 + (int64_t)llround(at * 1000));
     int rc = screen_write_png(s, a->snapshot, err, sizeof err);
     if (rc != 0)

@@ -1,6 +1,7 @@
 /* report.c — the run report as JSON (see README "Report format"). */
 #include "screen_impl.h"
 #include "imgcache.h"
+#include "video.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -46,6 +47,14 @@ char *screen_report(screen_t *s, int64_t wall_ms)
     cJSON_AddNumberToObject(im, "decoded_px", (double)is.pixels);
     cJSON_AddNumberToObject(im, "shared", (double)is.shared);
     cJSON_AddNumberToObject(im, "refused", (double)is.refused);
+    wdg_video_stats_t vs;
+    wdg_video_stats(&vs);
+    cJSON *vo = cJSON_AddObjectToObject(root, "videos");
+    cJSON_AddNumberToObject(vo, "playing", (double)vs.playing);
+    cJSON_AddNumberToObject(vo, "frames", (double)vs.frames);
+    cJSON_AddNumberToObject(vo, "errors", (double)vs.errors);
+    cJSON_AddNumberToObject(vo, "drops", (double)vs.drops);
+    cJSON_AddNumberToObject(vo, "retries", (double)vs.retries);
     cJSON *re = cJSON_AddArrayToObject(root, "reload_errors");
     for (const char *p = s->reload_errors; p && *p;) {
         size_t n = strcspn(p, "\n");

@@ -261,6 +261,15 @@ int screen_reload(screen_t *s, layout_t *nl, double now, char *err, size_t errle
     return rc;
 }
 
+void screen_settle(screen_t *s, double now)
+{
+    for (int i = 0; i < s->layout->nwidgets; i++) {
+        wdg_t *w = s->layout->widgets[i];
+        if (w->cls->settle && !s->live && scr_visible(s, w))
+            w->cls->settle(w, now, s->text_scale);
+    }
+}
+
 void screen_step_feeds(screen_t *s, double t)
 {
     for (int i = 0; i < s->nfeeds; i++)

@@ -165,6 +165,11 @@ void screen_set_hud(screen_t *s, const char *text);
 /* Shows (errors non-NULL, copied) or clears the reload error overlay. */
 void screen_set_reload_errors(screen_t *s, const char *errors);
 
+/* Snapshots: lets the widgets shown at now whose look does not follow the
+ * program's clock (a video's frame) bring it to now (cls->settle), before
+ * screen_repaint_all. Blocks up to each widget's own timeout. */
+void screen_settle(screen_t *s, double now);
+
 /* Redraws every widget and paints the whole output (snapshots, tests,
  * benchmarks): what a first frame costs. */
 void screen_repaint_all(screen_t *s, double now, int64_t wall_ms);

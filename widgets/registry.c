@@ -20,6 +20,7 @@ extern const wdg_class_t wdg_liquid_class;
 extern const wdg_class_t wdg_line_class;
 extern const wdg_class_t wdg_radar_class;
 extern const wdg_class_t wdg_funnel_class;
+extern const wdg_class_t wdg_video_class;
 
 static const wdg_class_t *const classes[] = {
     &wdg_title_class,
@@ -39,6 +40,7 @@ static const wdg_class_t *const classes[] = {
     &wdg_line_class,
     &wdg_radar_class,
     &wdg_funnel_class,
+    &wdg_video_class,
     NULL,
 };
 

@@ -110,6 +110,12 @@ typedef struct wdg_class {
     /* Optional: the static top layer, drawn over the marks; cached with the
      * base and remade with it. */
     void (*draw_top)(const wdg_t *w, draw_t *d);
+    /* Optional, snapshots only (never on a live screen): bring what does
+     * not come from the program's clock (a video's frame) to time now,
+     * for output at scale pixels per design unit, just before the snapshot
+     * is painted; invalidates w when the look changed. May block, with a
+     * timeout of its own. */
+    void (*settle)(wdg_t *w, double now, double scale);
     /* Offset in the instance of the kind's bool "frame" option: while it is
      * on, the core draws the standard panel with the title bar
      * (draw_panel) into the base, and the kind draws inside
@@ -145,6 +151,8 @@ struct wdg {
     double      data_age;        /* seconds since the newest bound data */
     int64_t     data_wall_ms;    /* source time of the newest bound data (0 = none yet) */
     bool        has_data;
+    bool        live;            /* on a live screen (real time, feeds on threads);
+                                    false in snapshots, where time is stepped */
     /* The layout file's path, set by the loader for init() to resolve file
      * options (see wdg_find_file). Borrowed; valid during init() only. */
     const char *layout_file;

@@ -1,0 +1,295 @@
+#!/usr/bin/env python3
+"""The video widget: frames at exact times, bad input, streams that drop or never answer.
+
+usage: video.py BIGSCREEN GOLDEN SOURCE_ROOT CASE
+CASE: golden | check | corrupt | blackhole | live | drop | all
+
+The test clip is made here with ffmpeg (a test-only dependency, tools/deps
+--test): testsrc2 320x180, 25 fps, 4 s, x264 with one thread (the same bytes
+on every run of one ffmpeg). Every run of bigscreen has a deadline: one that
+does not end in time is killed and reported as a hang. Servers listen on
+127.0.0.1 ports the kernel picks. Everything lives in a temporary directory.
+"""
+import http.server
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+BIGSCREEN, GOLDEN, ROOT = (os.path.abspath(a) for a in sys.argv[1:4])
+CASE = sys.argv[4]
+fails = 0
+tmp = tempfile.mkdtemp(prefix="bs-video-")
+
+
+def check(ok, what):
+    global fails
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    fails += not ok
+
+
+def run(argv, timeout, exe=None):
+    """Runs bigscreen (or exe); returns (rc or 'hang', output text, seconds)."""
+    t0 = time.monotonic()
+    with tempfile.TemporaryFile() as out:
+        p = subprocess.Popen([exe or BIGSCREEN] + argv, stdout=out, stderr=subprocess.STDOUT,
+                             start_new_session=True, cwd=tmp)
+        try:
+            rc = p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            rc = "hang"
+        out.seek(0)
+        text = out.read().decode(errors="replace")
+    return rc, text, time.monotonic() - t0
+
+
+def clip(name="video-clip.mp4"):
+    path = os.path.join(tmp, name)
+    if not os.path.exists(path):
+        subprocess.run(["ffmpeg", "-y", "-hide_banner", "-loglevel", "error", "-f", "lavfi",
+                        "-i", "testsrc2=size=320x180:rate=25", "-t", "4", "-c:v", "libx264", "-threads", "1",
+                        "-pix_fmt", "yuv420p", "-movflags", "+faststart", path], check=True)
+    return path
+
+
+def layout(name, widgets, fps=60):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        json.dump({"canvas": {"width": 900, "height": 300}, "fps": fps,
+                   "feeds": [{"id": "main", "url": "demo:"}], "widgets": widgets}, f, ensure_ascii=False)
+    return path
+
+
+def video(src, i=0, **kw):
+    w = {"id": "v%d" % i, "type": "video", "rect": [i * 460, 0, 440, 300], "title": "v", "src": src}
+    w.update(kw)
+    return w
+
+
+def headless(lay, secs, deadline=None):
+    """A live headless run; returns (report or None, output, seconds)."""
+    rep = os.path.join(tmp, "report.json")
+    if os.path.exists(rep):
+        os.unlink(rep)
+    rc, text, took = run(["--headless", "--run-for", str(secs), "--no-state", "--report", rep, lay],
+                         deadline or secs + 15)
+    r = json.load(open(rep)) if rc == 0 and os.path.exists(rep) else None
+    if r is None:
+        print("  bigscreen: rc=%r\n%s" % (rc, text[-2000:]))
+    return r, text, took
+
+
+def pace_ok(r, secs, fps=60, what=""):
+    """The screen kept its frame rate: late and dropped frames few."""
+    rd = r["render"]
+    slots = rd["frames"] + rd["dropped"]
+    check(slots >= secs * fps * 0.8, "%sframe slots %d of %d expected" % (what, slots, secs * fps))
+    bad = rd["late"] + rd["dropped"]
+    check(bad <= slots * 0.15, "%sframe rate kept: %d late + %d dropped of %d frames"
+          % (what, rd["late"], rd["dropped"], rd["frames"]))
+
+
+def case_golden():
+    """--at 1 and --at 3 show the clip's frames 25 and 75, each its golden; they differ."""
+    clip()
+    shutil.copy(os.path.join(ROOT, "tests", "golden", "video-clip.json"), tmp)
+    lay = os.path.join(tmp, "video-clip.json")
+    for t in ("1", "3"):
+        ref = os.path.join(ROOT, "tests", "golden", "video-at%s.png" % t)
+        rc, text, took = run([BIGSCREEN, lay, ref, "--at", t], 60, exe=GOLDEN)
+        print("  " + text.strip().replace("\n", "\n  "))
+        check(rc == 0, "golden --at %s matches video-at%s.png (%.1f s)" % (t, t, took))
+    if os.environ.get("GOLDEN_UPDATE") == "1":
+        return
+    rc, text, _ = run([BIGSCREEN, lay, os.path.join(ROOT, "tests", "golden", "video-at3.png"), "--at", "1"], 60,
+                      exe=GOLDEN)
+    check(rc == 1, "the frame at 1 s is not the frame at 3 s (golden of 3 s refuses --at 1)")
+    # --at past the end loops: 5 s shows the frame of 1 s
+    rc, text, _ = run([BIGSCREEN, lay, os.path.join(ROOT, "tests", "golden", "video-at1.png"), "--at", "5"], 60,
+                      exe=GOLDEN)
+    check(rc == 0, "a looping file at --at 5 shows its frame of 1 s")
+
+
+def case_check():
+    """Errors known from the layout fail check with file:line:col and a clear reason."""
+    clip()
+    fifo = os.path.join(tmp, "fifo.mp4")
+    os.mkfifo(fifo)
+    open(os.path.join(tmp, "empty.mp4"), "w").close()
+    os.mkdir(os.path.join(tmp, "dir.mp4"))
+    bad = [
+        ("missing file", {"src": "nothere.mp4"}, 'cannot find "nothere.mp4"'),
+        ("ftp scheme", {"src": "ftp://127.0.0.1/a.mp4"}, 'scheme "ftp" is not one of'),
+        ("file scheme", {"src": "file:///etc/passwd"}, 'scheme "file" is not one of'),
+        ("no host", {"src": "rtsp:///cam"}, "URL has no host"),
+        ("over-long src", {"src": "http://127.0.0.1/" + "a" * 1100}, "src"),
+        ("control character", {"src": "video-clip.mp4\n"}, "control character"),
+        ("fifo", {"src": "fifo.mp4"}, "not a regular file"),
+        ("directory", {"src": "dir.mp4"}, "not a regular file"),
+        ("empty file", {"src": "empty.mp4"}, "is empty"),
+        ("missing poster", {"src": "rtsp://127.0.0.1/cam", "poster": "nothere.png"}, 'cannot find poster'),
+        ("no src", {"src": None}, '"src" is required'),
+        ("fit", {"src": "video-clip.mp4", "fit": "stretch"}, "fit"),
+    ]
+    for what, kw, want in bad:
+        w = video("x")
+        w.update(kw)
+        if w["src"] is None:
+            del w["src"]
+        lay = layout("bad.json", [w])
+        rc, text, took = run(["check", lay], 10)
+        first = text.strip().split("\n")[0]
+        check(rc == 1 and first.startswith(lay + ":") and want in first and took < 5,
+              "%s: check fails with %s (%s)" % (what, want, first[:140]))
+    rc, text, _ = run(["check", layout("good.json", [video("video-clip.mp4"), video("rtsp://127.0.0.1/cam", 1)])], 10)
+    check(rc == 0, "a file and an rtsp URL pass check (%s)" % text.strip()[:120])
+
+
+def case_corrupt():
+    """Random bytes: check cannot know; the snapshot and the live screen draw 无法播放 and count it."""
+    with open(os.path.join(tmp, "corrupt.mp4"), "wb") as f:
+        f.write(os.urandom(200000))
+    lay = layout("corrupt.json", [video("corrupt.mp4")])
+    rc, text, took = run(["--snapshot", os.path.join(tmp, "c.png"), lay], 30)
+    check(rc == 0 and "corrupt.mp4" in text and took < 15, "snapshot of a corrupt file: drawn error, exit 0 (%s)"
+          % text.strip().split("\n")[0][:120])
+    r, text, took = headless(lay, 3)
+    if not r:
+        check(False, "headless run with a corrupt file")
+        return
+    t = r["widgets"][0]["text"]
+    check(" error " in t, "the widget shows the error state (%s)" % t)
+    check(r["videos"]["errors"] >= 1 and r["videos"]["frames"] == 0, "counted: %r" % r["videos"])
+    pace_ok(r, 3)
+
+
+def blackhole_server():
+    """A listener that accepts and never says anything."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(16)
+    held = []
+
+    def serve():
+        while True:
+            try:
+                c, _ = s.accept()
+                held.append(c)
+            except OSError:
+                return
+    threading.Thread(target=serve, daemon=True).start()
+    return s, held
+
+
+def case_blackhole():
+    """Streams to a port that never answers: connecting shown, the frame rate kept, a prompt exit."""
+    s, held = blackhole_server()
+    port = s.getsockname()[1]
+    lay = layout("hole.json", [video("http://127.0.0.1:%d/live/index.m3u8" % port),
+                               video("rtsp://127.0.0.1:%d/cam" % port, 1)])
+    r, text, took = headless(lay, 4)
+    if not r:
+        check(False, "headless run with black-hole streams")
+        return
+    texts = [w["text"] for w in r["widgets"]]
+    check(all(" opening " in t for t in texts), "both show 连接中 (%s)" % texts)
+    check(len(held) >= 2, "both connected to the black hole (%d connections)" % len(held))
+    pace_ok(r, 4)
+    check(took < 4 + 5, "the screen quits promptly with streams hanging (%.1f s for a 4 s run)" % took)
+    s.close()
+
+
+def case_live():
+    """A file plays at its frame rate; the screen repaints only the video's rect."""
+    clip()
+    lay = layout("live.json", [video("video-clip.mp4"),
+                               {"id": "t", "type": "title", "rect": [460, 0, 440, 300], "title": "静止"}])
+    r, text, took = headless(lay, 3)
+    if not r:
+        check(False, "headless run with a playing file")
+        return
+    t = r["widgets"][0]["text"]
+    n = int(t.split("frames=")[1].split()[0]) if "frames=" in t else 0
+    check(" playing " in t and n >= 40, "the clip plays: %d frames in 3 s at 25 fps (%s)" % (n, t))
+    rd = r["render"]
+    area = 440 * 300
+    per = rd["pixels"] / max(1, rd["painted"])
+    # the first paint is the whole screen (900x300); every other one the video's rect at most
+    check(rd["pixels"] <= 900 * 300 + (rd["painted"] - 1) * area * 1.05,
+          "damage stays in the video's rect: %.0f px per paint (rect %d px, screen %d)" % (per, area, 900 * 300))
+    check(rd["widgets_drawn"] <= rd["painted"] + 3,
+          "only the video is redrawn: %d draws in %d paints" % (rd["widgets_drawn"], rd["painted"]))
+    pace_ok(r, 3)
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+
+
+def http_server(port=0):
+    handler = lambda *a, **kw: Quiet(*a, directory=tmp, **kw)
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    srv.allow_reuse_address = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def case_drop():
+    """A stream that ends and whose server goes away: 信号中断 over the last frame, retries, and back."""
+    clip()
+    srv = http_server()
+    port = srv.server_address[1]
+    lay = layout("drop.json", [video("http://127.0.0.1:%d/video-clip.mp4" % port)])
+    # the server goes at 1.5 s; the clip ends at 4 s: down, retried, still down at 7 s
+    threading.Timer(1.5, lambda: (srv.shutdown(), srv.server_close())).start()
+    r, text, took = headless(lay, 7)
+    if r:
+        t = r["widgets"][0]["text"]
+        check(" lost " in t, "a dropped stream shows 信号中断 (%s)" % t)
+        check(r["videos"]["drops"] >= 1 and r["videos"]["retries"] >= 1, "drops and retries counted: %r"
+              % r["videos"])
+        pace_ok(r, 7)
+    else:
+        check(False, "headless run with a dropping stream")
+    # the server comes back: the screen reconnects by itself
+    srv = http_server()
+    port = srv.server_address[1]
+    lay = layout("drop2.json", [video("http://127.0.0.1:%d/video-clip.mp4" % port)])
+    def bounce():
+        srv.shutdown()
+        srv.server_close()
+        time.sleep(4.5)
+        globals()["srv2"] = http_server(port)
+    threading.Timer(1.5, bounce).start()
+    r, text, took = headless(lay, 13)
+    if r:
+        t = r["widgets"][0]["text"]
+        check(" playing " in t and r["videos"]["drops"] >= 1 and r["videos"]["retries"] >= 2,
+              "back to playing after the server returns (%s; %r)" % (t, r["videos"]))
+    else:
+        check(False, "headless run with a returning stream")
+    if "srv2" in globals():
+        globals()["srv2"].shutdown()
+
+
+CASES = {"golden": case_golden, "check": case_check, "corrupt": case_corrupt, "blackhole": case_blackhole,
+         "live": case_live, "drop": case_drop}
+try:
+    if shutil.which("ffmpeg") is None and CASE in ("golden", "check", "live", "drop", "all"):
+        print("SKIP ffmpeg is not installed (tools/deps --test)")
+        sys.exit(77)
+    for name, fn in CASES.items():
+        if CASE in (name, "all"):
+            fn()
+finally:
+    shutil.rmtree(tmp, ignore_errors=True)
+sys.exit(1 if fails else 0)
