@@ -225,7 +225,10 @@ def case_live():
     # the first paint is the whole screen (900x300); every other one the video's rect at most
     check(rd["pixels"] <= 900 * 300 + (rd["painted"] - 1) * area * 1.05,
           "damage stays in the video's rect: %.0f px per paint (rect %d px, screen %d)" % (per, area, 900 * 300))
-    check(rd["widgets_drawn"] <= rd["painted"] + 3,
+    # the first paint draws both; then the video once a paint (a frame and a
+    # state change may come in the same paint or not): a title drawn with
+    # it would make about two draws a paint
+    check(rd["widgets_drawn"] <= rd["painted"] * 1.1 + 3,
           "only the video is redrawn: %d draws in %d paints" % (rd["widgets_drawn"], rd["painted"]))
     pace_ok(r, 3)
 
