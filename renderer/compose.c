@@ -260,6 +260,7 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
         wdg_t *w = l->widgets[i];
         layer_t *L = &s->layers[i];
         w->live = s->live;
+        w->shown = scr_visible(s, w);
         if (w->cls->tick)
             w->cls->tick(w, now, wall_ms);
         scr_update_stale(s, w, now, wall_ms);

@@ -231,6 +231,23 @@ def case_live():
     check(rd["widgets_drawn"] <= rd["painted"] * 1.1 + 3,
           "only the video is redrawn: %d draws in %d paints" % (rd["widgets_drawn"], rd["painted"]))
     pace_ok(r, 3)
+    # on a page that is not on screen, a file pauses and nothing is rendered
+    path = os.path.join(tmp, "pages.json")
+    with open(path, "w") as f:
+        json.dump({"canvas": {"width": 900, "height": 300}, "fps": 60, "feeds": [{"id": "main", "url": "demo:"}],
+                   "pages": [{"name": "a", "duration": 10, "widgets": [
+                                 {"id": "t", "type": "title", "rect": [0, 0, 900, 300], "title": "a"}]},
+                             {"name": "b", "duration": 10, "widgets": [video("video-clip.mp4")]}]},
+                  f, ensure_ascii=False)
+    rep = os.path.join(tmp, "report.json")
+    rc, text, took = run(["--headless", "--run-for", "3", "--no-state", "--page", "a", "--report", rep, path], 20)
+    r = json.load(open(rep)) if rc == 0 else None
+    if r:
+        t = [w["text"] for w in r["widgets"] if w["type"] == "video"][0]
+        check(r["videos"]["frames"] <= 2, "a video on a page not shown renders nothing after its first frame "
+              "(%d frames; %s)" % (r["videos"]["frames"], t))
+    else:
+        check(False, "headless run with a hidden video (rc %r: %s)" % (rc, text[-400:]))
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):

@@ -86,6 +86,8 @@ typedef struct {
     pthread_cond_t  cv;
     /* guarded by mu */
     bool      quit, update, events;  /* wake reasons */
+    bool      hidden;                /* the widget's page is not on screen: files pause,
+                                        streams play on without rendering */
     vframe_t *ready;                 /* the newest rendered frame */
     bool      fresh;                 /* ready holds a frame the render thread has not taken */
     int       state, tries;          /* enum vstate; retries since the last frame */
@@ -123,7 +125,7 @@ typedef struct {
     /* render thread */
     vshared_t   *sh;                 /* NULL until playback starts (live) */
     pthread_t    th;
-    bool         started, failed;
+    bool         started, failed, hidden;
     vframe_t    *front;              /* the frame shown (owned by the render thread) */
     vframe_t     snap;               /* snapshots: the frame at T */
     int          state, tries;
@@ -305,6 +307,19 @@ static void target_size(int fit, int64_t vw, int64_t vh, int cw, int ch, int *tw
     double cap = fmin(1.0, fmin(VIDEO_MAX_W / w, VIDEO_MAX_H / h));
     *tw = (int)fmax(2, fmin(VIDEO_MAX_W, lround(w * cap)));
     *th = (int)fmax(2, fmin(VIDEO_MAX_H, lround(h * cap)));
+}
+
+/* Lets mpv drop its current frame without drawing it (a stream whose
+ * page is not on screen). */
+static void skip_frame(mpv_render_context *rc)
+{
+    int skip = 1, block = 0;
+    mpv_render_param p[] = {
+        { MPV_RENDER_PARAM_SKIP_RENDERING, &skip },
+        { MPV_RENDER_PARAM_BLOCK_FOR_TARGET_TIME, &block },
+        { 0 },
+    };
+    mpv_render_context_render(rc, p);
 }
 
 /* Renders mpv's current frame into f at tw × th. 0 or -1. */
@@ -521,6 +536,7 @@ static void *vthread(void *arg)
     set_state(v, VS_OPENING, NULL);
     loadfile(v->mpv, v->url);
     int rw = 0, rh = 0;                   /* size of the last render */
+    bool hidden = false;
     for (;;) {
         pthread_mutex_lock(&v->mu);
         while (!v->quit && !v->update && !v->events) {
@@ -541,7 +557,7 @@ static void *vthread(void *arg)
             if (pthread_cond_timedwait(&v->cv, &v->mu, &ts) == ETIMEDOUT)
                 break;
         }
-        bool quit = v->quit, update = v->update, events = v->events;
+        bool quit = v->quit, update = v->update, events = v->events, hide = v->hidden;
         v->update = v->events = false;
         pthread_mutex_unlock(&v->mu);
         if (quit)
@@ -549,14 +565,24 @@ static void *vthread(void *arg)
         double now = bs_mono();
         if (events)
             handle_events(v, now);
+        if (hide != hidden) {
+            hidden = hide;
+            int flag = hidden;
+            if (!v->stream)               /* a file waits on its frame; a live stream cannot */
+                mpv_set_property_async(v->mpv, 0, "pause", MPV_FORMAT_FLAG, &flag);
+            v->last_frame = now;
+        }
         int tw, th;
         target_size(v->fit, v->vw, v->vh, atomic_load(&v->want_w), atomic_load(&v->want_h), &tw, &th);
         bool redraw = false;
         if (update)
             redraw = (mpv_render_context_update(v->rc) & MPV_RENDER_UPDATE_FRAME) != 0;
-        if (!redraw && v->had_frame && (tw != rw || th != rh))
+        if (!redraw && v->had_frame && (tw != rw || th != rh) && !hidden)
             redraw = true;                /* the area changed size: the same frame, resized */
-        if (redraw && render_frame(v->rc, v->back, tw, th) == 0) {
+        if (redraw && hidden && v->had_frame) {
+            skip_frame(v->rc);            /* nobody sees it: no scaling, no swap */
+            v->last_frame = now;
+        } else if (redraw && render_frame(v->rc, v->back, tw, th) == 0) {
             rw = tw;
             rh = th;
             atomic_fetch_add(&st_frames, 1);
@@ -661,6 +687,10 @@ static void video_tick(wdg_t *w, double now, int64_t wall_ms)
         return;
     bool changed = false, newframe = false;
     pthread_mutex_lock(&v->mu);
+    if (k->hidden != !w->shown) {
+        k->hidden = v->hidden = !w->shown;
+        pthread_cond_signal(&v->cv);
+    }
     if (v->fresh) {
         vframe_t *t = k->front;
         k->front = v->ready;

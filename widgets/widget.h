@@ -153,6 +153,7 @@ struct wdg {
     bool        has_data;
     bool        live;            /* on a live screen (real time, feeds on threads);
                                     false in snapshots, where time is stepped */
+    bool        shown;           /* on the page on screen (set before each tick) */
     /* The layout file's path, set by the loader for init() to resolve file
      * options (see wdg_find_file). Borrowed; valid during init() only. */
     const char *layout_file;
