@@ -53,7 +53,12 @@ static void type_text(const opt_def_t *o, char *out, size_t len)
     case OPT_STRLIST:    snprintf(out, len, "array of strings"); break;
     case OPT_THRESHOLDS: snprintf(out, len, "thresholds"); break;
     case OPT_MAPPINGS:   snprintf(out, len, "mappings"); break;
-    case OPT_LIST:       snprintf(out, len, "array of objects"); break;
+    case OPT_LIST:
+        if (o->def)
+            snprintf(out, len, "array of objects or strings (a string is its `%s`)", o->def);
+        else
+            snprintf(out, len, "array of objects");
+        break;
     case OPT_GROUP:      snprintf(out, len, "group"); break;
     case OPT_ENUM: {
         out[0] = '\0';
@@ -85,7 +90,7 @@ static void rows(buf_t *b, const opt_def_t *tbl, const char *prefix)
         char type[256], range[64];
         type_text(o, type, sizeof type);
         range_text(o, range, sizeof range);
-        const char *def = o->def ? o->def : "";
+        const char *def = o->def && o->type != OPT_LIST ? o->def : "";
         if (o->def && (o->type == OPT_NUM) && isnan(strtod(o->def, NULL)))
             def = "none";
         put(b, "| `%s%s` | %s | %s%s%s | %s | %s |\n", prefix, o->name, type,

@@ -167,8 +167,20 @@ static int parse_list(const opt_def_t *o, bs_list_t *dst, const cJSON *j, diag_t
             rc = -1;
             break;
         }
+        if (o->def && cJSON_IsString(c)) {     /* shorthand: a string sets the key o->def names */
+            size_t off;
+            const opt_def_t *od = opt_find(o->group, o->def, &off);
+            if (od && opt_parse_member(od, off, rec, c, d) != 0)
+                rc = -1;
+            if (od)
+                continue;
+        }
         if (!cJSON_IsObject(c)) {
-            diag_at(d, c, false, "each item of \"%s\" must be an object, not %s", key, json_type_name(c));
+            if (o->def)
+                diag_at(d, c, false, "each item of \"%s\" must be a string (its \"%s\") or an object, not %s",
+                        key, o->def, json_type_name(c));
+            else
+                diag_at(d, c, false, "each item of \"%s\" must be an object, not %s", key, json_type_name(c));
             rc = -1;
             continue;
         }
@@ -578,10 +590,19 @@ void opt_schema(const opt_def_t *tbl, cJSON *props)
             p = cJSON_CreateObject();
             cJSON_AddStringToObject(p, "type", "array");
             cJSON_AddNumberToObject(p, "maxItems", o->max > 0 ? o->max : LIST_CAP_DEFAULT);
-            cJSON *it = cJSON_AddObjectToObject(p, "items");
+            cJSON *it = cJSON_CreateObject();
             cJSON_AddStringToObject(it, "type", "object");
             opt_schema(o->group, cJSON_AddObjectToObject(it, "properties"));
             cJSON_AddFalseToObject(it, "additionalProperties");
+            if (o->def) {       /* or a string: the o->def key alone */
+                cJSON *any = cJSON_AddArrayToObject(cJSON_AddObjectToObject(p, "items"), "anyOf");
+                cJSON *str = cJSON_CreateObject();
+                cJSON_AddStringToObject(str, "type", "string");
+                cJSON_AddItemToArray(any, str);
+                cJSON_AddItemToArray(any, it);
+            } else {
+                cJSON_AddItemToObject(p, "items", it);
+            }
             break;
         }
         case OPT_GROUP:

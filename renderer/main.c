@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "datadir.h"
 #include "docs.h"
+#include "imgcache.h"
 #include "layout.h"
 #include "listen.h"
 #include "persist.h"
@@ -209,6 +210,7 @@ static int snapshot(layout_t *l, const args_t *a)
     int w = a->size_w ? a->size_w : l->width, h = a->size_h ? a->size_h : l->height;
     int64_t wall0 = a->time_set ? a->time_ms : SNAPSHOT_WALL_MS;
     int fps = l->fps;
+    wdg_image_loader_sync(true);    /* pictures decoded when asked: the frame at --at is deterministic */
     screen_t *s = screen_new(l, w, h, false, wall0, err, sizeof err);
     if (!s) {
         fprintf(stderr, "bigscreen: %s\n", err);

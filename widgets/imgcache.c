@@ -1,15 +1,20 @@
 /* imgcache.c — decoded images, shared and budgeted (see imgcache.h). */
 #include "imgcache.h"
 #include "fileio.h"
+#include "widget.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct entry {
     wdg_image_t      im;        /* first: the pointer handed out */
@@ -19,14 +24,28 @@ typedef struct entry {
     ino_t            ino;
     off_t            size;
     struct timespec  mtime;
-    bool             svg;
+    int              kind;      /* K_PNG, K_SVG (vectors), K_RASTER (any kind, fitted to a box) */
+    int              bw, bh;    /* K_RASTER: the box it covers */
     int              refs;
 } entry_t;
+
+/* entry kinds, and what a K_RASTER file turned out to be (sniff) */
+enum { K_PNG, K_SVG, K_RASTER, K_JPEG, K_SVG_RASTER };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;   /* guards everything below */
 static entry_t          *entries;
 static uint64_t          held_px;      /* live entries + decodes under way */
 static wdg_image_stats_t stats;
+
+/* qlock guards the queue, every job's state, im, err, queued and orphan,
+ * and the counters below. The loader thread holds it only to take a job
+ * and to hand the result over. */
+static pthread_mutex_t   qlock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t    qcond = PTHREAD_COND_INITIALIZER;
+static wdg_image_job_t  *qhead, *qtail;
+static unsigned          qlen;
+static bool              started, running, sync_mode;
+static uint64_t          loaded;
 
 #define MPX(px) ((double)(px) / 1e6)
 
@@ -281,29 +300,95 @@ static cairo_status_t read_mem(void *closure, unsigned char *data, unsigned int 
     return CAIRO_STATUS_SUCCESS;
 }
 
-/* Decodes buf into e->im. 0, or -1 with err. */
-static int decode(entry_t *e, const char *path, const char *buf, size_t n, char *err, size_t errlen)
+/* Takes px more pixels of the budget for path. 0, or -1 with err. */
+static int reserve(uint64_t px, const char *path, char *err, size_t errlen)
 {
-    if (!e->svg) {
-        reader_t r = { (const unsigned char *)buf, n };
-        cairo_surface_t *s = cairo_image_surface_create_from_png_stream(read_mem, &r);
-        if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-            snprintf(err, errlen, "%s: %s", path, cairo_status_to_string(cairo_surface_status(s)));
-            cairo_surface_destroy(s);
-            return -1;
-        }
-        e->im.img = s;
-        e->im.iw = cairo_image_surface_get_width(s);
-        e->im.ih = cairo_image_surface_get_height(s);
-        return 0;
+    pthread_mutex_lock(&lock);
+    if (held_px + px > WDG_IMAGE_BUDGET_PIXELS) {
+        uint64_t held = held_px;
+        pthread_mutex_unlock(&lock);
+        snprintf(err, errlen, "%s needs %.1f Mpx decoded; images already hold %.1f Mpx of the %.1f Mpx "
+                 "budget (%u MiB) for all images", path, MPX(px), MPX(held), MPX(WDG_IMAGE_BUDGET_PIXELS),
+                 (unsigned)(WDG_IMAGE_BUDGET_PIXELS * 4ull >> 20));
+        return -1;
     }
+    held_px += px;
+    pthread_mutex_unlock(&lock);
+    return 0;
+}
+
+static void unreserve(uint64_t px)
+{
+    pthread_mutex_lock(&lock);
+    held_px -= px;
+    pthread_mutex_unlock(&lock);
+}
+
+/* A JPEG decoded by gdk-pixbuf into a Cairo surface (premultiplied ARGB),
+ * or NULL with err. The header was checked: w × h pixels are expected. */
+static cairo_surface_t *decode_jpeg(const char *path, const char *buf, size_t n, unsigned long w,
+                                    unsigned long h, char *err, size_t errlen)
+{
     GError *gerr = NULL;
-    /* from memory, no base file: the document can reach no other file */
+    GdkPixbufLoader *ld = gdk_pixbuf_loader_new_with_type("jpeg", &gerr);
+    cairo_surface_t *s = NULL;
+    if (!ld)
+        goto err;
+    if (!gdk_pixbuf_loader_write(ld, (const guchar *)buf, n, &gerr)) {
+        gdk_pixbuf_loader_close(ld, NULL);
+        goto err;
+    }
+    if (!gdk_pixbuf_loader_close(ld, &gerr))
+        goto err;
+    GdkPixbuf *pb = gdk_pixbuf_loader_get_pixbuf(ld);
+    if (!pb || gdk_pixbuf_get_width(pb) != (int)w || gdk_pixbuf_get_height(pb) != (int)h ||
+        gdk_pixbuf_get_bits_per_sample(pb) != 8 || gdk_pixbuf_get_n_channels(pb) < 3) {
+        snprintf(err, errlen, "%s: the decoded JPEG is not the %lux%lu of its header", path, w, h);
+        g_object_unref(ld);
+        return NULL;
+    }
+    s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)w, (int)h);
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, errlen, "%s: %s", path, cairo_status_to_string(cairo_surface_status(s)));
+        cairo_surface_destroy(s);
+        g_object_unref(ld);
+        return NULL;
+    }
+    int nc = gdk_pixbuf_get_n_channels(pb), sstride = gdk_pixbuf_get_rowstride(pb);
+    int dstride = cairo_image_surface_get_stride(s);
+    const guchar *src = gdk_pixbuf_read_pixels(pb);
+    unsigned char *dst = cairo_image_surface_get_data(s);
+    for (unsigned long y = 0; y < h; y++) {
+        const guchar *p = src + y * (size_t)sstride;
+        uint32_t *q = (uint32_t *)(void *)(dst + y * (size_t)dstride);
+        for (unsigned long x = 0; x < w; x++, p += nc) {
+            unsigned a = nc == 4 ? p[3] : 255;
+            unsigned r = p[0] * a / 255, g = p[1] * a / 255, b = p[2] * a / 255;
+            q[x] = (uint32_t)a << 24 | r << 16 | g << 8 | b;
+        }
+    }
+    cairo_surface_mark_dirty(s);
+    g_object_unref(ld);
+    return s;
+err:
+    snprintf(err, errlen, "%s is not a usable JPEG: %s", path, gerr ? gerr->message : "?");
+    g_clear_error(&gerr);
+    if (ld)
+        g_object_unref(ld);
+    return NULL;
+}
+
+/* An SVG handle from memory (no base file: the document reaches no other
+ * file) and its intrinsic size. NULL with err. */
+static RsvgHandle *svg_open(const char *path, const char *buf, size_t n, double *iw, double *ih,
+                            char *err, size_t errlen)
+{
+    GError *gerr = NULL;
     RsvgHandle *h = rsvg_handle_new_from_data((const guint8 *)buf, n, &gerr);
     if (!h) {
         snprintf(err, errlen, "%s is not a usable SVG: %s", path, gerr ? gerr->message : "?");
         g_clear_error(&gerr);
-        return -1;
+        return NULL;
     }
     gdouble w = 0, hh = 0;
     if (!rsvg_handle_get_intrinsic_size_in_pixels(h, &w, &hh)) {
@@ -319,11 +404,126 @@ static int decode(entry_t *e, const char *path, const char *buf, size_t n, char 
     if (!(w > 0 && hh > 0 && w <= WDG_IMAGE_MAX_SIDE && hh <= WDG_IMAGE_MAX_SIDE)) {
         snprintf(err, errlen, "%s has no usable size (give it width/height or a viewBox)", path);
         g_object_unref(h);
+        return NULL;
+    }
+    *iw = w;
+    *ih = hh;
+    return h;
+}
+
+/* A copy of s scaled by sc (< 1) with good filtering, or NULL. */
+static cairo_surface_t *shrink(cairo_surface_t *s, double sc, int rw, int rh)
+{
+    cairo_surface_t *o = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, rw, rh);
+    cairo_t *cr = cairo_create(o);
+    cairo_scale(cr, sc, sc);
+    cairo_set_source_surface(cr, s, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+    cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    if (cairo_surface_status(o) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(o);
+        return NULL;
+    }
+    cairo_surface_flush(o);
+    return o;
+}
+
+/* Decodes buf into e->im: a PNG or an SVG handle for those kinds; for
+ * K_RASTER, sub (K_PNG, K_JPEG, K_SVG_RASTER) decoded and brought to the
+ * size that covers the box (larger pictures shrunk here, on the decoding
+ * thread, so drawing one costs what the box costs). *px holds the pixels
+ * reserved for it and is kept equal to what it holds. 0, or -1 with err. */
+static int decode(entry_t *e, int sub, const char *path, const char *buf, size_t n, unsigned long w,
+                  unsigned long h, uint64_t *px, char *err, size_t errlen)
+{
+    if (sub == K_PNG || sub == K_JPEG) {
+        cairo_surface_t *s;
+        if (sub == K_JPEG) {
+            if (!(s = decode_jpeg(path, buf, n, w, h, err, errlen)))
+                return -1;
+        } else {
+            reader_t r = { (const unsigned char *)buf, n };
+            s = cairo_image_surface_create_from_png_stream(read_mem, &r);
+            if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+                /* its size passed the caps: cairo's "out of memory" here is a damaged file */
+                snprintf(err, errlen, "%s: the PNG data cannot be decoded (damaged or cut short: %s)", path,
+                         cairo_status_to_string(cairo_surface_status(s)));
+                cairo_surface_destroy(s);
+                return -1;
+            }
+        }
+        int sw = cairo_image_surface_get_width(s), sh = cairo_image_surface_get_height(s);
+        double sc = e->kind == K_RASTER ? fmax((double)e->bw / sw, (double)e->bh / sh) : 1;
+        if (sc < 0.999) {
+            int rw = (int)fmax(1, ceil(sw * sc)), rh = (int)fmax(1, ceil(sh * sc));
+            uint64_t rpx = (uint64_t)rw * (uint64_t)rh;
+            if (reserve(rpx, path, err, errlen) != 0) {
+                cairo_surface_destroy(s);
+                return -1;
+            }
+            cairo_surface_t *o = shrink(s, sc, rw, rh);
+            if (!o) {
+                unreserve(rpx);
+                snprintf(err, errlen, "%s: cannot shrink it to %dx%d", path, rw, rh);
+                cairo_surface_destroy(s);
+                return -1;
+            }
+            cairo_surface_destroy(s);
+            unreserve(*px);              /* the full-size decode is gone */
+            *px = rpx;
+            s = o;
+            sw = rw;
+            sh = rh;
+        }
+        e->im.img = s;
+        e->im.iw = sw;
+        e->im.ih = sh;
+        return 0;
+    }
+    double iw, ih;
+    RsvgHandle *hd = svg_open(path, buf, n, &iw, &ih, err, errlen);
+    if (!hd)
+        return -1;
+    if (sub == K_SVG) {
+        e->im.svg = hd;
+        e->im.iw = iw;
+        e->im.ih = ih;
+        return 0;
+    }
+    /* K_SVG_RASTER: drawn once, here, at the size that covers the box (so
+     * the picture is never enlarged on screen up to that box), within the
+     * per-image cap */
+    double sc = fmax(e->bw / iw, e->bh / ih);
+    if (!(sc > 0) || !isfinite(sc))
+        sc = 1;
+    double cap = sqrt((double)WDG_IMAGE_MAX_PIXELS / (iw * ih));
+    sc = fmin(sc, fmin(cap, fmin(WDG_IMAGE_MAX_SIDE / iw, WDG_IMAGE_MAX_SIDE / ih)));
+    int rw = (int)fmax(1, floor(iw * sc)), rh = (int)fmax(1, floor(ih * sc));
+    uint64_t rpx = (uint64_t)rw * (uint64_t)rh;
+    if (reserve(rpx, path, err, errlen) != 0) {
+        g_object_unref(hd);
         return -1;
     }
-    e->im.svg = h;
-    e->im.iw = w;
-    e->im.ih = hh;
+    *px += rpx;
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, rw, rh);
+    cairo_t *cr = cairo_create(s);
+    GError *gerr = NULL;
+    RsvgRectangle vp = { 0, 0, rw, rh };
+    gboolean ok = rsvg_handle_render_document(hd, cr, &vp, &gerr);
+    cairo_destroy(cr);
+    g_object_unref(hd);
+    if (!ok || cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, errlen, "%s cannot be drawn: %s", path, gerr ? gerr->message : "cairo error");
+        g_clear_error(&gerr);
+        cairo_surface_destroy(s);
+        return -1;
+    }
+    cairo_surface_flush(s);
+    e->im.img = s;
+    e->im.iw = rw;
+    e->im.ih = rh;
     return 0;
 }
 
@@ -339,19 +539,22 @@ static void entry_free(entry_t *e)
     free(e);
 }
 
-static bool same_file(const entry_t *e, const char *path, bool svg, const struct stat *st)
+/* Whether e serves a request of kind want (K_RASTER: for the same box)
+ * for this file. */
+static bool same_file(const entry_t *e, const char *path, int want, int bw, int bh, const struct stat *st)
 {
-    return e->svg == svg && e->dev == st->st_dev && e->ino == st->st_ino && e->size == st->st_size &&
+    bool kind_ok = e->kind == want && (want != K_RASTER || (e->bw == bw && e->bh == bh));
+    return kind_ok && e->dev == st->st_dev && e->ino == st->st_ino && e->size == st->st_size &&
            e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec &&
            strcmp(e->path, path) == 0;
 }
 
 /* A live entry for this file, with a reference taken; NULL when none.
  * Called with the lock held. */
-static entry_t *find_locked(const char *path, bool svg, const struct stat *st)
+static entry_t *find_locked(const char *path, int want, int bw, int bh, const struct stat *st)
 {
     for (entry_t *e = entries; e; e = e->next)
-        if (same_file(e, path, svg, st)) {
+        if (same_file(e, path, want, bw, bh, st)) {
             e->refs++;
             stats.shared++;
             return e;
@@ -359,7 +562,27 @@ static entry_t *find_locked(const char *path, bool svg, const struct stat *st)
     return NULL;
 }
 
-const wdg_image_t *wdg_image_acquire(const char *path, bool svg, char *err, size_t errlen)
+/* What a K_RASTER file is by its bytes (and an SVG by its name or a leading
+ * '<'): K_PNG, K_JPEG, K_SVG_RASTER, or -1. */
+static int sniff(const char *path, const char *buf, size_t n)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    if (n >= 8 && b[0] == 0x89 && memcmp(b + 1, "PNG", 3) == 0)
+        return K_PNG;
+    if (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
+        return K_JPEG;
+    size_t pl = strlen(path);
+    if (pl > 4 && strcasecmp(path + pl - 4, ".svg") == 0)
+        return K_SVG_RASTER;
+    size_t i = (n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf) ? 3 : 0;
+    while (i < n && isspace(b[i]))
+        i++;
+    return i < n && b[i] == '<' ? K_SVG_RASTER : -1;
+}
+
+/* Shared acquire: want is K_PNG, K_SVG or K_RASTER (PNG, JPEG or SVG,
+ * brought to the size that covers bw × bh). See wdg_image_acquire. */
+static const wdg_image_t *acquire(const char *path, int want, int bw, int bh, char *err, size_t errlen)
 {
     struct stat st;
     entry_t *e = NULL;
@@ -368,26 +591,37 @@ const wdg_image_t *wdg_image_acquire(const char *path, bool svg, char *err, size
     bool reserved = false;
     if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {     /* a hit needs no reading */
         pthread_mutex_lock(&lock);
-        e = find_locked(path, svg, &st);
+        e = find_locked(path, want, bw, bh, &st);
         pthread_mutex_unlock(&lock);
         if (e)
             return &e->im;
     }
-    size_t n = 0;
-    buf = bs_read_file_stat(path, svg ? WDG_SVG_MAX_BYTES : WDG_IMAGE_MAX_BYTES, &n, &st, err, errlen);
+    size_t n = 0, cap = want == K_SVG ? WDG_SVG_MAX_BYTES : WDG_IMAGE_MAX_BYTES;
+    buf = bs_read_file_stat(path, cap, &n, &st, err, errlen);
     if (!buf) {
         if (errno == EFBIG)
-            snprintf(err, errlen, "%s is larger than %u MiB", path,
-                     (svg ? WDG_SVG_MAX_BYTES : WDG_IMAGE_MAX_BYTES) >> 20);
+            snprintf(err, errlen, "%s is larger than %zu MiB", path, cap >> 20);
         goto err;
     }
-    if (svg) {
+    int kind = want;
+    if (want == K_RASTER && (kind = sniff(path, buf, n)) < 0) {
+        snprintf(err, errlen, "%s is not a PNG, JPEG or SVG image", path);
+        goto err;
+    }
+    unsigned long w = 0, h = 0;
+    if (kind == K_SVG || kind == K_SVG_RASTER) {
+        if (n > WDG_SVG_MAX_BYTES) {
+            snprintf(err, errlen, "%s is larger than %u MiB", path, WDG_SVG_MAX_BYTES >> 20);
+            goto err;
+        }
         if (svg_scan(path, buf, n, &px, err, errlen) != 0)
             goto err;
     } else {
-        unsigned long w, h;
-        if (png_size((const unsigned char *)buf, n, &w, &h) != 0) {
-            snprintf(err, errlen, "%s is not a PNG file", path);
+        int hr = kind == K_JPEG ? jpeg_size((const unsigned char *)buf, n, &w, &h)
+                                : png_size((const unsigned char *)buf, n, &w, &h);
+        if (hr != 0) {
+            snprintf(err, errlen, kind == K_JPEG ? "%s is not a usable JPEG file (no frame header)"
+                                                 : "%s is not a PNG file", path);
             goto err;
         }
         if (size_ok(w, h, path, err, errlen) != 0)
@@ -395,35 +629,30 @@ const wdg_image_t *wdg_image_acquire(const char *path, bool svg, char *err, size
         px = (uint64_t)w * h;
     }
     pthread_mutex_lock(&lock);
-    if ((e = find_locked(path, svg, &st)) != NULL) {       /* decoded meanwhile by another thread */
+    if ((e = find_locked(path, want, bw, bh, &st)) != NULL) {  /* decoded meanwhile by another thread */
         pthread_mutex_unlock(&lock);
         free(buf);
         return &e->im;
     }
-    if (held_px + px > WDG_IMAGE_BUDGET_PIXELS) {
-        uint64_t held = held_px;
-        pthread_mutex_unlock(&lock);
-        snprintf(err, errlen, "%s needs %.1f Mpx decoded; images already hold %.1f Mpx of the %.1f Mpx "
-                 "budget (%u MiB) for all images", path, MPX(px), MPX(held), MPX(WDG_IMAGE_BUDGET_PIXELS),
-                 (unsigned)(WDG_IMAGE_BUDGET_PIXELS * 4ull >> 20));
-        goto err;
-    }
-    held_px += px;                  /* reserved while decoding, outside the lock */
-    reserved = true;
     pthread_mutex_unlock(&lock);
+    if (reserve(px, path, err, errlen) != 0)   /* reserved while decoding, outside the lock */
+        goto err;
+    reserved = true;
     e = calloc(1, sizeof *e);
     if (!e || !(e->path = strdup(path))) {
         snprintf(err, errlen, "out of memory");
         goto err;
     }
-    e->svg = svg;
+    e->kind = want;
+    e->bw = bw;
+    e->bh = bh;
     e->dev = st.st_dev;
     e->ino = st.st_ino;
     e->size = st.st_size;
     e->mtime = st.st_mtim;
-    e->im.pixels = px;
-    if (decode(e, path, buf, n, err, errlen) != 0)
+    if (decode(e, kind, path, buf, n, w, h, &px, err, errlen) != 0)
         goto err;
+    e->im.pixels = px;
     free(buf);
     pthread_mutex_lock(&lock);
     e->refs = 1;
@@ -436,12 +665,24 @@ const wdg_image_t *wdg_image_acquire(const char *path, bool svg, char *err, size
 err:
     free(buf);
     entry_free(e);
-    pthread_mutex_lock(&lock);
     if (reserved)
-        held_px -= px;
+        unreserve(px);
+    pthread_mutex_lock(&lock);
     stats.refused++;
     pthread_mutex_unlock(&lock);
     return NULL;
+}
+
+const wdg_image_t *wdg_image_acquire(const char *path, bool svg, char *err, size_t errlen)
+{
+    return acquire(path, svg ? K_SVG : K_PNG, 0, 0, err, errlen);
+}
+
+const wdg_image_t *wdg_image_acquire_raster(const char *path, int box_w, int box_h, char *err, size_t errlen)
+{
+    box_w = box_w < 1 ? 1 : box_w > WDG_IMAGE_MAX_SIDE ? WDG_IMAGE_MAX_SIDE : box_w;
+    box_h = box_h < 1 ? 1 : box_h > WDG_IMAGE_MAX_SIDE ? WDG_IMAGE_MAX_SIDE : box_h;
+    return acquire(path, K_RASTER, box_w, box_h, err, errlen);
 }
 
 void wdg_image_release(const wdg_image_t *im)
@@ -465,9 +706,236 @@ void wdg_image_release(const wdg_image_t *im)
     entry_free(dead);               /* outside the lock: freeing can take a moment */
 }
 
+int wdg_image_probe(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    unsigned char head[65536];
+    ssize_t n = -1;
+    int rc = -1;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s is not a regular file", path);
+        goto out;
+    }
+    if ((uint64_t)st.st_size > WDG_IMAGE_MAX_BYTES) {
+        snprintf(err, errlen, "%s is larger than %u MiB", path, WDG_IMAGE_MAX_BYTES >> 20);
+        goto out;
+    }
+    if ((n = read(fd, head, sizeof head)) < 0) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        goto out;
+    }
+    int kind = sniff(path, (const char *)head, (size_t)n);
+    unsigned long w, h;
+    if (kind == K_SVG_RASTER) {
+        if ((uint64_t)st.st_size > WDG_SVG_MAX_BYTES)
+            snprintf(err, errlen, "%s is larger than %u MiB", path, WDG_SVG_MAX_BYTES >> 20);
+        else
+            rc = 0;                 /* its contents are checked when it is loaded */
+    } else if (kind < 0) {
+        snprintf(err, errlen, "%s is not a PNG, JPEG or SVG image", path);
+    } else if ((kind == K_PNG ? png_size(head, (size_t)n, &w, &h) : jpeg_size(head, (size_t)n, &w, &h)) != 0) {
+        snprintf(err, errlen, "%s: no %s header in its first 64 KiB", path, kind == K_PNG ? "PNG" : "JPEG");
+    } else {
+        rc = size_ok(w, h, path, err, errlen);
+    }
+out:
+    close(fd);
+    if (rc != 0) {
+        pthread_mutex_lock(&lock);
+        stats.refused++;
+        pthread_mutex_unlock(&lock);
+    }
+    return rc;
+}
+
 void wdg_image_stats(wdg_image_stats_t *out)
 {
     pthread_mutex_lock(&lock);
     *out = stats;
     pthread_mutex_unlock(&lock);
+    pthread_mutex_lock(&qlock);
+    out->pending = (uint64_t)qlen + (running ? 1 : 0);
+    out->loaded = loaded;
+    pthread_mutex_unlock(&qlock);
+}
+
+/* ---- the loader thread ---------------------------------------------------- */
+
+struct wdg_image_job {
+    struct wdg_image_job *next;       /* in the queue */
+    char              *path;
+    char              *layout_file;   /* non-NULL: path is a name to find (wdg_find_file) */
+    int                bw, bh;
+    int                state;         /* WDG_IMG_PENDING, _READY, _FAILED */
+    bool               queued;        /* still in the queue (not started) */
+    bool               orphan;        /* its owner let go while it ran: the loader frees it */
+    const wdg_image_t *im;
+    char               err[512];
+};
+
+
+/* Finds (when asked) and decodes j's file; the image or NULL with err.
+ * On the loader thread, or the caller's in sync mode. */
+static const wdg_image_t *run_job(const wdg_image_job_t *j, char *err, size_t errlen)
+{
+    const char *path = j->path;
+    char found[1024];
+    if (j->layout_file) {
+        wdg_t w = { .layout_file = j->layout_file };
+        if (wdg_find_file(&w, j->path, found, sizeof found) != 0) {
+            snprintf(err, errlen, "cannot find \"%.120s\" (looked in %.160s)", j->path, found);
+            pthread_mutex_lock(&lock);
+            stats.refused++;
+            pthread_mutex_unlock(&lock);
+            return NULL;
+        }
+        path = found;
+    }
+    return wdg_image_acquire_raster(path, j->bw, j->bh, err, errlen);
+}
+
+static void job_free(wdg_image_job_t *j)
+{
+    free(j->path);
+    free(j->layout_file);
+    free(j);
+}
+
+static void *loader_main(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&qlock);
+    for (;;) {
+        while (!qhead)
+            pthread_cond_wait(&qcond, &qlock);
+        wdg_image_job_t *j = qhead;
+        qhead = j->next;
+        if (!qhead)
+            qtail = NULL;
+        qlen--;
+        j->queued = false;
+        running = true;
+        pthread_mutex_unlock(&qlock);
+        char err[sizeof j->err] = "";
+        const wdg_image_t *im = run_job(j, err, sizeof err);
+        pthread_mutex_lock(&qlock);
+        running = false;
+        loaded++;
+        if (j->orphan) {             /* nobody waits for it any more */
+            pthread_mutex_unlock(&qlock);
+            wdg_image_release(im);
+            job_free(j);
+            pthread_mutex_lock(&qlock);
+            continue;
+        }
+        j->im = im;
+        snprintf(j->err, sizeof j->err, "%s", err);
+        j->state = im ? WDG_IMG_READY : WDG_IMG_FAILED;   /* handed over under the lock */
+    }
+    return NULL;
+}
+
+void wdg_image_loader_sync(bool on)
+{
+    pthread_mutex_lock(&qlock);
+    sync_mode = on;
+    pthread_mutex_unlock(&qlock);
+}
+
+wdg_image_job_t *wdg_image_load(const char *path, const char *layout_file, int box_w, int box_h)
+{
+    wdg_image_job_t *j = calloc(1, sizeof *j);
+    if (!j || !(j->path = strdup(path)) || (layout_file && !(j->layout_file = strdup(layout_file)))) {
+        if (j)
+            job_free(j);
+        return NULL;
+    }
+    j->bw = box_w;
+    j->bh = box_h;
+    j->state = WDG_IMG_PENDING;
+    pthread_mutex_lock(&qlock);
+    bool now = sync_mode;
+    if (!now && qlen >= WDG_IMAGE_QUEUE_MAX) {
+        pthread_mutex_unlock(&qlock);
+        snprintf(j->err, sizeof j->err, "%s: %u images already wait to be decoded", path, qlen);
+        j->state = WDG_IMG_FAILED;
+        pthread_mutex_lock(&lock);
+        stats.refused++;
+        pthread_mutex_unlock(&lock);
+        return j;
+    }
+    if (!now && !started) {
+        pthread_t t;
+        pthread_attr_t at;
+        pthread_attr_init(&at);
+        pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&t, &at, loader_main, NULL) == 0)
+            started = true;
+        else
+            now = true;              /* no thread: decode here rather than never */
+        pthread_attr_destroy(&at);
+    }
+    if (now) {
+        pthread_mutex_unlock(&qlock);
+        j->im = run_job(j, j->err, sizeof j->err);
+        j->state = j->im ? WDG_IMG_READY : WDG_IMG_FAILED;
+        pthread_mutex_lock(&qlock);
+        loaded++;
+        pthread_mutex_unlock(&qlock);
+        return j;
+    }
+    j->queued = true;
+    if (qtail)
+        qtail->next = j;
+    else
+        qhead = j;
+    qtail = j;
+    qlen++;
+    pthread_cond_signal(&qcond);
+    pthread_mutex_unlock(&qlock);
+    return j;
+}
+
+int wdg_image_job_poll(wdg_image_job_t *j, const wdg_image_t **im, char *err, size_t errlen)
+{
+    if (!j)
+        return WDG_IMG_FAILED;
+    pthread_mutex_lock(&qlock);
+    int st = j->state;
+    if (st == WDG_IMG_READY && im)
+        *im = j->im;
+    if (st == WDG_IMG_FAILED && err && errlen)
+        snprintf(err, errlen, "%s", j->err);
+    pthread_mutex_unlock(&qlock);
+    return st;
+}
+
+void wdg_image_job_free(wdg_image_job_t *j)
+{
+    if (!j)
+        return;
+    pthread_mutex_lock(&qlock);
+    if (j->queued) {                 /* not started: out of the queue */
+        wdg_image_job_t **pp = &qhead, *prev = NULL;
+        for (; *pp && *pp != j; prev = *pp, pp = &(*pp)->next)
+            ;
+        if (*pp) {
+            *pp = j->next;
+            if (qtail == j)
+                qtail = prev;
+            qlen--;
+        }
+    } else if (j->state == WDG_IMG_PENDING) {   /* the loader has it: it frees it */
+        j->orphan = true;
+        pthread_mutex_unlock(&qlock);
+        return;
+    }
+    pthread_mutex_unlock(&qlock);
+    wdg_image_release(j->im);
+    job_free(j);
 }

@@ -78,7 +78,7 @@ typedef struct opt_def {
     opt_type_t              type;
     size_t                  offset;
     double                  min, max;   /* INT/NUM range; STR/STRLIST: max length/items (0 = default cap); LIST: record size, most items */
-    const char             *def;        /* default as text ("2", "true", "#00e5ff", "none"); NULL = none */
+    const char             *def;        /* default as text ("2", "true", "#00e5ff", "none"); NULL = none; LIST: the item key a bare string item sets (NULL: items are objects only) */
     const char *const      *choices;    /* ENUM: NULL-terminated                                        */
     const struct opt_def   *group;      /* GROUP: the table whose keys are merged in; LIST: item table  */
     const char             *doc;        /* one line for the docs and the schema                         */

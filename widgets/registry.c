@@ -21,6 +21,7 @@ extern const wdg_class_t wdg_line_class;
 extern const wdg_class_t wdg_radar_class;
 extern const wdg_class_t wdg_funnel_class;
 extern const wdg_class_t wdg_video_class;
+extern const wdg_class_t wdg_slideshow_class;
 
 static const wdg_class_t *const classes[] = {
     &wdg_title_class,
@@ -41,6 +42,7 @@ static const wdg_class_t *const classes[] = {
     &wdg_radar_class,
     &wdg_funnel_class,
     &wdg_video_class,
+    &wdg_slideshow_class,
     NULL,
 };
 
