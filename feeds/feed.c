@@ -1,6 +1,7 @@
 /* feed.c — feed registry and the parts every back end shares. */
 #include "feed.h"
 #include "fileio.h"
+#include "log.h"
 #include "map.h"
 #include "msg.h"
 
@@ -300,7 +301,7 @@ static void vlog(feed_t *f, uint64_t key, const char *fmt, va_list ap)
         return;
     char line[512];
     vsnprintf(line, sizeof line, fmt, ap);
-    fprintf(stderr, "bigscreen: feed %s: %s\n", f->conf.id ? f->conf.id : "?", line);
+    bs_log(BS_LOG_WARNING, "feed %s: %s", f->conf.id ? f->conf.id : "?", line);
 }
 
 void feed_logf(feed_t *f, int kind, const char *fmt, ...)

@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "clock.h"
+#include "log.h"
 
 #define HTTP_DEFAULT_EVERY   30.0
 #define HTTP_DEFAULT_TIMEOUT 10.0
@@ -323,7 +324,7 @@ static int http_start(feed_t *f)
     if (f->conf.ca_file)
         curl_easy_setopt(h, CURLOPT_CAINFO, f->conf.ca_file);
     if (f->conf.insecure)
-        fprintf(stderr, "bigscreen: feed %s: WARNING: TLS certificates are not checked (insecure: true)\n",
+        bs_log(BS_LOG_WARNING, "feed %s: TLS certificates are not checked (insecure: true)",
                 f->conf.id);
     f->priv = p;
     feed_status_set(f, FEED_CONNECTING, bs_wall_ms(), NULL);

@@ -41,6 +41,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "log.h"
 
 #define NATS_TIMEOUT_MS   3000
 #define NATS_PING_MS      4000
@@ -191,7 +192,7 @@ static void on_connected(natsConnection *nc, void *closure)
     (void)nc;
     nats_priv_t *p = closure;
     feed_status_set(p->f, FEED_UP, bs_wall_ms(), "");
-    fprintf(stderr, "bigscreen: feed %s: connected to %s\n", p->f->conf.id, p->shown);
+    bs_log(BS_LOG_NOTICE, "feed %s: connected to %s", p->f->conf.id, p->shown);
 }
 
 static void on_disconnected(natsConnection *nc, void *closure)
@@ -200,7 +201,7 @@ static void on_disconnected(natsConnection *nc, void *closure)
     if (natsConnection_IsClosed(nc))
         return;                        /* our own close at stop or exit, not a loss */
     feed_status_set(p->f, FEED_DOWN, bs_wall_ms(), "connection lost");
-    fprintf(stderr, "bigscreen: feed %s: connection lost; reconnecting\n", p->f->conf.id);
+    bs_log(BS_LOG_WARNING, "feed %s: connection lost; reconnecting", p->f->conf.id);
 }
 
 /* The library's thread, last of all callbacks for a connection. A close we
@@ -224,7 +225,7 @@ static int64_t retry_delay(natsConnection *nc, int attempts, void *closure)
     feed_status_retried(p->f, 1);
     if (st.state != FEED_DOWN) {
         feed_status_set(p->f, FEED_DOWN, bs_wall_ms(), st.state == FEED_UP ? "connection lost" : "cannot connect");
-        fprintf(stderr, "bigscreen: feed %s: %s %s; retrying\n", p->f->conf.id,
+        bs_log(BS_LOG_WARNING, "feed %s: %s %s; retrying", p->f->conf.id,
                 st.state == FEED_UP ? "connection lost:" : "cannot connect to", p->shown);
     }
     int i = attempts < 1 ? 0 : attempts > 5 ? 4 : attempts - 1;
@@ -244,7 +245,7 @@ static int open_conn(nats_priv_t *p)
     if (st == NATS_OK) {
         on_connected(p->nc, p);
     } else if (st != NATS_NOT_YET_CONNECTED) {
-        fprintf(stderr, "bigscreen: feed %s: %s\n", f->conf.id, natsStatus_GetText(st));
+        bs_log(BS_LOG_WARNING, "feed %s: %s", f->conf.id, natsStatus_GetText(st));
         p->nc = NULL;
         return -1;
     }
@@ -294,7 +295,7 @@ static void *watchdog(void *arg)
         pthread_mutex_unlock(&p->mu);
         feed_status_t st = feed_status_get(f);
         if (!p->nc || atomic_load(&p->lost)) {
-            fprintf(stderr, "bigscreen: feed %s: %s; starting a new connection\n", f->conf.id,
+            bs_log(BS_LOG_WARNING, "feed %s: %s; starting a new connection", f->conf.id,
                     p->nc ? "the library closed the connection" : "no connection");
             close_conn(p);
             feed_status_retried(f, 1);
@@ -336,16 +337,16 @@ static int nats_start(feed_t *f)
     const char *why = NULL;
     token = feed_read_token(&f->conf, &bad, &why);
     if (bad) {
-        fprintf(stderr, "bigscreen: feed %s: %s\n", f->conf.id, why);
+        bs_log(BS_LOG_ERR, "feed %s: %s", f->conf.id, why);
         goto err;
     }
     bool userinfo = strcmp(p->shown, f->conf.url) != 0;
     if (userinfo)
-        fprintf(stderr, "bigscreen: feed %s: credentials in the URL (shown as ***); prefer token_env or "
-                "token_file, which stay out of the layout and of `ps`\n", f->conf.id);
+        bs_log(BS_LOG_WARNING, "feed %s: credentials in the URL (shown as ***); prefer token_env or "
+                "token_file, which stay out of the layout and of `ps`", f->conf.id);
     if (token || userinfo)
-        fprintf(stderr, "bigscreen: feed %s: WARNING: the %s goes over nats:// to %s without TLS unless the "
-                "server requires it — anyone on the path can read it\n", f->conf.id,
+        bs_log(BS_LOG_WARNING, "feed %s: the %s goes over nats:// to %s without TLS unless the "
+                "server requires it — anyone on the path can read it", f->conf.id,
                 token ? "token" : "password", p->shown);
     if (natsOptions_Create(&p->opts) != NATS_OK ||
         natsOptions_SetURL(p->opts, f->conf.url) != NATS_OK ||

@@ -2,6 +2,7 @@
 #include "persist.h"
 #include "fileio.h"
 #include "jsonw.h"
+#include "log.h"
 #include "msg.h"
 
 #include <dirent.h>
@@ -512,7 +513,7 @@ static void *writer_main(void *arg)
         free(text);
         if (rc != 0 && time(NULL) - last_log >= 60) {
             last_log = time(NULL);
-            fprintf(stderr, "bigscreen: saving last-known values: %s\n", err);
+            bs_log(BS_LOG_WARNING, "saving last-known values: %s", err);
         }
         pthread_mutex_lock(&w->lock);
         if (rc == 0)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "log.h"
 
 typedef struct {
     void *(*fn)(void *);
@@ -109,7 +110,7 @@ double feed_poll_ok(feed_poller_t *p, feed_t *f, double every)
     if (st.state != FEED_UP)
         feed_status_set(f, FEED_UP, bs_wall_ms(), "");
     if (p->failing)
-        fprintf(stderr, "bigscreen: feed %s: recovered after %d failed %s\n", f->conf.id, p->failures,
+        bs_log(BS_LOG_NOTICE, "feed %s: recovered after %d failed %s", f->conf.id, p->failures,
                 p->failures == 1 ? "try" : "tries");
     p->failing = false;
     p->failures = 0;

@@ -31,6 +31,7 @@
  */
 #include "clock.h"
 #include "feed.h"
+#include "log.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -106,15 +107,15 @@ typedef struct {
 
 /* One log line per feed per LOG_EVERY_S seconds at most; `force` bypasses
  * the limit (state changes, the insecure-TLS warning). */
-static void plog(ws_priv_t *p, bool force, const char *fmt, const char *a, const char *b)
+static void plog(ws_priv_t *p, int level, bool force, const char *fmt, const char *a, const char *b)
 {
     time_t now = time(NULL);
     if (!force && now - p->last_log < LOG_EVERY_S)
         return;
     p->last_log = now;
-    fprintf(stderr, "bigscreen: feed %s: ", p->f->conf.id ? p->f->conf.id : "?");
-    fprintf(stderr, fmt, a ? a : "", b ? b : "");
-    fputc('\n', stderr);
+    char line[512];
+    snprintf(line, sizeof line, fmt, a ? a : "", b ? b : "");
+    bs_log(level, "feed %s: %s", p->f->conf.id ? p->f->conf.id : "?", line);
 }
 
 /* ---- URL ----------------------------------------------------------------- */
@@ -287,9 +288,9 @@ static void schedule_retry(ws_priv_t *p, const char *why)
     /* CONNECTING (boot) stays CONNECTING only until the first failure */
     feed_status_set(p->f, FEED_DOWN, bs_wall_ms(), why);
     if (change)
-        plog(p, true, "connection %s%s; retrying", p->was_up ? "lost: " : "failed: ", why);
+        plog(p, BS_LOG_WARNING, true, "connection %s%s; retrying", p->was_up ? "lost: " : "failed: ", why);
     else
-        plog(p, false, "still down (%s%s); retrying", why, NULL);
+        plog(p, BS_LOG_WARNING, false, "still down (%s%s); retrying", why, NULL);
     if (p->retry_count >= retry.retry_ms_table_count)
         p->retry_count = retry.retry_ms_table_count - 1;
     feed_status_retried(p->f, 1);
@@ -320,11 +321,11 @@ static void watchdog(lws_sorted_usec_list_t *sul)
         return;
     if (!p->wsi && !p->retry_pending) {
         p->rearms++;
-        plog(p, true, "watchdog: no connection and no retry scheduled; retrying%s%s", NULL, NULL);
+        plog(p, BS_LOG_WARNING, true, "watchdog: no connection and no retry scheduled; retrying%s%s", NULL, NULL);
         schedule_retry(p, "watchdog re-armed the retry");
     } else if (p->wsi && !p->established && bs_mono() - p->attempt_t > WS_STUCK_S) {
         p->rearms++;
-        plog(p, true, "watchdog: connection attempt stuck; abandoning it and retrying%s%s", NULL, NULL);
+        plog(p, BS_LOG_WARNING, true, "watchdog: connection attempt stuck; abandoning it and retrying%s%s", NULL, NULL);
         schedule_retry(p, "connection attempt stuck");
     }
     lws_sul_schedule(p->ctx, 0, &p->watchdog, watchdog, WS_WATCHDOG_US);
@@ -347,11 +348,11 @@ static void connect_client(lws_sorted_usec_list_t *sul)
     }
     if (p->token && !p->tls && !p->warned_plain) {
         p->warned_plain = true;       /* once per feed, not once per retry */
-        plog(p, true, "WARNING: the bearer token goes over plain ws:// to %s — anyone on the path can read "
+        plog(p, BS_LOG_WARNING, true, "the bearer token goes over plain ws:// to %s — anyone on the path can read "
              "it and forge this screen's data; use wss://%s", f->conf.url, NULL);
     }
     if (p->tls && f->conf.insecure)
-        plog(p, true, "WARNING: TLS certificate verification is OFF for %s (\"insecure\": true) — "
+        plog(p, BS_LOG_WARNING, true, "TLS certificate verification is OFF for %s (\"insecure\": true) — "
              "anyone on the path can forge this screen's data%s", f->conf.url, NULL);
     struct lws_client_connect_info i;
     memset(&i, 0, sizeof i);
@@ -385,7 +386,7 @@ static void connect_client(lws_sorted_usec_list_t *sul)
 static void drop_frame(ws_priv_t *p)
 {
     feed_status_count(p->f, 0, 1, p->skipped);
-    plog(p, false, "dropped a frame: %s%s", p->drop_why, NULL);
+    plog(p, BS_LOG_WARNING, false, "dropped a frame: %s%s", p->drop_why, NULL);
 }
 
 /* Appends a chunk of the current frame; switches to dropping when the
@@ -493,9 +494,9 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         p->dropping = false;
         feed_status_set(p->f, FEED_UP, bs_wall_ms(), "");
         if (p->was_up)
-            plog(p, true, "reconnected to %s%s", p->f->conf.url, NULL);
+            plog(p, BS_LOG_NOTICE, true, "reconnected to %s%s", p->f->conf.url, NULL);
         else
-            plog(p, true, "connected to %s%s", p->f->conf.url, NULL);
+            plog(p, BS_LOG_NOTICE, true, "connected to %s%s", p->f->conf.url, NULL);
         p->was_up = true;
         p->sub_pending = p->sub != NULL;
         if (p->sub_pending)
@@ -558,7 +559,7 @@ static void lws_log(int level, const char *line)
         atomic_store(&burst, 0);
     }
     if (atomic_fetch_add(&burst, 1) < 3)
-        fprintf(stderr, "bigscreen: lws: %s", line);
+        bs_log(BS_LOG_ERR, "lws: %s", line);
 }
 
 static pthread_once_t log_once = PTHREAD_ONCE_INIT;
@@ -589,7 +590,7 @@ static int build_subscribe(ws_priv_t *p)
         goto err;
     size_t n = strlen(text);
     if (n > WS_SUBSCRIBE_MAX) {
-        plog(p, true, "subscription list too long; not sending it%s%s", NULL, NULL);
+        plog(p, BS_LOG_WARNING, true, "subscription list too long; not sending it%s%s", NULL, NULL);
         goto done;
     }
     p->sub = malloc(LWS_PRE + n + 1);
@@ -635,18 +636,18 @@ static int ws_start(feed_t *f)
     char err[256];
     ws_priv_t *p = calloc(1, sizeof *p);
     if (!p) {
-        fprintf(stderr, "bigscreen: feed %s: out of memory\n", f->conf.id);
+        bs_log(BS_LOG_ERR, "feed %s: out of memory", f->conf.id);
         return -1;
     }
     p->f = f;
     atomic_init(&p->quit, false);
     if (split_url(f->conf.url, &p->tls, p->host, sizeof p->host, &p->port, p->path, sizeof p->path,
                   err, sizeof err) != 0) {
-        fprintf(stderr, "bigscreen: feed %s: %s\n", f->conf.id, err);
+        bs_log(BS_LOG_ERR, "feed %s: %s", f->conf.id, err);
         goto err;
     }
     if (build_subscribe(p) != 0) {
-        fprintf(stderr, "bigscreen: feed %s: out of memory\n", f->conf.id);
+        bs_log(BS_LOG_ERR, "feed %s: out of memory", f->conf.id);
         goto err;
     }
     pthread_once(&log_once, set_log);
@@ -666,13 +667,13 @@ static int ws_start(feed_t *f)
     }
     p->ctx = lws_create_context(&info);
     if (!p->ctx) {
-        fprintf(stderr, "bigscreen: feed %s: cannot create the libwebsockets context\n", f->conf.id);
+        bs_log(BS_LOG_ERR, "feed %s: cannot create the libwebsockets context", f->conf.id);
         goto err;
     }
     feed_status_set(f, FEED_CONNECTING, bs_wall_ms(), NULL);
     f->priv = p;
     if (pthread_create(&p->thread, NULL, ws_thread, p) != 0) {
-        fprintf(stderr, "bigscreen: feed %s: cannot start its thread: %s\n", f->conf.id, strerror(errno));
+        bs_log(BS_LOG_ERR, "feed %s: cannot start its thread: %s", f->conf.id, strerror(errno));
         lws_context_destroy(p->ctx);
         f->priv = NULL;
         goto err;

@@ -1,6 +1,7 @@
 /* diag.c — file:line:col diagnostics. */
 #include "diag.h"
 #include "jsonpos.h"
+#include "log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,6 +62,17 @@ void diag_print(const diag_t *d, void *file)
             fprintf(f, "%s\n", d->msgs[i]);
     if (d->count > DIAG_MAX)
         fprintf(f, "%s: ... and %zu more problems\n", d->file ? d->file : "?", d->count - DIAG_MAX);
+}
+
+void diag_log(const diag_t *d)
+{
+    size_t kept = d->count < DIAG_MAX ? d->count : DIAG_MAX;
+    for (size_t i = 0; i < kept; i++)
+        if (d->msgs[i])
+            bs_log(BS_LOG_ERR | BS_LOG_BARE, "%s", d->msgs[i]);
+    if (d->count > DIAG_MAX)
+        bs_log(BS_LOG_ERR | BS_LOG_BARE, "%s: ... and %zu more problems", d->file ? d->file : "?",
+               d->count - DIAG_MAX);
 }
 
 void diag_clear(diag_t *d)

@@ -35,6 +35,9 @@ void diag_pos(diag_t *d, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Prints every message (one per line) to f, then "... and N more". */
 void diag_print(const diag_t *d, void *file);
+/* Logs every message as an error (bs_log, BS_LOG_BARE: "file:line:col:"
+ * stays first at a terminal, "<3>" in the journal), then "... and N more". */
+void diag_log(const diag_t *d);
 /* Frees the messages. */
 void diag_clear(diag_t *d);
 

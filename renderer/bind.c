@@ -1,6 +1,7 @@
 /* bind.c — data in: queue → store → bindings → widgets, staleness of bound
  * data, and last-known values on disk (see screen_impl.h). */
 #include "clock.h"
+#include "log.h"
 #include "screen_impl.h"
 #include "persist.h"
 
@@ -164,11 +165,11 @@ void scr_persist_setup(screen_t *s)
     if (n < 0) {                       /* refused: keep it for a person, never overwrite it */
         char aside[1100];
         if (persist_move_aside(path, aside, sizeof aside) == 0) {
-            fprintf(stderr, "bigscreen: last-known values not loaded: %s; the file was moved aside to %s\n",
+            bs_log(BS_LOG_WARNING, "last-known values not loaded: %s; the file was moved aside to %s",
                     err, aside);
         } else {
-            fprintf(stderr, "bigscreen: last-known values not loaded: %s; it cannot be moved aside (%s), so "
-                    "values will not be saved over it\n", err, strerror(errno));
+            bs_log(BS_LOG_WARNING, "last-known values not loaded: %s; it cannot be moved aside (%s), so "
+                    "values will not be saved over it", err, strerror(errno));
             free(path);
             return;
         }
@@ -178,7 +179,7 @@ void scr_persist_setup(screen_t *s)
     s->persist_next = PERSIST_EVERY_S;
     s->persist = persist_writer_new(path, err, sizeof err);
     if (!s->persist)
-        fprintf(stderr, "bigscreen: last-known values will not be saved: %s\n", err);
+        bs_log(BS_LOG_WARNING, "last-known values will not be saved: %s", err);
     free(path);
 }
 
@@ -194,8 +195,8 @@ static void save_step(screen_t *s, double now, int64_t wall_ms, size_t step)
     uint64_t hist, topics;
     persist_saver_cuts(s->saving, &hist, &topics);
     if ((hist || topics) && !s->state_cut)
-        fprintf(stderr, "bigscreen: last-known values: %llu history items and %llu topics left out to keep "
-                "the state file under %u MiB\n", (unsigned long long)hist, (unsigned long long)topics,
+        bs_log(BS_LOG_WARNING, "last-known values: %llu history items and %llu topics left out to keep "
+                "the state file under %u MiB", (unsigned long long)hist, (unsigned long long)topics,
                 PERSIST_MAX_BYTES >> 20);
     s->state_cut += hist + topics;
     persist_saver_free(s->saving);

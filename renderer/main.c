@@ -14,6 +14,7 @@
 #include "imgcache.h"
 #include "layout.h"
 #include "listen.h"
+#include "log.h"
 #include "persist.h"
 #include "reload.h"
 #include "screen.h"
@@ -144,13 +145,17 @@ static int parse_time(const char *s, int64_t *ms)
     return 0;
 }
 
-/* Loads a layout, printing its problems. Exit code 0/1/2 in *code. */
-static layout_t *load(const char *path, int *code)
+/* Loads a layout, printing its problems: on stderr as they are for `check`
+ * (a tool's output), else logged as errors. Exit code 0/1/2 in *code. */
+static layout_t *load(const char *path, bool check, int *code)
 {
     diag_t d = { 0 };
     bool unreadable;
     layout_t *l = layout_load_file(path, &d, &unreadable);
-    diag_print(&d, stderr);
+    if (check)
+        diag_print(&d, stderr);
+    else
+        diag_log(&d);
     diag_clear(&d);
     *code = l ? 0 : unreadable ? 2 : 1;
     return l;
@@ -181,7 +186,7 @@ static int cmd_check(int argc, char **argv)
     int worst = 0;
     for (int i = 0; i < argc; i++) {
         int code;
-        layout_t *l = load(argv[i], &code);
+        layout_t *l = load(argv[i], true, &code);
         if (l)
             printf("%s: ok (%d widgets, %d pages, %dx%d)\n", argv[i], l->nwidgets, l->npages, l->width, l->height);
         layout_free(l);
@@ -213,7 +218,7 @@ static int snapshot(layout_t *l, const args_t *a)
     wdg_image_loader_sync(true);    /* pictures decoded when asked: the frame at --at is deterministic */
     screen_t *s = screen_new(l, w, h, false, wall0, err, sizeof err);
     if (!s) {
-        fprintf(stderr, "bigscreen: %s\n", err);
+        bs_log(BS_LOG_ERR, "%s", err);
         return 1;
     }
     double data_until = a->at_set ? a->at : SETTLE_DATA_S;
@@ -229,7 +234,7 @@ static int snapshot(layout_t *l, const args_t *a)
     screen_repaint_all(s, at, wall0 + (int64_t)llround(at * 1000));
     int rc = screen_write_png(s, a->snapshot, err, sizeof err);
     if (rc != 0)
-        fprintf(stderr, "bigscreen: %s\n", err);
+        bs_log(BS_LOG_ERR, "%s", err);
     else
         printf("bigscreen: wrote %s (%dx%d, t=%.1fs)\n", a->snapshot, w, h, at);
     screen_free(s);
@@ -245,6 +250,7 @@ int main(int argc, char **argv)
      * later ones stay on the heap and RSS ratchets up by ~2 frames' worth
      * (measured +16 MB on the portrait lobby, tools/bench/soak-10m.py). */
     mallopt(M_MMAP_THRESHOLD, 256 << 10);
+    bs_log_init("bigscreen");
     argv_expand(&argc, &argv);
     if (argc > 1 && (!strcmp(argv[1], "help") || (argc > 2 && is_help(argv[2]) &&
                                                    (!strcmp(argv[1], "schema") || !strcmp(argv[1], "docs"))))) {
@@ -273,7 +279,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_ARG() do { if (!v) { fprintf(stderr, "bigscreen: %s needs a value\n", o); return 2; } i++; } while (0)
+#define NEED_ARG() do { if (!v) { bs_log(BS_LOG_ERR, "%s needs a value", o); return 2; } i++; } while (0)
         if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
             usage(stdout);
             return 0;
@@ -289,26 +295,26 @@ int main(int argc, char **argv)
         } else if (!strcmp(o, "--at")) {
             NEED_ARG();
             if (parse_seconds(v, &a.at) != 0) {
-                fprintf(stderr, "bigscreen: --at %s: expected seconds, 0..10000000\n", v);
+                bs_log(BS_LOG_ERR, "--at %s: expected seconds, 0..10000000", v);
                 return 2;
             }
             a.at_set = true;
         } else if (!strcmp(o, "--run-for")) {
             NEED_ARG();
             if (parse_seconds(v, &a.run_for) != 0 || a.run_for <= 0) {
-                fprintf(stderr, "bigscreen: --run-for %s: expected positive seconds\n", v);
+                bs_log(BS_LOG_ERR, "--run-for %s: expected positive seconds", v);
                 return 2;
             }
         } else if (!strcmp(o, "--size")) {
             NEED_ARG();
             if (parse_size(v, &a.size_w, &a.size_h) != 0) {
-                fprintf(stderr, "bigscreen: --size %s: expected WxH, e.g. 3840x2160\n", v);
+                bs_log(BS_LOG_ERR, "--size %s: expected WxH, e.g. 3840x2160", v);
                 return 2;
             }
         } else if (!strcmp(o, "--windowed")) {
             NEED_ARG();
             if (parse_size(v, &a.win_w, &a.win_h) != 0) {
-                fprintf(stderr, "bigscreen: --windowed %s: expected WxH, e.g. 1280x720\n", v);
+                bs_log(BS_LOG_ERR, "--windowed %s: expected WxH, e.g. 1280x720", v);
                 return 2;
             }
         } else if (!strcmp(o, "--display")) {
@@ -316,14 +322,14 @@ int main(int argc, char **argv)
             char *end;
             long d = strtol(v, &end, 10);
             if (*end || end == v || d < 0 || d > 64) {
-                fprintf(stderr, "bigscreen: --display %s: expected a display number\n", v);
+                bs_log(BS_LOG_ERR, "--display %s: expected a display number", v);
                 return 2;
             }
             a.display = (int)d;
         } else if (!strcmp(o, "--time")) {
             NEED_ARG();
             if (parse_time(v, &a.time_ms) != 0) {
-                fprintf(stderr, "bigscreen: --time %s: expected epoch seconds or 2026-11-25T10:30:00+08:00\n", v);
+                bs_log(BS_LOG_ERR, "--time %s: expected epoch seconds or 2026-11-25T10:30:00+08:00", v);
                 return 2;
             }
             a.time_set = true;
@@ -331,21 +337,21 @@ int main(int argc, char **argv)
             NEED_ARG();
             const char *eq = strchr(v, '=');
             if (!eq || eq == v || !eq[1] || a.nfeeds >= LAYOUT_MAX_FEEDS * 2) {
-                fprintf(stderr, "bigscreen: --feed %s: expected ID=URL\n", v);
+                bs_log(BS_LOG_ERR, "--feed %s: expected ID=URL", v);
                 return 2;
             }
             a.feeds[a.nfeeds++] = v;
         } else if (!strcmp(o, "--state-dir")) {
             NEED_ARG();
             if (!v[0] || strlen(v) > 4000) {
-                fprintf(stderr, "bigscreen: --state-dir needs a directory\n");
+                bs_log(BS_LOG_ERR, "--state-dir needs a directory");
                 return 2;
             }
             a.state_dir = v;
         } else if (!strcmp(o, "--data-dir")) {
             NEED_ARG();
             if (!v[0] || strlen(v) > 900) {
-                fprintf(stderr, "bigscreen: --data-dir needs a directory\n");
+                bs_log(BS_LOG_ERR, "--data-dir needs a directory");
                 return 2;
             }
             bs_datadir_set(v);
@@ -356,14 +362,14 @@ int main(int argc, char **argv)
             feed_listen_t where;
             char err[200];
             if (feed_listen_parse(v, &where, err, sizeof err) != 0) {
-                fprintf(stderr, "bigscreen: --metrics %s\n", err);
+                bs_log(BS_LOG_ERR, "--metrics %s", err);
                 return 2;
             }
             a.metrics = v;
         } else if (!strcmp(o, "--present")) {
             NEED_ARG();
             if (strcmp(v, "auto") && strcmp(v, "gpu") && strcmp(v, "surface")) {
-                fprintf(stderr, "bigscreen: --present %s: expected auto, gpu or surface\n", v);
+                bs_log(BS_LOG_ERR, "--present %s: expected auto, gpu or surface", v);
                 return 2;
             }
             a.present = v;
@@ -374,7 +380,7 @@ int main(int argc, char **argv)
             if (sscanf(v, "%dx%d:%d,%d%c", &t.cols, &t.rows, &t.col, &t.row, &tail) != 4 || t.cols < 1 ||
                 t.rows < 1 || t.cols > 64 || t.rows > 64 || t.col < 0 || t.row < 0 || t.col >= t.cols ||
                 t.row >= t.rows) {
-                fprintf(stderr, "bigscreen: --tile %s: expected CxR:COL,ROW, e.g. 3x2:0,1 (COL < C, ROW < R)\n", v);
+                bs_log(BS_LOG_ERR, "--tile %s: expected CxR:COL,ROW, e.g. 3x2:0,1 (COL < C, ROW < R)", v);
                 return 2;
             }
             screen_tile = t;
@@ -386,31 +392,31 @@ int main(int argc, char **argv)
         } else if (!strcmp(o, "--stats")) {
             a.stats = true;
         } else if (o[0] == '-' && o[1]) {
-            fprintf(stderr, "bigscreen: unknown option %s (see --help)\n", o);
+            bs_log(BS_LOG_ERR, "unknown option %s (see --help)", o);
             return 2;
         } else if (!a.layout) {
             a.layout = o;
         } else {
-            fprintf(stderr, "bigscreen: more than one layout given (%s, %s)\n", a.layout, o);
+            bs_log(BS_LOG_ERR, "more than one layout given (%s, %s)", a.layout, o);
             return 2;
         }
 #undef NEED_ARG
     }
     if (a.report && !a.headless) {
-        fprintf(stderr, "bigscreen: --report needs --headless (the report is written when the headless run ends)\n");
+        bs_log(BS_LOG_ERR, "--report needs --headless (the report is written when the headless run ends)");
         return 2;
     }
     char deflt[1024];
     if (!a.layout) {
         if (bs_datadir_find(DEFAULT_LAYOUT, deflt, sizeof deflt) != 0) {
-            fprintf(stderr, "bigscreen: no layout given and no %s in %s (see --data-dir)\n", DEFAULT_LAYOUT, deflt);
+            bs_log(BS_LOG_ERR, "no layout given and no %s in %s (see --data-dir)", DEFAULT_LAYOUT, deflt);
             return 2;
         }
         a.layout = deflt;
     }
     int code;
     layout_set_feed_overrides(a.feeds, a.nfeeds);
-    layout_t *l = load(a.layout, &code);
+    layout_t *l = load(a.layout, false, &code);
     if (!l)
         return code;
     for (int i = 0; i < a.nfeeds; i++) {
@@ -420,12 +426,12 @@ int main(int argc, char **argv)
         feed_conf_t probe = { .url = (char *)(eq + 1) };
         char err[256];
         if (layout_set_feed_url(l, id, eq + 1) != 0) {
-            fprintf(stderr, "bigscreen: --feed %s: the layout has no feed \"%s\"\n", a.feeds[i], id);
+            bs_log(BS_LOG_ERR, "--feed %s: the layout has no feed \"%s\"", a.feeds[i], id);
             layout_free(l);
             return 2;
         }
         if (feed_check(&probe, err, sizeof err) != 0) {
-            fprintf(stderr, "bigscreen: --feed %s: %s\n", a.feeds[i], err);
+            bs_log(BS_LOG_ERR, "--feed %s: %s", a.feeds[i], err);
             layout_free(l);
             return 2;
         }
@@ -439,7 +445,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     if (a.page && layout_pin_page(l, a.page) != 0) {
-        fprintf(stderr, "bigscreen: --page %s: the layout has no such page (it has %d)\n", a.page, l->npages);
+        bs_log(BS_LOG_ERR, "--page %s: the layout has no such page (it has %d)", a.page, l->npages);
         layout_free(l);
         return 2;
     }

@@ -2,6 +2,7 @@
 #include "metrics.h"
 #include "feed.h"
 #include "listen.h"
+#include "log.h"
 
 #include <libwebsockets.h>
 #include <pthread.h>
@@ -218,7 +219,7 @@ metrics_t *metrics_start(const char *spec)
         return NULL;
     pthread_mutex_init(&m->lock, NULL);
     if (feed_listen_parse(spec, &m->where, err, sizeof err) != 0) {
-        fprintf(stderr, "bigscreen: --metrics %s\n", err);
+        bs_log(BS_LOG_ERR, "--metrics %s", err);
         goto err;
     }
     feed_listen_str(&m->where, where, sizeof where);
@@ -236,14 +237,14 @@ metrics_t *metrics_start(const char *spec)
     info.fd_limit_per_thread = METRICS_CONN_MAX + 4;
     m->ctx = lws_create_context(&info);
     if (!m->ctx) {
-        fprintf(stderr, "bigscreen: --metrics: cannot listen on %s\n", where);
+        bs_log(BS_LOG_ERR, "--metrics: cannot listen on %s", where);
         goto err;
     }
     if (pthread_create(&m->thread, NULL, serve, m) != 0) {
         lws_context_destroy(m->ctx);
         goto err;
     }
-    fprintf(stderr, "bigscreen: metrics on http://%s/metrics\n", where);
+    bs_log(BS_LOG_INFO, "metrics on http://%s/metrics", where);
     return m;
 err:
     pthread_mutex_destroy(&m->lock);

@@ -1,5 +1,6 @@
 /* reload.c — layout hot reload through inotify (see reload.h). */
 #include "reload.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -209,7 +210,7 @@ reload_t *reload_start(const char *path)
         goto err;
     r->ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     if (r->ifd < 0 || inotify_add_watch(r->ifd, r->dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
-        fprintf(stderr, "bigscreen: hot reload off: cannot watch %s: %s\n", r->dir, strerror(errno));
+        bs_log(BS_LOG_WARNING, "hot reload off: cannot watch %s: %s", r->dir, strerror(errno));
         goto err;
     }
     int fds[2];

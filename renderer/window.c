@@ -1,5 +1,6 @@
 /* window.c — the SDL2 window loop and the headless loop (see window.h). */
 #include "clock.h"
+#include "log.h"
 #include "window.h"
 #include "metrics.h"
 #include "notify.h"
@@ -50,11 +51,11 @@ static void apply_reload(reload_t *r, screen_t *s, double now, notify_t *n)
     if (bs_reload_asked) {
         bs_reload_asked = 0;
         if (reload_request(r) == 0) {
-            fprintf(stderr, "bigscreen: SIGHUP: reloading %s\n", s->layout->file ? s->layout->file : "the layout");
+            bs_log(BS_LOG_NOTICE, "SIGHUP: reloading %s", s->layout->file ? s->layout->file : "the layout");
             rdr_notify_reloading(n);
             asked = true;
         } else {
-            fprintf(stderr, "bigscreen: SIGHUP: hot reload is off; the layout stays as it is\n");
+            bs_log(BS_LOG_WARNING, "SIGHUP: hot reload is off; the layout stays as it is");
         }
     }
     reload_result_t rr;
@@ -75,11 +76,11 @@ static void apply_reload(reload_t *r, screen_t *s, double now, notify_t *n)
         double swap = bs_mono() - t0;
         reload_give(r, &ch);              /* feeds started, stopped and freed off this thread */
         if (rc == 0)
-            fprintf(stderr, "bigscreen: reloaded %s (swap %.1f ms)\n", name, swap * 1e3);
+            bs_log(BS_LOG_NOTICE, "reloaded %s (swap %.1f ms)", name, swap * 1e3);
         else
-            fprintf(stderr, "bigscreen: reload of %s failed: %s\n", name, err);
+            bs_log(BS_LOG_ERR, "reload of %s failed: %s", name, err);
     } else if (rr.errors) {
-        fprintf(stderr, "bigscreen: layout not reloaded; keeping the last good one:\n%s", rr.errors);
+        bs_log(BS_LOG_ERR, "layout not reloaded; keeping the last good one:\n%s", rr.errors);
         screen_set_reload_errors(s, rr.errors);
     }
     free(rr.errors);
@@ -202,8 +203,8 @@ static void pace_hud(pace_t *p, screen_t *s, double now)
 
 static void pace_print(const pace_t *p, const screen_t *s)
 {
-    fprintf(stderr, "bigscreen: %llu frames, %llu painted, %llu late, %llu dropped, "
-            "mean %.2f ms, worst %.2f ms of work\n",
+    bs_log(BS_LOG_INFO, "%llu frames, %llu painted, %llu late, %llu dropped, "
+            "mean %.2f ms, worst %.2f ms of work",
             (unsigned long long)p->frames, (unsigned long long)s->st.painted,
             (unsigned long long)s->st.late, (unsigned long long)s->st.dropped,
             p->frames ? p->sum / p->frames * 1e3 : 0, p->worst * 1e3);
@@ -265,7 +266,7 @@ static int present_open(present_t *p, SDL_Window *win, const char *mode, int *w,
             p->ren = NULL;
         }
         if (!p->ren && strcmp(mode, "gpu") == 0) {
-            fprintf(stderr, "bigscreen: --present gpu: no GPU renderer: %s\n", SDL_GetError());
+            bs_log(BS_LOG_ERR, "--present gpu: no GPU renderer: %s", SDL_GetError());
             return -1;
         }
     }
@@ -281,7 +282,7 @@ static int present_open(present_t *p, SDL_Window *win, const char *mode, int *w,
     SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
     SDL_Surface *ws = SDL_GetWindowSurface(win);
     if (!ws) {
-        fprintf(stderr, "bigscreen: cannot draw into the window: %s\n", SDL_GetError());
+        bs_log(BS_LOG_ERR, "cannot draw into the window: %s", SDL_GetError());
         return -1;
     }
     p->how = "window surface";
@@ -369,11 +370,10 @@ static bool real_display(void)
             continue;
         if (asked && strcmp(asked, drv) == 0)
             return true;                   /* asked for by name: a test or a tool */
-        fprintf(stderr, "bigscreen: no display: SDL found no X11, Wayland or KMS/DRM display and fell back to "
-                "its \"%s\" driver, which shows nothing\n"
-                "bigscreen: set DISPLAY (X11) or WAYLAND_DISPLAY, or on the console SDL_VIDEODRIVER=kmsdrm "
-                "(as a member of the video, render and input groups); --snapshot and --headless need no display\n",
-                drv);
+        bs_log(BS_LOG_ERR, "no display: SDL found no X11, Wayland or KMS/DRM display and fell back to "
+               "its \"%s\" driver, which shows nothing; set DISPLAY (X11) or WAYLAND_DISPLAY, or on the console "
+               "SDL_VIDEODRIVER=kmsdrm (as a member of the video, render and input groups); --snapshot and "
+               "--headless need no display", drv);
         return false;
     }
     return true;
@@ -391,8 +391,8 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
 
     SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
     if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
-        fprintf(stderr, "bigscreen: cannot open the display: %s\n"
-                "bigscreen: (no display? use --snapshot OUT.png or --headless)\n", SDL_GetError());
+        bs_log(BS_LOG_ERR, "cannot open the display: %s (no display? use --snapshot OUT.png or --headless)",
+               SDL_GetError());
         layout_free(l);
         return 1;
     }
@@ -402,7 +402,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     }
     int nd = SDL_GetNumVideoDisplays();
     if (o->display < 0 || o->display >= nd) {
-        fprintf(stderr, "bigscreen: --display %d: there are %d displays (0..%d)\n", o->display, nd, nd - 1);
+        bs_log(BS_LOG_ERR, "--display %d: there are %d displays (0..%d)", o->display, nd, nd - 1);
         layout_free(l);
         goto out;
     }
@@ -421,7 +421,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     }
     win = SDL_CreateWindow(l->file, x, y, w, h, flags);
     if (!win) {
-        fprintf(stderr, "bigscreen: cannot open a window: %s\n", SDL_GetError());
+        bs_log(BS_LOG_ERR, "cannot open a window: %s", SDL_GetError());
         layout_free(l);
         goto out;
     }
@@ -433,7 +433,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         goto out;
     }
     if (o->stats)
-        fprintf(stderr, "bigscreen: %dx%d, presenting through %s\n", ow, oh, pr.how);
+        bs_log(BS_LOG_INFO, "%dx%d, presenting through %s", ow, oh, pr.how);
     int fps = l->fps;
     double t0 = bs_mono(), anim0 = time_origin(wall_offset_ms);
     reloader = reload_start(l->file);
@@ -443,7 +443,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
     }
     s = screen_new(l, ow, oh, true, bs_wall_ms() + wall_offset_ms, err, sizeof err);
     if (!s) {
-        fprintf(stderr, "bigscreen: %s\n", err);
+        bs_log(BS_LOG_ERR, "%s", err);
         goto out;
     }
     pace_t pace = { 0 };
@@ -525,7 +525,7 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
     reload_t *reloader = reload_start(l->file);
     screen_t *s = screen_new(l, w, h, true, bs_wall_ms() + wall_offset_ms, err, sizeof err);
     if (!s) {
-        fprintf(stderr, "bigscreen: %s\n", err);
+        bs_log(BS_LOG_ERR, "%s", err);
         reload_stop(reloader);
         metrics_stop(metrics);
         return 1;
@@ -555,7 +555,7 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
         if (f && fclose(f) != 0)
             ok = false;
         if (!ok) {
-            fprintf(stderr, "bigscreen: cannot write report %s: %s\n", report, strerror(errno));
+            bs_log(BS_LOG_ERR, "cannot write report %s: %s", report, strerror(errno));
             rc = 1;
         }
         free(text);

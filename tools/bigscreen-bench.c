@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "log.h"
 #include "screen.h"
 
 #ifndef BS_SOURCE
@@ -341,7 +342,7 @@ static int run(const scenario_t *sc, double seconds, double warmup)
     diag_t d = { 0 };
     bool unreadable;
     layout_t *l = layout_load_file(path, &d, &unreadable);
-    diag_print(&d, stderr);
+    diag_log(&d);
     diag_clear(&d);
     if (!l)
         return 1;
@@ -351,7 +352,7 @@ static int run(const scenario_t *sc, double seconds, double warmup)
     int64_t wall0 = bs_wall_ms();
     screen_t *s = screen_new(l, sc->w, sc->h, live_feeds, wall0, err, sizeof err);
     if (!s) {
-        fprintf(stderr, "bigscreen-bench: %s: %s\n", sc->name, err);
+        bs_log(BS_LOG_ERR, "%s: %s", sc->name, err);
         return 1;
     }
     s->live = true;            /* live behaviour: drain budget, page fades, banner */
@@ -391,11 +392,12 @@ static int run(const scenario_t *sc, double seconds, double warmup)
         uint64_t px0 = s->st.pixels;
         if (screen_update(s, now, wall)) {
             if (getenv("BENCH_DAMAGE") && frames % 60 == 0) {   /* what is repainted, now and then */
-                fprintf(stderr, "frame %llu:", (unsigned long long)frames);
-                for (int k = 0; k < s->damage.n; k++)
-                    fprintf(stderr, " %dx%d+%d+%d", s->damage.r[k].w, s->damage.r[k].h, s->damage.r[k].x,
-                            s->damage.r[k].y);
-                fprintf(stderr, "\n");
+                char line[4096];
+                size_t o = (size_t)snprintf(line, sizeof line, "frame %llu:", (unsigned long long)frames);
+                for (int k = 0; k < s->damage.n && o < sizeof line; k++)
+                    o += (size_t)snprintf(line + o, sizeof line - o, " %dx%d+%d+%d", s->damage.r[k].w,
+                                          s->damage.r[k].h, s->damage.r[k].x, s->damage.r[k].y);
+                bs_log(BS_LOG_INFO, "%s", line);
             }
             screen_paint(s, now, wall);
         }
@@ -474,11 +476,12 @@ int main(int argc, char **argv)
     double seconds = 60, warmup = 2;
     const char *want[NSCEN + 1];
     int nwant = 0;
+    bs_log_init("bigscreen-bench");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
             seconds = atof(argv[++i]);
             if (!(seconds > 0 && seconds <= 3600)) {
-                fprintf(stderr, "bigscreen-bench: --seconds takes 0 < N <= 3600\n");
+                bs_log(BS_LOG_ERR, "--seconds takes 0 < N <= 3600");
                 return 2;
             }
         } else if (strcmp(argv[i], "--list") == 0) {
@@ -507,7 +510,7 @@ int main(int argc, char **argv)
             _exit(run(&scenarios[k], seconds, warmup));
         int st;
         if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-            fprintf(stderr, "bigscreen-bench: scenario %s failed\n", scenarios[k].name);
+            bs_log(BS_LOG_ERR, "scenario %s failed", scenarios[k].name);
             rc = 1;
         }
     }
@@ -516,7 +519,7 @@ int main(int argc, char **argv)
         for (size_t k = 0; k < NSCEN; k++)
             known = known || strcmp(want[i], scenarios[k].name) == 0;
         if (!known) {
-            fprintf(stderr, "bigscreen-bench: no scenario \"%s\" (--list)\n", want[i]);
+            bs_log(BS_LOG_ERR, "no scenario \"%s\" (--list)", want[i]);
             rc = 2;
         }
     }

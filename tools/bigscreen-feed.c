@@ -42,6 +42,7 @@
 #include "feed.h"
 #include "layout.h"
 #include "listen.h"
+#include "log.h"
 #include "msg.h"
 #include "persist.h"
 #include "store.h"
@@ -150,7 +151,7 @@ static void enqueue(pss_t *p, frame_t *fr)
     if (p->n >= CLIENT_QUEUE_MAX) {
         p->kill = true;
         S.kicked++;
-        fprintf(stderr, "bigscreen-feed: a client fell %d frames behind; disconnecting it\n", CLIENT_QUEUE_MAX);
+        bs_log(BS_LOG_WARNING, "a client fell %d frames behind; disconnecting it", CLIENT_QUEUE_MAX);
         lws_callback_on_writable(p->wsi);
         return;
     }
@@ -228,7 +229,7 @@ static int load_replay(const char *path)
     int lineno = 0;
     double last = 0;
     if (!fp) {
-        fprintf(stderr, "bigscreen-feed: cannot open %s: %s\n", path, strerror(errno));
+        bs_log(BS_LOG_ERR, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
     while ((n = getline(&line, &cap, fp)) >= 0) {
@@ -238,7 +239,7 @@ static int load_replay(const char *path)
         if (n == 0 || line[0] == '#')
             continue;
         if ((size_t)n > REPLAY_LINE_MAX || S.nlines >= REPLAY_MAX_LINES) {
-            fprintf(stderr, "%s:%d: line too long or too many lines\n", path, lineno);
+            bs_log(BS_LOG_ERR | BS_LOG_BARE, "%s:%d: line too long or too many lines", path, lineno);
             goto err;
         }
         cJSON *j = cJSON_ParseWithLength(line, (size_t)n);
@@ -246,7 +247,7 @@ static int load_replay(const char *path)
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "msg");
         if (!cJSON_IsObject(j) || !cJSON_IsNumber(t) || !isfinite(t->valuedouble) || t->valuedouble < 0 ||
             !(cJSON_IsObject(m) || cJSON_IsArray(m))) {
-            fprintf(stderr, "%s:%d: expected {\"t\": seconds >= 0, \"msg\": message or array}\n", path, lineno);
+            bs_log(BS_LOG_ERR | BS_LOG_BARE, "%s:%d: expected {\"t\": seconds >= 0, \"msg\": message or array}", path, lineno);
             cJSON_Delete(j);
             goto err;
         }
@@ -267,7 +268,7 @@ static int load_replay(const char *path)
     free(line);
     fclose(fp);
     if (!S.nlines) {
-        fprintf(stderr, "bigscreen-feed: %s holds no messages\n", path);
+        bs_log(BS_LOG_ERR, "%s holds no messages", path);
         return -1;
     }
     return 0;
@@ -339,7 +340,7 @@ static int relay_setup(const char *url, const char *layout_file)
         diag_t d = { 0 };
         bool unreadable;
         l = layout_load_file(layout_file, &d, &unreadable);
-        diag_print(&d, stderr);
+        diag_log(&d);
         diag_clear(&d);
         if (!l)
             return -1;
@@ -348,7 +349,7 @@ static int relay_setup(const char *url, const char *layout_file)
             if (strcmp(l->feeds[i].id, url) == 0)
                 c = &l->feeds[i];
         if (!c) {
-            fprintf(stderr, "bigscreen-feed: --from %s: %s has no feed \"%s\"\n", url, layout_file, url);
+            bs_log(BS_LOG_ERR, "--from %s: %s has no feed \"%s\"", url, layout_file, url);
             goto out;
         }
     } else {
@@ -363,12 +364,12 @@ static int relay_setup(const char *url, const char *layout_file)
     S.fq = feed_queue_new(65536);
     S.store = store_new(S.lim.history_len ? S.lim.history_len : 256, 100000);
     if (!S.fq || !S.store) {
-        fprintf(stderr, "bigscreen-feed: out of memory\n");
+        bs_log(BS_LOG_ERR, "out of memory");
         goto out;
     }
     S.from = feed_new(c, 0, S.fq, err, sizeof err);
     if (!S.from) {
-        fprintf(stderr, "bigscreen-feed: --from %s: %s\n", url, err);
+        bs_log(BS_LOG_ERR, "--from %s: %s", url, err);
         goto out;
     }
     S.from->wall0_ms = bs_wall_ms();
@@ -471,7 +472,7 @@ static void usage(FILE *f)
 static void lws_log(int level, const char *line)
 {
     (void)level;
-    fprintf(stderr, "bigscreen-feed: lws: %s", line);
+    bs_log(BS_LOG_ERR, "lws: %s", line);
 }
 
 int main(int argc, char **argv)
@@ -480,6 +481,7 @@ int main(int argc, char **argv)
     const char *bind_addr = FEED_LISTEN_DEFAULT, *replay = NULL, *from = NULL, *layout_file = NULL;
     feed_listen_t where;
     char err[200], where_s[96];
+    bs_log_init("bigscreen-feed");
     int rc = 1;
     S.seed = 20261125;
     S.tick = 1.0;
@@ -498,12 +500,12 @@ int main(int argc, char **argv)
         } else if (!strcmp(o, "--loop")) {
             S.loop = true;
         } else if (!v) {
-            fprintf(stderr, "bigscreen-feed: %s needs a value (see --help)\n", o);
+            bs_log(BS_LOG_ERR, "%s needs a value (see --help)", o);
             return 2;
         } else if (!strcmp(o, "--port")) {
             port = strtol(v, &end, 10);
             if (*end || end == v || port < 1 || port > 65535) {
-                fprintf(stderr, "bigscreen-feed: --port %s: expected 1..65535\n", v);
+                bs_log(BS_LOG_ERR, "--port %s: expected 1..65535", v);
                 return 2;
             }
             i++;
@@ -514,14 +516,14 @@ int main(int argc, char **argv)
             errno = 0;
             S.seed = strtoull(v, &end, 10);
             if (errno || *end || end == v) {
-                fprintf(stderr, "bigscreen-feed: --seed %s: expected a number\n", v);
+                bs_log(BS_LOG_ERR, "--seed %s: expected a number", v);
                 return 2;
             }
             i++;
         } else if (!strcmp(o, "--tick")) {
             S.tick = strtod(v, &end);
             if (*end || end == v || !(S.tick >= 0.01 && S.tick <= 3600)) {
-                fprintf(stderr, "bigscreen-feed: --tick %s: expected seconds, 0.01..3600\n", v);
+                bs_log(BS_LOG_ERR, "--tick %s: expected seconds, 0.01..3600", v);
                 return 2;
             }
             i++;
@@ -535,22 +537,22 @@ int main(int argc, char **argv)
             layout_file = v;
             i++;
         } else {
-            fprintf(stderr, "bigscreen-feed: unknown option %s (see --help)\n", o);
+            bs_log(BS_LOG_ERR, "unknown option %s (see --help)", o);
             return 2;
         }
     }
     if (feed_listen_addr(bind_addr, &where, err, sizeof err) != 0) {
-        fprintf(stderr, "bigscreen-feed: --bind %s\n", err);
+        bs_log(BS_LOG_ERR, "--bind %s", err);
         return 2;
     }
     where.port = (int)port;
     feed_listen_str(&where, where_s, sizeof where_s);
     if (S.demo + (replay != NULL) + (from != NULL) != 1) {
-        fprintf(stderr, "bigscreen-feed: give exactly one of --demo, --replay and --from (see --help)\n");
+        bs_log(BS_LOG_ERR, "give exactly one of --demo, --replay and --from (see --help)");
         return 2;
     }
     if (layout_file && !from) {
-        fprintf(stderr, "bigscreen-feed: --layout goes with --from ID (see --help)\n");
+        bs_log(BS_LOG_ERR, "--layout goes with --from ID (see --help)");
         return 2;
     }
     if (replay && load_replay(replay) != 0)
@@ -559,7 +561,7 @@ int main(int argc, char **argv)
         S.lim = bs_limits_default();
         S.lim.frame_bytes = REPLAY_LINE_MAX;
         if (!(S.store = store_new(S.lim.history_len, 100000))) {
-            fprintf(stderr, "bigscreen-feed: out of memory\n");
+            bs_log(BS_LOG_ERR, "out of memory");
             goto out;
         }
     }
@@ -570,7 +572,7 @@ int main(int argc, char **argv)
         S.sim = demo_sim_new(S.seed, bs_wall_ms(), S.tick);
         S.store = store_new(S.lim.history_len, 100000);
         if (!S.sim || !S.store) {
-            fprintf(stderr, "bigscreen-feed: out of memory\n");
+            bs_log(BS_LOG_ERR, "out of memory");
             goto out;
         }
     }
@@ -589,7 +591,7 @@ int main(int argc, char **argv)
     feed_listen_apply(&where, &info);
     S.ctx = lws_create_context(&info);
     if (!S.ctx) {
-        fprintf(stderr, "bigscreen-feed: cannot listen on %s\n", where_s);
+        bs_log(BS_LOG_ERR, "cannot listen on %s", where_s);
         goto out;
     }
     printf("bigscreen-feed: listening on ws://%s/ (%s)\n", where_s,
@@ -597,7 +599,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     S.t0 = bs_mono();
     if (S.from && feed_start(S.from) != 0) {
-        fprintf(stderr, "bigscreen-feed: cannot start the feed %s\n", from);
+        bs_log(BS_LOG_ERR, "cannot start the feed %s", from);
         goto out;
     }
     lws_sul_schedule(S.ctx, 0, &S.sul, S.demo ? demo_tick : replay ? replay_tick : relay_tick, 1);
@@ -605,7 +607,7 @@ int main(int argc, char **argv)
         if (lws_service(S.ctx, 0) < 0)
             break;
     rc = 0;
-    fprintf(stderr, "bigscreen-feed: stopping (%llu frames, %llu sent, %llu clients dropped)\n",
+    bs_log(BS_LOG_NOTICE, "stopping (%llu frames, %llu sent, %llu clients dropped)",
             (unsigned long long)S.frames, (unsigned long long)S.sent, (unsigned long long)S.kicked);
 out:
     feed_free(S.from);                   /* joins the feed's thread */

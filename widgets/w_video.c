@@ -35,6 +35,7 @@
 #include "widget.h"
 #include "clock.h"
 #include "imgcache.h"
+#include "log.h"
 #include "video.h"
 
 #include <errno.h>
@@ -473,7 +474,7 @@ static void failed(vshared_t *v, const char *reason, double now)
     v->gen++;                             /* the count of tries shows */
     pthread_mutex_unlock(&v->mu);
     if (prev != VS_LOST && prev != VS_ERROR)
-        fprintf(stderr, "bigscreen: video %s: %s; retrying\n", v->stream ? "stream" : "file", reason);
+        bs_log(BS_LOG_WARNING, "video %s: %s; retrying", v->stream ? "stream" : "file", reason);
     set_state(v, lost || (v->stream && prev == VS_LOST) ? VS_LOST : VS_ERROR, reason);
     v->retry_at = now + v->backoff;
     v->backoff = fmin(VIDEO_BACKOFF_MAX, v->backoff * 2);
@@ -526,7 +527,7 @@ static void *vthread(void *arg)
     char err[160];
     v->mpv = mpv_open(true, v->stream, v->loop, v->fit, &v->rc, err, sizeof err);
     if (!v->mpv) {
-        fprintf(stderr, "bigscreen: video: %s\n", err);
+        bs_log(BS_LOG_ERR, "video: %s", err);
         atomic_fetch_add(&st_errors, 1);
         set_state(v, VS_ERROR, "播放器无法启动");
         goto out;
@@ -723,7 +724,7 @@ static void video_settle(wdg_t *w, double now, double scale)
     mpv_render_context *rc = NULL;
     mpv_handle *h = mpv_open(false, false, k->loop, k->fit, &rc, err, sizeof err);
     if (!h) {
-        fprintf(stderr, "bigscreen: video \"%s\": %s\n", k->name, err);
+        bs_log(BS_LOG_ERR, "video \"%s\": %s", k->name, err);
         k->state = VS_ERROR;
         snprintf(k->reason, sizeof k->reason, "播放器无法启动");
         atomic_fetch_add(&st_errors, 1);
@@ -820,7 +821,7 @@ static void video_settle(wdg_t *w, double now, double scale)
         k->frames++;
         atomic_fetch_add(&st_frames, 1);
     } else {
-        fprintf(stderr, "bigscreen: video \"%s\": no frame at %.3f s: %s\n", k->name, now, why);
+        bs_log(BS_LOG_WARNING, "video \"%s\": no frame at %.3f s: %s", k->name, now, why);
         frame_free(&k->snap);
         k->front = NULL;
         k->state = VS_ERROR;
@@ -853,7 +854,7 @@ static void video_destroy(wdg_t *w)
             shared_free(v);
         } else {
             pthread_detach(k->th);       /* leaks v: better than a frozen screen */
-            fprintf(stderr, "bigscreen: video \"%s\": decoder did not stop in %.0f s\n", k->name, VIDEO_JOIN_S);
+            bs_log(BS_LOG_WARNING, "video \"%s\": decoder did not stop in %.0f s", k->name, VIDEO_JOIN_S);
         }
         atomic_fetch_sub(&st_playing, 1);
         k->sh = NULL;
