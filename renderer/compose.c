@@ -41,6 +41,7 @@ int scr_layers_reset(screen_t *s)
 {
     scr_layers_free(s);
     s->layers = calloc((size_t)(s->layout->nwidgets ? s->layout->nwidgets : 1), sizeof *s->layers);
+    s->still_valid = false;               /* remade from the new layers */
     return s->layers ? 0 : -1;
 }
 
@@ -318,14 +319,27 @@ void scr_prepare_ahead(screen_t *s, double now, int64_t wall_ms, double budget_s
     }
 }
 
-/* Widget i into the damaged rectangle the clip of cr holds: its layer
- * (remade first if needed), its marks, its top, its stale badge. */
-static void paint_widget(screen_t *s, int i, cairo_t *cr, draw_t *d)
+/* ---- the still frame ------------------------------------------------------
+ *
+ * s->still holds the background and every visible widget's cached layer,
+ * composed in order: the screen as it would be with no marks, tops or
+ * badges. A damaged pixel is then one copy from it and the marks over it,
+ * instead of the background and one blend per layer under the marks. It is
+ * remade where a layer changed, where a widget came or went (a page), and
+ * all of it after a resize or reload.
+ *
+ * Where two widgets' rectangles overlap (their ink margins), a later
+ * widget's layer goes over an earlier one's marks, which the still cannot
+ * say; there the frame is composed the long way, layer by layer. */
+
+/* The layer (or, without one, base and draw() straight in) of widget i into
+ * cr, whose clip holds the area. */
+static void paint_layer(screen_t *s, int i, cairo_t *cr, draw_t *d)
 {
     const wdg_t *w = s->layout->widgets[i];
-    layer_t *L = &s->layers[i];
-    if (!L->cached || !L->valid || !L->base_valid || L->redo.w > 0)
-        layer_render(s, i, d);
+    const layer_t *L = &s->layers[i];
+    if (L->cached && (!L->valid || !L->base_valid || L->redo.w > 0))
+        layer_render(s, i, d);            /* still_update made it current; this is a safety net */
     cairo_surface_t *blit = L->surf ? L->surf : L->base;
     if (L->cached) {
         if (blit) {
@@ -338,16 +352,28 @@ static void paint_widget(screen_t *s, int i, cairo_t *cr, draw_t *d)
     } else {                              /* no layers: draw straight in */
         cairo_save(cr);
         scr_set_transform(s, cr);
-        draw_base_of(w, d);
+        draw_t dd = *d;
+        dd.cr = cr;
+        draw_base_of(w, &dd);
         if (w->cls->draw)
-            w->cls->draw(w, d);
+            w->cls->draw(w, &dd);
         cairo_restore(cr);
         s->st.widgets_drawn++;
     }
+}
+
+/* What goes over widget i's layer in the area cr's clip holds: its marks,
+ * its top, its stale badge. */
+static void paint_upper(screen_t *s, int i, cairo_t *cr, draw_t *d)
+{
+    const wdg_t *w = s->layout->widgets[i];
+    const layer_t *L = &s->layers[i];
+    draw_t dd = *d;
+    dd.cr = cr;
     if (w->cls->draw_overlay) {           /* the marks */
         cairo_save(cr);
         scr_set_transform(s, cr);
-        w->cls->draw_overlay(w, d);
+        w->cls->draw_overlay(w, &dd);
         cairo_restore(cr);
     }
     if (w->cls->draw_top) {               /* the static top */
@@ -358,16 +384,137 @@ static void paint_widget(screen_t *s, int i, cairo_t *cr, draw_t *d)
             cairo_paint(cr);
         } else {
             scr_set_transform(s, cr);
-            w->cls->draw_top(w, d);
+            w->cls->draw_top(w, &dd);
         }
         cairo_restore(cr);
     }
     if (w->stale) {
         cairo_save(cr);
         scr_set_transform(s, cr);
-        draw_stale_badge(d, w->rect, w->data_age);
+        draw_stale_badge(&dd, w->rect, w->data_age);
         cairo_restore(cr);
     }
+}
+
+static void clip_region(cairo_t *cr, const cairo_region_t *rg)
+{
+    int n = cairo_region_num_rectangles(rg);
+    for (int k = 0; k < n; k++) {
+        cairo_rectangle_int_t r;
+        cairo_region_get_rectangle(rg, k, &r);
+        cairo_rectangle(cr, r.x, r.y, r.width, r.height);
+    }
+    cairo_clip(cr);
+}
+
+static bool region_hits(const cairo_region_t *rg, irect_t r)
+{
+    cairo_rectangle_int_t c = { r.x, r.y, r.w, r.h };
+    return r.w > 0 && r.h > 0 && cairo_region_contains_rectangle(rg, &c) != CAIRO_REGION_OVERLAP_OUT;
+}
+
+static void region_add(cairo_region_t *rg, irect_t r)
+{
+    cairo_rectangle_int_t c = { r.x, r.y, r.w, r.h };
+    if (r.w > 0 && r.h > 0)
+        cairo_region_union_rectangle(rg, &c);
+}
+
+/* The background and the layers of the visible widgets, in order, over
+ * region rg of cr (the still, or the frame where widgets overlap). */
+static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, draw_t *d, bool upper)
+{
+    const layout_t *l = s->layout;
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    clip_region(cr, rg);
+    cairo_set_source_surface(cr, s->bg, 0, 0);
+    cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+    cairo_paint(cr);
+    cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+    for (int i = 0; i < l->nwidgets; i++) {
+        const wdg_t *w = l->widgets[i];
+        if (!scr_visible(s, w) || !region_hits(rg, scr_device_rect(s, w->rect, INK_MARGIN)))
+            continue;
+        paint_layer(s, i, cr, d);
+        if (upper)
+            paint_upper(s, i, cr, d);
+    }
+    cairo_restore(cr);
+}
+
+/* Brings the still up to date under the damage: remakes the layers the
+ * damage meets that need it, and the still where any layer changed or a
+ * widget came or went. */
+static void still_update(screen_t *s, const cairo_region_t *dmg, draw_t *d)
+{
+    const layout_t *l = s->layout;
+    cairo_region_t *dirty = cairo_region_create();
+    if (!s->still_valid) {
+        region_add(dirty, (irect_t){ 0, 0, s->out_w, s->out_h });
+        s->still_valid = true;
+    }
+    for (int i = 0; i < l->nwidgets; i++) {
+        const wdg_t *w = l->widgets[i];
+        layer_t *L = &s->layers[i];
+        bool vis = scr_visible(s, w);
+        if (vis != L->in_still) {         /* came or went (a page) */
+            region_add(dirty, irect_clip(scr_device_rect(s, w->rect, INK_MARGIN), s->out_w, s->out_h));
+            L->in_still = vis;
+        }
+    }
+    /* the layers under the damage or under what is to be remade; a layer
+     * remade there may reach a neighbour's margin, hence the second round */
+    cairo_region_t *need = cairo_region_copy(dmg);
+    cairo_region_union(need, dirty);
+    for (int round = 0, more = 1; more && round < 3; round++) {
+        more = 0;
+        for (int i = 0; i < l->nwidgets; i++) {
+            const wdg_t *w = l->widgets[i];
+            layer_t *L = &s->layers[i];
+            irect_t wr = irect_clip(scr_device_rect(s, w->rect, INK_MARGIN), s->out_w, s->out_h);
+            if (!scr_visible(s, w) || !region_hits(need, wr))
+                continue;
+            if (!L->cached || !L->valid || !L->base_valid || L->redo.w > 0) {
+                irect_t part = L->cached && L->valid && L->base_valid ? L->redo : wr;
+                layer_render(s, i, d);
+                region_add(dirty, part);
+                region_add(need, part);
+                more = 1;
+            }
+            if (!L->cached)               /* drawn straight in: fresh wherever damaged */
+                region_add(dirty, wr);
+        }
+    }
+    cairo_region_destroy(need);
+    if (!cairo_region_is_empty(dirty)) {
+        cairo_t *cr = cairo_create(s->still);
+        paint_layers(s, cr, dirty, d, false);
+        cairo_destroy(cr);
+        cairo_surface_flush(s->still);
+    }
+    cairo_region_destroy(dirty);
+}
+
+/* Where two visible widgets' rectangles overlap. */
+static cairo_region_t *overlaps(const screen_t *s)
+{
+    const layout_t *l = s->layout;
+    cairo_region_t *o = cairo_region_create();
+    for (int i = 0; i < l->nwidgets; i++) {
+        if (!scr_visible(s, l->widgets[i]))
+            continue;
+        irect_t a = scr_device_rect(s, l->widgets[i]->rect, INK_MARGIN);
+        for (int j = i + 1; j < l->nwidgets; j++) {
+            if (!scr_visible(s, l->widgets[j]))
+                continue;
+            irect_t b = scr_device_rect(s, l->widgets[j]->rect, INK_MARGIN);
+            int x0 = a.x > b.x ? a.x : b.x, y0 = a.y > b.y ? a.y : b.y;
+            int x1 = a.x + a.w < b.x + b.w ? a.x + a.w : b.x + b.w, y1 = a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h;
+            region_add(o, (irect_t){ x0, y0, x1 - x0, y1 - y0 });
+        }
+    }
+    return o;
 }
 
 void screen_paint(screen_t *s, double now, int64_t wall_ms)
@@ -380,39 +527,53 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
         .cr = cr, .scale = s->text_scale, .theme = &l->theme, .tc = s->tc,
         .now = now, .wall_ms = wall_ms, .utc_offset_min = l->utc_offset_min,
     };
-    /* one clip of every damaged rectangle (pixel-aligned: a region), and
-     * each widget drawn once into it, however many rectangles it meets */
-    cairo_save(cr);
-    cairo_identity_matrix(cr);
+    /* the damage as one pixel-aligned region; each widget drawn once into
+     * it, however many rectangles it meets */
+    cairo_region_t *dmg = cairo_region_create();
     irect_t all = s->damage.r[0];
     for (int k = 0; k < s->damage.n; k++) {
-        irect_t r = s->damage.r[k];
-        cairo_rectangle(cr, r.x, r.y, r.w, r.h);
-        all = irect_union(all, r);
+        region_add(dmg, s->damage.r[k]);
+        all = irect_union(all, s->damage.r[k]);
     }
-    cairo_clip(cr);
     if (s->dark) {                          /* scheduled off: black, nothing else */
+        cairo_save(cr);
+        clip_region(cr, dmg);
         cairo_set_source_rgb(cr, 0, 0, 0);
         cairo_paint(cr);
+        cairo_restore(cr);
+        s->still_valid = false;             /* nothing of it is kept up while dark */
     } else {
-        cairo_set_source_surface(cr, s->bg, 0, 0);
-        cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
-        cairo_paint(cr);
-        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
-        for (int i = 0; i < l->nwidgets; i++) {
-            const wdg_t *w = l->widgets[i];
-            if (!scr_visible(s, w))
-                continue;
-            irect_t wr = scr_device_rect(s, w->rect, INK_MARGIN);
-            bool hit = false;
-            for (int k = 0; k < s->damage.n && !hit; k++)
-                hit = irect_intersects(s->damage.r[k], wr);
-            if (hit)
-                paint_widget(s, i, cr, &d);
+        still_update(s, dmg, &d);
+        /* where widgets overlap: the long way; elsewhere the still, then
+         * what goes over each widget's layer */
+        cairo_region_t *slow = overlaps(s);
+        cairo_region_intersect(slow, dmg);
+        cairo_region_t *fast = cairo_region_copy(dmg);
+        cairo_region_subtract(fast, slow);
+        if (!cairo_region_is_empty(slow))
+            paint_layers(s, cr, slow, &d, true);
+        if (!cairo_region_is_empty(fast)) {
+            cairo_save(cr);
+            clip_region(cr, fast);
+            cairo_set_source_surface(cr, s->still, 0, 0);
+            cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+            cairo_paint(cr);
+            cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+            for (int i = 0; i < l->nwidgets; i++) {
+                const wdg_t *w = l->widgets[i];
+                if (scr_visible(s, w) && region_hits(fast, scr_device_rect(s, w->rect, INK_MARGIN)))
+                    paint_upper(s, i, cr, &d);
+            }
+            cairo_restore(cr);
         }
+        cairo_region_destroy(slow);
+        cairo_region_destroy(fast);
+        cairo_save(cr);
+        clip_region(cr, dmg);
         scr_draw_chrome(s, &d, all);
+        cairo_restore(cr);
     }
-    cairo_restore(cr);
+    cairo_region_destroy(dmg);
     if (s->trans_active) {
         double p = (now - s->trans_t0) / l->transition;
         if (p >= 1 || p < 0) {
@@ -435,6 +596,7 @@ void screen_repaint_all(screen_t *s, double now, int64_t wall_ms)
     damage_add_full(&s->damage);
     for (int i = 0; i < s->layout->nwidgets; i++)     /* everything remade: what a first frame costs */
         s->layers[i].valid = s->layers[i].base_valid = false;
+    s->still_valid = false;
     screen_paint(s, now, wall_ms);
 }
 

@@ -35,7 +35,10 @@ static void free_surfaces(screen_t *s)
         cairo_surface_destroy(s->bg);
     if (s->trans_old)
         cairo_surface_destroy(s->trans_old);
-    s->frame = s->bg = s->trans_old = NULL;
+    if (s->still)
+        cairo_surface_destroy(s->still);
+    s->frame = s->bg = s->trans_old = s->still = NULL;
+    s->still_valid = false;
     s->trans_active = false;
 }
 
@@ -45,14 +48,17 @@ int screen_resize(screen_t *s, int w, int h)
         return -1;
     cairo_surface_t *frame = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
     cairo_surface_t *bg = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-    if (cairo_surface_status(frame) || cairo_surface_status(bg)) {
+    cairo_surface_t *still = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    if (cairo_surface_status(frame) || cairo_surface_status(bg) || cairo_surface_status(still)) {
         cairo_surface_destroy(frame);
         cairo_surface_destroy(bg);
+        cairo_surface_destroy(still);
         return -1;
     }
     free_surfaces(s);
     s->frame = frame;
     s->bg = bg;
+    s->still = still;
     s->out_w = w;
     s->out_h = h;
     scr_fit(s);

@@ -49,6 +49,7 @@ typedef struct {
     irect_t          redo;          /* part of surf to remake (area invalidation); w 0: none */
     irect_t          marks[LAYER_MAX_MARKS];   /* where the marks were last drawn */
     int              nmarks;
+    bool             in_still;      /* the still frame holds this layer (compose.c) */
 } layer_t;
 
 typedef struct screen {
@@ -68,6 +69,8 @@ typedef struct screen {
     bool             dark;          /* outside screen_on..screen_off: black */
     cairo_surface_t *frame;         /* ARGB32, out_w × out_h */
     cairo_surface_t *bg;            /* cached background */
+    cairo_surface_t *still;         /* background + visible layers, no marks (compose.c) */
+    bool             still_valid;   /* false: remade whole at the next paint */
     damage_t         damage;
     layer_t         *layers;        /* one per widget of the layout */
     size_t           layer_bytes;   /* held by layers, capped */

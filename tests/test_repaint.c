@@ -1,8 +1,9 @@
 /* test_repaint.c — redrawing only what changed must give the same pixels as
  * redrawing everything. Runs layouts frame by frame on the deterministic
  * demo feed, painting only the damaged areas (cached layers, overlays,
- * overlay rects, page fades), and compares the result at several moments
- * with a full repaint of the same moment. A stale pixel anywhere (a comet
+ * overlay rects, page fades, the still frame remade where a layer changed),
+ * and compares the result at several moments with a full repaint of the
+ * same moment, which remakes every layer and the whole still frame. A stale pixel anywhere (a comet
  * left behind, a number not erased) fails. */
 #include <setjmp.h>
 #include <stdarg.h>
