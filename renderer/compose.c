@@ -4,6 +4,7 @@
 #include "screen_impl.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,33 @@ static void layer_end(cairo_t *cr, cairo_surface_t *sf)
     cairo_surface_flush(sf);
 }
 
+/* Where surface sf (placed at r on the output) has any ink, in output
+ * pixels; w 0 when it is all transparent. A top is mostly empty (a target
+ * marker, a dashed line), so its blit is kept to this box. */
+static irect_t ink_box(cairo_surface_t *sf, irect_t r)
+{
+    const uint8_t *px = cairo_image_surface_get_data(sf);
+    int st = cairo_image_surface_get_stride(sf), w = cairo_image_surface_get_width(sf);
+    int h = cairo_image_surface_get_height(sf), x0 = w, y0 = h, x1 = -1, y1 = -1;
+    for (int y = 0; px && y < h; y++) {
+        const uint32_t *row = (const uint32_t *)(px + (size_t)y * (size_t)st);
+        int a = 0, b = w - 1;
+        while (a < w && (row[a] >> 24) == 0)
+            a++;
+        if (a == w)
+            continue;
+        while ((row[b] >> 24) == 0)
+            b--;
+        x0 = a < x0 ? a : x0;
+        x1 = b > x1 ? b : x1;
+        y0 = y < y0 ? y : y0;
+        y1 = y;
+    }
+    if (x1 < 0)
+        return (irect_t){ 0 };
+    return (irect_t){ r.x + x0, r.y + y0, x1 - x0 + 1, y1 - y0 + 1 };
+}
+
 /* Brings widget i's layers up to date: makes them when there is budget
  * (else leaves L->cached false: the widget is then drawn straight into the
  * frame, as every widget would be without layers), remakes the base and top
@@ -140,6 +168,7 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
             d.cr = layer_begin(s, L, L->top, (irect_t){ 0 }, NULL);
             w->cls->draw_top(w, &d);
             layer_end(d.cr, L->top);
+            L->top_ink = ink_box(L->top, L->r);
         }
         L->base_valid = true;
         L->valid = false;
@@ -379,9 +408,13 @@ static void paint_upper(screen_t *s, int i, cairo_t *cr, draw_t *d)
     if (w->cls->draw_top) {               /* the static top */
         cairo_save(cr);
         if (L->cached && L->top) {
-            cairo_identity_matrix(cr);
-            cairo_set_source_surface(cr, L->top, L->r.x, L->r.y);
-            cairo_paint(cr);
+            if (L->top_ink.w > 0) {       /* only where it has ink */
+                cairo_identity_matrix(cr);
+                cairo_rectangle(cr, L->top_ink.x, L->top_ink.y, L->top_ink.w, L->top_ink.h);
+                cairo_clip(cr);
+                cairo_set_source_surface(cr, L->top, L->r.x, L->r.y);
+                cairo_paint(cr);
+            }
         } else {
             scr_set_transform(s, cr);
             w->cls->draw_top(w, &dd);

@@ -50,6 +50,7 @@ typedef struct {
     irect_t          marks[LAYER_MAX_MARKS];   /* where the marks were last drawn */
     int              nmarks;
     bool             in_still;      /* the still frame holds this layer (compose.c) */
+    irect_t          top_ink;       /* where top has ink, output pixels; w 0: none */
 } layer_t;
 
 typedef struct screen {

@@ -177,8 +177,11 @@ static void compare_now(screen_t *s, double t, int64_t wall, const char *what)
         char out[256];
         snprintf(out, sizeof out, "/tmp/repaint-layered-%.2f.png", t);
         cairo_surface_write_to_png(inc, out);
+        char full[256];
+        snprintf(full, sizeof full, "/tmp/repaint-layered-%.2f-full.png", t);
+        cairo_surface_write_to_png(s->frame, full);
         fail_msg("layered path, %s (t = %.2f s): %ld pixels differ between the frame composed from damaged "
-                 "rectangles and a full repaint (%s)", what, t, bad, out);
+                 "rectangles and a full repaint (%s, %s)", what, t, bad, out, full);
     }
     cairo_surface_destroy(inc);
 }

@@ -158,6 +158,14 @@ static rank_geom_t geom(const ranking_t *k)
     return g;
 }
 
+/* Where a row's bar begins, from the content's left (rh: row height). */
+static double bar_left(rect_t c, double rh)
+{
+    double badge_w = rh * 0.9 > 34 ? 34 : rh * 0.9;
+    double name_w = fmin(c.w * 0.34, 170);
+    return badge_w + 10 + name_w + 10;
+}
+
 /* Where the marks go: each row that moves or changed at now (all of them
  * when more than fit), and the footer line. The core adds where they were
  * the frame before, so a row that stops is repainted once more. */
@@ -170,19 +178,22 @@ static int ranking_overlay_rects(const wdg_t *w, double now, rect_t *out, int ma
     if (max < 3)
         return -1;
     out[n++] = (rect_t){ c.x - 4, c.y + c.h - 40, c.w + 8, 44 };     /* footer, "waiting" */
+    /* a row that stays in its place repaints only its bar and value (its
+     * badge and name do not change); one that moves, all of it */
+    double bar_x = c.x + bar_left(c, g.rh) - fmin(g.rh * 0.34, 14) - 2;   /* a short bar's tip sits left of it */
     for (int i = 0; i < k->n; i++) {
         const row_t *r = &k->rows[i];
         double pos = wdg_tween_at(&r->tp, now);
-        bool changed = k->all_t0 == now || r->tv.t0 == now || r->tp.t0 == now ||
-                       wdg_tween_running(&r->tv, now) || wdg_tween_running(&r->tp, now);
+        bool moves = r->tp.t0 == now || wdg_tween_running(&r->tp, now);
+        bool changed = moves || k->all_t0 == now || r->tv.t0 == now || wdg_tween_running(&r->tv, now);
         if (!(pos <= k->top) || !changed)
             continue;
         if (n == max) {                       /* too many: the whole list */
             out[0] = (rect_t){ c.x - 4, c.y - 4, c.w + 8, c.h + 8 };
             return 1;
         }
-        double y = c.y + pos * g.rh;
-        out[n++] = (rect_t){ c.x - 4, y - 2, c.w + 8, g.rh + 4 };
+        double y = c.y + pos * g.rh, x = moves ? c.x - 4 : bar_x;
+        out[n++] = (rect_t){ x, y - 2, c.x + c.w + 4 - x, g.rh + 4 };
     }
     return n;
 }
@@ -205,7 +216,7 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
     double rh = rows_h / k->top, fs = fmin(rh * 0.42, 20);
     double badge_w = rh * 0.9 > 34 ? 34 : rh * 0.9;
     double name_w = fmin(c.w * 0.34, 170);
-    double bar_x = c.x + badge_w + 10 + name_w + 10, val_w = fs * 4.2;
+    double bar_x = c.x + bar_left(c, rh), val_w = fs * 4.2;
     double bar_w = c.x + c.w - bar_x - val_w - 6;
 
     cairo_save(cr);
