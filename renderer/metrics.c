@@ -3,6 +3,7 @@
 #include "feed.h"
 #include "listen.h"
 #include "log.h"
+#include "video.h"
 
 #include <libwebsockets.h>
 #include <pthread.h>
@@ -141,6 +142,22 @@ static void render(const metrics_snapshot_t *sn, out_t *o)
     put(o, "# HELP bigscreen_store_bytes Bytes the topic store holds.\n"
            "# TYPE bigscreen_store_bytes gauge\nbigscreen_store_bytes %zu\n", sn->store_bytes);
     put(o, "# TYPE bigscreen_resident_memory_bytes gauge\nbigscreen_resident_memory_bytes %lld\n", rss_bytes());
+    wdg_video_stats_t vs;                  /* atomics of the video widgets: read here directly */
+    wdg_video_stats(&vs);
+    put(o, "# HELP bigscreen_video_playing Video widgets with a decoder running.\n"
+           "# TYPE bigscreen_video_playing gauge\nbigscreen_video_playing %llu\n", (unsigned long long)vs.playing);
+    put(o, "# HELP bigscreen_video_frames_total Video frames rendered.\n"
+           "# TYPE bigscreen_video_frames_total counter\nbigscreen_video_frames_total %llu\n",
+        (unsigned long long)vs.frames);
+    put(o, "# HELP bigscreen_video_errors_total Video attempts that failed (corrupt file, refused or silent stream).\n"
+           "# TYPE bigscreen_video_errors_total counter\nbigscreen_video_errors_total %llu\n",
+        (unsigned long long)vs.errors);
+    put(o, "# HELP bigscreen_video_drops_total Video streams that dropped after showing frames.\n"
+           "# TYPE bigscreen_video_drops_total counter\nbigscreen_video_drops_total %llu\n",
+        (unsigned long long)vs.drops);
+    put(o, "# HELP bigscreen_video_retries_total Video reopenings after a failure.\n"
+           "# TYPE bigscreen_video_retries_total counter\nbigscreen_video_retries_total %llu\n",
+        (unsigned long long)vs.retries);
 }
 
 /* Every reason may come without per-session data: lws allocates it only

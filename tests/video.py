@@ -169,6 +169,27 @@ def case_corrupt():
     check(" error " in t, "the widget shows the error state (%s)" % t)
     check(r["videos"]["errors"] >= 1 and r["videos"]["frames"] == 0, "counted: %r" % r["videos"])
     pace_ok(r, 3)
+    # and in the health metrics
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    p = subprocess.Popen([BIGSCREEN, "--headless", "--run-for", "6", "--no-state", "--metrics", "127.0.0.1:%d" % port,
+                          lay], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp)
+    body = ""
+    import urllib.request
+    for _ in range(50):
+        time.sleep(0.1)
+        try:
+            body = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=2).read().decode()
+            if "bigscreen_video_errors_total 0" not in body:
+                break
+        except OSError:
+            pass
+    p.terminate()
+    p.wait(timeout=15)
+    line = [l for l in body.split("\n") if l.startswith("bigscreen_video_errors_total")]
+    check(line and int(line[0].split()[1]) >= 1, "--metrics counts it: %s" % (line or "no bigscreen_video_errors_total"))
 
 
 def blackhole_server():
