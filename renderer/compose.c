@@ -233,23 +233,46 @@ void scr_paint_background(screen_t *s)
 
 /* The page changed at now: keeps the last frame of the old page to fade out
  * from (live screens with a transition; snapshots paint only once, so they
- * cut). */
+ * cut). While it fades, the new page is composed from damage as usual, but
+ * into s->trans_new, and each frame of the fade is one pass that mixes the
+ * two whole pictures into the frame (fade_mix), instead of composing every
+ * layer of the screen again every frame. */
 void scr_fade_begin(screen_t *s, double now)
 {
     const layout_t *l = s->layout;
-    if (s->live && l->transition > 0 && s->st.painted > 0) {
-        if (!s->trans_old)
-            s->trans_old = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
-        if (cairo_surface_status(s->trans_old) == CAIRO_STATUS_SUCCESS) {
-            cairo_t *cr = cairo_create(s->trans_old);
-            cairo_set_source_surface(cr, s->frame, 0, 0);
-            cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
-            cairo_paint(cr);
-            cairo_destroy(cr);
-            s->trans_t0 = now;
-            s->trans_active = true;
-        }
-    }
+    if (!(s->live && l->transition > 0 && s->st.painted > 0))
+        return;
+    if (!s->trans_old)
+        s->trans_old = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
+    if (!s->trans_new)
+        s->trans_new = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
+    if (cairo_surface_status(s->trans_old) != CAIRO_STATUS_SUCCESS ||
+        cairo_surface_status(s->trans_new) != CAIRO_STATUS_SUCCESS)
+        return;                           /* no memory for it: the page cuts */
+    cairo_surface_flush(s->frame);
+    memcpy(cairo_image_surface_get_data(s->trans_old), cairo_image_surface_get_data(s->frame),
+           (size_t)cairo_image_surface_get_stride(s->frame) * (size_t)s->out_h);
+    cairo_surface_mark_dirty(s->trans_old);
+    s->trans_t0 = now;
+    s->trans_active = true;
+    s->trans_shown = false;
+}
+
+/* frame = old · (1 - e) + new · e, e in [0, 1], one pass over the three
+ * (opaque, same size and stride) pictures. */
+static void fade_mix(cairo_surface_t *frame, cairo_surface_t *oldp, cairo_surface_t *newp, double e)
+{
+    cairo_surface_flush(oldp);
+    cairo_surface_flush(newp);
+    cairo_surface_flush(frame);
+    uint8_t *restrict out = cairo_image_surface_get_data(frame);
+    const uint8_t *restrict o = cairo_image_surface_get_data(oldp);
+    const uint8_t *restrict n = cairo_image_surface_get_data(newp);
+    size_t len = (size_t)cairo_image_surface_get_stride(frame) * (size_t)cairo_image_surface_get_height(frame);
+    unsigned a = (unsigned)lround(fmax(0, fmin(1, e)) * 256), b = 256 - a;
+    for (size_t i = 0; i < len; i++)
+        out[i] = (uint8_t)((n[i] * a + o[i] * b + 128) >> 8);
+    cairo_surface_mark_dirty(frame);
 }
 
 /* The rectangles w's marks cover at now, in output pixels (the whole
@@ -282,8 +305,6 @@ static int marks_at(const screen_t *s, const wdg_t *w, double now, irect_t *out)
 void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
 {
     layout_t *l = s->layout;
-    if (s->trans_active)
-        damage_add_full(&s->damage);      /* every frame of the fade */
     for (int i = 0; i < s->nfeeds; i++)
         s->feed_down[i] = s->live && feed_status_get(s->feeds[i]).state == FEED_DOWN;
     for (int i = 0; i < l->nwidgets; i++) {
@@ -552,10 +573,11 @@ static cairo_region_t *overlaps(const screen_t *s)
 
 void screen_paint(screen_t *s, double now, int64_t wall_ms)
 {
-    if (s->damage.n == 0)
+    if (s->damage.n == 0 && !s->trans_active)
         return;
     layout_t *l = s->layout;
-    cairo_t *cr = cairo_create(s->frame);
+    cairo_surface_t *target = s->trans_active ? s->trans_new : s->frame;   /* a fade: the new page apart */
+    cairo_t *cr = cairo_create(target);
     draw_t d = {
         .cr = cr, .scale = s->text_scale, .theme = &l->theme, .tc = s->tc,
         .now = now, .wall_ms = wall_ms, .utc_offset_min = l->utc_offset_min,
@@ -607,20 +629,28 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
         cairo_restore(cr);
     }
     cairo_region_destroy(dmg);
+    cairo_destroy(cr);
+    cairo_surface_flush(target);
+    long px = damage_pixels(&s->damage);
     if (s->trans_active) {
         double p = (now - s->trans_t0) / l->transition;
-        if (p >= 1 || p < 0) {
-            s->trans_active = false;       /* this frame shows the new page alone */
-        } else {
-            cairo_set_source_surface(cr, s->trans_old, 0, 0);
-            cairo_paint_with_alpha(cr, 1 - wdg_ease(0, 1, p));
-        }
+        if (p >= 1 || p < 0) {             /* this frame shows the new page alone */
+            cairo_surface_t *t = s->frame;
+            s->frame = s->trans_new;
+            s->trans_new = t;
+            s->trans_active = false;
+            damage_add_full(&s->damage);   /* for whoever shows the frame */
+            px = damage_pixels(&s->damage);
+        } else if (s->trans_shown || p > 0) {
+            fade_mix(s->frame, s->trans_old, s->trans_new, wdg_ease(0, 1, p));
+            damage_add_full(&s->damage);
+            px = damage_pixels(&s->damage);
+        }                                  /* else the first frame: the old page as it was */
+        s->trans_shown = true;
     }
-    cairo_destroy(cr);
-    cairo_surface_flush(s->frame);
     s->damage_consumed = true;
     s->st.painted++;
-    s->st.pixels += (uint64_t)damage_pixels(&s->damage);
+    s->st.pixels += (uint64_t)px;
 }
 
 void screen_repaint_all(screen_t *s, double now, int64_t wall_ms)

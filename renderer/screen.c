@@ -35,9 +35,11 @@ static void free_surfaces(screen_t *s)
         cairo_surface_destroy(s->bg);
     if (s->trans_old)
         cairo_surface_destroy(s->trans_old);
+    if (s->trans_new)
+        cairo_surface_destroy(s->trans_new);
     if (s->still)
         cairo_surface_destroy(s->still);
-    s->frame = s->bg = s->trans_old = s->still = NULL;
+    s->frame = s->bg = s->trans_old = s->trans_new = s->still = NULL;
     s->still_valid = false;
     s->trans_active = false;
 }
@@ -357,5 +359,5 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
     scr_prepare_ahead(s, now, wall_ms, 0.003);   /* a few ms of spare time a frame */
     if (s->live)
         scr_update_banner(s);
-    return s->damage.n > 0;
+    return s->damage.n > 0 || s->trans_active;   /* a fade moves every frame */
 }

@@ -79,6 +79,8 @@ typedef struct screen {
     int              page;          /* current page, -1 when there are none */
     bool             marks_refresh; /* whole screen repainted: note where every mark is */
     cairo_surface_t *trans_old;     /* the last frame of the page fading out */
+    cairo_surface_t *trans_new;     /* the page fading in, composed from damage */
+    bool             trans_shown;   /* the fade has shown a frame */
     double           trans_t0;      /* when the cross-fade began */
     bool             trans_active;
     uint64_t         store_gen;     /* store generation last delivered */
