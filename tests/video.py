@@ -2,7 +2,7 @@
 """The video widget: frames at exact times, bad input, streams that drop or never answer.
 
 usage: video.py BIGSCREEN GOLDEN SOURCE_ROOT CASE
-CASE: golden | check | corrupt | blackhole | live | drop | all
+CASE: golden | check | corrupt | blackhole | live | drop | hls | all
 
 The test clip is made here with ffmpeg (a test-only dependency, tools/deps
 --test): testsrc2 320x180, 25 fps, 4 s, x264 with one thread (the same bytes
@@ -322,10 +322,32 @@ def case_drop():
         globals()["srv2"].shutdown()
 
 
+def case_hls():
+    """HLS over http: a playlist of 1 s segments made with ffmpeg plays."""
+    clip()
+    hls = os.path.join(tmp, "hls")
+    os.mkdir(hls)
+    subprocess.run(["ffmpeg", "-y", "-hide_banner", "-loglevel", "error", "-i", os.path.join(tmp, "video-clip.mp4"),
+                    "-c", "copy", "-f", "hls", "-hls_time", "1", "-hls_list_size", "0",
+                    "-hls_playlist_type", "vod", os.path.join(hls, "index.m3u8")], check=True)
+    srv = http_server()
+    lay = layout("hls.json", [video("http://127.0.0.1:%d/hls/index.m3u8" % srv.server_address[1])])
+    r, text, took = headless(lay, 3)
+    srv.shutdown()
+    if not r:
+        check(False, "headless run with an HLS stream")
+        return
+    t = r["widgets"][0]["text"]
+    n = int(t.split("frames=")[1].split()[0]) if "frames=" in t else 0
+    check(" playing " in t and n >= 25, "the HLS stream plays (%d frames in 3 s; %s)" % (n, t))
+    pace_ok(r, 3)
+
+
 CASES = {"golden": case_golden, "check": case_check, "corrupt": case_corrupt, "blackhole": case_blackhole,
-         "live": case_live, "drop": case_drop}
+         "live": case_live, "drop": case_drop,
+         "hls": case_hls}
 try:
-    if shutil.which("ffmpeg") is None and CASE in ("golden", "check", "live", "drop", "all"):
+    if shutil.which("ffmpeg") is None and CASE in ("golden", "check", "live", "drop", "hls", "all"):
         print("SKIP ffmpeg is not installed (tools/deps --test)")
         sys.exit(77)
     for name, fn in CASES.items():
