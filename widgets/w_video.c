@@ -540,7 +540,7 @@ static void *vthread(void *arg)
     bool hidden = false;
     for (;;) {
         pthread_mutex_lock(&v->mu);
-        while (!v->quit && !v->update && !v->events) {
+        while (!v->quit && !v->update && !v->events && v->hidden == hidden) {
             double now = bs_mono(), until = now + 0.25;
             if (v->retry_at > 0 && v->retry_at < until)
                 until = v->retry_at;
