@@ -990,6 +990,9 @@ static void video_draw(const wdg_t *w, draw_t *d)
     }
     char line2[128];
     if (k->state == VS_LOST) {
+        cairo_rectangle(cr, c.x, c.y, c.w, c.h);     /* the last frame, dimmed: it is not live */
+        cairo_set_source_rgba(cr, 0, 0, 0, 0.35);
+        cairo_fill(cr);
         snprintf(line2, sizeof line2, "%s · 正在重连 (第 %d 次)", k->reason, k->tries);
         banner(d, c, "信号中断", draw_theme(d, THEME_WARN), line2);
     } else if (k->state == VS_ERROR) {
