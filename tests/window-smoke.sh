@@ -8,7 +8,7 @@ out=$(mktemp); trap 'rm -f "$out"' EXIT
 # that are not ours (dlopen'ed drivers, unsymbolised); our own code's leaks
 # are checked by the snapshot, headless and CLI tests, which load no driver.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-xvfb-run -a -s "-screen 0 1280x720x24" "$bs" --windowed 1280x720 --run-for 2 --stats \
+sh "$src/tests/xvfb.sh" -s "-screen 0 1280x720x24" "$bs" --windowed 1280x720 --run-for 2 --stats \
   "$src/layouts/union-hall.json" >"$out" 2>&1
 rc=$?
 cat "$out"
