@@ -6,22 +6,31 @@ set -u
 bs=$1; src=$2
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 err=$(mktemp); trap 'rm -f "$err"' EXIT
-"$bs" --headless --run-for 6 --no-state --metrics "$port" "$src/layouts/union-hall.json" 2>"$err" &
+"$bs" --headless --run-for 60 --no-state --metrics "$port" "$src/layouts/union-hall.json" 2>"$err" &
 pid=$!
-# wait for the listener (a loaded machine may take seconds to start), then
-# let a few seconds of frames pass
+# wait for the listener (a loaded machine may take seconds to start); the
+# checks below poll until frames and the feed are there (at most 30 s), then
+# SIGTERM ends the screen, which must exit 0
 i=0
-while ! grep -q "metrics on" "$err" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 2.5
+while ! grep -q "metrics on" "$err" && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 python3 - "$port" <<'PY'
-import sys, urllib.request, urllib.error
+import sys, time, urllib.request, urllib.error
 port = sys.argv[1]
-text = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port, timeout=5).read().decode()
-values = {}
-for line in text.splitlines():
-    if line and not line.startswith("#"):
-        k, v = line.rsplit(" ", 1)
-        values[k] = float(v)
+def scrape():
+    text = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % port, timeout=5).read().decode()
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            k, v = line.rsplit(" ", 1)
+            values[k] = float(v)
+    return values
+deadline = time.monotonic() + 30
+while True:
+    values = scrape()
+    if (values.get("bigscreen_frames_total", 0) > 30 and values.get('bigscreen_feed_up{feed="main",state="up"}') == 1
+            and values.get('bigscreen_feed_messages_total{feed="main"}', 0) > 0) or time.monotonic() > deadline:
+        break
+    time.sleep(0.3)
 fails = 0
 def check(ok, what):
     global fails
@@ -40,7 +49,7 @@ except urllib.error.HTTPError as e:
 sys.exit(1 if fails else 0)
 PY
 rc=$?
-wait $pid; brc=$?
+kill -TERM $pid; wait $pid; brc=$?
 [ $brc -eq 0 ] || { echo "FAIL bigscreen exited $brc"; cat "$err"; exit 1; }
 echo "ok   bigscreen exited cleanly"
 exit $rc

@@ -400,7 +400,7 @@ def case_blackhole(tmp):
     srv = None
     try:
         t0 = time.monotonic()
-        v = wait_metrics(mport, lambda v: feed_state(v) == "down" and feed_metric(v, "retries") >= 2, 16,
+        v = wait_metrics(mport, lambda v: feed_state(v) == "down" and feed_metric(v, "retries") >= 2, 30,
                          "down with retries against the black hole")
         t_down = time.monotonic() - t0
         retries, attempts = feed_metric(v, "retries"), len(bh.accepted)
@@ -469,7 +469,7 @@ def case_nats_blackhole(tmp):
     srv = None
     try:
         t0 = time.monotonic()
-        v = wait_metrics(mport, lambda v: feed_state(v) == "down" and feed_metric(v, "retries") >= 2, 16,
+        v = wait_metrics(mport, lambda v: feed_state(v) == "down" and feed_metric(v, "retries") >= 2, 30,
                          "down with retries against the black hole")
         t_down = time.monotonic() - t0
         retries = feed_metric(v, "retries")
