@@ -187,7 +187,12 @@ def case_fifo_reload(tmp):
     sd = os.path.join(tmp, "state")
     p = subprocess.Popen([BIGSCREEN, "--headless", "--state-dir", sd, lay],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    time.sleep(1.5)
+    # the first periodic save (every 5 s once values came): the screen has data
+    # to save (on a loaded machine that takes longer than a fixed sleep gave it)
+    deadline = time.monotonic() + 30
+    while not valid_state(state_name(tmp)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    before = os.stat(state_name(tmp)).st_mtime_ns if valid_state(state_name(tmp)) else 0
     replace_by_fifo()
     time.sleep(1.0)
     t0 = time.monotonic()
@@ -200,7 +205,8 @@ def case_fifo_reload(tmp):
         p.communicate()
         rc = "hang"
     check(rc == 0, "SIGTERM while the layout is a FIFO: exit 0 in %.1f s (rc %s)" % (time.monotonic() - t0, rc))
-    check(valid_state(state_name(tmp)), "the final state was saved")
+    check(before and valid_state(state_name(tmp)) and os.stat(state_name(tmp)).st_mtime_ns > before,
+          "the final state was saved at exit")
 
 
 def case_fifo_state(tmp):
