@@ -36,6 +36,7 @@
  */
 #include "widget.h"
 #include "imgcache.h"
+#include "log.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -282,8 +283,8 @@ static void slideshow_data(wdg_t *w, int slot, const bs_value_t *v, const store_
     k->cur = cur;
     k->fading = false;
     if (cut > 0 && (!k->cut_logged || cut != k->cut))
-        fprintf(stderr, "bigscreen: slideshow %s: the topic lists %d pictures; the first %d are shown\n",
-                w->id, (int)v->n, WDG_SLIDES_MAX);
+        bs_log(BS_LOG_WARNING, "slideshow %s: the topic lists %d pictures; the first %d are shown",
+               w->id, (int)v->n, WDG_SLIDES_MAX);
     k->cut_logged = k->cut_logged || cut > 0;
     k->cut = cut;
     wdg_invalidate(w);
@@ -324,7 +325,7 @@ static void poll(slideshow_t *k, int i)
         s->state = S_FAILED;
         snprintf(s->err, sizeof s->err, "%.190s", why);
         if (!s->logged)
-            fprintf(stderr, "bigscreen: slideshow %s: %s\n", k->base.id, why);
+            bs_log(BS_LOG_WARNING, "slideshow %s: %s", k->base.id, why);
         s->logged = true;
     }
 }
