@@ -10,6 +10,12 @@
  * just changed pulse for "pulse" seconds; with "center" set, animated
  * flylines run from that region to the "flylines" regions of highest value.
  * Every animation is a function of the time passed to draw.
+ *
+ * Layers: the base holds the panel and the glowing slab, and makes the
+ * region masks and the stroked borders (map_cache_t); the layer fills
+ * masks with the regions' colours, lays the borders over them, then arcs,
+ * labels and points (a recolour redraws only the changed regions' boxes);
+ * the marks are the comets, pulses and ripples.
  */
 #include "widget.h"
 #include "format.h"
@@ -33,6 +39,53 @@ typedef struct {
     double lon, lat, v;           /* v: NAN = no value (smallest marker)   */
     int    seq;                   /* place in the message (ties keep it)   */
 } map_pt_t;
+
+/* What the base makes once for the layer to reuse, in device pixels: an A8
+ * mask of each region (clipped to its box and the content rect), so that a
+ * recolour fills the mask with the new colour instead of rasterising the
+ * region's path again, and the borders with their glow, stroked once into
+ * their own surface and laid over the fills by every redraw of the layer (a
+ * recolour never strokes a border or its glow again). Made in draw_base()
+ * for the device matrix it draws with, and kept while that matrix stays
+ * (it is the same for the layer; a layer drawn straight into the frame or
+ * the overlay finds it moved by whole pixels and uses it there). Without a
+ * match (a matrix that scales differently) draw() falls back to paths.
+ *
+ * A cache, not state: draw_base() gets a const widget and writes only here
+ * (through the pointer), on the render thread or whichever thread draws
+ * the widget's layers; nothing else reads it. Bounded by MAP_CACHE_BYTES:
+ * regions beyond it are drawn as paths. */
+#define MAP_CACHE_BYTES (48u << 20)
+
+typedef struct map_cache {
+    bool              ok;
+    cairo_matrix_t    m;          /* the matrix they were made for          */
+    int               n;          /* regions                                */
+    cairo_surface_t **mask;       /* per region: A8, NULL = path (or empty) */
+    int              *mx, *my, *mw, *mh;   /* its device box; mw 0 = empty  */
+    cairo_surface_t  *lines;      /* ARGB: borders with their glow          */
+    int               lx, ly;
+    size_t            bytes;
+} map_cache_t;
+
+static void cache_clear(map_cache_t *mc)
+{
+    if (!mc)
+        return;
+    for (int i = 0; mc->mask && i < mc->n; i++)
+        if (mc->mask[i])
+            cairo_surface_destroy(mc->mask[i]);
+    if (mc->lines)
+        cairo_surface_destroy(mc->lines);
+    free(mc->mask);
+    free(mc->mx);
+    mc->mask = NULL;
+    mc->mx = mc->my = mc->mw = mc->mh = NULL;
+    mc->lines = NULL;
+    mc->ok = false;
+    mc->n = 0;
+    mc->bytes = 0;
+}
 
 typedef struct {
     wdg_t      base;
@@ -67,6 +120,7 @@ typedef struct {
     int        npts;
     double     pt_vmax;       /* largest finite positive value, or 0       */
     long       pt_bad, pt_off, pt_over;   /* of the last update: dropped   */
+    struct map_cache *cache;  /* what the base makes for the layer (below)  */
 } map_t;
 
 static const opt_def_t map_opts[] = {
@@ -179,6 +233,11 @@ static int map_init(wdg_t *w, char *err, size_t errlen)
         }
     }
     k->vmin = k->vmax = NAN;
+    k->cache = calloc(1, sizeof *k->cache);
+    if (!k->cache) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     k->pslot = -1;
     if (k->points) {
         if (!k->points[0]) {
@@ -206,6 +265,9 @@ static void map_destroy(wdg_t *w)
     free(k->label_order);
     free(k->pts);
     k->pts = NULL;
+    cache_clear(k->cache);
+    free(k->cache);
+    k->cache = NULL;
     k->npts = 0;
     k->primary = NULL;
     k->label_order = NULL;
@@ -852,6 +914,165 @@ static void draw_legend(const map_t *k, draw_t *d, rect_t c)
     draw_number(d, FONT_NUMBER, 14, x + bw + 8, y1 - 7, buf, dim, AL_LEFT);
 }
 
+/* The borders, thin bright lines with a soft glow, which never change with
+ * the data (stroked into the cache once: see map_cache_t). */
+static void draw_borders(const map_t *k, draw_t *d, const gj_proj_t *p)
+{
+    const gj_map_t *m = k->map;
+    for (int i = 0; i < m->nregions; i++)
+        region_path(d->cr, m, p, i, 0);
+    bs_color_t line = { 0.55f, 0.92f, 1.0f, 0.85f, -1 };
+    draw_glow_stroke(d, line, 1.0, 4);
+}
+
+/* ---- region masks ------------------------------------------------------- */
+
+/* Where the cache made for mc->m lies for a context drawing with matrix m:
+ * the same scale and a translation by whole pixels (dx, dy). */
+static bool cache_fits(const map_cache_t *mc, const cairo_matrix_t *m, int *dx, int *dy)
+{
+    if (!mc || !mc->ok || m->xx != mc->m.xx || m->yy != mc->m.yy || m->xy != mc->m.xy || m->yx != mc->m.yx)
+        return false;
+    double ex = m->x0 - mc->m.x0, ey = m->y0 - mc->m.y0;
+    if (ex != floor(ex) || ey != floor(ey) || fabs(ex) > 1e6 || fabs(ey) > 1e6)
+        return false;
+    *dx = (int)ex;
+    *dy = (int)ey;
+    return true;
+}
+
+/* Device box of design rect (x0, y0)–(x1, y1) under m, grown by a pixel,
+ * clipped to clip; w 0 when nothing is left. */
+static void device_box(const cairo_matrix_t *m, double x0, double y0, double x1, double y1, const int *clip,
+                       int *bx, int *by, int *bw, int *bh)
+{
+    double px[4] = { x0, x1, x0, x1 }, py[4] = { y0, y0, y1, y1 };
+    double a = INFINITY, b = INFINITY, c = -INFINITY, e = -INFINITY;
+    for (int i = 0; i < 4; i++) {
+        double x = px[i], y = py[i];
+        cairo_matrix_transform_point(m, &x, &y);
+        a = fmin(a, x); b = fmin(b, y); c = fmax(c, x); e = fmax(e, y);
+    }
+    a = fmax(floor(a) - 1, clip[0]);
+    b = fmax(floor(b) - 1, clip[1]);
+    c = fmin(ceil(c) + 1, clip[2]);
+    e = fmin(ceil(e) + 1, clip[3]);
+    *bx = (int)a;
+    *by = (int)b;
+    *bw = c > a && e > b ? (int)(c - a) : 0;
+    *bh = c > a && e > b ? (int)(e - b) : 0;
+}
+
+/* A context on sf (at device origin ox, oy) drawing with matrix m. */
+static cairo_t *cache_cr(cairo_surface_t *sf, const cairo_matrix_t *m, int ox, int oy)
+{
+    cairo_t *cr = cairo_create(sf);
+    cairo_matrix_t mm = *m;
+    mm.x0 -= ox;
+    mm.y0 -= oy;
+    cairo_set_matrix(cr, &mm);
+    return cr;
+}
+
+/* Makes the masks and the lines for d's matrix (see map_cache_t), unless
+ * they are there already. */
+static void cache_make(const map_t *k, const wdg_t *w, draw_t *d, const gj_proj_t *p, rect_t c)
+{
+    map_cache_t *mc = k->cache;
+    const gj_map_t *m = k->map;
+    if (!mc || !m)
+        return;
+    cairo_matrix_t mat;
+    cairo_get_matrix(d->cr, &mat);
+    int dx, dy;
+    if (cache_fits(mc, &mat, &dx, &dy) && dx == 0 && dy == 0)
+        return;
+    cache_clear(mc);
+    int n = m->nregions;
+    mc->mask = calloc((size_t)n, sizeof *mc->mask);
+    mc->mx = calloc((size_t)n * 4, sizeof *mc->mx);
+    if (!mc->mask || !mc->mx) {
+        cache_clear(mc);
+        return;
+    }
+    mc->my = mc->mx + n;
+    mc->mw = mc->my + n;
+    mc->mh = mc->mw + n;
+    mc->n = n;
+    mc->m = mat;
+    int cb[4], x, y, bw, bh;
+    device_box(&mat, c.x, c.y, c.x + c.w, c.y + c.h, (const int[4]){ -(1 << 20), -(1 << 20), 1 << 20, 1 << 20 },
+               &x, &y, &bw, &bh);
+    cb[0] = x + 1; cb[1] = y + 1; cb[2] = x + bw - 1; cb[3] = y + bh - 1;   /* the content rect, no growth */
+    for (int i = 0; i < n; i++) {
+        const gj_region_t *r = &m->regions[i];
+        gj_pt_t lo = gj_project(p, (gj_pt_t){ r->minx, r->maxy }), hi = gj_project(p, (gj_pt_t){ r->maxx, r->miny });
+        device_box(&mat, fmin(lo.x, hi.x), fmin(lo.y, hi.y), fmax(lo.x, hi.x), fmax(lo.y, hi.y), cb,
+                   &mc->mx[i], &mc->my[i], &mc->mw[i], &mc->mh[i]);
+        size_t bytes = (size_t)mc->mw[i] * (size_t)mc->mh[i];
+        if (mc->mw[i] == 0 || mc->bytes + bytes > MAP_CACHE_BYTES)
+            continue;                            /* empty, or drawn as a path */
+        cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_A8, mc->mw[i], mc->mh[i]);
+        if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
+            cairo_surface_destroy(sf);
+            continue;
+        }
+        cairo_t *cr = cache_cr(sf, &mat, mc->mx[i], mc->my[i]);
+        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+        region_path(cr, m, p, i, 0);
+        cairo_fill(cr);
+        cairo_destroy(cr);
+        cairo_surface_flush(sf);
+        mc->mask[i] = sf;
+        mc->bytes += bytes;
+    }
+    /* the borders: thin bright lines with a soft glow, stroked once */
+    int lw = cb[2] - cb[0], lh = cb[3] - cb[1];
+    if (lw > 0 && lh > 0 && mc->bytes + (size_t)lw * lh * 4 <= MAP_CACHE_BYTES) {
+        cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, lw, lh);
+        if (cairo_surface_status(sf) == CAIRO_STATUS_SUCCESS) {
+            draw_t dd = *d;
+            dd.cr = cache_cr(sf, &mat, cb[0], cb[1]);
+            cairo_rectangle(dd.cr, c.x, c.y, c.w, c.h);
+            cairo_clip(dd.cr);
+            draw_borders(k, &dd, p);
+            cairo_destroy(dd.cr);
+            cairo_surface_flush(sf);
+            mc->lines = sf;
+            mc->lx = cb[0];
+            mc->ly = cb[1];
+            mc->bytes += (size_t)lw * lh * 4;
+        } else {
+            cairo_surface_destroy(sf);
+        }
+    }
+    mc->ok = true;
+    (void)w;
+}
+
+/* Fills region i (its even-odd path) with the current source: through its
+ * mask when the cache fits cr's matrix, else as a path. */
+static void fill_region(const map_t *k, cairo_t *cr, const gj_proj_t *p, int i)
+{
+    const map_cache_t *mc = k->cache;
+    cairo_matrix_t mat;
+    cairo_get_matrix(cr, &mat);
+    int dx, dy;
+    if (cache_fits(mc, &mat, &dx, &dy) && i < mc->n) {
+        if (mc->mw[i] == 0)
+            return;                                     /* outside the content rect */
+        if (mc->mask[i]) {
+            cairo_save(cr);
+            cairo_identity_matrix(cr);
+            cairo_mask_surface(cr, mc->mask[i], mc->mx[i] + dx, mc->my[i] + dy);
+            cairo_restore(cr);
+            return;
+        }
+    }
+    region_path(cr, k->map, p, i, 0);
+    cairo_fill(cr);
+}
+
 /* The map's content rect and projection; the same for layer and overlay. */
 static gj_proj_t map_geometry(const map_t *k, const wdg_t *w, rect_t *cout, double *depth)
 {
@@ -896,25 +1117,27 @@ static void map_draw_base(const wdg_t *w, draw_t *d)
     edge.a = 0.55f;
     draw_glow_stroke(d, edge, 1.2, 10);
     cairo_restore(cr);
+    cache_make(k, w, d, &p, c);        /* masks and borders for the layer */
 }
 
-/* The top layer: the borders, thin bright lines with a soft glow, which
- * never change with the data. */
-static void map_draw_top(const wdg_t *w, draw_t *d)
+/* The borders over the fills: from the cache when it fits cr's matrix (laid
+ * over as they were stroked once), else stroked here. */
+static void lay_borders(const map_t *k, draw_t *d, const gj_proj_t *p)
 {
-    const map_t *k = (const map_t *)w;
+    const map_cache_t *mc = k->cache;
     cairo_t *cr = d->cr;
-    const gj_map_t *m = k->map;
-    if (!m)
+    cairo_matrix_t mat;
+    cairo_get_matrix(cr, &mat);
+    int dx, dy;
+    if (cache_fits(mc, &mat, &dx, &dy) && mc->lines) {
+        cairo_save(cr);
+        cairo_identity_matrix(cr);
+        cairo_set_source_surface(cr, mc->lines, mc->lx + dx, mc->ly + dy);
+        cairo_paint(cr);
+        cairo_restore(cr);
         return;
-    rect_t c;
-    double depth;
-    gj_proj_t p = map_begin(k, w, cr, &c, &depth);
-    for (int i = 0; i < m->nregions; i++)
-        region_path(cr, m, &p, i, 0);
-    bs_color_t line = { 0.55f, 0.92f, 1.0f, 0.85f, -1 };
-    draw_glow_stroke(d, line, 1.0, 4);
-    cairo_restore(cr);
+    }
+    draw_borders(k, d, p);
 }
 
 static void map_draw(const wdg_t *w, draw_t *d)
@@ -931,20 +1154,28 @@ static void map_draw(const wdg_t *w, draw_t *d)
     gj_proj_t p = map_begin(k, w, cr, &c, &depth);
     /* (the slab under the map is in the base layer: map_draw_base) */
 
-    /* regions by value; each its own even-odd path, so holes show the slab */
+    /* regions by value; each its own even-odd mask or path, so holes show
+     * the slab; only those in the clip (a recolour redraws a region's box) */
+    double cx0, cy0, cx1, cy1;
+    cairo_clip_extents(cr, &cx0, &cy0, &cx1, &cy1);
     for (int i = 0; i < m->nregions; i++) {
-        region_path(cr, m, &p, i, 0);
+        const gj_region_t *r = &m->regions[i];
+        gj_pt_t lo = gj_project(&p, (gj_pt_t){ r->minx, r->maxy }), hi = gj_project(&p, (gj_pt_t){ r->maxx, r->miny });
+        if (fmax(lo.x, hi.x) < cx0 - 1 || fmin(lo.x, hi.x) > cx1 + 1 || fmax(lo.y, hi.y) < cy0 - 1 ||
+            fmin(lo.y, hi.y) > cy1 + 1)
+            continue;
         bs_color_t fc = value_color(k, d, k->val[i]);
         cairo_pattern_t *g = cairo_pattern_create_linear(0, c.y, 0, c.y + c.h);
         cairo_pattern_add_color_stop_rgba(g, 0, fmin(1, fc.r * 1.15 + 0.03), fmin(1, fc.g * 1.15 + 0.03),
                                           fmin(1, fc.b * 1.1 + 0.03), fc.a * 0.95 * alpha);
         cairo_pattern_add_color_stop_rgba(g, 1, fc.r * 0.8, fc.g * 0.8, fc.b * 0.85, fc.a * 0.95 * alpha);
         cairo_set_source(cr, g);
-        cairo_fill(cr);
+        fill_region(k, cr, &p, i);
         cairo_pattern_destroy(g);
     }
-    /* (the borders, with their glow, are in the top layer: map_draw_top;
-     * a recolour redraws fills and labels, never re-strokes them) */
+    /* the borders with their glow, stroked once into the cache: a recolour
+     * lays them over the new fills and never strokes them again */
+    lay_borders(k, d, &p);
 
     if (k->center_idx >= 0 && k->nfly > 0)
         draw_fly_arcs(k, d, &p);
@@ -1040,9 +1271,8 @@ static void map_overlay(const wdg_t *w, draw_t *d)
          * dear part), then the rings carry on */
         double flash = fmin(0.8, k->pulse);
         if (age < flash) {
-            region_path(cr, m, &p, i, 0);
             cairo_set_source_rgba(cr, 1, 1, 1, 0.22 * (1 - age / flash));
-            cairo_fill(cr);
+            fill_region(k, cr, &p, i);
         }
         gj_pt_t q = gj_project(&p, m->regions[i].label);
         for (int j = 0; j < 2; j++) {
@@ -1213,8 +1443,10 @@ const wdg_class_t wdg_map_class = {
             "glowing borders on a raised slab, a pulse on regions whose value just changed, and optional "
             "animated flylines from a centre region to the regions of highest value. The file is loaded "
             "when the layout loads; a malformed file fails the layout with the feature's index. The map "
-            "is drawn once into a cached layer; while flylines or pulses move, only they are redrawn "
-            "over it each frame. With \"points\" bound to an array of {name, lon, lat, value} (venues, "
+            "is drawn once into a cached layer, each region through its own mask and the glowing "
+            "borders stroked once with the base, so a recolour fills the changed regions' masks "
+            "and lays the borders over them without stroking anything; while flylines or pulses "
+            "move, only they are redrawn over it each frame. With \"points\" bound to an array of {name, lon, lat, value} (venues, "
             "service stations) glowing markers sized by value (square root scale, bounded) stand over "
             "the regions, with ripples round the busiest and names beside the top few; at most 512 are "
             "kept, and points without a valid position or off the map are dropped and counted (the map "
@@ -1231,7 +1463,6 @@ const wdg_class_t wdg_map_class = {
     .draw = map_draw,
     .draw_overlay = map_overlay,
     .overlay_rects = map_overlay_rects,
-    .draw_top = map_draw_top,
     .text = map_text,
     .pictures = map_pictures,
 };
