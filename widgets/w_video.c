@@ -59,6 +59,7 @@
 #define VIDEO_BACKOFF_MAX   30.0     /* s between stream retries at most */
 #define VIDEO_STALL_S       12.0     /* a playing stream with no frame this long is down */
 #define VIDEO_JOIN_S        3.0      /* destroy waits this long for the decoder thread */
+#define VIDEO_MAX_PLAYING   8        /* decoders running at once in the process */
 
 enum { FIT_CONTAIN = 0, FIT_COVER };
 
@@ -127,6 +128,7 @@ typedef struct {
     vshared_t   *sh;                 /* NULL until playback starts (live) */
     pthread_t    th;
     bool         started, failed, hidden;
+    bool         refused;            /* over VIDEO_MAX_PLAYING: tried again each tick */
     vframe_t    *front;              /* the frame shown (owned by the render thread) */
     vframe_t     snap;               /* snapshots: the frame at T */
     int          state, tries;
@@ -626,6 +628,8 @@ out:
     return NULL;
 }
 
+static rect_t content(const video_t *k);
+
 static void shared_free(vshared_t *v)
 {
     if (!v)
@@ -638,9 +642,27 @@ static void shared_free(vshared_t *v)
     free(v);
 }
 
-/* Starts the decoder thread (live screens, first tick). */
+/* Starts the decoder thread (live screens, first tick). Past
+ * VIDEO_MAX_PLAYING decoders (a layout of fifty cameras, or a reload's two
+ * layouts for a moment) the widget shows the error and tries again at the
+ * next tick. */
 static void start(video_t *k)
 {
+    if (atomic_fetch_add(&st_playing, 1) >= VIDEO_MAX_PLAYING) {
+        atomic_fetch_sub(&st_playing, 1);
+        if (!k->refused) {
+            k->refused = true;
+            atomic_fetch_add(&st_errors, 1);
+            bs_log(BS_LOG_WARNING, "video \"%s\": more than %d videos at once; waiting for one to stop", k->name,
+                   VIDEO_MAX_PLAYING);
+            k->state = VS_ERROR;
+            snprintf(k->reason, sizeof k->reason, "同时播放的视频过多 (最多 %d 路)", VIDEO_MAX_PLAYING);
+            wdg_invalidate_area(&k->base, content(k));
+        }
+        return;
+    }
+    atomic_fetch_sub(&st_playing, 1);     /* counted again below, once it runs */
+    k->refused = false;
     k->started = true;
     vshared_t *v = calloc(1, sizeof *v);
     if (!v || !(v->url = strdup(k->url))) {
