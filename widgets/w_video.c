@@ -1047,7 +1047,8 @@ const wdg_class_t wdg_video_class = {
             "at T exactly (T modulo the length when it loops); a stream shows its poster, or a dark panel "
             "with a play glyph and the source's name. A missing or non-regular file, a scheme other than "
             "http, https, rtsp and rtsps, or a src over 1024 bytes fails the layout; a corrupt file or a "
-            "refused stream is drawn as 无法播放 with the reason, counted, and retried.",
+            "refused stream is drawn as 无法播放 with the reason, counted, and retried. At most 8 videos decode "
+            "at once (the rest wait, drawn as 同时播放的视频过多); a file on a page not on screen pauses.",
     .size = sizeof(video_t),
     .opts = video_opts,
     .panel = offsetof(video_t, frame),
