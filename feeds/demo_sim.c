@@ -296,6 +296,7 @@ char *demo_sim_tick(demo_sim_t *s, unsigned k)
         for (int i = 0; i < N_KINDS; i++)
             cJSON_AddNumberToObject(o, kinds[i], last[i]);
         add_msg(frame, "apply.kinds.lastyear", o, ts, NULL);
+        add_num(frame, "apply.total.lastyear", 3262, ts);    /* their sum: a KPI's 同比 baseline */
         /* online applications per month: this year to November, and last year */
         static const double month[2][12] = {
             { 238, 196, 284, 301, 322, 347, 311, 298, 336, 369, 396, 0 },

@@ -290,6 +290,100 @@ static void map_script(void **st)
     screen_free(s);
 }
 
+/* Copies the w × h block at (x, y) of a frame (output pixels). */
+static cairo_surface_t *crop(cairo_surface_t *src, int x, int y, int w, int h)
+{
+    cairo_surface_t *out = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    cairo_t *cr = cairo_create(out);
+    cairo_set_source_surface(cr, src, -x, -y);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    return out;
+}
+
+/* One frame at t as a wall runs it: update, paint what is damaged; returns
+ * the pixels that frame repainted. */
+static uint64_t frame_at(screen_t *s, double t)
+{
+    uint64_t before = s->st.pixels;
+    int64_t wall = WALL0 + (int64_t)(t * 1000);
+    if (screen_update(s, t, wall))
+        screen_paint(s, t, wall);
+    return s->st.pixels - before;
+}
+
+#define FLIP_TOUR BS_SOURCE "/tests/data/flip-tour.json"
+
+/* The flip KPI (数字翻牌器): one changed digit rolls its own tile and only
+ * that tile is repainted; the frame composed from damaged rectangles equals
+ * a full repaint mid-roll, with the change marker moving, and through a
+ * storm of 1000 msg/s, after which the tiles stand on the latest value (as a
+ * screen that got that value alone shows it). */
+static void flip_rolls_changed_tiles(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(FLIP_TOUR, 960, 540);
+    send(s, "[{\"topic\":\"t.kpi\",\"value\":1234567},{\"topic\":\"t.rate\",\"value\":91.5}]");
+    long k = 0;
+    for (; k <= 3 * 60; k++)
+        frame_at(s, k / 60.0);
+    compare_now(s, 3.0, WALL0 + 3000, "flip tiles settled");
+    send(s, "{\"topic\":\"t.kpi\",\"value\":1234568}");        /* the last digit only */
+    uint64_t most = 0, total = 0;
+    for (k = 3 * 60 + 1; k <= 3.6 * 60; k++) {
+        double t = k / 60.0;
+        uint64_t px = frame_at(s, t);
+        most = px > most ? px : most;
+        total += px;
+        if (k == 3.25 * 60)
+            compare_now(s, t, WALL0 + (int64_t)(t * 1000), "one tile mid-roll");
+    }
+    /* a tile is 0.68 × 1.12 of the 50-unit size (34 × 56 px here) */
+    assert_true(total > 0);
+    if (most > 3 * 36 * 58)
+        fail_msg("one digit rolling repainted %llu pixels in a frame: more than its tile", (unsigned long long)most);
+    send(s, "{\"topic\":\"t.rate\",\"value\":92.3}");           /* two tiles and the marker */
+    for (k = 3.6 * 60 + 1; k <= 4 * 60; k++) {
+        frame_at(s, k / 60.0);
+        if (k == 3.7 * 60)
+            compare_now(s, k / 60.0, WALL0 + (int64_t)(k / 60.0 * 1000), "two tiles and the change marker");
+    }
+    /* 1000 msg/s for 2 s: 17 values a frame, retargeting every roll in flight */
+    int v = 1234568;
+    char msg[96];
+    for (k = 4 * 60 + 1; k <= 6 * 60; k++) {
+        double t = k / 60.0;
+        for (int m = 0; m < 17; m++) {
+            snprintf(msg, sizeof msg, "{\"topic\":\"t.kpi\",\"value\":%d}", v += 7);
+            send(s, msg);
+        }
+        if (frame_at(s, t) == 0)
+            fail_msg("at %.2f s the storm repainted nothing: the rolls stalled", t);
+        if (k % 30 == 0)
+            compare_now(s, t, WALL0 + (int64_t)(t * 1000), "tiles retargeted at 1000 msg/s");
+    }
+    for (k = 6 * 60 + 1; k <= 7.5 * 60; k++)
+        frame_at(s, k / 60.0);
+    compare_now(s, 7.5, WALL0 + 7500, "after the storm");
+    screen_t *fresh = fixture_screen(FLIP_TOUR, 960, 540);
+    snprintf(msg, sizeof msg, "[{\"topic\":\"t.kpi\",\"value\":%d},{\"topic\":\"t.rate\",\"value\":92.3}]", v);
+    send(fresh, msg);
+    for (k = 0; k <= 3 * 60; k++)
+        frame_at(fresh, k / 60.0);
+    screen_repaint_all(fresh, 3.0, WALL0 + 3000);
+    cairo_surface_t *a = crop(s->frame, 10, 10, 460, 130), *b = crop(fresh->frame, 10, 10, 460, 130);
+    long bad = differing(a, b);
+    if (bad > 0) {
+        cairo_surface_write_to_png(a, "/tmp/repaint-flip-storm.png");
+        cairo_surface_write_to_png(b, "/tmp/repaint-flip-fresh.png");
+        fail_msg("after the storm the tiles differ from the latest value in %ld pixels (/tmp/repaint-flip-*.png)", bad);
+    }
+    cairo_surface_destroy(a);
+    cairo_surface_destroy(b);
+    screen_free(fresh);
+    screen_free(s);
+}
+
 int main(void)
 {
     setenv("BIGSCREEN_DATADIR", BS_SOURCE, 0);
@@ -300,6 +394,7 @@ int main(void)
         cmocka_unit_test(pixel_shift_moves_everything),
         cmocka_unit_test(layered_script),
         cmocka_unit_test(map_script),
+        cmocka_unit_test(flip_rolls_changed_tiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
