@@ -50,14 +50,21 @@ int screen_resize(screen_t *s, int w, int h)
         return -1;
     cairo_surface_t *frame = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
     cairo_surface_t *bg = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-    cairo_surface_t *still = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-    if (cairo_surface_status(frame) || cairo_surface_status(bg) || cairo_surface_status(still)) {
+    if (cairo_surface_status(frame) || cairo_surface_status(bg)) {
         cairo_surface_destroy(frame);
         cairo_surface_destroy(bg);
-        cairo_surface_destroy(still);
         return -1;
     }
     free_surfaces(s);
+    /* the still is remade whole anyway: made after the old surfaces went,
+     * so a resize never holds two of it */
+    cairo_surface_t *still = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    if (cairo_surface_status(still)) {
+        cairo_surface_destroy(still);
+        cairo_surface_destroy(frame);
+        cairo_surface_destroy(bg);
+        return -1;
+    }
     s->frame = frame;
     s->bg = bg;
     s->still = still;
