@@ -173,12 +173,55 @@ static void test_glow_falls_back(void **state)
     }
 }
 
+/* draw_ring gives what cairo's stroke of a circle gives, thin and thick,
+ * and leaves the path alone. */
+static void test_ring_matches_stroke(void **state)
+{
+    (void)state;
+    theme_t th;
+    memset(&th, 0, sizeof th);
+    static const struct { double r, w, a; } rings[] = { { 6, 2, 0.9 }, { 30, 1.4, 0.5 }, { 22, 6, 1 }, { 3, 2, 1 } };
+    for (double scale = 0.5; scale <= 2; scale *= 2) {
+        cairo_surface_t *fast = canvas(), *ref = canvas();
+        for (int k = 0; k < 2; k++) {
+            cairo_t *cr = cairo_create(k ? ref : fast);
+            cairo_scale(cr, scale, scale);
+            cairo_move_to(cr, 1, 1);                 /* a path under way must survive */
+            for (size_t i = 0; i < sizeof rings / sizeof rings[0]; i++) {
+                double cx = 40 + 70 * (double)i + 0.3, cy = 50.7;
+                if (k) {
+                    cairo_new_path(cr);
+                    cairo_arc(cr, cx, cy, rings[i].r, 0, 2 * M_PI);
+                    cairo_set_source_rgba(cr, CYAN.r, CYAN.g, CYAN.b, rings[i].a);
+                    cairo_set_line_width(cr, rings[i].w);
+                    cairo_stroke(cr);
+                } else {
+                    draw_t d = { .cr = cr, .scale = scale, .theme = &th };
+                    draw_ring(&d, cx, cy, rings[i].r, rings[i].w, CYAN, rings[i].a);
+                    assert_true(cairo_has_current_point(cr));
+                }
+            }
+            cairo_destroy(cr);
+        }
+        long over;
+        int worst = compare(fast, ref, 12, &over);
+        if (worst > 72 || over > 60) {
+            cairo_surface_write_to_png(fast, "/tmp/test-draw-ring-fast.png");
+            cairo_surface_write_to_png(ref, "/tmp/test-draw-ring-ref.png");
+            fail_msg("scale %.1f: worst delta %d, %ld pixels off by more than 12", scale, worst, over);
+        }
+        cairo_surface_destroy(fast);
+        cairo_surface_destroy(ref);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_glow_matches_strokes),
         cmocka_unit_test(test_glow_keeps_clip),
         cmocka_unit_test(test_glow_falls_back),
+        cmocka_unit_test(test_ring_matches_stroke),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

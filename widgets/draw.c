@@ -525,6 +525,70 @@ void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
     cairo_restore(cr);
 }
 
+void draw_ring(draw_t *d, double cx, double cy, double r, double width, bs_color_t c, double alpha)
+{
+    cairo_t *cr = d->cr;
+    c = draw_color(d, c);
+    double a = c.a * alpha;
+    if (!(a > 0) || !(r >= 0) || !(width > 0) || !isfinite(cx) || !isfinite(cy))
+        return;
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    double s = m.xx, X = cx, Y = cy;
+    cairo_user_to_device(cr, &X, &Y);
+    double R = r * s, hw = width * s / 2, out = R + hw + 1;
+    if (m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s || out > 2048 || fabs(X) > 1e6 || fabs(Y) > 1e6 ||
+        cairo_get_operator(cr) != CAIRO_OPERATOR_OVER) {
+        cairo_save(cr);
+        cairo_new_path(cr);
+        cairo_arc(cr, cx, cy, r, 0, 2 * M_PI);
+        cairo_set_source_rgba(cr, c.r, c.g, c.b, a);
+        cairo_set_line_width(cr, width);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+        return;
+    }
+    double cx0, cy0, cx1, cy1;
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_clip_extents(cr, &cx0, &cy0, &cx1, &cy1);
+    int x0 = (int)floor(fmax(X - out, cx0)), y0 = (int)floor(fmax(Y - out, cy0));
+    int x1 = (int)ceil(fmin(X + out, cx1)), y1 = (int)ceil(fmin(Y + out, cy1));
+    int bw = x1 - x0, bh = y1 - y0;
+    int stride = bw > 0 ? cairo_format_stride_for_width(CAIRO_FORMAT_A8, bw) : 0;
+    uint8_t *mk = bw > 0 && bh > 0 ? grow(glow_tls.mask, &glow_tls.mask_cap, (size_t)stride * (size_t)bh, 1) : NULL;
+    if (!mk) {                            /* clipped away, or no memory */
+        cairo_restore(cr);
+        return;
+    }
+    glow_tls.mask = mk;
+    float fr = (float)R, fh = (float)hw + 0.5f, fa = (float)a;
+    float lo = fmaxf(0, fr - fh), hi = fr + fh, lo2 = lo * lo, hi2 = hi * hi;
+    for (int y = 0; y < bh; y++) {
+        float dy = (float)(y0 + y) + 0.5f - (float)Y;
+        uint8_t *row = mk + (size_t)y * (size_t)stride;
+        for (int x = 0; x < bw; x++) {
+            float dx = (float)(x0 + x) + 0.5f - (float)X, e2 = dx * dx + dy * dy;
+            if (e2 <= lo2 && lo > 0) {
+                row[x] = 0;
+                continue;
+            }
+            if (e2 >= hi2) {
+                row[x] = 0;
+                continue;
+            }
+            float cov = fh - fabsf(sqrtf(e2) - fr);
+            cov = cov < 0 ? 0 : cov > 1 ? 1 : cov;
+            row[x] = (uint8_t)lrintf(cov * fa * 255);
+        }
+    }
+    cairo_surface_t *ms = cairo_image_surface_create_for_data(mk, CAIRO_FORMAT_A8, bw, bh, stride);
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, 1);
+    cairo_mask_surface(cr, ms, x0, y0);
+    cairo_surface_destroy(ms);
+    cairo_restore(cr);
+}
+
 /* ---- sprites -------------------------------------------------------------- */
 
 #define SPRITE_SLOTS 96

@@ -69,6 +69,14 @@ rect_t draw_panel_content(rect_t r, const char *title);
 /* A line with a soft glow around it (current path is consumed). */
 void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow);
 
+/* A circle's outline, as cairo_arc(cx, cy, r, 0, 2π) stroked width wide in
+ * colour c at alpha: the ring's coverage computed from each pixel's distance
+ * to the centre and composited once, instead of a stroke through cairo's
+ * tessellator (a map's pulses and ripples stroke a dozen rings a frame).
+ * The current path is left alone; cairo strokes it when the transform is
+ * not a uniform scale or the ring is larger than 2048 pixels. */
+void draw_ring(draw_t *d, double cx, double cy, double r, double width, bs_color_t c, double alpha);
+
 /* Sprites: a small picture drawn once per look and stamped wherever it is
  * wanted (a chart's dots, a halo), so a mark that moves every frame costs a
  * copy instead of a fill and a stroke. paint() draws the picture centred on
