@@ -131,6 +131,65 @@ static void ripples_damage_only_themselves(void **st)
     screen_free(s);
 }
 
+/* The tour lights the regions in turn on its grid (floor(t / 2) mod 4, in
+ * the file's order), shows the name and value, and a step repaints only
+ * the region it leaves and the one it lights with their callouts: one
+ * layer redraw, part of the map; between steps nothing is painted. */
+static void tour_steps_and_damage(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tests/data/map-tour-test.json", 640, 480);
+    send(s, REGIONS);
+    run(s, 0, 1);
+    char row[256];
+    assert_true(text_row(s, "tour ", row, sizeof row));
+    assert_string_equal(row, "tour 甲 10");
+    uint64_t drawn = s->st.widgets_drawn, px = s->st.pixels, painted = s->st.painted;
+    run(s, 1 + 1 / 60.0, 1.95);
+    assert_int_equal(s->st.painted, painted);                 /* nothing moves between steps */
+    run(s, 1.95 + 1 / 60.0, 2.2);
+    assert_true(text_row(s, "tour ", row, sizeof row));
+    assert_string_equal(row, "tour 乙 20");
+    assert_int_equal(s->st.painted - painted, 1);             /* one frame for the step */
+    assert_int_equal(s->st.widgets_drawn - drawn, 1);         /* its layer, in part */
+    double share = (double)(s->st.pixels - px) / (640.0 * 480);
+    if (share > 0.75)
+        fail_msg("a tour step repainted %.0f %% of the map", share * 100);
+    run(s, 2.2, 6.1);
+    assert_true(text_row(s, "tour ", row, sizeof row));
+    assert_string_equal(row, "tour 丁 40");
+    /* the toured region's value changes: the callout follows */
+    send(s, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20,\"丙\":30,\"丁\":35}}");
+    run(s, 6.1, 6.3);
+    assert_true(text_row(s, "tour ", row, sizeof row));
+    assert_string_equal(row, "tour 丁 35");
+    /* two regions lose their values: the tour goes on through the two left */
+    send(s, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"丁\":35}}");
+    run(s, 6.3, 8.1);
+    assert_true(text_row(s, "tour ", row, sizeof row));
+    assert_true(strcmp(row, "tour 甲 10") == 0 || strcmp(row, "tour 丁 35") == 0);
+    screen_free(s);
+}
+
+/* A tour of 0.5 s is refused when the layout loads (1 to 3600 s). */
+static void tour_bad_period(void **st)
+{
+    (void)st;
+    const char *js = "{\"canvas\":{\"width\":100,\"height\":100},\"feeds\":[{\"id\":\"t\",\"url\":\"ws://127.0.0.1:9/\"}],"
+                     "\"widgets\":[{\"id\":\"m\",\"type\":\"map\",\"rect\":[0,0,100,100],\"bind\":\"x\","
+                     "\"geojson\":\"" BS_SOURCE "/tests/data/map-test.geojson\",\"tour\":0.5}]}";
+    diag_t d = { 0 };
+    layout_t *l = layout_load_text("tour.json", js, strlen(js), &d);
+    assert_null(l);
+    char buf[2048];
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    diag_print(&d, f);
+    fclose(f);
+    diag_clear(&d);
+    if (!strstr(buf, "tour.json:1:") || !strstr(buf, "\"tour\" is 0.5"))
+        fail_msg("no file:line:col message for the tour: %s", buf);
+}
+
 int main(void)
 {
     setenv("BIGSCREEN_DATADIR", BS_SOURCE, 0);
@@ -138,6 +197,8 @@ int main(void)
         cmocka_unit_test(points_hostile),
         cmocka_unit_test(points_cap),
         cmocka_unit_test(ripples_damage_only_themselves),
+        cmocka_unit_test(tour_steps_and_damage),
+        cmocka_unit_test(tour_bad_period),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -384,6 +384,40 @@ static void flip_rolls_changed_tiles(void **st)
     screen_free(s);
 }
 
+/* The map's tour: at each step the region it leaves and the one it lights
+ * (with their callouts) are all that is redrawn; a change of the toured
+ * region's value, and regions losing their values, too. */
+static void map_tour_script(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tests/data/map-tour-test.json", 640, 480);
+    struct { double at; const char *msg; } ev[] = {
+        { 0.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20,\"丙\":30,\"丁\":40}}" },
+        { 4.5, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20,\"丙\":33,\"丁\":40}}" },
+        { 5.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"丁\":40}}" },
+    };
+    struct { double at; const char *what; } cmp[] = {
+        { 1.0, "the first region lit" }, { 2.02, "a step: the second lit" }, { 4.02, "a step: the third lit" },
+        { 4.55, "the toured region's value changed" }, { 5.05, "two regions lost their values" },
+        { 6.05, "a step after the loss" }, { 8.05, "another" },
+    };
+    size_t e = 0, c = 0;
+    for (long k = 0; k <= 9 * 60; k++) {
+        double t = k / 60.0;
+        int64_t wall = WALL0 + (int64_t)(t * 1000);
+        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9)
+            send(s, ev[e++].msg);
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+        if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
+            compare_now(s, t, wall, cmp[c].what);
+            c++;
+        }
+    }
+    assert_int_equal(c, sizeof cmp / sizeof cmp[0]);
+    screen_free(s);
+}
+
 int main(void)
 {
     setenv("BIGSCREEN_DATADIR", BS_SOURCE, 0);
@@ -394,6 +428,7 @@ int main(void)
         cmocka_unit_test(pixel_shift_moves_everything),
         cmocka_unit_test(layered_script),
         cmocka_unit_test(map_script),
+        cmocka_unit_test(map_tour_script),
         cmocka_unit_test(flip_rolls_changed_tiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

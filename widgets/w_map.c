@@ -21,6 +21,7 @@
 #include "format.h"
 #include "geom.h"
 #include "geojson.h"
+#include "tour.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -121,6 +122,11 @@ typedef struct {
     double     pt_vmax;       /* largest finite positive value, or 0       */
     long       pt_bad, pt_off, pt_over;   /* of the last update: dropped   */
     struct map_cache *cache;  /* what the base makes for the layer (below)  */
+    /* tour */
+    wdg_tour_t tour;
+    int       *tour_items;    /* regions toured, in the file's order       */
+    int        ntour;
+    int        tour_region;   /* region with the highlight, -1 = none      */
 } map_t;
 
 static const opt_def_t map_opts[] = {
@@ -156,6 +162,7 @@ static const opt_def_t map_opts[] = {
       "names shown beside this many points of highest value" },
     { "ripples",  OPT_INT,  offsetof(map_t, ripples), 0, MAP_MAX_RIPPLES, "12", NULL, NULL,
       "animated ripples round this many points of highest value; 0 = none (the markers stay)" },
+    WDG_TOUR_OPT(map_t, tour),
     OPT_END,
 };
 
@@ -238,6 +245,14 @@ static int map_init(wdg_t *w, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    if (wdg_tour_init(&k->tour, err, errlen) != 0)
+        return -1;
+    k->tour_region = -1;
+    k->tour_items = malloc((n ? n : 1) * sizeof *k->tour_items);
+    if (!k->tour_items) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     k->pslot = -1;
     if (k->points) {
         if (!k->points[0]) {
@@ -268,6 +283,9 @@ static void map_destroy(wdg_t *w)
     cache_clear(k->cache);
     free(k->cache);
     k->cache = NULL;
+    free(k->tour_items);
+    k->tour_items = NULL;
+    k->ntour = 0;
     k->npts = 0;
     k->primary = NULL;
     k->label_order = NULL;
@@ -305,6 +323,11 @@ static int by_value_desc(const void *a, const void *b)
 }
 
 static gj_proj_t map_geometry(const map_t *k, const wdg_t *w, rect_t *c, double *depth);
+static rect_t tour_area(const map_t *k, const gj_proj_t *p, rect_t c, int i);
+static void tour_items_update(map_t *k);
+static void fill_region(const map_t *k, cairo_t *cr, const gj_proj_t *p, int i);
+static void region_path(cairo_t *cr, const gj_map_t *m, const gj_proj_t *p, int ri, double dy);
+static bool overlaps(rect_t a, rect_t b);
 
 static void points_data(map_t *k, wdg_t *w, const bs_value_t *v);
 
@@ -403,14 +426,183 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
             const gj_region_t *r = &k->map->regions[i];
             gj_pt_t lo = gj_project(&p, (gj_pt_t){ r->minx, r->maxy }), hi = gj_project(&p, (gj_pt_t){ r->maxx, r->miny });
             gj_pt_t q = gj_project(&p, r->label);
+            double hub = i == k->center_idx ? ls * 2.6 : 0;      /* its label moves off the hub */
             double x0 = fmin(fmin(lo.x, hi.x) - 3, q.x - ls * 5), x1 = fmax(fmax(lo.x, hi.x) + 3, q.x + ls * 5);
-            double y0 = fmin(fmin(lo.y, hi.y) - 3, q.y - ls * 1.6), y1 = fmax(fmax(lo.y, hi.y) + 3, q.y + ls * 1.8);
+            double y0 = fmin(fmin(lo.y, hi.y) - 3, q.y - ls * 1.6 - hub), y1 = fmax(fmax(lo.y, hi.y) + 3, q.y + ls * 1.8 + hub);
             wdg_invalidate_area(w, (rect_t){ x0, y0, x1 - x0, y1 - y0 });
+            if (i == k->tour_region)
+                wdg_invalidate_area(w, tour_area(k, &p, c, i));    /* its callout's value */
         }
     } else {
         wdg_invalidate(w);
     }
+    if (kinds || !was)
+        tour_items_update(k);
     free(next);
+}
+
+/* ---- tour --------------------------------------------------------------- */
+
+#define TOUR_GLOW 12.0            /* design units the lit border's glow spreads */
+
+/* The tour's items after a region gained or lost its value: the regions
+ * with a value (one per name), in the file's order; the highlight follows
+ * its region (wdg_tour_follow). */
+static void tour_items_update(map_t *k)
+{
+    int old_cur = k->tour.cur >= 0 && k->tour.cur < k->ntour ? k->tour_items[k->tour.cur] : -1;
+    int old_prev = k->tour.prev >= 0 && k->tour.prev < k->ntour ? k->tour_items[k->tour.prev] : -1;
+    int n = 0, cur = -1, prev = -1;
+    for (int i = 0; i < k->map->nregions; i++)
+        if (k->primary[i] && isfinite(k->val[i])) {
+            if (i == old_cur)
+                cur = n;
+            if (i == old_prev)
+                prev = n;
+            k->tour_items[n++] = i;
+        }
+    k->ntour = n;
+    wdg_tour_follow(&k->tour, cur, prev, n);
+}
+
+/* The value of region i as shown, into buf. */
+static void value_text(const map_t *k, int i, char *buf, size_t len)
+{
+    fmt_out_t f;
+    fmt_number(&k->fmt, k->val[i], &f);
+    fmt_join(&f, buf, len);
+}
+
+/* Where the callout of region i may go: a box beside its label point,
+ * candidate `cand` of four (upper right, upper left, lower right, lower
+ * left), inside the content rect c; sized by bounds of its texts, so damage
+ * is known without measuring. *right: the box hangs from its left edge
+ * (else from its right). */
+static rect_t callout_rect(const map_t *k, const gj_proj_t *p, rect_t c, int i, int cand, bool *right)
+{
+    const gj_region_t *r = &k->map->regions[i];
+    char vb[160];
+    value_text(k, i, vb, sizeof vb);
+    double ns = k->label_size, vs = k->label_size * 1.4, pad = 12;
+    double bw = fmax(strlen(r->name) * ns * 0.62, strlen(vb) * vs * 0.62) + 2 * pad;
+    double bh = ns * 1.3 + vs * 1.25 + pad * 1.4;
+    bw = fmin(bw, c.w);
+    bh = fmin(bh, c.h);
+    gj_pt_t q = gj_project(p, r->label);
+    *right = cand % 2 == 0;
+    double x = *right ? q.x + 44 : q.x - 44 - bw, y = cand < 2 ? q.y - 46 - bh : q.y + 46;
+    x = fmax(c.x, fmin(x, c.x + c.w - bw));
+    y = fmax(c.y, fmin(y, c.y + c.h - bh));
+    return (rect_t){ x, y, bw, bh };
+}
+
+/* What the tour's highlight of region i covers: the region with its lit
+ * border's glow, the callout and its leader. */
+static rect_t tour_area(const map_t *k, const gj_proj_t *p, rect_t c, int i)
+{
+    const gj_region_t *r = &k->map->regions[i];
+    gj_pt_t lo = gj_project(p, (gj_pt_t){ r->minx, r->maxy }), hi = gj_project(p, (gj_pt_t){ r->maxx, r->miny });
+    gj_pt_t q = gj_project(p, r->label);
+    bool right;
+    rect_t b = callout_rect(k, p, c, i, 0, &right);
+    for (int j = 1; j < 4; j++) {                        /* wherever draw puts it */
+        rect_t o = callout_rect(k, p, c, i, j, &right);
+        double ux = fmin(b.x, o.x), uy = fmin(b.y, o.y);
+        b = (rect_t){ ux, uy, fmax(b.x + b.w, o.x + o.w) - ux, fmax(b.y + b.h, o.y + o.h) - uy };
+    }
+    double lead = k->label_size * 1.5 + 8;               /* the leader's end, off the label */
+    double x0 = fmin(fmin(fmin(lo.x, hi.x) - TOUR_GLOW, b.x - 2), q.x - 8);
+    double y0 = fmin(fmin(fmin(lo.y, hi.y) - TOUR_GLOW, b.y - 2), q.y - lead);
+    double x1 = fmax(fmax(fmax(lo.x, hi.x) + TOUR_GLOW, b.x + b.w + 2), q.x + 8);
+    double y1 = fmax(fmax(fmax(lo.y, hi.y) + TOUR_GLOW, b.y + b.h + 2), q.y + lead);
+    return (rect_t){ x0, y0, x1 - x0, y1 - y0 };
+}
+
+/* The toured region lit: a bright veil through its mask and its border
+ * brightened (stroked here: once per step, in the cached layer). */
+static void draw_tour_region(const map_t *k, draw_t *d, const gj_proj_t *p, int i, double alpha)
+{
+    cairo_t *cr = d->cr;
+    cairo_set_source_rgba(cr, 0.75, 1, 1, 0.26 * alpha);
+    fill_region(k, cr, p, i);
+    region_path(cr, k->map, p, i, 0);
+    bs_color_t line = { 0.8f, 1.0f, 1.0f, (float)alpha, -1 };
+    draw_glow_stroke(d, line, 2.2, 8);
+}
+
+/* The callout of region i: its name and value in a framed box, with a
+ * leader from its label point. */
+static void draw_callout(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c, int i, double alpha,
+                         const rect_t *placed, int nplaced)
+{
+    cairo_t *cr = d->cr;
+    const gj_region_t *r = &k->map->regions[i];
+    char vb[160];
+    value_text(k, i, vb, sizeof vb);
+    bool right;
+    rect_t bb = callout_rect(k, p, c, i, 0, &right);
+    double least = INFINITY;
+    for (int j = 0; j < 4 && least > 0; j++) {           /* the place covering the least of the labels */
+        bool rt;
+        rect_t o = callout_rect(k, p, c, i, j, &rt);
+        double cover = 0;
+        for (int m = 0; m < nplaced; m++) {
+            double ow = fmin(o.x + o.w, placed[m].x + placed[m].w) - fmax(o.x, placed[m].x);
+            double oh = fmin(o.y + o.h, placed[m].y + placed[m].h) - fmax(o.y, placed[m].y);
+            if (ow > 0 && oh > 0)
+                cover += ow * oh;
+        }
+        if (cover < least) {
+            least = cover;
+            bb = o;
+            right = rt;
+        }
+    }
+    double ns = k->label_size, vs = k->label_size * 1.4, pad = 12;
+    double tw = fmax(draw_text_width(d, FONT_BOLD, ns, r->name), draw_number_width(d, FONT_NUMBER, vs, vb));
+    double bw = fmin(bb.w, tw + 2 * pad), bh = bb.h;
+    double x = right ? bb.x : bb.x + bb.w - bw, y = bb.y;
+    gj_pt_t q = gj_project(p, r->label);
+    bs_color_t acc = draw_theme(d, THEME_ACCENT), text = draw_theme(d, THEME_TEXT);
+    double ax = right ? x : x + bw, ay = q.y < y ? y : y + bh;       /* the corner nearest the region */
+    q.y += y + bh / 2 < q.y ? -k->label_size * 1.3 : k->label_size * 1.5;    /* clear of its name and value */
+    double kx = ax + (right ? -16 : 16);                 /* a leader with a knee, dark-rimmed */
+    for (int pass = 0; pass < 2; pass++) {
+        cairo_move_to(cr, q.x, q.y);
+        cairo_line_to(cr, kx, ay);
+        cairo_line_to(cr, ax, ay);
+        if (pass == 0)
+            cairo_set_source_rgba(cr, 0.01, 0.05, 0.16, 0.7 * alpha);
+        else
+            cairo_set_source_rgba(cr, 0.8, 1, 1, 0.95 * alpha);
+        cairo_set_line_width(cr, pass == 0 ? 3.4 : 1.4);
+        cairo_stroke(cr);
+    }
+    cairo_arc(cr, q.x, q.y, 4, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, 0.01, 0.05, 0.16, 0.7 * alpha);
+    cairo_fill(cr);
+    cairo_arc(cr, q.x, q.y, 2.8, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, 1, 1, 1, alpha);
+    cairo_fill(cr);
+    cairo_pattern_t *g = cairo_pattern_create_linear(0, y, 0, y + bh);
+    cairo_pattern_add_color_stop_rgba(g, 0, 0.03, 0.16, 0.36, 0.92 * alpha);
+    cairo_pattern_add_color_stop_rgba(g, 1, 0.01, 0.07, 0.2, 0.92 * alpha);
+    draw_round_rect(cr, x, y, bw, bh, 4);
+    cairo_set_source(cr, g);
+    cairo_fill_preserve(cr);
+    cairo_pattern_destroy(g);
+    cairo_set_source_rgba(cr, acc.r, acc.g, acc.b, 0.9 * alpha);
+    cairo_set_line_width(cr, 1.2);
+    cairo_stroke(cr);
+    cairo_move_to(cr, x + 4, y + 1.5);                  /* a bright cap along the top */
+    cairo_line_to(cr, x + bw - 4, y + 1.5);
+    cairo_set_source_rgba(cr, 0.8, 1, 1, 0.9 * alpha);
+    cairo_set_line_width(cr, 2);
+    cairo_stroke(cr);
+    bs_color_t tc = text, vc = { 1.0f, 0.86f, 0.36f, (float)alpha, -1 };
+    tc.a *= (float)alpha;
+    draw_text(d, FONT_BOLD, ns, x + pad, y + pad * 0.7 + ns * 0.65, r->name, tc, AL_LEFT);
+    draw_number(d, FONT_NUMBER, vs, x + pad, y + pad * 0.7 + ns * 1.3 + vs * 0.62, vb, vc, AL_LEFT);
 }
 
 /* ---- points ------------------------------------------------------------- */
@@ -719,7 +911,25 @@ static void map_tick(wdg_t *w, double now, int64_t wall_ms)
     /* flylines move all the time; pulses until they end (one more frame to
      * draw the end state) */
     if (k->nfly > 0 || now <= k->pulse_until + 0.1 || (k->npts > 0 && k->ripples > 0))
-        wdg_invalidate_overlay(w);      /* the map itself stays cached */
+        wdg_invalidate_overlay(w);
+    /* the tour steps on its grid; the highlight moves at once (no ease: the
+     * lit border is stroked into the layer, once per step), and only the
+     * region it leaves and the one it lights are redrawn, with their
+     * callouts */
+    if (k->map && (k->tour.period > 0 || k->tour_region >= 0)) {
+        wdg_tour_tick(&k->tour, k->ntour, now);
+        int r = k->tour.cur >= 0 && k->tour.cur < k->ntour ? k->tour_items[k->tour.cur] : -1;
+        if (r != k->tour_region) {
+            rect_t c;
+            double depth;
+            gj_proj_t p = map_geometry(k, w, &c, &depth);
+            if (k->tour_region >= 0)
+                wdg_invalidate_area(w, tour_area(k, &p, c, k->tour_region));
+            k->tour_region = r;
+            if (r >= 0)
+                wdg_invalidate_area(w, tour_area(k, &p, c, r));
+        }
+    }      /* the map itself stays cached */
 }
 
 /* ---- drawing ------------------------------------------------------------ */
@@ -1176,6 +1386,8 @@ static void map_draw(const wdg_t *w, draw_t *d)
     /* the borders with their glow, stroked once into the cache: a recolour
      * lays them over the new fills and never strokes them again */
     lay_borders(k, d, &p);
+    if (k->tour_region >= 0)
+        draw_tour_region(k, d, &p, k->tour_region, alpha);
 
     if (k->center_idx >= 0 && k->nfly > 0)
         draw_fly_arcs(k, d, &p);
@@ -1236,6 +1448,8 @@ static void map_draw(const wdg_t *w, draw_t *d)
     }
     if (k->npts > 0)
         draw_points(k, d, &p, c, alpha, placed, &nplaced, MAX_PLACED);
+    if (k->tour_region >= 0)
+        draw_callout(k, d, &p, c, k->tour_region, alpha, placed, nplaced);
     cairo_restore(cr);
 
     if (k->pt_bad + k->pt_off + k->pt_over > 0) {     /* dropped points: say so, quietly */
@@ -1421,6 +1635,11 @@ static void map_text(const wdg_t *w, wdg_text_t *out)
         fmt_join(&f, buf, sizeof buf);
         wdg_text_add(out, "%s %s", r->name, buf);
     }
+    if (k->tour_region >= 0) {
+        char vb[160];
+        value_text(k, k->tour_region, vb, sizeof vb);
+        wdg_text_add(out, "tour %s %s", k->map->regions[k->tour_region].name, vb);
+    }
     if (k->pslot > 0) {
         wdg_text_add(out, "points %d shown, %ld bad position, %ld off the map, %ld over the cap of %d",
                      k->npts, k->pt_bad, k->pt_off, k->pt_over, MAP_MAX_POINTS);
@@ -1432,6 +1651,7 @@ static void map_text(const wdg_t *w, wdg_text_t *out)
 
 static const wdg_picture_t map_pictures[] = {
     { "map-points", "With `points`: the union's venues sized by today's visits, ripples round the busiest." },
+    { "map-tour", "With `tour`: the fifth town lit, its border brightened, its callout with name and value." },
     { NULL, NULL },
 };
 
@@ -1451,7 +1671,10 @@ const wdg_class_t wdg_map_class = {
             "the regions, with ripples round the busiest and names beside the top few; at most 512 are "
             "kept, and points without a valid position or off the map are dropped and counted (the map "
             "notes 已忽略 N; the report's rows say how many of each). Ripples are moving marks: each "
-            "frame repaints their own small boxes only.",
+            "frame repaints their own small boxes only. With \"tour\": seconds, a highlight (the region "
+            "lit, its border brightened) and a callout with its name and value step through the regions "
+            "with a value in the file's order on the animation clock's grid; a step redraws only the "
+            "region left, the region lit and their callouts.",
     .size = sizeof(map_t),
     .opts = map_opts,
     .bindable = true,
