@@ -117,7 +117,7 @@ const char *const *demo_sim_topics(size_t *n)
         "courses.cloud", "training.online", "quiz.member_day", "benefit.holiday",
         "lectures", "jobs.postings", "wechat.rank", "wechat.position", "towns", "news", "apply.daily",
         "apply.kinds.lastyear", "apply.monthly", "apply.monthly.lastyear", "world.demo",
-        "assess.towns", "assess.board", "apply.funnel", "venues",
+        "assess.towns", "assess.board", "apply.funnel", "assess.summary", "assess.scores", "news.union", "venues",
     };
     *n = sizeof topics / sizeof topics[0];
     return topics;
@@ -197,18 +197,35 @@ static void add_assessment(const demo_sim_t *s, cJSON *frame, unsigned k, int64_
     }
     add_msg(frame, "assess.towns", radar, ts, NULL);
 
-    cJSON *board = cJSON_CreateArray();
+    cJSON *board = cJSON_CreateArray(), *scores = cJSON_CreateArray();
+    double sum[3] = { 0 };
     for (int t = 0; t < N_TOWNS; t++) {
         cJSON *o = cJSON_CreateObject();
         double score = 60 + v[t][0] * 0.35 + v[t][1] * 0.05 + v[t][2] * 0.3 + (v[t][3] - 90) * 1.2;
+        score = round(fmin(100, score) * 10) / 10;
         cJSON_AddStringToObject(o, "town", towns[t]);
         cJSON_AddNumberToObject(o, "original", round(v[t][0]));
         cJSON_AddNumberToObject(o, "reposts", round(v[t][1]));
         cJSON_AddNumberToObject(o, "activities", round(v[t][2]));
-        cJSON_AddNumberToObject(o, "score", round(fmin(100, score) * 10) / 10);
+        cJSON_AddNumberToObject(o, "office", round(v[t][3] * 10) / 10);
+        cJSON_AddNumberToObject(o, "score", score);
         cJSON_AddItemToArray(board, o);
+        cJSON *sc = cJSON_CreateObject();       /* the same scores as {name, value}, for a ranking */
+        cJSON_AddStringToObject(sc, "name", towns[t]);
+        cJSON_AddNumberToObject(sc, "value", score);
+        cJSON_AddItemToArray(scores, sc);
+        for (int c = 0; c < 3; c++)
+            sum[c] += round(v[t][c]);
     }
     add_msg(frame, "assess.board", board, ts, NULL);
+    add_msg(frame, "assess.scores", scores, ts, NULL);
+    cJSON *sm = cJSON_CreateObject();           /* the district's totals of the assessment */
+    cJSON_AddNumberToObject(sm, "towns", N_TOWNS);
+    cJSON_AddNumberToObject(sm, "original", sum[0]);
+    cJSON_AddNumberToObject(sm, "reposts", sum[1]);
+    cJSON_AddNumberToObject(sm, "activities", sum[2]);
+    cJSON_AddNumberToObject(sm, "office", round(avg[3] * 10) / 10);
+    add_msg(frame, "assess.summary", sm, ts, NULL);
 
     static const char *const stages[] = { "提交申请", "受理", "审核通过", "发放完成" };
     static const double keep[] = { 1, 0.94, 0.86, 0.79 };
@@ -380,6 +397,20 @@ char *demo_sim_tick(demo_sim_t *s, unsigned k)
         for (int i = 0; i < 6; i++)
             cJSON_AddItemToArray(arr, cJSON_CreateString(news[(s->news_head + i) % N_NEWS]));
         add_msg(frame, "news", arr, ts, NULL);
+        /* 工会要闻: the same headlines, newest first, with a date and a column
+         * (pure functions of the headline's place; nothing from the RNG) */
+        static const char *const column[] = { "工会要闻", "基层动态", "服务职工" };
+        cJSON *un = cJSON_CreateArray();
+        for (int i = 0; i < 8; i++) {
+            cJSON *o = cJSON_CreateObject();
+            char date[16];
+            snprintf(date, sizeof date, "11-%02d", 25 - i * 2 + (i > 3));
+            cJSON_AddStringToObject(o, "title", news[(s->news_head + i) % N_NEWS]);
+            cJSON_AddStringToObject(o, "date", date);
+            cJSON_AddStringToObject(o, "column", column[(s->news_head + i) % 3]);
+            cJSON_AddItemToArray(un, o);
+        }
+        add_msg(frame, "news.union", un, ts, NULL);
     }
 
     /* the towns' yearly assessment (考核) and the applications' pipeline:

@@ -325,11 +325,18 @@ def case_image_budget(tmp):
 
 # ---- items 7 and 10: the state file -------------------------------------------
 
+def copy_hall(tmp):
+    """union-hall as tmp/hall.json with what it names next to it: the map and
+    its media (the video's clip, the gallery's pictures)."""
+    shutil.copy(HALL, os.path.join(tmp, "hall.json"))
+    shutil.copy(GEOJSON, tmp)
+    shutil.copytree(os.path.join(ROOT, "layouts", "media"), os.path.join(tmp, "media"), dirs_exist_ok=True)
+
+
 def boot(tmp, extra=(), preexec=None, secs="1.5", env=None):
     lay = os.path.join(tmp, "hall.json")
     if not os.path.exists(lay):
-        shutil.copy(HALL, lay)
-        shutil.copy(GEOJSON, tmp)
+        copy_hall(tmp)
     return run(["--headless", "--run-for", secs, "--state-dir", os.path.join(tmp, "state")] + list(extra) + [lay],
                20, env=env, preexec=preexec)
 
@@ -397,9 +404,7 @@ def case_state_unreadable(tmp):
         print("SKIP: needs root and setpriv to run a step as nobody")
         return 77
     os.chmod(tmp, 0o755)
-    lay = os.path.join(tmp, "hall.json")
-    shutil.copy(HALL, lay)
-    shutil.copy(GEOJSON, tmp)
+    copy_hall(tmp)
     sd = os.path.join(tmp, "state")
     os.mkdir(sd)
     rc, _, _, _ = boot(tmp)

@@ -13,15 +13,17 @@
  * the rect's size.
  *
  * Layers: the layer holds the shown picture and its caption; during a fade
- * the incoming picture, matte and caption are the marks, painted over it
- * with the fade's alpha (an exact cross-fade: both are opaque in the
- * picture rect). Only the picture rect is damaged during a fade and
- * nothing between fades.
+ * the marks are the whole picture rect, opaque: both pictures cross-fading
+ * and the captions handing over (the old one fades out in the first half,
+ * the new one in during the second). Only the picture rect is damaged
+ * during a fade and nothing between fades.
  *
  * Timing: slide k of the schedule is due at k × interval (animation time,
  * so tiles of a video wall agree); a fade starts when it is due and its
  * picture is decoded (at once in snapshots, where the loader is in sync
- * mode, so --at T is deterministic).
+ * mode, so --at T is deterministic). While its page is hidden the widget
+ * keeps its picture and loads nothing more (the first picture is loaded,
+ * so the page never comes in empty); shown again, it fades to the one due.
  *
  * Hostile input: the layout list is capped (WDG_SLIDES_MAX, a `check`
  * error with file:line:col past it), its files are found and their headers
@@ -373,6 +375,10 @@ static void slideshow_tick(wdg_t *w, double now, int64_t wall_ms)
     if (!isfinite(slot) || slot < 0)
         slot = 0;
     int due = (int)fmod(slot, k->n), next = (due + 1) % k->n;
+    if (!w->shown && k->cur >= 0) {             /* its page is hidden: the picture stays, nothing loads */
+        poll(k, k->cur);
+        return;
+    }
     want(k, due);
     poll(k, due);
     if (k->cur >= 0) {
@@ -393,6 +399,8 @@ static void slideshow_tick(wdg_t *w, double now, int64_t wall_ms)
         k->cur = due;
         wdg_invalidate_area(w, c);
     }
+    if (!w->shown)
+        return;                                /* hidden: the first picture only */
     if (!k->fading) {                          /* the one after, decoded while this one shows */
         want(k, next);
         poll(k, next);
@@ -457,8 +465,8 @@ static void error_tile(draw_t *d, const slideshow_t *k, const slide_t *s, rect_t
 }
 
 /* Slide i in c, fully opaque over the matte (so painting it with an alpha
- * over another is an exact cross-fade). */
-static void draw_slide(draw_t *d, const slideshow_t *k, int i, rect_t c)
+ * over another is an exact cross-fade); its caption and n / N at text_a. */
+static void draw_slide(draw_t *d, const slideshow_t *k, int i, rect_t c, double text_a)
 {
     cairo_t *cr = d->cr;
     const slide_t *s = &k->s[i];
@@ -501,11 +509,15 @@ static void draw_slide(draw_t *d, const slideshow_t *k, int i, rect_t c)
         cairo_fill(cr);
         char num[32];
         snprintf(num, sizeof num, "%d / %d", i + 1, k->n);
+        dim.a *= (float)text_a;
+        text.a *= (float)text_a;
         double nw = draw_number_width(d, FONT_NUMBER, fs * 0.85, num);
-        draw_number(d, FONT_NUMBER, fs * 0.85, c.x + c.w - 14, y + bh / 2, num, dim, AL_RIGHT);
-        if (s->caption && s->caption[0])
-            draw_text_fit(d, FONT_TEXT, fs, c.x + 26, y + bh / 2, s->caption, text, AL_LEFT,
-                          c.w - 26 - nw - 30);
+        if (text_a > 0.004) {
+            draw_number(d, FONT_NUMBER, fs * 0.85, c.x + c.w - 14, y + bh / 2, num, dim, AL_RIGHT);
+            if (s->caption && s->caption[0])
+                draw_text_fit(d, FONT_TEXT, fs, c.x + 26, y + bh / 2, s->caption, text, AL_LEFT,
+                              c.w - 26 - nw - 30);
+        }
     }
     cairo_restore(cr);
 }
@@ -517,7 +529,7 @@ static void slideshow_draw(const wdg_t *w, draw_t *d)
     if (c.w <= 0 || c.h <= 0)
         return;
     if (k->cur >= 0 && k->cur < k->n) {
-        draw_slide(d, k, k->cur, c);
+        draw_slide(d, k, k->cur, c, 1);
     } else {
         matte(d, c);
         bs_color_t dim = draw_theme(d, THEME_DIM);
@@ -535,23 +547,31 @@ static void slideshow_draw(const wdg_t *w, draw_t *d)
     }
 }
 
-/* The incoming picture during a fade, with the fade's alpha. */
+/* A fade frame, opaque over the picture rect: the pictures cross-fade
+ * while the captions hand over (the old one out in the first half, the new
+ * one in during the second), so two lines of text never overlap. */
 static void slideshow_overlay(const wdg_t *w, draw_t *d)
 {
     const slideshow_t *k = (const slideshow_t *)w;
-    if (!k->fading || k->to < 0 || k->to >= k->n)
+    if (!k->fading || k->to < 0 || k->to >= k->n || k->cur < 0 || k->cur >= k->n)
         return;
+    cairo_t *cr = d->cr;
     rect_t c = content(k);
     double p = k->fade > 0 ? (d->now - k->fade_t0) / k->fade : 1;
     p = p < 0 ? 0 : p > 1 ? 1 : p;
-    p = p * p * (3 - 2 * p);                     /* smoothstep */
-    cairo_push_group(d->cr);
-    draw_slide(d, k, k->to, c);
-    cairo_pop_group_to_source(d->cr);
-    cairo_rectangle(d->cr, c.x, c.y, c.w, c.h);
-    cairo_clip(d->cr);
-    cairo_paint_with_alpha(d->cr, p);
-    cairo_reset_clip(d->cr);
+    double e = p * p * (3 - 2 * p);             /* smoothstep */
+    cairo_save(cr);
+    cairo_rectangle(cr, c.x, c.y, c.w, c.h);
+    cairo_clip(cr);
+    cairo_push_group(cr);
+    draw_slide(d, k, k->cur, c, p < 0.5 ? 1 - 2 * p : 0);
+    cairo_push_group(cr);
+    draw_slide(d, k, k->to, c, p > 0.5 ? 2 * p - 1 : 0);
+    cairo_pop_group_to_source(cr);
+    cairo_paint_with_alpha(cr, e);
+    cairo_pop_group_to_source(cr);
+    cairo_paint(cr);
+    cairo_restore(cr);
 }
 
 static int slideshow_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)

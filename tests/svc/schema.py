@@ -84,7 +84,7 @@ invalid('screen_on "25:00"', lambda d: d.update(screen_on="25:00", screen_off="2
 invalid("a misspelled limits key", lambda d: d["feeds"][0].update(limits={"frame_byte": 1000}))
 invalid("a negative width", lambda d: widget(d).update(rect=[0, 0, -10, 10]))
 doc = copy.deepcopy(hall)
-kpi = next(w for w in doc["widgets"] if w["type"] == "kpi")
+kpi = next(w for w in doc["widgets"] + [x for p in doc.get("pages", []) for x in p["widgets"]] if w["type"] == "kpi")
 kpi["decimal"] = 2
 errs = list(V.iter_errors(doc))
 msgs = [e.message for e in errs]
