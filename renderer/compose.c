@@ -43,6 +43,7 @@ int scr_layers_reset(screen_t *s)
     scr_layers_free(s);
     s->layers = calloc((size_t)(s->layout->nwidgets ? s->layout->nwidgets : 1), sizeof *s->layers);
     s->still_valid = false;               /* remade from the new layers */
+    s->layers_gen++;                      /* a GPU compositor drops its textures of them */
     return s->layers ? 0 : -1;
 }
 
@@ -158,26 +159,33 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
         L->valid = L->base_valid = false;
     }
     draw_t d = *proto;
+    uint64_t area = (uint64_t)r.w * (uint64_t)r.h;
     if (!L->base_valid) {                 /* layout, size or what the base shows changed */
         if (L->base) {
             d.cr = layer_begin(s, L, L->base, (irect_t){ 0 }, NULL);
             draw_base_of(w, &d);
             layer_end(d.cr, L->base);
+            s->st.drawn_px += area;
         }
         if (L->top) {
             d.cr = layer_begin(s, L, L->top, (irect_t){ 0 }, NULL);
             w->cls->draw_top(w, &d);
             layer_end(d.cr, L->top);
             L->top_ink = ink_box(L->top, L->r);
+            s->st.drawn_px += area;
         }
         L->base_valid = true;
         L->valid = false;
+        L->up = r;
     }
     if (L->surf && (!L->valid || L->redo.w > 0)) {
+        irect_t part = L->valid ? L->redo : r;
         d.cr = layer_begin(s, L, L->surf, L->valid ? L->redo : (irect_t){ 0 }, L->base);
         w->cls->draw(w, &d);
         layer_end(d.cr, L->surf);
         s->st.widgets_drawn++;
+        s->st.drawn_px += (uint64_t)part.w * (uint64_t)part.h;
+        L->up = L->up.w > 0 ? irect_union(L->up, part) : part;
     }
     L->valid = true;
     L->redo.w = 0;
@@ -227,6 +235,7 @@ void scr_paint_background(screen_t *s)
     cairo_pattern_destroy(g);
     cairo_destroy(cr);
     cairo_surface_flush(s->bg);
+    s->bg_gen++;
 }
 
 /* ---- damage and paint ----------------------------------------------------- */
@@ -242,6 +251,12 @@ void scr_fade_begin(screen_t *s, double now)
     const layout_t *l = s->layout;
     if (!(s->live && l->transition > 0 && s->st.painted > 0))
         return;
+    if (s->compose_gpu) {                 /* the GPU compositor keeps the old page's picture */
+        s->trans_page_old = s->page;
+        s->trans_t0 = now;
+        s->trans_active = true;
+        return;
+    }
     if (!s->trans_old)
         s->trans_old = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
     if (!s->trans_new)
@@ -305,6 +320,7 @@ static int marks_at(const screen_t *s, const wdg_t *w, double now, irect_t *out)
 void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
 {
     layout_t *l = s->layout;
+    s->moved = false;
     for (int i = 0; i < s->nfeeds; i++)
         s->feed_down[i] = s->live && feed_status_get(s->feeds[i]).state == FEED_DOWN;
     for (int i = 0; i < l->nwidgets; i++) {
@@ -329,6 +345,11 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
                 L->redo = L->redo.w > 0 ? irect_union(L->redo, a) : a;
             if (vis)
                 damage_add(&s->damage, a);
+        }
+        if (vis && !w->invalid && w->overlay_invalid && !s->marks_refresh && s->compose_gpu && L->strip_tex &&
+            !w->cls->draw_overlay) {
+            s->moved = true;              /* only the strip slid: the GPU moves its texture */
+            w->overlay_invalid = false;
         }
         if (vis && (w->invalid || w->overlay_invalid || s->marks_refresh)) {
             irect_t m[LAYER_MAX_MARKS];
@@ -412,14 +433,60 @@ static void paint_layer(screen_t *s, int i, cairo_t *cr, draw_t *d)
     }
 }
 
-/* What goes over widget i's layer in the area cr's clip holds: its marks,
- * its top, its stale badge. */
-static void paint_upper(screen_t *s, int i, cairo_t *cr, draw_t *d)
+void scr_layer_current(screen_t *s, int i, draw_t *d)
+{
+    const layer_t *L = &s->layers[i];
+    if (!L->cached || !L->valid || !L->base_valid || L->redo.w > 0)
+        layer_render(s, i, d);
+}
+
+bool scr_strip_place(const screen_t *s, const wdg_t *w, double now, wdg_strip_t *st, irect_t *clip, int *x0)
+{
+    if (!w->cls->strip || !w->cls->draw_strip || !w->cls->strip(w, now, st))
+        return false;
+    if (!wdg_rect_ok(st->clip) || !isfinite(st->x) || fabs(st->x) > 1e6 || !(st->len > 0 && st->len <= 1e6))
+        return false;
+    double ax = s->ox + s->sx * st->clip.x, bx = s->ox + s->sx * (st->clip.x + st->clip.w);
+    double ay = s->oy + s->sy * st->clip.y, by = s->oy + s->sy * (st->clip.y + st->clip.h);
+    irect_t c = { (int)lround(ax), (int)lround(ay), 0, 0 };
+    c.w = (int)lround(bx) - c.x;
+    c.h = (int)lround(by) - c.y;
+    *clip = irect_clip(c, s->out_w, s->out_h);
+    *x0 = (int)lround(s->ox + s->sx * st->x);
+    return clip->w > 0 && clip->h > 0;
+}
+
+void scr_strip_draw(const screen_t *s, const wdg_t *w, cairo_t *cr, draw_t *d, int x0, double from, double to)
+{
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_translate(cr, x0, s->oy);
+    cairo_scale(cr, s->sx, s->sy);
+    draw_t dd = *d;
+    dd.cr = cr;
+    w->cls->draw_strip(w, &dd, fmax(0, from), to);
+    cairo_restore(cr);
+}
+
+/* What goes over widget i's layer in the area cr's clip holds: its sliding
+ * strip (when strip is set), its marks, its top, its stale badge. */
+void scr_paint_marks(screen_t *s, int i, cairo_t *cr, draw_t *d, bool strip)
 {
     const wdg_t *w = s->layout->widgets[i];
     const layer_t *L = &s->layers[i];
     draw_t dd = *d;
     dd.cr = cr;
+    wdg_strip_t st;
+    irect_t sc;
+    int x0;
+    if (strip && scr_strip_place(s, w, d->now, &st, &sc, &x0)) {   /* the sliding strip, in its window */
+        cairo_save(cr);
+        cairo_identity_matrix(cr);
+        cairo_rectangle(cr, sc.x, sc.y, sc.w, sc.h);
+        cairo_clip(cr);
+        scr_strip_draw(s, w, cr, &dd, x0, (sc.x - x0) / s->sx, fmin(st.len, (sc.x + sc.w - x0) / s->sx));
+        cairo_restore(cr);
+    }
     if (w->cls->draw_overlay) {           /* the marks */
         cairo_save(cr);
         scr_set_transform(s, cr);
@@ -492,7 +559,7 @@ static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, dra
             continue;
         paint_layer(s, i, cr, d);
         if (upper)
-            paint_upper(s, i, cr, d);
+            scr_paint_marks(s, i, cr, d, true);
     }
     cairo_restore(cr);
 }
@@ -542,6 +609,11 @@ static void still_update(screen_t *s, const cairo_region_t *dmg, draw_t *d)
     }
     cairo_region_destroy(need);
     if (!cairo_region_is_empty(dirty)) {
+        for (int k = 0; k < cairo_region_num_rectangles(dirty); k++) {
+            cairo_rectangle_int_t r;
+            cairo_region_get_rectangle(dirty, k, &r);
+            s->st.drawn_px += (uint64_t)r.width * (uint64_t)r.height;
+        }
         cairo_t *cr = cairo_create(s->still);
         paint_layers(s, cr, dirty, d, false);
         cairo_destroy(cr);
@@ -617,7 +689,7 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
             for (int i = 0; i < l->nwidgets; i++) {
                 const wdg_t *w = l->widgets[i];
                 if (scr_visible(s, w) && region_hits(fast, scr_device_rect(s, w->rect, INK_MARGIN)))
-                    paint_upper(s, i, cr, &d);
+                    scr_paint_marks(s, i, cr, &d, true);
             }
             cairo_restore(cr);
         }
@@ -651,6 +723,7 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
     s->damage_consumed = true;
     s->st.painted++;
     s->st.pixels += (uint64_t)px;
+    s->st.drawn_px += (uint64_t)px;
 }
 
 void screen_repaint_all(screen_t *s, double now, int64_t wall_ms)

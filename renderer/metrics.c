@@ -76,6 +76,9 @@ static void render(const metrics_snapshot_t *sn, out_t *o)
     put(o, "# TYPE bigscreen_frames_total counter\nbigscreen_frames_total %llu\n", (unsigned long long)sn->frames);
     put(o, "# TYPE bigscreen_frames_painted_total counter\nbigscreen_frames_painted_total %llu\n",
         (unsigned long long)sn->painted);
+    put(o, "# HELP bigscreen_drawn_pixels_total Pixels painted by Cairo: damaged areas, layers remade, marks.\n"
+           "# TYPE bigscreen_drawn_pixels_total counter\nbigscreen_drawn_pixels_total %llu\n",
+        (unsigned long long)sn->drawn_px);
     put(o, "# HELP bigscreen_frames_late_total Frames that finished after their deadline.\n"
            "# TYPE bigscreen_frames_late_total counter\nbigscreen_frames_late_total %llu\n",
         (unsigned long long)sn->late);

@@ -19,6 +19,7 @@
 typedef struct {
     double   uptime_s;
     uint64_t frames, painted, late, dropped;
+    uint64_t drawn_px;            /* pixels Cairo painted (screen_stats_t.drawn_px) */
     double   work_ms[METRICS_SAMPLES];   /* recent frame work times */
     int      nwork;
     int      page;

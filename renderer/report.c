@@ -110,6 +110,7 @@ char *screen_report(screen_t *s, int64_t wall_ms)
     cJSON_AddNumberToObject(r, "painted", (double)s->st.painted);
     cJSON_AddNumberToObject(r, "widgets_drawn", (double)s->st.widgets_drawn);
     cJSON_AddNumberToObject(r, "pixels", (double)s->st.pixels);
+    cJSON_AddNumberToObject(r, "drawn_px", (double)s->st.drawn_px);
     char *out = cJSON_Print(root);
     cJSON_Delete(root);
     return out;

@@ -366,5 +366,5 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
     scr_prepare_ahead(s, now, wall_ms, 0.003);   /* a few ms of spare time a frame */
     if (s->live)
         scr_update_banner(s);
-    return s->damage.n > 0 || s->trans_active;   /* a fade moves every frame */
+    return s->damage.n > 0 || s->trans_active || s->moved;   /* a fade or a strip moves every frame */
 }

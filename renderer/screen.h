@@ -28,6 +28,9 @@ typedef struct {
     uint64_t painted;         /* frames that painted something               */
     uint64_t widgets_drawn;   /* widget draw calls                           */
     uint64_t pixels;          /* damaged pixels repainted                    */
+    uint64_t drawn_px;        /* pixels Cairo painted: the frame's damaged
+                                 areas, widget layers remade and, composing
+                                 on the GPU, marks and strips (renderer/gpu.c) */
     uint64_t updates;         /* updates drained from the queue              */
     uint64_t budget_hits;     /* frames that left updates queued (budget)    */
     uint64_t late;            /* frames that finished past their deadline,   */
@@ -51,6 +54,10 @@ typedef struct {
     int              nmarks;
     bool             in_still;      /* the still frame holds this layer (compose.c) */
     irect_t          top_ink;       /* where top has ink, output pixels; w 0: none */
+    irect_t          up;            /* part of the blit surface (surf, else base) changed
+                                       since the GPU compositor uploaded it; w 0: none */
+    bool             strip_tex;     /* the GPU compositor moves the strip as a texture,
+                                       so the strip's moves damage nothing */
 } layer_t;
 
 typedef struct screen {
@@ -83,6 +90,15 @@ typedef struct screen {
     bool             trans_shown;   /* the fade has shown a frame */
     double           trans_t0;      /* when the cross-fade began */
     bool             trans_active;
+    int              trans_page_old; /* the page fading out (GPU composition) */
+    /* GPU composition (renderer/gpu.c) instead of screen_paint: then the
+     * frame surface is not kept, a fade or a strip's move sets `moved`
+     * instead of damaging the screen, and the generations tell the
+     * compositor when layers or the background were remade */
+    bool             compose_gpu;
+    bool             moved;         /* something moves this frame without damage */
+    uint32_t         layers_gen;    /* scr_layers_reset calls */
+    uint32_t         bg_gen;        /* scr_paint_background calls */
     uint64_t         store_gen;     /* store generation last delivered */
     const char     **wanted;        /* bound topics, sorted (borrowed from the layout) */
     size_t           nwanted;

@@ -54,6 +54,20 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms);
  * this frame, so the change itself only composes. */
 void scr_prepare_ahead(screen_t *s, double now, int64_t wall_ms, double budget_s);
 
+/* Brings widget i's cached layers up to date (remade where invalid). */
+void scr_layer_current(screen_t *s, int i, draw_t *d);
+/* What goes over widget i's layer each frame, into the clip of cr (output
+ * pixels): its sliding strip (when strip is set), its marks, its top and
+ * its stale badge. d->now is the time they are drawn at. */
+void scr_paint_marks(screen_t *s, int i, cairo_t *cr, draw_t *d, bool strip);
+/* Where w's sliding strip is at now: *st from the kind, its window in
+ * whole output pixels (clipped to the output) and the output x of strip
+ * x 0, rounded. false when w has none now, or it is unusable. */
+bool scr_strip_place(const screen_t *s, const wdg_t *w, double now, wdg_strip_t *st, irect_t *clip, int *x0);
+/* Draws strip space [from, to) of w's strip on cr (output pixels, clip
+ * set by the caller) with strip x 0 at output x x0. */
+void scr_strip_draw(const screen_t *s, const wdg_t *w, cairo_t *cr, draw_t *d, int x0, double from, double to);
+
 /* ---- bind.c: queue → store → widgets ---- */
 /* Sets the store's interest to the topics the layout binds. */
 void scr_set_interest(screen_t *s);

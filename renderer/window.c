@@ -143,7 +143,8 @@ static void pace_publish(pace_t *p, metrics_t *m, const screen_t *s, double upti
         return;
     p->published = uptime;
     metrics_snapshot_t sn = {
-        .uptime_s = uptime, .frames = p->frames, .painted = s->st.painted, .late = s->st.late,
+        .uptime_s = uptime, .frames = p->frames, .painted = s->st.painted, .drawn_px = s->st.drawn_px,
+        .late = s->st.late,
         .dropped = s->st.dropped, .nwork = p->nring, .page = s->page,
     };
     memcpy(sn.work_ms, p->ring, sizeof sn.work_ms);
@@ -204,10 +205,11 @@ static void pace_hud(pace_t *p, screen_t *s, double now)
 static void pace_print(const pace_t *p, const screen_t *s)
 {
     bs_log(BS_LOG_INFO, "%llu frames, %llu painted, %llu late, %llu dropped, "
-            "mean %.2f ms, worst %.2f ms of work",
+            "mean %.2f ms, worst %.2f ms of work, %.0f px drawn per frame",
             (unsigned long long)p->frames, (unsigned long long)s->st.painted,
             (unsigned long long)s->st.late, (unsigned long long)s->st.dropped,
-            p->frames ? p->sum / p->frames * 1e3 : 0, p->worst * 1e3);
+            p->frames ? p->sum / p->frames * 1e3 : 0, p->worst * 1e3,
+            p->frames ? (double)s->st.drawn_px / (double)p->frames : 0);
 }
 
 /* ---- presenting ------------------------------------------------------------

@@ -166,6 +166,16 @@ static char *copy_line(const char *s)
 }
 
 static void follow(ticker_t *k, int nj, bool in_lead, double el, double now);
+
+/* After the list changed: the layer is redrawn, and the base and top too
+ * when headlines appeared or all went (the fades show only over them). */
+static void had_items(ticker_t *k, bool had)
+{
+    if (had != (k->n > 0))
+        wdg_invalidate_base(&k->base);
+    else
+        wdg_invalidate(&k->base);
+}
 static void add_one(ticker_t *k, const char *s, double now);
 
 static void ticker_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
@@ -207,7 +217,7 @@ static void ticker_data(wdg_t *w, int slot, const bs_value_t *v, const store_ent
             if (strcmp(next[i], k->items[j]) == 0)
                 nj = i;
     }
-    bool in_lead = k->n > 0 && el < 0;
+    bool in_lead = k->n > 0 && el < 0, had = k->n > 0;
     clear_items(k);
     for (int i = 0; i < m; i++) {
         k->items[i] = next[i];
@@ -216,7 +226,7 @@ static void ticker_data(wdg_t *w, int slot, const bs_value_t *v, const store_ent
     }
     k->n = m;
     follow(k, nj, in_lead, el, now);
-    wdg_invalidate(w);
+    had_items(k, had);
 }
 
 /* The time line after the list changed: it goes on from headline nj (the
@@ -277,9 +287,10 @@ static void add_one(ticker_t *k, const char *s, double now)
     k->items[at] = c;
     k->wid[at] = est_width(c, k->size);
     k->age[at] = k->seq++;
+    bool had = k->n > 0;
     k->n++;
     follow(k, j, in_lead, el, now);
-    wdg_invalidate(&k->base);
+    had_items(k, had);
 }
 
 static void ticker_tick(wdg_t *w, double now, int64_t wall_ms)
@@ -349,42 +360,78 @@ static void ticker_draw(const wdg_t *w, draw_t *d)
         draw_text(d, FONT_TEXT, k->size * 0.8, g.stop, cy, "暂无快讯", dim, AL_LEFT);
 }
 
-/* The moving headlines, over the cached strip. */
-static void ticker_overlay(const wdg_t *w, draw_t *d)
+/* Strip space (see wdg_strip_t): the headlines from k->start on, in order
+ * and round again, the first at STRIP_LEAD (room for its dot), each the
+ * estimated width plus the gap after the one before. */
+#define STRIP_LEAD 24.0
+
+/* Where the headlines are at now: the strip with the one on screen at its
+ * place, the window between the tag and the right edge. Long enough that
+ * the window never runs past its end: the one on screen plus a whole cycle
+ * plus the window. */
+static bool ticker_strip(const wdg_t *w, double now, wdg_strip_t *out)
+{
+    const ticker_t *k = (const ticker_t *)w;
+    if (k->n == 0)
+        return false;
+    geom_t g = geom(k);
+    int j;
+    double off, e, cycle = 0, at = STRIP_LEAD;
+    ticker_pos(k, now, &j, &off, &e);
+    for (int m = 0; m < k->n; m++) {
+        int i = (k->start + m) % k->n;
+        if (m < (j - k->start + k->n) % k->n)
+            at += k->wid[i] + k->gap;
+        cycle += k->wid[i] + k->gap;
+    }
+    out->clip = (rect_t){ g.x0, w->rect.y, g.x1 - g.x0, w->rect.h };
+    out->len = STRIP_LEAD + cycle + (g.x1 - g.stop) + 1;
+    out->x = g.stop + off - at;
+    out->gen = k->seq << 1 | (w->stale ? 1u : 0u);   /* the list, its order, its colour */
+    return true;
+}
+
+/* The headlines in strip space, those that reach into [from, to): a
+ * glowing dot before each, then its text. */
+static void ticker_draw_strip(const wdg_t *w, draw_t *d, double from, double to)
 {
     const ticker_t *k = (const ticker_t *)w;
     if (k->n == 0)
         return;
     cairo_t *cr = d->cr;
-    rect_t r = w->rect;
-    geom_t g = geom(k);
     bs_color_t accent = draw_theme(d, THEME_ACCENT);
-    double cy = r.y + r.h / 2;
-    int j;
-    double off, e;
-    ticker_pos(k, d->now, &j, &off, &e);
+    double cy = w->rect.y + w->rect.h / 2;
     bs_color_t c = k->color;
     if (w->stale)
         c.a *= 0.5f;
-    cairo_save(cr);
-    cairo_rectangle(cr, g.x0, r.y, g.x1 - g.x0, r.h);
-    cairo_clip(cr);
-    double x = g.stop + off;
-    for (int guard = 0; x < g.x1 && guard < 4 * TICK_MAX; guard++) {
-        /* a glowing dot before each headline */
-        cairo_arc(cr, x - 14, cy, 3.5, 0, 2 * M_PI);
-        cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.95);
-        cairo_fill(cr);
-        cairo_arc(cr, x - 14, cy, 7, 0, 2 * M_PI);
-        cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.25);
-        cairo_fill(cr);
-        draw_text(d, FONT_TEXT, k->size, x, cy, k->items[j], c, AL_LEFT);
+    double x = STRIP_LEAD;
+    int j = k->start;
+    for (int guard = 0; x - 21 < to && guard < 4096; guard++) {
+        if (x + k->wid[j] * 1.5 + k->size * 2 > from) {   /* estimates are rough: a wide margin */
+            cairo_arc(cr, x - 14, cy, 3.5, 0, 2 * M_PI);
+            cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.95);
+            cairo_fill(cr);
+            cairo_arc(cr, x - 14, cy, 7, 0, 2 * M_PI);
+            cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.25);
+            cairo_fill(cr);
+            draw_text(d, FONT_TEXT, k->size, x, cy, k->items[j], c, AL_LEFT);
+        }
         x += k->wid[j] + k->gap;
         j = (j + 1) % k->n;
     }
-    cairo_restore(cr);
-    /* soft fades at both ends of the window */
-    for (int side = 0; side < 2 && k->frame; side++) {
+}
+
+/* The static top, over the moving headlines: soft fades at both ends of
+ * the window (while there are headlines; see had_items). */
+static void ticker_top(const wdg_t *w, draw_t *d)
+{
+    const ticker_t *k = (const ticker_t *)w;
+    if (k->n == 0 || !k->frame)
+        return;
+    cairo_t *cr = d->cr;
+    rect_t r = w->rect;
+    geom_t g = geom(k);
+    for (int side = 0; side < 2; side++) {
         double fw = 36, fx = side ? g.x1 - fw : g.x0;
         cairo_pattern_t *f = cairo_pattern_create_linear(fx, 0, fx + fw, 0);
         cairo_pattern_add_color_stop_rgba(f, side ? 0 : 1, 0.03, 0.1, 0.25, 0);
@@ -432,7 +479,9 @@ const wdg_class_t wdg_ticker_class = {
     .data = ticker_data,
     .tick = ticker_tick,
     .draw = ticker_draw,
-    .draw_overlay = ticker_overlay,
+    .strip = ticker_strip,
+    .draw_strip = ticker_draw_strip,
+    .draw_top = ticker_top,
     .overlay_rects = ticker_overlay_rects,
     .text = ticker_text,
 };

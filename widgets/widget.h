@@ -27,6 +27,12 @@
  *          (cls->overlay_rects); the core damages where they were and where
  *          they are, and in each damaged rectangle blits the layer, draws the
  *          marks, then the top. Cost follows the changed area.
+ *   strip  cls->strip()/draw_strip(): marks that only slide (a marquee's
+ *          headlines), drawn under the marks. The core translates the strip
+ *          by whole output pixels, so a GPU compositor (renderer/gpu.c) can
+ *          draw it once into a texture and move the texture, with the same
+ *          pixels as the software path that draws it into each damaged
+ *          rectangle.
  *   top    cls->draw_top(): static, over the marks (a target marker over a
  *          moving arc). Cached with the base.
  * A kind that draws everything in draw() works as before: one cached layer.
@@ -69,6 +75,16 @@ typedef struct {
     const char *name, *caption;
 } wdg_picture_t;
 
+/* Where a sliding strip of marks is at a time (cls->strip). Strip space:
+ * x from 0 to len design units, y as in the widget; the strip's x 0 goes
+ * at design x `x` (the core rounds that to a whole output pixel). */
+typedef struct {
+    rect_t   clip;       /* design units: the window it shows through (edges rounded to pixels) */
+    double   len;        /* design units of content, x in [0, len) of strip space */
+    double   x;          /* design x of the strip's x 0 at that time */
+    uint64_t gen;        /* changes whenever what the strip shows changes (not where) */
+} wdg_strip_t;
+
 typedef struct wdg_class {
     const char      *name;       /* the "type" in layouts                      */
     const char      *doc;        /* one paragraph for docs/widgets.md          */
@@ -107,6 +123,15 @@ typedef struct wdg_class {
      * marks cover at time now, at most max of them into out; returns how
      * many. Must not change w. */
     int  (*overlay_rects)(const wdg_t *w, double now, rect_t *out, int max);
+    /* Optional, with draw_strip: where the sliding strip is at now (see
+     * wdg_strip_t); false when there is nothing to show. Must not change w.
+     * The core damages it through overlay_rects like any marks. */
+    bool (*strip)(const wdg_t *w, double now, wdg_strip_t *out);
+    /* Draws the strip's content in strip space (x 0 = the strip's start, y
+     * as in the widget); only [from, to) is needed (the core clips), and
+     * content outside [0, len) is never asked for. Must not change w and
+     * may depend only on what strip()'s gen covers. */
+    void (*draw_strip)(const wdg_t *w, draw_t *d, double from, double to);
     /* Optional: the static top layer, drawn over the marks; cached with the
      * base and remade with it. */
     void (*draw_top)(const wdg_t *w, draw_t *d);
