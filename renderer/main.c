@@ -71,8 +71,10 @@ static void usage(FILE *f)
           "  --stats              frame statistics: on screen (top left) and every 10 s on stderr\n"
           "  --metrics [ADDR:]PORT  health as Prometheus text on http://ADDR:PORT/metrics; ADDR is a\n"
           "                       numeric address, 127.0.0.1 by default ([::1]:PORT for IPv6)\n"
-          "  --present HOW        auto (default): a GPU renderer with vsync when there is one, else\n"
-          "                       only the changed areas through the window surface; gpu; surface\n"
+          "  --present HOW        auto (default): gpu where the renderer is a real GPU, else surface;\n"
+          "                       gpu: layers as textures, composed by the GPU (with --snapshot: read\n"
+          "                       back from a hidden window); texture: the CPU's frame through one\n"
+          "                       texture; surface: changed areas into the window surface\n"
           "  --data-dir DIR       shipped layouts, map data and the font manifest are in DIR\n"
           "                       (default $BIGSCREEN_DATADIR, else the installed data directory,\n"
           "                       else the current directory)\n"
@@ -214,15 +216,17 @@ static int snapshot(layout_t *l, const args_t *a)
     char err[512];
     int w = a->size_w ? a->size_w : l->width, h = a->size_h ? a->size_h : l->height;
     int64_t wall0 = a->time_set ? a->time_ms : SNAPSHOT_WALL_MS;
-    int fps = l->fps;
+    double data_until = a->at_set ? a->at : SETTLE_DATA_S;
+    double at = a->at_set ? a->at : SETTLE_DATA_S + SETTLE_EXTRA_S;
     wdg_image_loader_sync(true);    /* pictures decoded when asked: the frame at --at is deterministic */
+    if (a->present && strcmp(a->present, "gpu") == 0)   /* composed by the GPU, read back */
+        return window_snapshot(l, w, h, wall0, at, data_until, a->snapshot);
+    int fps = l->fps;
     screen_t *s = screen_new(l, w, h, false, wall0, err, sizeof err);
     if (!s) {
         bs_log(BS_LOG_ERR, "%s", err);
         return 1;
     }
-    double data_until = a->at_set ? a->at : SETTLE_DATA_S;
-    double at = a->at_set ? a->at : SETTLE_DATA_S + SETTLE_EXTRA_S;
     /* the same frame steps as a live run, so animations see the same times */
     long frames = lround(at * fps);
     for (long k = 0; k <= frames; k++) {
@@ -368,8 +372,8 @@ int main(int argc, char **argv)
             a.metrics = v;
         } else if (!strcmp(o, "--present")) {
             NEED_ARG();
-            if (strcmp(v, "auto") && strcmp(v, "gpu") && strcmp(v, "surface")) {
-                bs_log(BS_LOG_ERR, "--present %s: expected auto, gpu or surface", v);
+            if (strcmp(v, "auto") && strcmp(v, "gpu") && strcmp(v, "texture") && strcmp(v, "surface")) {
+                bs_log(BS_LOG_ERR, "--present %s: expected auto, gpu, texture or surface", v);
                 return 2;
             }
             a.present = v;

@@ -1,5 +1,6 @@
 /* window.c — the SDL2 window loop and the headless loop (see window.h). */
 #include "clock.h"
+#include "gpu.h"
 #include "log.h"
 #include "window.h"
 #include "metrics.h"
@@ -213,34 +214,45 @@ static void pace_print(const pace_t *p, const screen_t *s)
 }
 
 /* ---- presenting ------------------------------------------------------------
- * Two ways to put the output surface on the screen:
- * - a GPU renderer: damaged areas are uploaded to a streaming texture, the
- *   texture is drawn and presented with vsync;
- * - the window surface, when the only renderer on offer draws on the CPU
- *   (SDL's "software" renderer, or OpenGL on llvmpipe, as under Xvfb or on a
- *   kiosk box without a GPU driver): damaged areas are copied into the
- *   window's own surface and only they are sent to the display. Drawing a
- *   full-screen texture on the CPU every frame would cost more than all of
- *   our drawing.
+ * Four ways to put the screen on the display (--present):
+ * - gpu: the layers are textures of an accelerated SDL renderer and the GPU
+ *   composes them (gpu.h): Cairo paints only what changed, a marquee slides
+ *   as a texture, a page fades by alpha;
+ * - texture: Cairo composes the frame, its damaged areas are uploaded to one
+ *   streaming texture, which is drawn and presented with vsync (also where
+ *   gpu falls back to, with the reason logged, when the output or a layer
+ *   does not fit the renderer's textures);
+ * - surface: Cairo composes, the damaged areas are copied into the window's
+ *   own surface and only they are sent to the display;
+ * - auto (the default): gpu when the renderer is accelerated and not a
+ *   software rasteriser, else surface. SDL's "software" renderer and OpenGL
+ *   on llvmpipe/softpipe/swrast (Xvfb, a kiosk box without a GPU driver)
+ *   draw every texture on the CPU: a frame composed of full-screen textures
+ *   each frame would cost more than all of our drawing (an earlier
+ *   measurement: 95 % of a core for SDL's GL renderer on llvmpipe).
  */
 typedef struct {
     SDL_Window   *win;
     SDL_Renderer *ren;        /* NULL: window surface */
-    SDL_Texture  *tex;
-    const char   *how;        /* for the log */
+    SDL_Texture  *tex;        /* the CPU's frame (texture) */
+    gpu_t        *gpu;        /* composing on the GPU */
+    bool          want_gpu;   /* attach a compositor once the screen is made */
+    char          how[96];    /* for the log */
 } present_t;
 
 /* True when the renderer draws on the CPU after all. */
 static bool renderer_is_software(SDL_Renderer *ren)
 {
     SDL_RendererInfo info;
-    if (SDL_GetRendererInfo(ren, &info) != 0 || !info.name || strcmp(info.name, "software") == 0)
+    if (SDL_GetRendererInfo(ren, &info) != 0 || !info.name || strcmp(info.name, "software") == 0 ||
+        !(info.flags & SDL_RENDERER_ACCELERATED))
         return true;
     if (strncmp(info.name, "opengl", 6) == 0) {
         typedef const unsigned char *(*get_string_fn)(unsigned int);
         get_string_fn get = (get_string_fn)(uintptr_t)SDL_GL_GetProcAddress("glGetString");
         const char *r = get ? (const char *)get(0x1F01 /* GL_RENDERER */) : NULL;
-        if (r && (strstr(r, "llvmpipe") || strstr(r, "softpipe") || strstr(r, "Software")))
+        if (r && (strstr(r, "llvmpipe") || strstr(r, "softpipe") || strstr(r, "swrast") ||
+                  strstr(r, "Software")))
             return true;
     }
     return false;
@@ -254,8 +266,25 @@ static int present_texture(present_t *p, int w, int h)
     return p->tex ? 0 : -1;
 }
 
-/* Chooses how to present (mode: "auto", "gpu" or "surface") and tells the
- * output size in pixels. 0, or -1 with the reason printed. */
+/* The window's own surface (no renderer). 0, or -1 with the reason printed. */
+static int present_surface(present_t *p, int *w, int *h)
+{
+    /* the display's own framebuffer (X11: shared memory), not SDL's
+     * emulation of one through a (software) GL renderer */
+    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+    SDL_Surface *ws = SDL_GetWindowSurface(p->win);
+    if (!ws) {
+        bs_log(BS_LOG_ERR, "cannot draw into the window: %s", SDL_GetError());
+        return -1;
+    }
+    snprintf(p->how, sizeof p->how, "the window surface");
+    *w = ws->w;
+    *h = ws->h;
+    return 0;
+}
+
+/* Chooses how to present (mode: "auto", "gpu", "texture" or "surface") and
+ * tells the output size in pixels. 0, or -1 with the reason printed. */
 static int present_open(present_t *p, SDL_Window *win, const char *mode, int *w, int *h)
 {
     p->win = win;
@@ -267,30 +296,52 @@ static int present_open(present_t *p, SDL_Window *win, const char *mode, int *w,
             SDL_DestroyRenderer(p->ren);
             p->ren = NULL;
         }
-        if (!p->ren && strcmp(mode, "gpu") == 0) {
-            bs_log(BS_LOG_ERR, "--present gpu: no GPU renderer: %s", SDL_GetError());
+        if (!p->ren && strcmp(mode, "auto") != 0) {
+            bs_log(BS_LOG_ERR, "--present %s: no accelerated renderer: %s", mode, SDL_GetError());
             return -1;
         }
     }
-    if (p->ren) {
-        SDL_RendererInfo info;
-        SDL_GetRendererInfo(p->ren, &info);
-        p->how = info.name;
-        SDL_GetRendererOutputSize(p->ren, w, h);
-        return present_texture(p, *w, *h);
+    if (!p->ren)
+        return present_surface(p, w, h);
+    SDL_RendererInfo info;
+    SDL_GetRendererInfo(p->ren, &info);
+    SDL_GetRendererOutputSize(p->ren, w, h);
+    p->want_gpu = strcmp(mode, "texture") != 0;
+    snprintf(p->how, sizeof p->how, "%s (%s)", info.name, p->want_gpu ? "layers as textures" : "one frame texture");
+    return p->want_gpu ? 0 : present_texture(p, *w, *h);
+}
+
+/* Composition on the CPU from now on, through one texture (or, when even
+ * that is not had, the window surface). 0 or -1. */
+static int present_fallback(present_t *p, screen_t *s)
+{
+    rdr_gpu_free(p->gpu, s);
+    p->gpu = NULL;
+    p->want_gpu = false;
+    if (present_texture(p, s->out_w, s->out_h) == 0) {
+        snprintf(p->how, sizeof p->how, "one frame texture");
+        return 0;
     }
-    /* the display's own framebuffer (X11: shared memory), not SDL's
-     * emulation of one through a (software) GL renderer */
-    SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-    SDL_Surface *ws = SDL_GetWindowSurface(win);
-    if (!ws) {
-        bs_log(BS_LOG_ERR, "cannot draw into the window: %s", SDL_GetError());
-        return -1;
-    }
-    p->how = "window surface";
-    *w = ws->w;
-    *h = ws->h;
-    return 0;
+    bs_log(BS_LOG_WARNING, "no %dx%d texture (%s); presenting through the window surface", s->out_w,
+            s->out_h, SDL_GetError());
+    SDL_DestroyRenderer(p->ren);
+    p->ren = NULL;
+    p->tex = NULL;
+    int w, h;
+    return present_surface(p, &w, &h);
+}
+
+/* Once the screen is made: the GPU compositor when asked for, else (with
+ * the reason logged) the frame texture. 0 or -1. */
+static int present_attach(present_t *p, screen_t *s)
+{
+    if (!p->want_gpu)
+        return 0;
+    char why[256];
+    if ((p->gpu = rdr_gpu_new(p->ren, s, why, sizeof why)))
+        return 0;
+    bs_log(BS_LOG_WARNING, "no GPU composition: %s; composing on the CPU", why);
+    return present_fallback(p, s);
 }
 
 /* The output size now (after a resize). */
@@ -347,8 +398,35 @@ static void present_frame(present_t *p, cairo_surface_t *frame, const damage_t *
         SDL_UpdateWindowSurfaceRects(p->win, rects, m);
 }
 
-static void present_close(present_t *p)
+/* One frame out: composed on the GPU and presented, or painted by Cairo
+ * and handed over. painted: screen_update said something changed;
+ * expose: the display lost the picture. A GPU frame that cannot be made
+ * switches to the CPU for good (logged) and shows the whole frame. */
+static bool present_step(present_t *p, screen_t *s, double now, int64_t wall, bool painted, bool expose)
 {
+    if (p->gpu && (painted || expose)) {
+        char why[256];
+        if (rdr_gpu_frame(p->gpu, s, now, wall, NULL, why, sizeof why) == 0) {
+            SDL_RenderPresent(p->ren);
+            return true;
+        }
+        bs_log(BS_LOG_WARNING, "GPU composition stops: %s; composing on the CPU", why);
+        if (present_fallback(p, s) != 0)
+            return false;
+        screen_repaint_all(s, now, wall);
+        present_frame(p, s->frame, &s->damage, true);
+        return true;
+    }
+    if (painted)
+        screen_paint(s, now, wall);
+    if (painted || expose)
+        present_frame(p, s->frame, &s->damage, expose);
+    return painted || expose;
+}
+
+static void present_close(present_t *p, screen_t *s)
+{
+    rdr_gpu_free(p->gpu, s);
     if (p->tex)
         SDL_DestroyTexture(p->tex);
     if (p->ren)
@@ -434,8 +512,6 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         layout_free(l);
         goto out;
     }
-    if (o->stats)
-        bs_log(BS_LOG_INFO, "%dx%d, presenting through %s", ow, oh, pr.how);
     int fps = l->fps;
     double t0 = bs_mono(), anim0 = time_origin(wall_offset_ms);
     reloader = reload_start(l->file);
@@ -448,6 +524,10 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         bs_log(BS_LOG_ERR, "%s", err);
         goto out;
     }
+    if (present_attach(&pr, s) != 0)
+        goto out;
+    if (o->stats)
+        bs_log(BS_LOG_INFO, "%dx%d, presenting through %s", ow, oh, pr.how);
     pace_t pace = { 0 };
     pace.win_t0 = t0;
     pace.next = t0;
@@ -467,8 +547,16 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
                                                     ev.window.event == SDL_WINDOWEVENT_EXPOSED)) {
                 int nw, nh;
                 present_size(&pr, &nw, &nh);
-                if ((nw != s->out_w || nh != s->out_h) && screen_resize(s, nw, nh) == 0 && pr.ren &&
+                if ((nw != s->out_w || nh != s->out_h) && screen_resize(s, nw, nh) == 0 && pr.tex &&
                     present_texture(&pr, nw, nh) != 0)
+                    goto out;
+                expose = true;
+            } else if (ev.type == SDL_RENDER_TARGETS_RESET || ev.type == SDL_RENDER_DEVICE_RESET) {
+                /* the driver lost textures (a GPU reset, a mode switch on some drivers):
+                 * made again from the CPU's copies, the whole frame shown */
+                if (pr.gpu)
+                    rdr_gpu_reset(pr.gpu, s);
+                else if (pr.tex && ev.type == SDL_RENDER_DEVICE_RESET && present_texture(&pr, s->out_w, s->out_h) != 0)
                     goto out;
                 expose = true;
             }
@@ -477,12 +565,8 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         int64_t wall = bs_wall_ms() + wall_offset_ms;
         apply_reload(reloader, s, now - anim0, &notify);
         bool painted = screen_update(s, now - anim0, wall);
-        if (painted)
-            screen_paint(s, now - anim0, wall);
-        if (painted || expose) {
-            present_frame(&pr, s->frame, &s->damage, expose);
+        if (present_step(&pr, s, now - anim0, wall, painted, expose))
             presented = true;
-        }
         expose = false;
         double work = bs_mono() - work0;
         pace_frame(&pace, work);
@@ -507,8 +591,8 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
 out:
     metrics_stop(metrics);             /* before the screen it reads goes */
     reload_stop(reloader);
+    present_close(&pr, s);
     screen_free(s);
-    present_close(&pr);
     if (win)
         SDL_DestroyWindow(win);
     SDL_Quit();
@@ -565,5 +649,90 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
     metrics_stop(metrics);
     reload_stop(reloader);
     screen_free(s);
+    return rc;
+}
+
+int window_snapshot(layout_t *l, int w, int h, int64_t wall0_ms, double at, double data_until, const char *path)
+{
+    int rc = 1;
+    char err[512];
+    SDL_Window *win = NULL;
+    SDL_Renderer *ren = NULL;
+    SDL_Texture *target = NULL;
+    screen_t *s = NULL;
+    gpu_t *g = NULL;
+    cairo_surface_t *out = NULL;
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        bs_log(BS_LOG_ERR, "--present gpu: cannot open the display: %s", SDL_GetError());
+        layout_free(l);
+        return 1;
+    }
+    win = SDL_CreateWindow("bigscreen snapshot", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 64, 64,
+                           SDL_WINDOW_HIDDEN);
+    if (win)
+        ren = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_TARGETTEXTURE);
+    if (ren)                                   /* the frame is composed off screen, at the snapshot's size */
+        target = SDL_CreateTexture(ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
+    if (!target) {
+        bs_log(BS_LOG_ERR, "--present gpu: no accelerated renderer with a %dx%d target: %s", w, h,
+                SDL_GetError());
+        layout_free(l);
+        goto out;
+    }
+    s = screen_new(l, w, h, false, wall0_ms, err, sizeof err);
+    if (!s) {
+        bs_log(BS_LOG_ERR, "%s", err);
+        goto out;
+    }
+    if (!(g = rdr_gpu_new(ren, s, err, sizeof err))) {
+        bs_log(BS_LOG_ERR, "--present gpu: %s", err);
+        goto out;
+    }
+    const char *reset = getenv("BIGSCREEN_TEST_GPU_RESET");
+    bool want_reset = reset && strcmp(reset, "1") == 0;
+    /* the frame steps of snapshot() in main.c */
+    int fps = s->layout->fps;
+    long frames = lround(at * fps);
+    for (long k = 0; k <= frames; k++) {
+        double t = (k == frames) ? at : (double)k / fps;
+        int64_t wall = wall0_ms + (int64_t)llround(t * 1000);
+        screen_step_feeds(s, fmin(t, data_until));
+        bool changed = screen_update(s, t, wall);
+        if (want_reset && k == frames / 2) {
+            rdr_gpu_reset(g, s);
+            changed = true;
+        }
+        /* composed every quarter second, then every frame of the last two
+         * (llvmpipe under test is slow); damage gathers in between */
+        bool compose = k % 15 == 0 || k + 120 >= frames;
+        if ((changed || k == frames) && compose && rdr_gpu_frame(g, s, t, wall, target, err, sizeof err) != 0) {
+            bs_log(BS_LOG_ERR, "--present gpu: %s", err);
+            goto out;
+        }
+    }
+    out = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    if (cairo_surface_status(out) != CAIRO_STATUS_SUCCESS || rdr_gpu_read(g, out) != 0) {
+        bs_log(BS_LOG_ERR, "--present gpu: cannot read the frame back: %s", SDL_GetError());
+        goto out;
+    }
+    cairo_status_t st = cairo_surface_write_to_png(out, path);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        bs_log(BS_LOG_ERR, "cannot write %s: %s", path, cairo_status_to_string(st));
+        goto out;
+    }
+    printf("bigscreen: wrote %s (%dx%d, t=%.1fs, composed on the GPU)", path, w, h, at);
+    rc = 0;
+out:
+    if (out)
+        cairo_surface_destroy(out);
+    rdr_gpu_free(g, s);
+    screen_free(s);
+    if (target)
+        SDL_DestroyTexture(target);
+    if (ren)
+        SDL_DestroyRenderer(ren);
+    if (win)
+        SDL_DestroyWindow(win);
+    SDL_Quit();
     return rc;
 }
