@@ -697,6 +697,8 @@ int window_snapshot(layout_t *l, int w, int h, int64_t wall0_ms, double at, doub
         double t = (k == frames) ? at : (double)k / fps;
         int64_t wall = wall0_ms + (int64_t)llround(t * 1000);
         screen_step_feeds(s, fmin(t, data_until));
+        if (k == frames)
+            screen_settle(s, at);              /* a video's frame at exactly `at`, damaged by the update */
         bool changed = screen_update(s, t, wall);
         if (want_reset && k == frames / 2) {
             rdr_gpu_reset(g, s);
