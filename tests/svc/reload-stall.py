@@ -2,9 +2,9 @@
 """reload-stall.py BIGSCREEN SRCDIR — a hot reload never stalls the render
 loop. The layout is edited to a new font theme and its feed to a NATS server
 that accepts the connection and never answers (the library's first connect
-waits its 2 s timeout for the server's INFO), then SIGHUP. The render loop's
+waits its 3 s timeout, NATS_TIMEOUT_MS, for the server's INFO), then SIGHUP. The render loop's
 WATCHDOG=1 pings (NOTIFY_SOCKET, WATCHDOG_USEC 0.4 s) must keep coming: no
-gap of 1.5 s (the connect alone takes 2), and the swap logged under 200 ms; the feed then reports
+gap of 2.5 s (the connect alone takes 3; a loaded machine has shown gaps of 1.8 s without any stall), and the swap logged under 200 ms; the feed then reports
 connecting, not a dead screen. Before the swap moved its slow parts to the
 watcher thread, the loop stood still for the whole connect."""
 import os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
@@ -77,7 +77,7 @@ try:
     check(bool(swaps) and max(swaps) < 200, "the swap fits well inside a frame budget (%s ms)" % swaps)
     after = [t for t in pings if edited is not None and t > edited - 0.5]
     gaps = [b - a for a, b in zip(after, after[1:])]
-    check(len(after) >= 5 and max(gaps) < 1.5,
+    check(len(after) >= 5 and max(gaps) < 2.5,
           "the render loop kept pinging through the reload (%d pings, largest gap %.2f s)" % (len(after), max(gaps or [9])))
     check(len(held) >= 1, "the new feed did connect to the mute server (%d)" % len(held))
     if fails:
