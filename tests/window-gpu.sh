@@ -21,7 +21,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 fail=0
 same() {  # LAYOUT SIZE AT [ENV=1]
   "$bs" --snapshot "$tmp/ref.png" --size "$2" --at "$3" "$1" >/dev/null || { echo "cpu snapshot of $1 failed"; fail=1; return; }
-  env ${4:-GPU_TEST=1} xvfb-run -a "$golden" "$bs" "$1" "$tmp/ref.png" --present gpu --size "$2" --at "$3" \
+  env ${4:-GPU_TEST=1} sh "$src/tests/xvfb.sh" "$golden" "$bs" "$1" "$tmp/ref.png" --present gpu --size "$2" --at "$3" \
     >"$tmp/golden.log" 2>&1
   rc=$?
   cat "$tmp/golden.log"
@@ -40,7 +40,7 @@ same "$src/tests/golden/map-pulse.json" 960x540 5.55
 same "$src/layouts/union-hall.json" 1280x720 12.4 BIGSCREEN_TEST_GPU_RESET=1
 
 drawn() {  # MODE: prints the px drawn per frame of a 3 s live run of the ticker
-  xvfb-run -a -s "-screen 0 1280x720x24" "$bs" --windowed 1200x64 --run-for 3 --stats --no-state \
+  sh "$src/tests/xvfb.sh" -s "-screen 0 1280x720x24" "$bs" --windowed 1200x64 --run-for 3 --stats --no-state \
     --present "$1" "$src/tests/golden/ticker.json" >"$tmp/$1.log" 2>&1
   sed -n 's/.* \([0-9][0-9]*\) px drawn per frame.*/\1/p' "$tmp/$1.log" | tail -1
 }
