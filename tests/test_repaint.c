@@ -418,6 +418,62 @@ static void map_tour_script(void **st)
     screen_free(s);
 }
 
+/* The donut's and the bar's auto-tour: a step repaints the slices / bands
+ * and callouts it moves between, not the widget; between steps nothing is
+ * repainted; mid-ease and after a step the frame composed from damage
+ * equals a full repaint; new data keeps the highlight on the same name. */
+static void tour_steps(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(FLIP_TOUR, 960, 540);
+    send(s, "[{\"topic\":\"t.kpi\",\"value\":1234567},{\"topic\":\"t.rate\",\"value\":91.5},"
+            "{\"topic\":\"t.donut\",\"value\":{\"互助医疗\":1829,\"疗休养\":642,\"技能奖励\":421,\"法律援助\":239}},"
+            "{\"topic\":\"t.bar\",\"value\":{\"1月\":238,\"2月\":196,\"3月\":284,\"4月\":301,\"5月\":322}}]");
+    long k = 0;
+    for (; k < 3.9 * 60; k++)
+        frame_at(s, k / 60.0);
+    compare_now(s, k / 60.0, WALL0 + (int64_t)(k / 60.0 * 1000), "tour before a step");
+    uint64_t quiet = 0;
+    for (k = 3.9 * 60; k < 4 * 60; k++)
+        quiet += frame_at(s, k / 60.0);
+    assert_int_equal(quiet, 0);                    /* between steps: nothing */
+    for (k = 4 * 60; k <= 4.45 * 60; k++) {
+        double t = k / 60.0;
+        frame_at(s, t);
+        if (k == 4 * 60 + 6)
+            compare_now(s, t, WALL0 + (int64_t)(t * 1000), "tour mid-ease (donut slice, bar band, callouts)");
+    }
+    compare_now(s, 4.45, WALL0 + 4450, "tour after the step");
+    for (k = 4.45 * 60 + 1; k < 6 * 60; k++)
+        quiet += frame_at(s, k / 60.0);
+    assert_int_equal(quiet, 0);
+    /* the step's frames repainted parts of the two widgets (460 × 380 each) */
+    uint64_t first = frame_at(s, 6.0);
+    if (first == 0 || first > 2 * 460 * 380 * 6 / 10)
+        fail_msg("a tour step repainted %llu pixels: not the parts it moves between", (unsigned long long)first);
+    /* new data in another order: the highlight stays on its name */
+    char *rep = screen_report(s, WALL0 + 6000);
+    const char *don = strstr(rep, "巡览 ");
+    assert_non_null(don);
+    char was[64] = "";
+    sscanf(don + strlen("巡览 "), "%63s", was);
+    free(rep);
+    send(s, "{\"topic\":\"t.donut\",\"value\":{\"法律援助\":239,\"技能奖励\":421,\"疗休养\":642,\"互助医疗\":1829}}");
+    for (k = 6 * 60 + 1; k <= 6.2 * 60; k++)
+        frame_at(s, k / 60.0);
+    rep = screen_report(s, WALL0 + 6200);
+    don = strstr(rep, "巡览 ");
+    assert_non_null(don);
+    char now_on[64] = "";
+    sscanf(don + strlen("巡览 "), "%63s", now_on);
+    free(rep);
+    assert_string_equal(was, now_on);
+    for (k = 6.2 * 60 + 1; k <= 7.5 * 60; k++)
+        frame_at(s, k / 60.0);
+    compare_now(s, 7.5, WALL0 + 7500, "tour after reordered data, settled");
+    screen_free(s);
+}
+
 int main(void)
 {
     setenv("BIGSCREEN_DATADIR", BS_SOURCE, 0);
@@ -430,6 +486,7 @@ int main(void)
         cmocka_unit_test(map_script),
         cmocka_unit_test(map_tour_script),
         cmocka_unit_test(flip_rolls_changed_tiles),
+        cmocka_unit_test(tour_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

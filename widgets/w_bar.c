@@ -10,10 +10,15 @@
  *
  * Caps: at most BAR_MAX_CATS categories (the first ones win) and
  * BAR_MAX_SERIES series.
+ *
+ * "tour": seconds (tour.h): a lit band over one category's bars and a callout
+ * with its name and values step through the categories; they are marks over
+ * the cached layer, so a step repaints the two bands and callouts only.
  */
 #include "widget.h"
 #include "format.h"
 #include "geom.h"
+#include "tour.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -44,6 +49,7 @@ typedef struct {
     char       cats[BAR_MAX_CATS][64];
     cell_t     cell[BAR_MAX_SERIES][BAR_MAX_CATS];
     double     anim_until;
+    wdg_tour_t tour;
 } bar_t;
 
 static const char *const orients[] = { "vertical", "horizontal", NULL };
@@ -64,6 +70,7 @@ static const opt_def_t bar_opts[] = {
     { "frame",   OPT_BOOL, offsetof(bar_t, frame), 0, 0, "true", NULL, NULL, "draw the panel behind it" },
     { "color",   OPT_COLOR, offsetof(bar_t, color), 0, 0, "accent", NULL, NULL,
       "colour of the main series when no threshold applies" },
+    WDG_TOUR_OPT(bar_t, tour),
     OPT_END,
 };
 
@@ -71,6 +78,8 @@ static int bar_init(wdg_t *w, char *err, size_t errlen)
 {
     bar_t *b = (bar_t *)w;
     b->ns = 1 + b->series.n;
+    if (wdg_tour_init(&b->tour, err, errlen) < 0)
+        return -1;
     return wdg_bind_series(w, &b->series, err, errlen);
 }
 
@@ -150,6 +159,11 @@ static void bar_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
             b->cell[slot][ci].has = false;
             changed = true;
         }
+    char cur_name[64] = "", prev_name[64] = "";
+    if (b->tour.cur >= 0 && b->tour.cur < b->nc)
+        snprintf(cur_name, sizeof cur_name, "%s", b->cats[b->tour.cur]);
+    if (b->tour.prev >= 0 && b->tour.prev < b->nc)
+        snprintf(prev_name, sizeof prev_name, "%s", b->cats[b->tour.prev]);
     int k = 0;
     for (int ci = 0; ci < b->nc; ci++) {
         bool any = false;
@@ -167,6 +181,14 @@ static void bar_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
         k++;
     }
     b->nc = k;
+    int cur = -1, prev = -1;                  /* the tour stays on its categories */
+    for (int ci = 0; ci < b->nc; ci++) {
+        if (cur_name[0] && strcmp(b->cats[ci], cur_name) == 0)
+            cur = ci;
+        if (prev_name[0] && strcmp(b->cats[ci], prev_name) == 0)
+            prev = ci;
+    }
+    wdg_tour_follow(&b->tour, cur, prev, b->nc);
     if (changed)
         wdg_invalidate(w);
 }
@@ -175,6 +197,8 @@ static void bar_tick(wdg_t *w, double now, int64_t wall_ms)
 {
     bar_t *b = (bar_t *)w;
     (void)wall_ms;
+    if (wdg_tour_tick(&b->tour, b->nc, now))
+        wdg_invalidate_overlay(w);
     if (b->anim_until > 0) {
         wdg_invalidate(w);
         if (now >= b->anim_until)
@@ -381,6 +405,305 @@ static void bar_draw(const wdg_t *w, draw_t *d)
     }
 }
 
+/* A line with a soft glow, as plain cairo strokes (three wide ones at
+ * 10 %, then the line): the tour's marks are drawn a few frames per step
+ * only, and cairo's strokes give the same pixels in any damaged rectangle. */
+static void mark_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
+{
+    cairo_t *cr = d->cr;
+    cairo_path_t *path = cairo_copy_path(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (int i = 3; i >= 0; i--) {
+        cairo_new_path(cr);
+        cairo_append_path(cr, path);
+        draw_source(d, c, i ? 0.10 : 1.0);
+        cairo_set_line_width(cr, width + glow * i / 1.5);
+        cairo_stroke(cr);
+    }
+    cairo_path_destroy(path);
+}
+
+/* ---- the tour: a lit category and its callout, as marks ------------------ */
+
+/* Width estimate of short text at size (no drawing context): ASCII 0.62 em,
+ * anything else 1 em. */
+static double est_width(const char *s, double size)
+{
+    double w = 0;
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x80)
+            w += 0.62;
+        else if ((c & 0xc0) == 0xc0)
+            w += 1.0;
+    }
+    return w * size;
+}
+
+/* The plot as draw() lays it out. With d, the axis labels (or category
+ * names) are measured as draw() measures them; without, *wide_x gets how
+ * far right the plot's left edge can be (an upper bound from the labels'
+ * length), so the marks' rectangles cover every place it can be. */
+typedef struct {
+    rect_t c, p;
+    double fs, vmin, vmax, zero_f, slot, group, bw;
+    bool   horiz;
+} bar_geom_t;
+
+static bar_geom_t bar_geom(const bar_t *b, draw_t *d, double *wide_x)
+{
+    const wdg_t *w = &b->base;
+    bar_geom_t g = { 0 };
+    rect_t c = b->frame ? draw_panel_content(w->rect, w->title) : w->rect;
+    g.horiz = b->orient == 1;
+    g.fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
+    double fs = g.fs;
+    bool top_row = (b->legend && b->ns > 1) || (b->fmt.unit && b->fmt.unit[0]);
+    if (top_row) {
+        c.y += fs * 1.6;
+        c.h -= fs * 1.6;
+    }
+    g.c = c;
+    double maxv = 0, minv = 0;
+    for (int s = 0; s < b->ns; s++)
+        for (int ci = 0; ci < b->nc; ci++)
+            if (b->cell[s][ci].has) {
+                maxv = fmax(maxv, wdg_geom(b->cell[s][ci].to));
+                minv = fmin(minv, wdg_geom(b->cell[s][ci].to));
+            }
+    wdg_range(&minv, &maxv);
+    double step = wdg_nice_step(maxv - minv, 4);
+    double vmax = ceil(maxv / step) * step, vmin = floor(minv / step) * step;
+    if (!g.horiz && vmax < maxv * 1.08)
+        vmax += step;
+    g.vmin = vmin;
+    g.vmax = vmax;
+    fmt_opts_t axf = b->fmt;
+    axf.unit = NULL;
+    axf.thresholds.n = 0;
+    if (axf.decimals < 0)
+        axf.decimals = step >= 1 || axf.scale != FMT_SCALE_NONE ? -1 : (step >= 0.1 ? 1 : 2);
+    double lead = 0, lead_max = 0;                /* axis labels' (or names') width */
+    if (g.horiz) {
+        for (int ci = 0; ci < b->nc; ci++) {
+            if (d)
+                lead = fmax(lead, draw_text_width(d, FONT_TEXT, fs, b->cats[ci]));
+            lead_max = fmax(lead_max, est_width(b->cats[ci], fs) * 1.3);
+        }
+        lead = fmin(lead, c.w * 0.3);
+        lead_max = fmin(lead_max, c.w * 0.3);
+    } else {
+        int nticks = wdg_ticks(vmin, vmax, step, 0.5);
+        for (int i = 0; i < nticks; i++) {
+            char lb[96];
+            fmt_axis(&axf, vmin + i * step, lb, sizeof lb);
+            if (d)
+                lead = fmax(lead, draw_number_width(d, FONT_TEXT, fs * 0.8, lb));
+            lead_max = fmax(lead_max, (double)strlen(lb) * 0.8 * fs * 0.8);
+        }
+    }
+    if (wide_x)
+        *wide_x = lead_max;
+    if (g.horiz)
+        g.p = (rect_t){ c.x + lead + 12, c.y + 4, c.w - lead - 12 - fs * 2.5, c.h - fs * 1.6 - 4 };
+    else
+        g.p = (rect_t){ c.x + lead + 10, c.y + fs * 0.8, c.w - lead - 10, c.h - fs * 0.8 - fs * 2.2 };
+    g.zero_f = wdg_frac(0, vmin, vmax);
+    g.slot = (g.horiz ? g.p.h : g.p.w) / (b->nc > 0 ? b->nc : 1);
+    g.group = g.slot * b->bar_width;
+    g.bw = g.group / b->ns;
+    return g;
+}
+
+/* The callout of category ci: its lines and its size (estimated). */
+typedef struct {
+    char   line[1 + BAR_MAX_SERIES][200];
+    int    n;
+    double w, h, fs;
+} bar_callout_t;
+
+static bar_callout_t bar_callout(const bar_t *b, int ci, double fs)
+{
+    bar_callout_t co = { .fs = fmax(13, fs * 0.95) };
+    snprintf(co.line[co.n++], sizeof co.line[0], "%s", b->cats[ci]);
+    for (int s = 0; s < b->ns; s++) {
+        if (!b->cell[s][ci].has)
+            continue;
+        fmt_out_t fo;
+        char vb[160];
+        fmt_number(&b->fmt, b->cell[s][ci].to, &fo);
+        fmt_join(&fo, vb, sizeof vb);
+        const char *nm = b->ns > 1 ? series_name(b, s) : "";
+        snprintf(co.line[co.n++], sizeof co.line[0], "%s%s%s", nm, nm[0] ? "  " : "", vb);
+    }
+    double w = 0;
+    for (int i = 0; i < co.n; i++)
+        w = fmax(w, est_width(co.line[i], co.fs));
+    co.w = w + 20;
+    co.h = co.fs * (0.6 + 1.4 * co.n);
+    return co;
+}
+
+/* The box of the callout of ci on plot g: above the category's tallest
+ * bar (vertical), at the right of its row (horizontal); inside c. */
+static rect_t callout_box(const bar_t *b, const bar_geom_t *g, const bar_callout_t *co, int ci, double now)
+{
+    rect_t c = g->c, p = g->p;
+    double w = fmin(co->w, c.w - 4), h = fmin(co->h, c.h - 4), x, y;
+    if (g->horiz) {
+        x = c.x + c.w - w - 2;
+        y = p.y + g->slot * (ci + 0.5) - h / 2;
+    } else {
+        double top = 1;
+        for (int s = 0; s < b->ns; s++)
+            if (b->cell[s][ci].has)
+                top = fmin(top, 1 - fmax(0, fmin(1, wdg_frac(cell_now(b, &b->cell[s][ci], now), g->vmin, g->vmax))));
+        x = p.x + g->slot * (ci + 0.5) - w / 2;
+        y = p.y + p.h * top - h - g->fs * 1.5;   /* clear of the value labels */
+    }
+    x = fmax(c.x + 2, fmin(x, c.x + c.w - w - 2));
+    y = fmax(c.y + 2, fmin(y, c.y + c.h - h - 2));
+    return (rect_t){ x, y, w, h };
+}
+
+/* The lit band of category ci. */
+static rect_t band_of(const bar_geom_t *g, int ci)
+{
+    if (g->horiz)
+        return (rect_t){ g->p.x, g->p.y + g->slot * ci, g->p.w, g->slot };
+    return (rect_t){ g->p.x + g->slot * ci, g->p.y, g->slot, g->p.h };
+}
+
+static bool tour_cat(const bar_t *b, int ci)
+{
+    return ci >= 0 && ci < b->nc && b->nc >= 2;
+}
+
+static void draw_band(const bar_t *b, const bar_geom_t *g, draw_t *d, int ci, double e, double alpha)
+{
+    cairo_t *cr = d->cr;
+    bs_color_t accent = draw_theme(d, THEME_ACCENT);
+    rect_t r = band_of(g, ci);
+    cairo_pattern_t *gr = g->horiz ? cairo_pattern_create_linear(r.x, 0, r.x + r.w, 0)
+                                   : cairo_pattern_create_linear(0, r.y + r.h, 0, r.y);
+    cairo_pattern_add_color_stop_rgba(gr, 0, accent.r, accent.g, accent.b, 0.26 * e * alpha);
+    cairo_pattern_add_color_stop_rgba(gr, 1, accent.r, accent.g, accent.b, 0.02 * e * alpha);
+    cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+    cairo_set_source(cr, gr);
+    cairo_fill(cr);
+    cairo_pattern_destroy(gr);
+    /* a bright base line under the category, and a glowing outline per bar */
+    if (g->horiz)
+        cairo_rectangle(cr, r.x - 3, r.y + 2, 2.5, r.h - 4);
+    else
+        cairo_rectangle(cr, r.x + 2, r.y + r.h - 1.5, r.w - 4, 3);
+    cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, e * alpha);
+    cairo_fill(cr);
+    double s0 = (g->horiz ? g->p.y : g->p.x) + g->slot * ci + (g->slot - g->group) / 2;
+    for (int s = 0; s < b->ns; s++) {
+        const cell_t *cl = &b->cell[s][ci];
+        if (!cl->has)
+            continue;
+        double f1 = fmax(0, fmin(1, wdg_frac(cell_now(b, cl, d->now), g->vmin, g->vmax)));
+        double lo = fmin(g->zero_f, f1), hi = fmax(g->zero_f, f1);
+        double a0 = s0 + g->bw * s + g->bw * 0.08, aw = g->bw * 0.84;
+        if (g->horiz)
+            cairo_rectangle(cr, g->p.x + g->p.w * lo, a0, g->p.w * (hi - lo), aw);
+        else
+            cairo_rectangle(cr, a0, g->p.y + g->p.h - g->p.h * hi, aw, g->p.h * (hi - lo));
+        bs_color_t oc = { 0.75f, 0.97f, 1.0f, (float)(0.9 * e * alpha), -1 };
+        mark_glow_stroke(d, oc, 1.2, 3);
+    }
+}
+
+static void draw_bar_callout(const bar_t *b, const bar_geom_t *g, draw_t *d, int ci, double e, double alpha)
+{
+    cairo_t *cr = d->cr;
+    bar_callout_t co = bar_callout(b, ci, g->fs);
+    rect_t r = callout_box(b, g, &co, ci, d->now);
+    bs_color_t accent = draw_theme(d, THEME_ACCENT), text = draw_theme(d, THEME_TEXT), bg = draw_theme(d, THEME_BG);
+    double a = e * alpha;
+    draw_round_rect(cr, r.x, r.y, r.w, r.h, 4);
+    cairo_set_source_rgba(cr, bg.r * 0.8, bg.g * 0.8, bg.b * 0.8, 0.88 * a);
+    cairo_fill_preserve(cr);
+    bs_color_t fc = accent;
+    fc.a = (float)(0.9 * a);
+    mark_glow_stroke(d, fc, 1, 3);
+    int li = 0;
+    for (int s = -1; s < b->ns && li < co.n; s++) {
+        if (s >= 0 && !b->cell[s][ci].has)
+            continue;
+        bs_color_t tc = s < 0 ? text : s == 0 ? draw_color(d, fmt_color(&b->fmt, b->cell[0][ci].to, b->color))
+                                               : series_color(b, d, s);
+        tc.a = (float)a;
+        double y = r.y + co.fs * (0.3 + 1.4 * li + 0.7);
+        draw_text_fit(d, s < 0 ? FONT_TEXT : FONT_NUMBER, co.fs, r.x + 10, y, co.line[li], tc, AL_LEFT, r.w - 20);
+        li++;
+    }
+}
+
+static void bar_draw_overlay(const wdg_t *w, draw_t *d)
+{
+    const bar_t *b = (const bar_t *)w;
+    if (!tour_cat(b, b->tour.cur))
+        return;
+    bar_geom_t g = bar_geom(b, d, NULL);
+    double e = wdg_tour_mix(&b->tour, d->now), alpha = w->stale ? 0.45 : 1.0;
+    if (tour_cat(b, b->tour.prev) && e < 1)
+        draw_band(b, &g, d, b->tour.prev, 1 - e, alpha);
+    draw_band(b, &g, d, b->tour.cur, e, alpha);
+    draw_bar_callout(b, &g, d, b->tour.cur, e, alpha);
+}
+
+/* The tour's marks: the lit bands (the one left, while it fades) and the
+ * callout. Vertical plots start where the axis labels end, which only
+ * drawing measures: each rectangle covers the category wherever that can be
+ * (between no labels and the widest the labels' length allows). */
+static int bar_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
+{
+    const bar_t *b = (const bar_t *)w;
+    if (!tour_cat(b, b->tour.cur) || max < 3)
+        return 0;
+    double wide = 0;
+    bar_geom_t g = bar_geom(b, NULL, &wide);
+    double e = wdg_tour_mix(&b->tour, now);
+    int n = 0;
+    int cats[2] = { b->tour.cur, tour_cat(b, b->tour.prev) && e < 1 ? b->tour.prev : -1 };
+    bar_callout_t co = bar_callout(b, b->tour.cur, g.fs);
+    for (int k = 0; k < 2; k++) {
+        int ci = cats[k];
+        if (ci < 0)
+            continue;
+        rect_t r0 = band_of(&g, ci), c0 = callout_box(b, &g, &co, ci, now);
+        bar_geom_t g1 = g;                    /* the plot as far right as it can start */
+        double shift = wide - (g.horiz ? 0 : 0);
+        if (g.horiz) {
+            g1.p.x += shift;
+            g1.p.w -= shift;
+        } else {
+            g1.p.x += shift;
+            g1.p.w -= shift;
+            g1.slot = g1.p.w / b->nc;
+            g1.group = g1.slot * b->bar_width;
+            g1.bw = g1.group / b->ns;
+        }
+        rect_t r1 = band_of(&g1, ci), c1 = callout_box(b, &g1, &co, ci, now);
+        double m = 6;
+        double x0 = fmin(r0.x, r1.x), x1 = fmax(r0.x + r0.w, r1.x + r1.w);
+        double y0 = fmin(r0.y, r1.y), y1 = fmax(r0.y + r0.h, r1.y + r1.h);
+        out[n++] = (rect_t){ x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m };
+        if (k == 0) {
+            x0 = fmin(c0.x, c1.x);
+            x1 = fmax(c0.x + c0.w, c1.x + c1.w);
+            y0 = fmin(c0.y, c1.y);
+            y1 = fmax(c0.y + c0.h, c1.y + c1.h);
+            out[n++] = (rect_t){ x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m };
+        }
+    }
+    return n;
+}
+
 static void bar_text(const wdg_t *w, wdg_text_t *out)
 {
     const bar_t *b = (const bar_t *)w;
@@ -396,6 +719,8 @@ static void bar_text(const wdg_t *w, wdg_text_t *out)
         }
         wdg_text_add(out, "%s", line);
     }
+    if (tour_cat(b, b->tour.cur))
+        wdg_text_add(out, "巡览 %s", b->cats[b->tour.cur]);
 }
 
 const wdg_class_t wdg_bar_class = {
@@ -405,7 +730,9 @@ const wdg_class_t wdg_bar_class = {
             "\"series\" adds up to five more, drawn side by side per category with a legend. Vertical "
             "columns or horizontal bars with gradient fills, glowing caps, value labels and a value axis "
             "with round steps. Bars grow to new values over \"animate\" seconds; thresholds colour the "
-            "main series. At most 24 categories.",
+            "main series. At most 24 categories. With \"tour\": seconds, a lit band over one "
+            "category's bars and a callout with its name and values move through the categories in turn, "
+            "staying on the same name when the data changes.",
     .size = sizeof(bar_t),
     .opts = bar_opts,
     .panel = offsetof(bar_t, frame),
@@ -414,5 +741,7 @@ const wdg_class_t wdg_bar_class = {
     .data = bar_data,
     .tick = bar_tick,
     .draw = bar_draw,
+    .draw_overlay = bar_draw_overlay,
+    .overlay_rects = bar_overlay_rects,
     .text = bar_text,
 };

@@ -6,10 +6,16 @@
  * numbers; negative and non-numeric items are ignored. Slices sweep in on the
  * first data and ease to new shares on changes; the widget invalidates only
  * while they move.
+ *
+ * "tour": seconds (tour.h): the highlight — the slice pulled out and
+ * brightened, its legend row lit — and a callout with its name, value and
+ * share step through the slices. They are marks over the cached layer, so a
+ * step repaints the two slices, their legend rows and the callouts only.
  */
 #include "widget.h"
 #include "format.h"
 #include "geom.h"
+#include "tour.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -35,6 +41,7 @@ typedef struct {
     double     t0, total;
     bool       has;
     double     anim_until;
+    wdg_tour_t tour;
 } donut_t;
 
 static const char *const legends[] = { "auto", "right", "bottom", "none", NULL };
@@ -51,6 +58,7 @@ static const opt_def_t donut_opts[] = {
     { "value_field", OPT_STR, offsetof(donut_t, value_field), 0, 64, "value", NULL, NULL, "key of an item's value in arrays of objects" },
     { "animate", OPT_NUM,  offsetof(donut_t, animate), 0, 10, "1.2", NULL, NULL, "seconds of the sweep and of share changes" },
     { "frame",   OPT_BOOL, offsetof(donut_t, frame), 0, 0, "true", NULL, NULL, "draw the panel behind it" },
+    WDG_TOUR_OPT(donut_t, tour),
     OPT_END,
 };
 
@@ -129,8 +137,16 @@ static void donut_data(wdg_t *w, int slot, const bs_value_t *v, const store_entr
         next[i].from = k->has ? wdg_anim_from(next[i].from, next[i].to, total) : next[i].from;
         moved = moved || next[i].from != next[i].to;
     }
+    int cur = -1, prev = -1;                /* the tour stays on its slices */
+    for (int i = 0; i < n; i++) {
+        if (k->tour.cur >= 0 && k->tour.cur < k->n && strcmp(next[i].name, k->s[k->tour.cur].name) == 0)
+            cur = i;
+        if (k->tour.prev >= 0 && k->tour.prev < k->n && strcmp(next[i].name, k->s[k->tour.prev].name) == 0)
+            prev = i;
+    }
     memcpy(k->s, next, sizeof next[0] * (size_t)n);
     k->n = n;
+    wdg_tour_follow(&k->tour, cur, prev, n);
     k->total = total;
     k->t0 = now;
     k->has = true;
@@ -139,10 +155,18 @@ static void donut_data(wdg_t *w, int slot, const bs_value_t *v, const store_entr
     wdg_invalidate(w);
 }
 
+static int donut_init(wdg_t *w, char *err, size_t errlen)
+{
+    donut_t *k = (donut_t *)w;
+    return wdg_tour_init(&k->tour, err, errlen);
+}
+
 static void donut_tick(wdg_t *w, double now, int64_t wall_ms)
 {
     donut_t *k = (donut_t *)w;
     (void)wall_ms;
+    if (wdg_tour_tick(&k->tour, k->n, now))
+        wdg_invalidate_overlay(w);
     if (k->anim_until > 0) {
         wdg_invalidate(w);
         if (now >= k->anim_until)
@@ -150,18 +174,28 @@ static void donut_tick(wdg_t *w, double now, int64_t wall_ms)
     }
 }
 
-static void donut_draw(const wdg_t *w, draw_t *d)
+/* Where things go (design units): content, chart and legend rects, the
+ * ring's centre and radii, the legend's rows. Depends on the rect and the
+ * number of slices only (no text measured), so the marks' rectangles need
+ * no drawing context. */
+typedef struct {
+    rect_t c, chart, leg;
+    int    legend;                  /* 1 right, 2 bottom, 3 none */
+    double fs, R, ri, cx, cy;
+    int    cols, rows;
+    double rh, cw, y0;              /* legend rows: height, column width, top */
+} donut_geom_t;
+
+static donut_geom_t donut_geom(const donut_t *k)
 {
-    const donut_t *k = (const donut_t *)w;
-    cairo_t *cr = d->cr;
+    const wdg_t *w = &k->base;
+    donut_geom_t g = { 0 };
     rect_t c = k->frame ? draw_panel_content(w->rect, w->title) : w->rect;
-    bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
-    bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
-    double alpha = w->stale ? 0.45 : 1.0;
-    double p = phase(k, d->now);
+    g.c = c;
     int legend = k->legend;
     if (legend == 0)
         legend = c.w > c.h * 1.25 ? 1 : 2;
+    g.legend = legend;
     rect_t chart = c, leg = { 0, 0, 0, 0 };
     double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.055));
     if (legend == 1 && k->n > 0) {
@@ -173,8 +207,67 @@ static void donut_draw(const wdg_t *w, draw_t *d)
         chart.h = c.h - lh - 8;
         leg = (rect_t){ c.x, c.y + chart.h + 8, c.w, lh };
     }
-    double R = fmin(chart.w, chart.h) / 2 * 0.80;
-    double cx = chart.x + chart.w / 2, cy = chart.y + chart.h / 2, ri = R * k->inner;
+    g.chart = chart;
+    g.leg = leg;
+    g.fs = fs;
+    g.R = fmin(chart.w, chart.h) / 2 * 0.80;
+    g.cx = chart.x + chart.w / 2;
+    g.cy = chart.y + chart.h / 2;
+    g.ri = g.R * k->inner;
+    if (k->n > 0) {
+        g.cols = legend == 2 && c.w / 2 >= fs * 15 ? 2 : 1;
+        g.rows = (k->n + g.cols - 1) / g.cols;
+        g.rh = fmin(leg.h / g.rows, fs * 2.4);
+        g.cw = leg.w / g.cols;
+        g.y0 = leg.y + (leg.h - g.rh * g.rows) / 2;
+    }
+    return g;
+}
+
+/* The slices' angles at now: slice i spans [a0[i], a1[i]] (a0 == a1 when it
+ * is too thin to draw). */
+static void slice_angles(const donut_t *k, double now, double *a0, double *a1)
+{
+    double p = phase(k, now);
+    double vals[DONUT_MAX], sum;
+    for (int i = 0; i < k->n; i++) {
+        /* from and to are >= 0 (data() keeps no others): to - from is finite */
+        vals[i] = wdg_geom(k->s[i].from + (k->s[i].to - k->s[i].from) * p);
+        if (isnan(vals[i]))
+            vals[i] = 0;
+    }
+    sum = wdg_geom_sum(vals, k->n);             /* bounded: never inf, never NaN */
+    /* when everything starts from zero (the first data) the ring fills
+     * clockwise from the top; later changes move the slice borders */
+    bool first = true;
+    for (int i = 0; i < k->n; i++)
+        first = first && k->s[i].from == 0;
+    double sweep = first ? p : 1;
+    double a = -M_PI / 2, gap = k->n > 1 ? fmin(0.03, 0.25 / k->n) : 0;
+    for (int i = 0; i < k->n; i++) {
+        double span = sum > 0 ? 2 * M_PI * vals[i] / sum * sweep : 0;
+        if (span <= gap) {
+            a0[i] = a1[i] = a;
+        } else {
+            a0[i] = a + gap / 2;
+            a1[i] = a + span - gap / 2;
+        }
+        a += span;
+    }
+}
+
+static void donut_draw(const wdg_t *w, draw_t *d)
+{
+    const donut_t *k = (const donut_t *)w;
+    cairo_t *cr = d->cr;
+    donut_geom_t G = donut_geom(k);
+    rect_t leg = G.leg;
+    bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
+    bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
+    double alpha = w->stale ? 0.45 : 1.0;
+    int legend = G.legend;
+    double fs = G.fs;
+    double R = G.R, cx = G.cx, cy = G.cy, ri = G.ri;
 
     /* decorations: outer dashed ring, scale ticks, inner glow ring */
     cairo_arc(cr, cx, cy, R * 1.12, 0, 2 * M_PI);
@@ -202,28 +295,12 @@ static void donut_draw(const wdg_t *w, draw_t *d)
     cairo_set_line_width(cr, R - ri);
     cairo_stroke(cr);
 
-    double vals[DONUT_MAX], sum = 0;
+    double A0[DONUT_MAX], A1[DONUT_MAX];
+    slice_angles(k, d->now, A0, A1);
     for (int i = 0; i < k->n; i++) {
-        /* from and to are >= 0 (data() keeps no others): to - from is finite */
-        vals[i] = wdg_geom(k->s[i].from + (k->s[i].to - k->s[i].from) * p);
-        if (isnan(vals[i]))
-            vals[i] = 0;
-    }
-    sum = wdg_geom_sum(vals, k->n);             /* bounded: never inf, never NaN */
-    /* when everything starts from zero (the first data) the ring fills
-     * clockwise from the top; later changes move the slice borders */
-    bool first = true;
-    for (int i = 0; i < k->n; i++)
-        first = first && k->s[i].from == 0;
-    double sweep = first ? p : 1;
-    double a = -M_PI / 2, gap = k->n > 1 ? fmin(0.03, 0.25 / k->n) : 0;
-    for (int i = 0; i < k->n && sum > 0; i++) {
-        double span = 2 * M_PI * vals[i] / sum * sweep;
-        if (span <= gap) {
-            a += span;
+        if (A1[i] <= A0[i])
             continue;
-        }
-        double a0 = a + gap / 2, a1 = a + span - gap / 2;
+        double a0 = A0[i], a1 = A1[i];
         bs_color_t col = palette[i % DONUT_MAX];
         cairo_pattern_t *g = cairo_pattern_create_radial(cx, cy, ri, cx, cy, R);
         cairo_pattern_add_color_stop_rgba(g, 0, col.r * 0.55, col.g * 0.55, col.b * 0.7, 0.9 * alpha);
@@ -244,7 +321,6 @@ static void donut_draw(const wdg_t *w, draw_t *d)
         cairo_set_line_width(cr, 3);
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
         cairo_stroke(cr);
-        a += span;
     }
 
     /* total in the centre */
@@ -270,10 +346,9 @@ static void donut_draw(const wdg_t *w, draw_t *d)
 
     /* legend: swatch, name, value, percentage */
     if (legend != 3 && k->n > 0) {
-        int cols = legend == 2 && c.w / 2 >= fs * 15 ? 2 : 1;
-        int rows = (k->n + cols - 1) / cols;
-        double rh = fmin(leg.h / rows, fs * 2.4), cw = leg.w / cols;
-        double y0 = leg.y + (leg.h - rh * rows) / 2;
+        int rows = G.rows;
+        double rh = G.rh, cw = G.cw;
+        double y0 = G.y0;
         /* column widths from what is actually shown, so names get the rest */
         char pbs[DONUT_MAX][32], vbs[DONUT_MAX][160];
         double pw = 0, vw = 0;
@@ -306,6 +381,257 @@ static void donut_draw(const wdg_t *w, draw_t *d)
         draw_text(d, FONT_TEXT, 18, cx, cy, "等待数据…", dim, AL_CENTER);
 }
 
+/* A line with a soft glow, as plain cairo strokes (three wide ones at
+ * 10 %, then the line): the tour's marks are drawn a few frames per step
+ * only, and cairo's strokes give the same pixels in any damaged rectangle. */
+static void mark_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
+{
+    cairo_t *cr = d->cr;
+    cairo_path_t *path = cairo_copy_path(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (int i = 3; i >= 0; i--) {
+        cairo_new_path(cr);
+        cairo_append_path(cr, path);
+        draw_source(d, c, i ? 0.10 : 1.0);
+        cairo_set_line_width(cr, width + glow * i / 1.5);
+        cairo_stroke(cr);
+    }
+    cairo_path_destroy(path);
+}
+
+/* ---- the tour: highlight and callout, as marks ---------------------------- */
+
+/* Width estimate of short text at size (no drawing context): ASCII 0.62 em,
+ * anything else 1 em. The callout box takes this width, and its text is
+ * fitted into it, so what is drawn never leaves the box. */
+static double est_width(const char *s, double size)
+{
+    double w = 0;
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x80)
+            w += 0.62;
+        else if ((c & 0xc0) == 0xc0)
+            w += 1.0;
+    }
+    return w * size;
+}
+
+#define PULL      0.09      /* a highlighted slice grows outwards by this share of R */
+#define CALL_FS   0.8       /* callout text, of the legend size */
+
+/* The callout of slice i: its two lines, and where it goes. */
+typedef struct {
+    char   name[64], val[200];
+    double px, py, qx, qy;          /* leader: from the slice's edge, the elbow */
+    rect_t box;
+    double fs;
+} callout_t;
+
+static callout_t callout_of(const donut_t *k, const donut_geom_t *G, int i, double a0, double a1)
+{
+    callout_t co = { .fs = fmax(13, G->fs * CALL_FS * 1.1) };
+    snprintf(co.name, sizeof co.name, "%s", k->s[i].name);
+    fmt_out_t fo;
+    char vb[160], pb[32];
+    fmt_number(&k->fmt, k->s[i].to, &fo);
+    fmt_join(&fo, vb, sizeof vb);
+    double share = share_pct(k, i);
+    if (isfinite(share))
+        snprintf(pb, sizeof pb, "%.1f%%", share);
+    else
+        snprintf(pb, sizeof pb, "--");
+    snprintf(co.val, sizeof co.val, "%s  %s", vb, pb);
+    double am = (a0 + a1) / 2, ca = cos(am), sa = sin(am);
+    double rr = G->R * (1 + PULL) + 4;
+    co.px = G->cx + ca * rr;
+    co.py = G->cy + sa * rr;
+    co.qx = co.px + ca * 14;
+    co.qy = co.py + sa * 14;
+    double pad = 10, w = fmax(est_width(co.name, co.fs), est_width(co.val, co.fs)) + 2 * pad;
+    w = fmin(w, G->c.w - 4);
+    double h = co.fs * 2.9;
+    double x = ca >= 0 ? co.qx + 16 : co.qx - 16 - w, y = co.qy - h / 2;
+    x = fmax(G->c.x + 2, fmin(x, G->c.x + G->c.w - w - 2));
+    y = fmax(G->c.y + 2, fmin(y, G->c.y + G->c.h - h - 2));
+    co.box = (rect_t){ x, y, w, h };
+    return co;
+}
+
+/* The box around slice i at pull-out share e (with its glow). */
+static rect_t slice_box(const donut_geom_t *G, double a0, double a1, double e)
+{
+    double ro = G->R * (1 + PULL * e) + 3, rin = G->ri;
+    double x0 = G->cx, y0 = G->cy, x1 = G->cx, y1 = G->cy;
+    bool first = true;
+    for (int j = 0; j <= 16; j++) {
+        double a = a0 + (a1 - a0) * j / 16;
+        for (int r = 0; r < 2; r++) {
+            double rad = r ? ro : rin, x = G->cx + cos(a) * rad, y = G->cy + sin(a) * rad;
+            if (first) {
+                x0 = x1 = x;
+                y0 = y1 = y;
+                first = false;
+            }
+            x0 = fmin(x0, x);
+            x1 = fmax(x1, x);
+            y0 = fmin(y0, y);
+            y1 = fmax(y1, y);
+        }
+    }
+    double m = 8;
+    return (rect_t){ x0 - m, y0 - m, x1 - x0 + 2 * m, y1 - y0 + 2 * m };
+}
+
+/* Legend row i (lit while it has the highlight). */
+static rect_t legend_row(const donut_geom_t *G, int i)
+{
+    return (rect_t){ G->leg.x + G->cw * (i / G->rows) - 6, G->y0 + G->rh * (i % G->rows), G->cw + 4, G->rh };
+}
+
+static rect_t rect_join(rect_t a, rect_t b)
+{
+    double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
+    return (rect_t){ x0, y0, fmax(a.x + a.w, b.x + b.w) - x0, fmax(a.y + a.h, b.y + b.h) - y0 };
+}
+
+/* Slice i drawn pulled out by e (0..1), brighter, with a glowing edge. */
+static void draw_pulled(const donut_t *k, const donut_geom_t *G, draw_t *d, int i, double a0, double a1,
+                        double e, double alpha)
+{
+    cairo_t *cr = d->cr;
+    bs_color_t col = palette[i % DONUT_MAX];
+    double ro = G->R * (1 + PULL * e), ri = G->ri;
+    bs_color_t hi = { fminf(1, col.r * 0.7f + 0.3f), fminf(1, col.g * 0.7f + 0.3f), fminf(1, col.b * 0.7f + 0.3f), 1, -1 };
+    cairo_pattern_t *g = cairo_pattern_create_radial(G->cx, G->cy, ri, G->cx, G->cy, ro);
+    cairo_pattern_add_color_stop_rgba(g, 0, col.r * 0.7, col.g * 0.7, col.b * 0.8, alpha);
+    cairo_pattern_add_color_stop_rgba(g, 1, hi.r, hi.g, hi.b, alpha);
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, G->cx, G->cy, ro, a0, a1);
+    if (ri > 0)
+        cairo_arc_negative(cr, G->cx, G->cy, ri, a1, a0);
+    else
+        cairo_line_to(cr, G->cx, G->cy);
+    cairo_close_path(cr);
+    cairo_set_source(cr, g);
+    cairo_fill(cr);
+    cairo_pattern_destroy(g);
+    (void)k;
+    cairo_new_path(cr);
+    cairo_arc(cr, G->cx, G->cy, ro + 1.5, a0, a1);
+    hi.a = (float)(alpha * fmin(1, e * 1.5));
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    mark_glow_stroke(d, hi, 2, 3);
+}
+
+static void draw_callout(const donut_t *k, const callout_t *co, draw_t *d, int i, double alpha)
+{
+    cairo_t *cr = d->cr;
+    bs_color_t col = palette[i % DONUT_MAX], accent = draw_theme(d, THEME_ACCENT);
+    bs_color_t text = draw_theme(d, THEME_TEXT), panel = draw_theme(d, THEME_BG);
+    rect_t b = co->box;
+    double lx = b.x + (co->qx < b.x ? 0 : b.w);             /* where the leader meets the box */
+    (void)k;
+    cairo_move_to(cr, co->px, co->py);
+    cairo_line_to(cr, co->qx, co->qy);
+    cairo_line_to(cr, lx, fmax(b.y + 4, fmin(co->qy, b.y + b.h - 4)));
+    cairo_set_source_rgba(cr, col.r, col.g, col.b, 0.9 * alpha);
+    cairo_set_line_width(cr, 1.2);
+    cairo_stroke(cr);
+    cairo_arc(cr, co->px, co->py, 2.5, 0, 2 * M_PI);
+    cairo_fill(cr);
+    draw_round_rect(cr, b.x, b.y, b.w, b.h, 4);
+    cairo_set_source_rgba(cr, panel.r * 0.8, panel.g * 0.8, panel.b * 0.8, 0.88 * alpha);
+    cairo_fill_preserve(cr);
+    bs_color_t fc = accent;
+    fc.a = (float)(0.9 * alpha);
+    mark_glow_stroke(d, fc, 1, 3);
+    bs_color_t tc = text, vc = col;
+    tc.a *= (float)alpha;
+    vc.a = (float)alpha;
+    double pad = 10;
+    draw_text_fit(d, FONT_TEXT, co->fs, b.x + pad, b.y + b.h * 0.30, co->name, tc, AL_LEFT, b.w - 2 * pad);
+    draw_text_fit(d, FONT_NUMBER, co->fs, b.x + pad, b.y + b.h * 0.70, co->val, vc, AL_LEFT, b.w - 2 * pad);
+}
+
+static void draw_legend_lit(const donut_geom_t *G, draw_t *d, int i, double e, double alpha)
+{
+    cairo_t *cr = d->cr;
+    bs_color_t accent = draw_theme(d, THEME_ACCENT);
+    rect_t r = legend_row(G, i);
+    cairo_pattern_t *g = cairo_pattern_create_linear(r.x, 0, r.x + r.w, 0);
+    cairo_pattern_add_color_stop_rgba(g, 0, accent.r, accent.g, accent.b, 0.22 * e * alpha);
+    cairo_pattern_add_color_stop_rgba(g, 1, accent.r, accent.g, accent.b, 0.0);
+    cairo_rectangle(cr, r.x, r.y + 2, r.w, r.h - 4);
+    cairo_set_source(cr, g);
+    cairo_fill(cr);
+    cairo_pattern_destroy(g);
+
+}
+
+/* Whether the tour shows slice i (an item that exists, with a share). */
+static bool tour_slice(const donut_t *k, int i)
+{
+    return k->has && i >= 0 && i < k->n && k->n >= 2;
+}
+
+static void donut_draw_overlay(const wdg_t *w, draw_t *d)
+{
+    const donut_t *k = (const donut_t *)w;
+    if (!tour_slice(k, k->tour.cur))
+        return;
+    donut_geom_t G = donut_geom(k);
+    double A0[DONUT_MAX], A1[DONUT_MAX];
+    slice_angles(k, d->now, A0, A1);
+    double e = wdg_tour_mix(&k->tour, d->now), alpha = w->stale ? 0.45 : 1.0;
+    int cur = k->tour.cur, prev = k->tour.prev;
+    if (tour_slice(k, prev) && e < 1) {
+        if (A1[prev] > A0[prev])
+            draw_pulled(k, &G, d, prev, A0[prev], A1[prev], 1 - e, alpha);
+        if (G.legend != 3)
+            draw_legend_lit(&G, d, prev, 1 - e, alpha);
+    }
+    if (A1[cur] > A0[cur]) {
+        draw_pulled(k, &G, d, cur, A0[cur], A1[cur], e, alpha);
+        callout_t co = callout_of(k, &G, cur, A0[cur], A1[cur]);
+        draw_callout(k, &co, d, cur, alpha * e);
+    }
+    if (G.legend != 3)
+        draw_legend_lit(&G, d, cur, e, alpha);
+}
+
+/* The tour's marks: the highlighted slice and the one it left (while it
+ * eases back), their legend rows, the callout with its leader. */
+static int donut_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
+{
+    const donut_t *k = (const donut_t *)w;
+    int n = 0;
+    if (!tour_slice(k, k->tour.cur) || max < 5)
+        return 0;
+    donut_geom_t G = donut_geom(k);
+    double A0[DONUT_MAX], A1[DONUT_MAX];
+    slice_angles(k, now, A0, A1);
+    double e = wdg_tour_mix(&k->tour, now);
+    int cur = k->tour.cur, prev = k->tour.prev;
+    if (tour_slice(k, prev) && e < 1) {
+        if (A1[prev] > A0[prev])
+            out[n++] = slice_box(&G, A0[prev], A1[prev], 1 - e);
+        if (G.legend != 3)
+            out[n++] = legend_row(&G, prev);
+    }
+    if (A1[cur] > A0[cur]) {
+        out[n++] = slice_box(&G, A0[cur], A1[cur], e);
+        callout_t co = callout_of(k, &G, cur, A0[cur], A1[cur]);
+        rect_t lead = { fmin(co.px, co.qx) - 4, fmin(co.py, co.qy) - 4, fabs(co.qx - co.px) + 8, fabs(co.qy - co.py) + 8 };
+        rect_t b = co.box;
+        out[n++] = rect_join(lead, (rect_t){ b.x - 6, b.y - 6, b.w + 12, b.h + 12 });
+    }
+    if (G.legend != 3)
+        out[n++] = legend_row(&G, cur);
+    return n;
+}
+
 static void donut_text(const wdg_t *w, wdg_text_t *out)
 {
     const donut_t *k = (const donut_t *)w;
@@ -323,6 +649,8 @@ static void donut_text(const wdg_t *w, wdg_text_t *out)
         fmt_join(&fo, vb, sizeof vb);
         wdg_text_add(out, "%s %s", k->center_label ? k->center_label : "", vb);
     }
+    if (tour_slice(k, k->tour.cur))
+        wdg_text_add(out, "巡览 %s", k->s[k->tour.cur].name);
 }
 
 const wdg_class_t wdg_donut_class = {
@@ -330,13 +658,19 @@ const wdg_class_t wdg_donut_class = {
     .doc  = "Shares of a whole as a donut (or a pie with \"inner\": 0): up to 12 slices with small gaps, "
             "the total in the centre and a legend with each value and its percentage. Takes an object "
             "{label: value}, an array of {\"name\", \"value\"} objects or an array of numbers. Slices ease "
-            "to new shares over \"animate\" seconds, then the widget stops redrawing.",
+            "to new shares over \"animate\" seconds, then the widget stops redrawing. With \"tour\": "
+            "seconds, a highlight (the slice pulled out and brightened, its legend row lit) and a callout "
+            "with its name, value and share move through the slices in turn, staying on the same name "
+            "when the data changes.",
     .size = sizeof(donut_t),
     .opts = donut_opts,
     .panel = offsetof(donut_t, frame),
     .bindable = true,
+    .init = donut_init,
     .data = donut_data,
     .tick = donut_tick,
     .draw = donut_draw,
+    .draw_overlay = donut_draw_overlay,
+    .overlay_rects = donut_overlay_rects,
     .text = donut_text,
 };
