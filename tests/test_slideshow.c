@@ -281,6 +281,64 @@ static void topic_list(void **st)
     screen_free(s);
 }
 
+/* A picture that takes a while to decode (a 4096 x 4096 PNG) never holds
+ * up a frame: the frame that asks for it is drawn while it is still
+ * loading (the render thread only queued it), "加载中" shows, and the
+ * picture appears a few frames later. */
+static void big_picture_off_the_render_thread(void **st)
+{
+    (void)st;
+    wdg_image_loader_sync(false);
+    char dir[] = "/tmp/slideshow-XXXXXX", png[300], lay[300], t[2048];
+    assert_non_null(mkdtemp(dir));
+    snprintf(png, sizeof png, "%s/big.png", dir);
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 4096, 4096);
+    cairo_t *cr = cairo_create(img);
+    cairo_pattern_t *g = cairo_pattern_create_linear(0, 0, 4096, 4096);
+    cairo_pattern_add_color_stop_rgb(g, 0, 0.0, 0.3, 0.6);
+    cairo_pattern_add_color_stop_rgb(g, 1, 0.0, 0.9, 1.0);
+    cairo_set_source(cr, g);
+    cairo_paint(cr);
+    cairo_pattern_destroy(g);
+    cairo_destroy(cr);
+    assert_int_equal(cairo_surface_write_to_png(img, png), CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(img);
+    snprintf(lay, sizeof lay, "%s/big.json", dir);
+    FILE *f = fopen(lay, "w");
+    fprintf(f, "{\"canvas\":{\"width\":640,\"height\":360},\"feeds\":[{\"id\":\"main\",\"url\":\"demo:\"}],"
+               "\"widgets\":[{\"id\":\"s\",\"type\":\"slideshow\",\"rect\":[20,20,400,300],"
+               "\"images\":[\"big.png\"]}]}");
+    fclose(f);
+    screen_t *s = fixture_screen(lay, 0, 0);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    step(s, 0);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double first = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    text_of(s->layout->widgets[0], t, sizeof t);
+    if (!strstr(t, "[loading]"))
+        fail_msg("the first frame waited for the decode: %s", t);
+    int frames = 1;
+    double ready_at = 0;
+    for (; frames < 2000; frames++) {          /* at most 2000 x 5 ms */
+        usleep(5000);
+        step(s, frames / 60.0);
+        text_of(s->layout->widgets[0], t, sizeof t);
+        if (strstr(t, "* 1/1")) {
+            clock_gettime(CLOCK_MONOTONIC, &b);
+            ready_at = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+            break;
+        }
+    }
+    printf("# first frame %.1f ms while the 4096x4096 PNG decoded; shown after %d frames, %.0f ms\n",
+           first * 1000, frames, ready_at * 1000);
+    assert_true(ready_at > 0);
+    screen_free(s);
+    unlink(png);
+    unlink(lay);
+    rmdir(dir);
+}
+
 int main(void)
 {
     setenv("BIGSCREEN_DATADIR", BS_SOURCE, 0);
@@ -292,6 +350,7 @@ int main(void)
         cmocka_unit_test(loader_off_thread),
         cmocka_unit_test(damage_follows_the_fade),
         cmocka_unit_test(topic_list),
+        cmocka_unit_test(big_picture_off_the_render_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
