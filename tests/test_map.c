@@ -190,6 +190,76 @@ static void tour_bad_period(void **st)
         fail_msg("no file:line:col message for the tour: %s", buf);
 }
 
+/* Loads a one-map layout with extra keys; returns what diag printed (the
+ * layout must fail) in buf. */
+static void load_fails(const char *extra, char *buf, size_t len)
+{
+    char js[2048];
+    snprintf(js, sizeof js,
+             "{\"canvas\":{\"width\":100,\"height\":100},\"feeds\":[{\"id\":\"t\",\"url\":\"ws://127.0.0.1:9/\"}],\n"
+             "\"widgets\":[\n  {\"id\":\"m\",\"type\":\"map\",\"rect\":[0,0,100,100],\"bind\":\"x\","
+             "\"geojson\":\"%s/tests/data/map-test.geojson\"%s}]}", BS_SOURCE, extra);
+    diag_t d = { 0 };
+    layout_t *l = layout_load_text("inset.json", js, strlen(js), &d);
+    assert_null(l);
+    FILE *f = fmemopen(buf, len, "w");
+    diag_print(&d, f);
+    fclose(f);
+    diag_clear(&d);
+}
+
+/* The inset follows the main GeoJSON's rules: a missing file, a malformed
+ * one (the feature and what is wrong), a highlight not in it, and inset
+ * keys without an inset each fail the layout at the widget's
+ * file:line:col. */
+static void inset_errors(void **st)
+{
+    (void)st;
+    static const struct { const char *extra, *want; } cases[] = {
+        { ",\"inset\":\"no-such-inset.geojson\"", "\"inset\": cannot find \"no-such-inset.geojson\"" },
+        { ",\"inset\":\"" BS_SOURCE "/tests/data/map-inset-bad.geojson\"",
+          "feature 0: polygon 0 ring 0 has 2 positions" },
+        { ",\"inset\":\"" BS_SOURCE "/tests/data/map-inset-test.geojson\",\"inset_highlight\":\"无此岛\"",
+          "\"inset_highlight\": no region named \"无此岛\"" },
+        { ",\"inset_title\":\"南海诸岛\"", "\"inset_title\" needs \"inset\"" },
+        { ",\"inset\":\"" BS_SOURCE "/tests/data/map-inset-test.geojson\",\"inset_size\":0.9", "inset_size" },
+        { ",\"inset\":\"" BS_SOURCE "/tests/data/map-inset-test.geojson\",\"inset_corner\":\"middle\"", "inset_corner" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[4096];
+        load_fails(cases[i].extra, buf, sizeof buf);
+        if (!strstr(buf, "inset.json:3:") || !strstr(buf, cases[i].want))
+            fail_msg("case %zu: want inset.json:3:...%s, got: %s", i, cases[i].want, buf);
+    }
+}
+
+/* A good inset loads; points that fall in its box are not drawn there (the
+ * frame over the box is the same with and without them). */
+static void inset_hides_points(void **st)
+{
+    (void)st;
+    const char *path = BS_SOURCE "/tests/data/map-inset-layout.json";
+    screen_t *s = fixture_screen(path, 640, 480);
+    send(s, REGIONS);
+    run(s, 0, 0.5);
+    screen_repaint_all(s, 0.5, WALL0 + 500);
+    cairo_surface_t *before = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 640, 480);
+    cairo_t *cr = cairo_create(before);
+    cairo_set_source_surface(cr, s->frame, 0, 0);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    /* the lower right corner of the squares: under the inset box */
+    send(s, "{\"topic\":\"t.points\",\"value\":[{\"name\":\"角\",\"lon\":120.195,\"lat\":30.005,\"value\":9}]}");
+    run(s, 0.5, 1.0);
+    screen_repaint_all(s, 1.0, WALL0 + 1000);
+    char row[256];
+    assert_true(text_row(s, "points ", row, sizeof row));
+    assert_string_equal(row, "points 1 shown, 0 bad position, 0 off the map, 0 over the cap of 512");
+    assert_int_equal(fixture_differing(before, s->frame, 2), 0);
+    cairo_surface_destroy(before);
+    screen_free(s);
+}
+
 int main(void)
 {
     setenv("BIGSCREEN_DATADIR", BS_SOURCE, 0);
@@ -199,6 +269,8 @@ int main(void)
         cmocka_unit_test(ripples_damage_only_themselves),
         cmocka_unit_test(tour_steps_and_damage),
         cmocka_unit_test(tour_bad_period),
+        cmocka_unit_test(inset_errors),
+        cmocka_unit_test(inset_hides_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

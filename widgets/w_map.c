@@ -122,12 +122,21 @@ typedef struct {
     double     pt_vmax;       /* largest finite positive value, or 0       */
     long       pt_bad, pt_off, pt_over;   /* of the last update: dropped   */
     struct map_cache *cache;  /* what the base makes for the layer (below)  */
+    /* inset: options, then the loaded map */
+    char      *inset, *inset_title, *inset_highlight;
+    int        inset_corner;  /* INSET_BR ...                                */
+    double     inset_size;
+    gj_map_t  *inset_map;
+    int        inset_hl;      /* region of the inset lit, -1 = none          */
     /* tour */
     wdg_tour_t tour;
     int       *tour_items;    /* regions toured, in the file's order       */
     int        ntour;
     int        tour_region;   /* region with the highlight, -1 = none      */
 } map_t;
+
+enum { INSET_BR, INSET_BL, INSET_TR, INSET_TL };
+static const char *const corners[] = { "br", "bl", "tr", "tl", NULL };
 
 static const opt_def_t map_opts[] = {
     { "format",   OPT_GROUP, offsetof(map_t, fmt), 0, 0, NULL, NULL, fmt_opt_table, NULL },
@@ -163,6 +172,17 @@ static const opt_def_t map_opts[] = {
     { "ripples",  OPT_INT,  offsetof(map_t, ripples), 0, MAP_MAX_RIPPLES, "12", NULL, NULL,
       "animated ripples round this many points of highest value; 0 = none (the markers stay)" },
     WDG_TOUR_OPT(map_t, tour),
+    { "inset",    OPT_STR,  offsetof(map_t, inset), 0, 1024, NULL, NULL, NULL,
+      "a second GeoJSON drawn in a framed box in a corner: the South China Sea islands of a national map, "
+      "or where the district lies in its city; found, capped and checked as \"geojson\" is" },
+    { "inset_corner", OPT_ENUM, offsetof(map_t, inset_corner), 0, 0, "br", corners, NULL,
+      "corner of the inset box: br, bl, tr or tl (with bl the legend goes above it)" },
+    { "inset_size", OPT_NUM, offsetof(map_t, inset_size), 0.1, 0.5, "0.25", NULL, NULL,
+      "size of the inset box, a fraction of the map's width and of its height" },
+    { "inset_title", OPT_STR, offsetof(map_t, inset_title), 0, 64, NULL, NULL, NULL,
+      "title in the inset box's top strip, e.g. \"南海诸岛\"" },
+    { "inset_highlight", OPT_STR, offsetof(map_t, inset_highlight), 0, 128, NULL, NULL, NULL,
+      "region of the inset drawn lit and named (the district itself); it must be in the inset file" },
     OPT_END,
 };
 
@@ -245,6 +265,28 @@ static int map_init(wdg_t *w, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    k->inset_hl = -1;
+    if (k->inset) {
+        if (wdg_find_file(w, k->inset, path, sizeof path) != 0) {
+            snprintf(err, errlen, "\"inset\": cannot find \"%s\" (looked in %s)", k->inset, path);
+            return -1;
+        }
+        k->inset_map = gj_load_file(path, k->name_property, msg, sizeof msg);
+        if (!k->inset_map) {
+            snprintf(err, errlen, "\"inset\": %s: %s", k->inset, msg);
+            return -1;
+        }
+        if (k->inset_highlight) {
+            k->inset_hl = gj_find(k->inset_map, k->inset_highlight);
+            if (k->inset_hl < 0) {
+                snprintf(err, errlen, "\"inset_highlight\": no region named \"%.60s\" in %s", k->inset_highlight, k->inset);
+                return -1;
+            }
+        }
+    } else if (k->inset_title || k->inset_highlight) {
+        snprintf(err, errlen, "\"%s\" needs \"inset\": the file of the inset", k->inset_title ? "inset_title" : "inset_highlight");
+        return -1;
+    }
     if (wdg_tour_init(&k->tour, err, errlen) != 0)
         return -1;
     k->tour_region = -1;
@@ -285,6 +327,8 @@ static void map_destroy(wdg_t *w)
     k->cache = NULL;
     free(k->tour_items);
     k->tour_items = NULL;
+    gj_free(k->inset_map);
+    k->inset_map = NULL;
     k->ntour = 0;
     k->npts = 0;
     k->primary = NULL;
@@ -328,6 +372,7 @@ static void tour_items_update(map_t *k);
 static void fill_region(const map_t *k, cairo_t *cr, const gj_proj_t *p, int i);
 static void region_path(cairo_t *cr, const gj_map_t *m, const gj_proj_t *p, int ri, double dy);
 static bool overlaps(rect_t a, rect_t b);
+static bool in_inset(const map_t *k, rect_t c, gj_pt_t q);
 
 static void points_data(map_t *k, wdg_t *w, const bs_value_t *v);
 
@@ -821,7 +866,7 @@ static void draw_points(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c,
         const map_pt_t *pt = &k->pts[i];
         gj_pt_t q = gj_project(p, (gj_pt_t){ pt->lon, pt->lat });
         double r = point_r(k, pt->v), g = r * 1.9;
-        if (q.x + g < cx0 || q.x - g > cx1 || q.y + g < cy0 || q.y - g > cy1)
+        if (q.x + g < cx0 || q.x - g > cx1 || q.y + g < cy0 || q.y - g > cy1 || in_inset(k, c, q))
             continue;
         cairo_pattern_t *gr = cairo_pattern_create_radial(q.x, q.y, 0, q.x, q.y, g);
         cairo_pattern_add_color_stop_rgba(gr, 0, pc.r, pc.g, pc.b, 0.6 * alpha);
@@ -849,6 +894,8 @@ static void draw_points(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c,
             continue;
         const map_pt_t *pt = &k->pts[i];
         gj_pt_t q = gj_project(p, (gj_pt_t){ pt->lon, pt->lat });
+        if (in_inset(k, c, q))
+            continue;
         double r = point_r(k, pt->v), s = POINT_LABEL_SIZE;
         double tw = fmin(draw_text_width(d, FONT_TEXT, s, pt->name), label_w_bound(pt->name) - s * 0.8);
         double bw = tw + s * 0.8, bh = s * 1.5;
@@ -884,13 +931,15 @@ static void draw_points(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c,
 
 /* The ripples round the points of highest value: two rings spreading and
  * fading, a function of the time. */
-static void draw_ripples(const map_t *k, draw_t *d, const gj_proj_t *p)
+static void draw_ripples(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c)
 {
     cairo_t *cr = d->cr;
     bs_color_t pc = draw_color(d, k->point_color);
     for (int i = 0; i < k->npts && i < k->ripples; i++) {
         const map_pt_t *pt = &k->pts[i];
         gj_pt_t q = gj_project(p, (gj_pt_t){ pt->lon, pt->lat });
+        if (in_inset(k, c, q))
+            continue;
         double r = point_r(k, pt->v), ph = ripple_phase(pt);
         for (int j = 0; j < 2; j++) {
             double f = fmod(d->now / RIPPLE_PERIOD + ph + j * 0.5, 1.0);
@@ -1135,6 +1184,98 @@ static void draw_borders(const map_t *k, draw_t *d, const gj_proj_t *p)
     draw_glow_stroke(d, line, 1.0, 4);
 }
 
+/* ---- inset -------------------------------------------------------------- */
+
+/* The inset's framed box in its corner of the content rect c (w 0: none). */
+static rect_t inset_box(const map_t *k, rect_t c)
+{
+    if (!k->inset_map)
+        return (rect_t){ c.x, c.y, 0, 0 };
+    double bw = c.w * k->inset_size, bh = c.h * k->inset_size, m = 10;
+    bool right = k->inset_corner == INSET_BR || k->inset_corner == INSET_TR;
+    bool bottom = k->inset_corner == INSET_BR || k->inset_corner == INSET_BL;
+    return (rect_t){ right ? c.x + c.w - bw - m : c.x + m, bottom ? c.y + c.h - bh - m : c.y + m, bw, bh };
+}
+
+/* Whether design point q lies in the inset's box (points there are hidden). */
+static bool in_inset(const map_t *k, rect_t c, gj_pt_t q)
+{
+    rect_t b = inset_box(k, c);
+    return b.w > 0 && q.x >= b.x && q.x <= b.x + b.w && q.y >= b.y && q.y <= b.y + b.h;
+}
+
+/* The inset: a dark framed box with corner marks, its title in a strip at
+ * the top, the second map fitted inside (the highlighted region lit and
+ * named). Static: drawn with the borders (once, into the cache). */
+static void draw_inset(const map_t *k, draw_t *d, rect_t c)
+{
+    const gj_map_t *m = k->inset_map;
+    if (!m)
+        return;
+    cairo_t *cr = d->cr;
+    rect_t b = inset_box(k, c);
+    bs_color_t acc = draw_theme(d, THEME_ACCENT), text = draw_theme(d, THEME_TEXT);
+    cairo_save(cr);
+    cairo_pattern_t *g = cairo_pattern_create_linear(0, b.y, 0, b.y + b.h);
+    cairo_pattern_add_color_stop_rgba(g, 0, 0.02, 0.10, 0.26, 0.94);
+    cairo_pattern_add_color_stop_rgba(g, 1, 0.01, 0.05, 0.15, 0.94);
+    cairo_rectangle(cr, b.x, b.y, b.w, b.h);
+    cairo_set_source(cr, g);
+    cairo_fill_preserve(cr);
+    cairo_pattern_destroy(g);
+    cairo_set_source_rgba(cr, acc.r, acc.g, acc.b, 0.55);
+    cairo_set_line_width(cr, 1);
+    cairo_stroke(cr);
+    double L = fmin(14, fmin(b.w, b.h) / 4);              /* corner marks */
+    cairo_set_source_rgba(cr, acc.r, acc.g, acc.b, 0.95);
+    cairo_set_line_width(cr, 2);
+    for (int i = 0; i < 4; i++) {
+        double x = i % 2 ? b.x + b.w : b.x, y = i / 2 ? b.y + b.h : b.y, sx = i % 2 ? -1 : 1, sy = i / 2 ? -1 : 1;
+        cairo_move_to(cr, x, y + sy * L);
+        cairo_line_to(cr, x, y);
+        cairo_line_to(cr, x + sx * L, y);
+    }
+    cairo_stroke(cr);
+    double top = b.y + 6;
+    if (k->inset_title && k->inset_title[0]) {
+        double ts = fmin(14, b.h * 0.1);
+        draw_text(d, FONT_BOLD, ts, b.x + b.w / 2, b.y + 6 + ts * 0.7, k->inset_title, text, AL_CENTER);
+        top = b.y + 10 + ts * 1.4;
+        cairo_move_to(cr, b.x + 8, top - 3);
+        cairo_line_to(cr, b.x + b.w - 8, top - 3);
+        cairo_set_source_rgba(cr, acc.r, acc.g, acc.b, 0.3);
+        cairo_set_line_width(cr, 1);
+        cairo_stroke(cr);
+    }
+    cairo_rectangle(cr, b.x + 1, b.y + 1, b.w - 2, b.h - 2);
+    cairo_clip(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    gj_proj_t p = gj_fit(m, b.x + 8, top + 2, b.w - 16, b.y + b.h - top - 10);
+    for (int i = 0; i < m->nregions; i++) {
+        region_path(cr, m, &p, i, 0);
+        if (i == k->inset_hl)
+            cairo_set_source_rgba(cr, acc.r, acc.g, acc.b, 0.85);
+        else
+            cairo_set_source_rgba(cr, 0.07, 0.30, 0.62, 0.85);
+        cairo_fill(cr);
+    }
+    for (int i = 0; i < m->nregions; i++)
+        region_path(cr, m, &p, i, 0);
+    bs_color_t line = { 0.55f, 0.92f, 1.0f, 0.7f, -1 };
+    draw_glow_stroke(d, line, 0.8, 3);
+    if (k->inset_hl >= 0) {
+        const gj_region_t *r = &m->regions[k->inset_hl];
+        region_path(cr, m, &p, k->inset_hl, 0);
+        bs_color_t hl = { 0.85f, 1.0f, 1.0f, 1.0f, -1 };
+        draw_glow_stroke(d, hl, 1.4, 5);
+        gj_pt_t q = gj_project(&p, r->label);
+        bs_color_t shadow = { 0, 0.05f, 0.2f, 0.95f, -1 };
+        double ls = fmin(12, b.h * 0.085);
+        draw_text_glow(d, FONT_BOLD, ls, q.x, q.y, r->name, text, shadow, AL_CENTER);
+    }
+    cairo_restore(cr);
+}
+
 /* ---- region masks ------------------------------------------------------- */
 
 /* Where the cache made for mc->m lies for a context drawing with matrix m:
@@ -1246,6 +1387,7 @@ static void cache_make(const map_t *k, const wdg_t *w, draw_t *d, const gj_proj_
             cairo_rectangle(dd.cr, c.x, c.y, c.w, c.h);
             cairo_clip(dd.cr);
             draw_borders(k, &dd, p);
+            draw_inset(k, &dd, c);
             cairo_destroy(dd.cr);
             cairo_surface_flush(sf);
             mc->lines = sf;
@@ -1348,6 +1490,10 @@ static void lay_borders(const map_t *k, draw_t *d, const gj_proj_t *p)
         return;
     }
     draw_borders(k, d, p);
+    rect_t c;
+    double depth;
+    map_geometry(k, &k->base, &c, &depth);
+    draw_inset(k, d, c);
 }
 
 static void map_draw(const wdg_t *w, draw_t *d)
@@ -1396,6 +1542,9 @@ static void map_draw(const wdg_t *w, draw_t *d)
     enum { MAX_PLACED = 256 };
     rect_t placed[MAX_PLACED];
     int nplaced = 0;
+    rect_t ib = inset_box(k, c);
+    if (ib.w > 0)
+        placed[nplaced++] = ib;                 /* no label over the inset */
     if (k->labels) {
         double ls = k->label_size;
         /* largest regions first; a label that would cover one already
@@ -1457,10 +1606,16 @@ static void map_draw(const wdg_t *w, draw_t *d)
         snprintf(note, sizeof note, "点位 %d · 已忽略 %ld", k->npts, k->pt_bad + k->pt_off + k->pt_over);
         draw_text(d, FONT_TEXT, 12, c.x + c.w - 10, c.y + 14, note, dim, AL_RIGHT);
     }
-    if (k->legend && (isfinite(k->vmin) || k->fmt.thresholds.n > 0))
-        draw_legend(k, d, c);
-    if (k->caption)
-        draw_text(d, FONT_TEXT, 13, c.x + c.w - 10, c.y + c.h - 12, k->caption, dim, AL_RIGHT);
+    if (k->legend && (isfinite(k->vmin) || k->fmt.thresholds.n > 0)) {
+        rect_t lc = c;                          /* above an inset in the lower left */
+        if (ib.w > 0 && k->inset_corner == INSET_BL)
+            lc.h = ib.y - c.y - 4;
+        draw_legend(k, d, lc);
+    }
+    if (k->caption) {                           /* beside an inset in the lower right */
+        double cx = ib.w > 0 && k->inset_corner == INSET_BR ? ib.x - 10 : c.x + c.w - 10;
+        draw_text(d, FONT_TEXT, 13, cx, c.y + c.h - 12, k->caption, dim, AL_RIGHT);
+    }
     if (!k->has)
         draw_text(d, FONT_TEXT, 18, c.x + c.w / 2, c.y + 24, "等待数据…", dim, AL_CENTER);
 }
@@ -1500,7 +1655,7 @@ static void map_overlay(const wdg_t *w, draw_t *d)
     if (k->center_idx >= 0 && k->nfly > 0)
         draw_flylines(k, d, &p);
     if (k->npts > 0 && k->ripples > 0)
-        draw_ripples(k, d, &p);
+        draw_ripples(k, d, &p, c);
     cairo_restore(cr);
 }
 
@@ -1611,6 +1766,8 @@ static int map_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
     for (int i = 0; i < k->npts && i < k->ripples; i++) {
         const map_pt_t *pt = &k->pts[i];
         gj_pt_t q = gj_project(&p, (gj_pt_t){ pt->lon, pt->lat });
+        if (in_inset(k, c, q))
+            continue;
         double R = ripple_reach(point_r(k, pt->v)) + 2;
         marks_add(&acc, q.x - R, q.y - R, q.x + R, q.y + R);
     }
@@ -1652,6 +1809,7 @@ static void map_text(const wdg_t *w, wdg_text_t *out)
 static const wdg_picture_t map_pictures[] = {
     { "map-points", "With `points`: the union's venues sized by today's visits, ripples round the busiest." },
     { "map-tour", "With `tour`: the fifth town lit, its border brightened, its callout with name and value." },
+    { "map-inset", "With `inset`: where the district lies in its city, in a framed box (both maps stylised)." },
     { NULL, NULL },
 };
 
@@ -1674,7 +1832,10 @@ const wdg_class_t wdg_map_class = {
             "frame repaints their own small boxes only. With \"tour\": seconds, a highlight (the region "
             "lit, its border brightened) and a callout with its name and value step through the regions "
             "with a value in the file's order on the animation clock's grid; a step redraws only the "
-            "region left, the region lit and their callouts.",
+            "region left, the region lit and their callouts. With \"inset\" a second GeoJSON (the "
+            "South China Sea islands of a national map, or the district's place in its city) is drawn in "
+            "a framed box in a corner, with an optional title and one region lit; it is loaded and "
+            "checked as \"geojson\" is, and drawn once with the borders.",
     .size = sizeof(map_t),
     .opts = map_opts,
     .bindable = true,

@@ -4,6 +4,9 @@
 layouts/linping-stylised.geojson  — the district's towns and streets, STYLISED:
     Voronoi cells of approximate town seats, clipped to an approximate outline,
     with borders warped by a smooth field so neighbours still share them.
+layouts/hangzhou-stylised.geojson — the city's districts and counties, STYLISED
+    the same way (the inner districts as one 主城区), for the union-hall map's
+    inset showing where the district lies in its city.
 tests/data/synthetic-province.geojson — a larger made-up "province" with a
     fractal coast, islands (MultiPolygon), lakes (holes), an enclave, a
     GeometryCollection and a Point feature, to exercise the loader.
@@ -128,6 +131,30 @@ def linping():
         "features": feats,
     }
 
+def hangzhou():
+    seeds = {
+        "临平区": (120.30, 30.42), "余杭区": (119.95, 30.37), "主城区": (120.15, 30.25),
+        "萧山区": (120.30, 30.12), "钱塘区": (120.52, 30.30), "富阳区": (119.90, 29.98),
+        "临安区": (119.45, 30.20), "桐庐县": (119.62, 29.78), "淳安县": (118.85, 29.65),
+        "建德市": (119.30, 29.45),
+    }
+    outline = [(118.34, 29.65), (118.55, 29.25), (118.95, 29.20), (119.35, 29.35), (119.65, 29.55),
+               (119.95, 29.75), (120.15, 29.90), (120.35, 30.02), (120.60, 30.13), (120.72, 30.30),
+               (120.55, 30.42), (120.40, 30.48), (120.25, 30.57), (120.05, 30.55), (119.80, 30.50),
+               (119.50, 30.45), (119.20, 30.35), (118.90, 30.15), (118.60, 29.95), (118.40, 29.85)]
+    kx = math.cos(math.radians(29.9))
+    names = list(seeds)
+    cells = voronoi(outline, [seeds[n] for n in names], kx)
+    feats = [feature(n, {"type": "Polygon", "coordinates": [fix(c, 0.02, 9.0, 2.1, 0.03)]})
+             for n, c in zip(names, cells)]
+    return {
+        "type": "FeatureCollection",
+        "name": "hangzhou-stylised",
+        "note": "STYLISED map for the demo screen's inset: approximate shapes built from rough district seats; "
+                "not survey data, not official boundaries. 示意图，非测绘数据，不代表真实行政区划界线。",
+        "features": feats,
+    }
+
 def province():
     rnd = random.Random(2026)
     # a fractal-ish coast: midpoint displacement on a rough ellipse
@@ -193,6 +220,9 @@ if __name__ == "__main__":
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
     with open(os.path.join(root, "layouts", "linping-stylised.geojson"), "w", encoding="utf-8") as f:
         json.dump(linping(), f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+    with open(os.path.join(root, "layouts", "hangzhou-stylised.geojson"), "w", encoding="utf-8") as f:
+        json.dump(hangzhou(), f, ensure_ascii=False, separators=(",", ":"))
         f.write("\n")
     with open(os.path.join(root, "tests", "data", "synthetic-province.geojson"), "w", encoding="utf-8") as f:
         json.dump(province(), f, ensure_ascii=False, separators=(",", ":"))
