@@ -394,7 +394,10 @@ static mpv_handle *mpv_open(bool live, bool stream, bool loop, int fit, mpv_rend
     };
     for (size_t i = 0; i < sizeof common / sizeof common[0]; i++)
         mpv_set_option_string(h, common[i][0], common[i][1]);   /* an option this mpv lacks: ignored */
-    if (mpv_set_option_string(h, "hwdec", live ? "auto-copy-safe" : "no") < 0)
+    /* VA-API (Intel, AMD) and NVDEC, copied back for the software renderer;
+     * not "auto-copy-safe", whose VDPAU probe prints "Failed to open VDPAU
+     * backend" on every box without an NVIDIA driver, past mpv's logging */
+    if (mpv_set_option_string(h, "hwdec", live ? "vaapi-copy,nvdec-copy" : "no") < 0)
         mpv_set_option_string(h, "hwdec", live ? "auto-copy" : "no");
     mpv_set_option_string(h, "loop-file", loop && !stream ? "inf" : "no");
     mpv_set_option_string(h, "keep-open", stream ? "no" : "yes");   /* a file stays on its last frame */
