@@ -102,7 +102,7 @@ static void layer_end(cairo_t *cr, cairo_surface_t *sf)
 /* Where surface sf (placed at r on the output) has any ink, in output
  * pixels; w 0 when it is all transparent. A top is mostly empty (a target
  * marker, a dashed line), so its blit is kept to this box. */
-static irect_t ink_box(cairo_surface_t *sf, irect_t r)
+irect_t scr_ink_box(cairo_surface_t *sf, irect_t r)
 {
     const uint8_t *px = cairo_image_surface_get_data(sf);
     int st = cairo_image_surface_get_stride(sf), w = cairo_image_surface_get_width(sf);
@@ -171,7 +171,7 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
             d.cr = layer_begin(s, L, L->top, (irect_t){ 0 }, NULL);
             w->cls->draw_top(w, &d);
             layer_end(d.cr, L->top);
-            L->top_ink = ink_box(L->top, L->r);
+            L->top_ink = scr_ink_box(L->top, L->r);
             s->st.drawn_px += area;
         }
         L->base_valid = true;

@@ -41,7 +41,8 @@ struct gpu {
     uint32_t         layers_gen;
     cairo_surface_t *chrome_s;        /* banner, error box, statistics box (CPU) */
     SDL_Texture     *chrome;
-    bool             chrome_on, chrome_new;
+    bool             chrome_on;
+    irect_t          chrome_ink;      /* where the chrome has ink: all that is drawn of it */
     char             banner[160], hud[200];
     char            *errors;          /* copy of the reload errors shown */
     SDL_Texture     *fade;            /* the old page's picture (a target) */
@@ -457,6 +458,7 @@ static int update_chrome(gpu_t *g, screen_t *s, draw_t *d, char *why, size_t why
             if (!upload_all)
                 upload(g->chrome, g->chrome_s, rs[k]);
         }
+        g->chrome_ink = scr_ink_box(g->chrome_s, (irect_t){ 0, 0, s->out_w, s->out_h });
         snprintf(g->banner, sizeof g->banner, "%s", s->banner);
         snprintf(g->hud, sizeof g->hud, "%s", s->hud);
         free(g->errors);
@@ -508,8 +510,10 @@ static void compose(gpu_t *g, const screen_t *s, int page)
         if (W->over_on && W->over)
             SDL_RenderCopy(g->ren, W->over, NULL, &r);
     }
-    if (g->chrome_on && g->chrome)
-        SDL_RenderCopy(g->ren, g->chrome, NULL, NULL);
+    if (g->chrome_on && g->chrome && g->chrome_ink.w > 0) {   /* a statistics box: only its box */
+        SDL_Rect r = { g->chrome_ink.x, g->chrome_ink.y, g->chrome_ink.w, g->chrome_ink.h };
+        SDL_RenderCopy(g->ren, g->chrome, &r, &r);
+    }
 }
 
 /* A fade began: the old page's picture as it was last shown, once, into

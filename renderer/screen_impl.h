@@ -54,6 +54,9 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms);
  * this frame, so the change itself only composes. */
 void scr_prepare_ahead(screen_t *s, double now, int64_t wall_ms, double budget_s);
 
+/* Where surface sf (placed at r.x, r.y on the output) has ink: the box of
+ * its pixels with alpha, in output pixels; w 0 when it has none. */
+irect_t scr_ink_box(cairo_surface_t *sf, irect_t r);
 /* Brings widget i's cached layers up to date (remade where invalid). */
 void scr_layer_current(screen_t *s, int i, draw_t *d);
 /* What goes over widget i's layer each frame, into the clip of cr (output
