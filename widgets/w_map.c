@@ -759,7 +759,7 @@ static void copy_name(char *dst, const char *s)
  * the scale moved. */
 static void points_data(map_t *k, wdg_t *w, const bs_value_t *v)
 {
-    map_pt_t *next = malloc(MAP_MAX_POINTS * sizeof *next);
+    map_pt_t *next = calloc(MAP_MAX_POINTS, sizeof *next);   /* zeroed: compared whole below */
     if (!next)
         return;
     int n = 0;
@@ -1531,9 +1531,10 @@ static void map_draw(const wdg_t *w, draw_t *d)
     }
     /* the borders with their glow, stroked once into the cache: a recolour
      * lays them over the new fills and never strokes them again */
-    lay_borders(k, d, &p);
+    /* the toured region lit, under the borders and the inset's box */
     if (k->tour_region >= 0)
         draw_tour_region(k, d, &p, k->tour_region, alpha);
+    lay_borders(k, d, &p);
 
     if (k->center_idx >= 0 && k->nfly > 0)
         draw_fly_arcs(k, d, &p);
