@@ -10,6 +10,7 @@ killed and reported as a hang, so a test that used to hang fails instead of
 stalling the suite. Peak memory is the child's ru_maxrss (resource module).
 Everything lives in a temporary directory removed at the end.
 """
+import glob
 import json
 import os
 import shutil
@@ -326,10 +327,12 @@ def case_image_budget(tmp):
 # ---- items 7 and 10: the state file -------------------------------------------
 
 def copy_hall(tmp):
-    """union-hall as tmp/hall.json with what it names next to it: the map and
-    its media (the video's clip, the gallery's pictures)."""
+    """union-hall as tmp/hall.json with what it names next to it: the maps
+    (the districts, the inset) and its media (the video's clip, the gallery's
+    pictures)."""
     shutil.copy(HALL, os.path.join(tmp, "hall.json"))
-    shutil.copy(GEOJSON, tmp)
+    for g in glob.glob(os.path.join(ROOT, "layouts", "*.geojson")):
+        shutil.copy(g, tmp)
     shutil.copytree(os.path.join(ROOT, "layouts", "media"), os.path.join(tmp, "media"), dirs_exist_ok=True)
 
 
