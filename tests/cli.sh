@@ -61,7 +61,7 @@ expect_code "pinned overview at 35 s" 0 "$bs" --snapshot "$tmp/p3.png" --at 35 -
 if cmp -s "$tmp/p2.png" "$tmp/p3.png"; then bad "--page pins the carousel"; else ok "--page pins the carousel"; fi
 expect_code "no such page" 2 "$bs" --snapshot "$tmp/x.png" --page nosuch "$lobby"
 sed 's/"duration": 30,/"duration": 30, "pinned": true,/; s/"duration": 20,/"duration": 20, "pinned": true,/' "$lobby" > "$tmp/twopins.json"
-cp "$src/layouts/linping-stylised.geojson" "$tmp/"
+cp "$src/layouts/linping-stylised.geojson" "$src/layouts/hangzhou-stylised.geojson" "$tmp/"
 expect_code "two pinned pages" 1 "$bs" check "$tmp/twopins.json"
 expect_err "two pinned pages says so" "only one page can be pinned"
 

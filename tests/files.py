@@ -26,6 +26,7 @@ import zlib
 BIGSCREEN, ROOT, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
 HALL = os.path.join(ROOT, "layouts", "union-hall.json")
 GEOJSON = os.path.join(ROOT, "layouts", "linping-stylised.geojson")
+INSET = os.path.join(ROOT, "layouts", "hangzhou-stylised.geojson")     # the map's inset
 fails = 0
 
 
@@ -143,6 +144,7 @@ def case_fifo_reload(tmp):
     lay = os.path.join(tmp, "hall.json")
     shutil.copy(HALL, lay)
     shutil.copy(GEOJSON, tmp)
+    shutil.copy(INSET, tmp)
 
     def replace_by_fifo():
         f = os.path.join(tmp, ".hall.fifo")
@@ -214,6 +216,7 @@ def case_fifo_state(tmp):
     lay = os.path.join(tmp, "hall.json")
     shutil.copy(HALL, lay)
     shutil.copy(GEOJSON, tmp)
+    shutil.copy(INSET, tmp)
     os.mkdir(os.path.join(tmp, "state"))
     os.mkfifo(state_name(tmp))
     rc, log, _, sec = run(["--headless", "--run-for", "1.5", "--state-dir", os.path.join(tmp, "state"), lay], 15)

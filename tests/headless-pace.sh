@@ -8,7 +8,7 @@ bs=$1; feed=$2; src=$3
 tmp=$(mktemp -d); fpid=""
 trap '[ -n "$fpid" ] && kill $fpid 2>/dev/null; rm -rf "$tmp"' EXIT
 sed 's/"fps": *60/"fps": 240/' "$src/layouts/union-hall.json" >"$tmp/hall240.json"
-cp "$src/layouts/linping-stylised.geojson" "$tmp/"
+cp "$src/layouts/linping-stylised.geojson" "$src/layouts/hangzhou-stylised.geojson" "$tmp/"
 grep -q '"fps": 240' "$tmp/hall240.json" || { echo "FAIL could not make a 240 fps copy"; exit 1; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 "$feed" --demo --tick 0.01 --bind 127.0.0.1 --port "$port" >"$tmp/feed.log" 2>&1 &

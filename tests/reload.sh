@@ -6,7 +6,7 @@ set -u
 bs=$1; src=$2
 tmp=$(mktemp -d); trap 'kill $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 cp "$src/layouts/union-hall.json" "$tmp/hall.json"
-cp "$src/layouts/linping-stylised.geojson" "$tmp/"
+cp "$src/layouts/linping-stylised.geojson" "$src/layouts/hangzhou-stylised.geojson" "$tmp/"
 "$bs" --headless --run-for 6 --report "$tmp/r.json" "$tmp/hall.json" 2>"$tmp/err" &
 pid=$!
 sleep 1.5

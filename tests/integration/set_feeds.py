@@ -43,7 +43,7 @@ base = os.path.dirname(os.path.abspath(src))
 def fix(o):
     if isinstance(o, dict):
         for k, v in o.items():
-            if k in ("geojson", "src", "file") and isinstance(v, str) and not v.startswith("/"):
+            if k in ("geojson", "inset", "src", "file") and isinstance(v, str) and not v.startswith("/"):
                 o[k] = os.path.join(base, v)
             else:
                 fix(v)

@@ -17,6 +17,7 @@ prefix=$(meson introspect "$build" --buildoptions | python3 -c 'import json,sys;
 root=$tmp/root$prefix
 data=$root/share/bigscreen
 for f in layouts/union-hall.json layouts/union-lobby-portrait.json layouts/linping-stylised.geojson \
+         layouts/hangzhou-stylised.geojson \
          layouts/schema.json fonts/manifest.json; do
   [ -f "$data/$f" ] && ok "installed $f" || bad "installed $f"
 done

@@ -72,6 +72,7 @@ def wait_for(path, pattern, seconds):
 hall_src = open(os.path.join(src, "layouts", "union-hall.json"), encoding="utf-8").read()
 layout = os.path.join(tmp, "hall.json")
 shutil.copy(os.path.join(src, "layouts", "linping-stylised.geojson"), tmp)
+shutil.copy(os.path.join(src, "layouts", "hangzhou-stylised.geojson"), tmp)   # the map's inset
 
 
 def service_run(journal, name):

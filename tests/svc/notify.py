@@ -49,6 +49,7 @@ def collect(sock, proc, until_exit, on_ready=None, deadline=30):
 try:
     shutil.copy(os.path.join(src, "layouts", "union-hall.json"), tmp)
     shutil.copy(os.path.join(src, "layouts", "linping-stylised.geojson"), tmp)
+    shutil.copy(os.path.join(src, "layouts", "hangzhou-stylised.geojson"), tmp)   # the map's inset
     layout = os.path.join(tmp, "union-hall.json")
     path = os.path.join(tmp, "notify.sock")
     sock = listen(path)

@@ -40,6 +40,7 @@ def accept():
 threading.Thread(target=accept, daemon=True).start()
 try:
     shutil.copy(os.path.join(src, "layouts", "linping-stylised.geojson"), tmp)
+    shutil.copy(os.path.join(src, "layouts", "hangzhou-stylised.geojson"), tmp)   # the map's inset
     text = open(os.path.join(src, "layouts", "union-hall.json"), encoding="utf-8").read()
     layout = os.path.join(tmp, "hall.json")
     open(layout, "w", encoding="utf-8").write(text)

@@ -51,7 +51,7 @@ expect_code "no display" 1 env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER 
 expect_err "no display says so" "no display"
 # time zones by IANA name from the system's zoneinfo, as well as offsets
 sed 's/"timezone": *"+08:00"/"timezone": "Asia\/Shanghai"/' "$hall" > "$tmp/sh.json"
-cp "$src/layouts/linping-stylised.geojson" "$tmp/"
+cp "$src/layouts/linping-stylised.geojson" "$src/layouts/hangzhou-stylised.geojson" "$tmp/"
 grep -q Asia/Shanghai "$tmp/sh.json" || bad "union-hall has a timezone key to replace"
 expect_code "timezone Asia/Shanghai" 0 "$bs" check "$tmp/sh.json"
 expect_code "snapshot in Asia/Shanghai" 0 "$bs" --snapshot "$tmp/sh.png" --size 640x360 --at 2 "$tmp/sh.json"
