@@ -424,6 +424,35 @@ static void glow_band_dist(int nseg, float R, int x0, int y0, int bw, int bh)
     }
 }
 
+void draw_glow_stroke_exact(draw_t *d, bs_color_t c, double width, double glow)
+{
+    cairo_t *cr = d->cr;
+    cairo_path_t *path = cairo_copy_path(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (int i = 3; i >= 0; i--) {
+        cairo_new_path(cr);
+        cairo_append_path(cr, path);
+        draw_source(d, c, i ? 0.10 : 1.0);
+        cairo_set_line_width(cr, width + glow * i / 1.5);
+        cairo_stroke(cr);
+    }
+    cairo_path_destroy(path);
+}
+
+double draw_text_width_estimate(const char *s, double size)
+{
+    double w = 0;
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch < 0x80)
+            w += 0.62;
+        else if ((ch & 0xc0) == 0xc0)
+            w += 1.0;
+    }
+    return w * size;
+}
+
 void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
 {
     cairo_t *cr = d->cr;

@@ -68,6 +68,15 @@ rect_t draw_panel(draw_t *d, rect_t r, const char *title);
 rect_t draw_panel_content(rect_t r, const char *title);
 /* A line with a soft glow around it (current path is consumed). */
 void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow);
+/* The same glow as plain cairo strokes (three wide ones at 10 %, then the
+ * line; the current path is consumed): for marks drawn a few frames at a time
+ * (a tour's highlight), where cairo's strokes give the same pixels in any
+ * damaged rectangle. */
+void draw_glow_stroke_exact(draw_t *d, bs_color_t c, double width, double glow);
+/* Width estimate of short text at size without a drawing context: ASCII
+ * 0.62 em, anything else 1 em (a callout box is sized by it and its text
+ * fitted into it, so what is drawn never leaves the box). */
+double draw_text_width_estimate(const char *s, double size);
 
 /* A circle's outline, as cairo_arc(cx, cy, r, 0, 2π) stroked width wide in
  * colour c at alpha: the ring's coverage computed from each pixel's distance

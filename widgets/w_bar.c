@@ -405,41 +405,7 @@ static void bar_draw(const wdg_t *w, draw_t *d)
     }
 }
 
-/* A line with a soft glow, as plain cairo strokes (three wide ones at
- * 10 %, then the line): the tour's marks are drawn a few frames per step
- * only, and cairo's strokes give the same pixels in any damaged rectangle. */
-static void mark_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
-{
-    cairo_t *cr = d->cr;
-    cairo_path_t *path = cairo_copy_path(cr);
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    for (int i = 3; i >= 0; i--) {
-        cairo_new_path(cr);
-        cairo_append_path(cr, path);
-        draw_source(d, c, i ? 0.10 : 1.0);
-        cairo_set_line_width(cr, width + glow * i / 1.5);
-        cairo_stroke(cr);
-    }
-    cairo_path_destroy(path);
-}
-
 /* ---- the tour: a lit category and its callout, as marks ------------------ */
-
-/* Width estimate of short text at size (no drawing context): ASCII 0.62 em,
- * anything else 1 em. */
-static double est_width(const char *s, double size)
-{
-    double w = 0;
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x80)
-            w += 0.62;
-        else if ((c & 0xc0) == 0xc0)
-            w += 1.0;
-    }
-    return w * size;
-}
 
 /* The plot as draw() lays it out. With d, the axis labels (or category
  * names) are measured as draw() measures them; without, *wide_x gets how
@@ -489,7 +455,7 @@ static bar_geom_t bar_geom(const bar_t *b, draw_t *d, double *wide_x)
         for (int ci = 0; ci < b->nc; ci++) {
             if (d)
                 lead = fmax(lead, draw_text_width(d, FONT_TEXT, fs, b->cats[ci]));
-            lead_max = fmax(lead_max, est_width(b->cats[ci], fs) * 1.3);
+            lead_max = fmax(lead_max, draw_text_width_estimate(b->cats[ci], fs) * 1.3);
         }
         lead = fmin(lead, c.w * 0.3);
         lead_max = fmin(lead_max, c.w * 0.3);
@@ -539,7 +505,7 @@ static bar_callout_t bar_callout(const bar_t *b, int ci, double fs)
     }
     double w = 0;
     for (int i = 0; i < co.n; i++)
-        w = fmax(w, est_width(co.line[i], co.fs));
+        w = fmax(w, draw_text_width_estimate(co.line[i], co.fs));
     co.w = w + 20;
     co.h = co.fs * (0.6 + 1.4 * co.n);
     return co;
@@ -613,7 +579,7 @@ static void draw_band(const bar_t *b, const bar_geom_t *g, draw_t *d, int ci, do
         else
             cairo_rectangle(cr, a0, g->p.y + g->p.h - g->p.h * hi, aw, g->p.h * (hi - lo));
         bs_color_t oc = { 0.75f, 0.97f, 1.0f, (float)(0.9 * e * alpha), -1 };
-        mark_glow_stroke(d, oc, 1.2, 3);
+        draw_glow_stroke_exact(d, oc, 1.2, 3);
     }
 }
 
@@ -629,7 +595,7 @@ static void draw_bar_callout(const bar_t *b, const bar_geom_t *g, draw_t *d, int
     cairo_fill_preserve(cr);
     bs_color_t fc = accent;
     fc.a = (float)(0.9 * a);
-    mark_glow_stroke(d, fc, 1, 3);
+    draw_glow_stroke_exact(d, fc, 1, 3);
     int li = 0;
     for (int s = -1; s < b->ns && li < co.n; s++) {
         if (s >= 0 && !b->cell[s][ci].has)

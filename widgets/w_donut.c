@@ -381,42 +381,7 @@ static void donut_draw(const wdg_t *w, draw_t *d)
         draw_text(d, FONT_TEXT, 18, cx, cy, "等待数据…", dim, AL_CENTER);
 }
 
-/* A line with a soft glow, as plain cairo strokes (three wide ones at
- * 10 %, then the line): the tour's marks are drawn a few frames per step
- * only, and cairo's strokes give the same pixels in any damaged rectangle. */
-static void mark_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
-{
-    cairo_t *cr = d->cr;
-    cairo_path_t *path = cairo_copy_path(cr);
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    for (int i = 3; i >= 0; i--) {
-        cairo_new_path(cr);
-        cairo_append_path(cr, path);
-        draw_source(d, c, i ? 0.10 : 1.0);
-        cairo_set_line_width(cr, width + glow * i / 1.5);
-        cairo_stroke(cr);
-    }
-    cairo_path_destroy(path);
-}
-
 /* ---- the tour: highlight and callout, as marks ---------------------------- */
-
-/* Width estimate of short text at size (no drawing context): ASCII 0.62 em,
- * anything else 1 em. The callout box takes this width, and its text is
- * fitted into it, so what is drawn never leaves the box. */
-static double est_width(const char *s, double size)
-{
-    double w = 0;
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x80)
-            w += 0.62;
-        else if ((c & 0xc0) == 0xc0)
-            w += 1.0;
-    }
-    return w * size;
-}
 
 #define PULL      0.09      /* a highlighted slice grows outwards by this share of R */
 #define CALL_FS   0.8       /* callout text, of the legend size */
@@ -449,7 +414,7 @@ static callout_t callout_of(const donut_t *k, const donut_geom_t *G, int i, doub
     co.py = G->cy + sa * rr;
     co.qx = co.px + ca * 14;
     co.qy = co.py + sa * 14;
-    double pad = 10, w = fmax(est_width(co.name, co.fs), est_width(co.val, co.fs)) + 2 * pad;
+    double pad = 10, w = fmax(draw_text_width_estimate(co.name, co.fs), draw_text_width_estimate(co.val, co.fs)) + 2 * pad;
     w = fmin(w, G->c.w - 4);
     double h = co.fs * 2.9;
     double x = ca >= 0 ? co.qx + 16 : co.qx - 16 - w, y = co.qy - h / 2;
@@ -522,7 +487,7 @@ static void draw_pulled(const donut_t *k, const donut_geom_t *G, draw_t *d, int 
     cairo_arc(cr, G->cx, G->cy, ro + 1.5, a0, a1);
     hi.a = (float)(alpha * fmin(1, e * 1.5));
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
-    mark_glow_stroke(d, hi, 2, 3);
+    draw_glow_stroke_exact(d, hi, 2, 3);
 }
 
 static void draw_callout(const donut_t *k, const callout_t *co, draw_t *d, int i, double alpha)
@@ -546,7 +511,7 @@ static void draw_callout(const donut_t *k, const callout_t *co, draw_t *d, int i
     cairo_fill_preserve(cr);
     bs_color_t fc = accent;
     fc.a = (float)(0.9 * alpha);
-    mark_glow_stroke(d, fc, 1, 3);
+    draw_glow_stroke_exact(d, fc, 1, 3);
     bs_color_t tc = text, vc = col;
     tc.a *= (float)alpha;
     vc.a = (float)alpha;
