@@ -622,6 +622,37 @@ static void still_update(screen_t *s, const cairo_region_t *dmg, draw_t *d)
     cairo_region_destroy(dirty);
 }
 
+bool scr_prepare_all(screen_t *s, double now, int64_t wall_ms)
+{
+    const layout_t *l = s->layout;
+    draw_t d = {
+        .scale = s->text_scale, .theme = &l->theme, .tc = s->tc,
+        .now = now, .wall_ms = wall_ms, .utc_offset_min = l->utc_offset_min,
+    };
+    for (int i = 0; i < l->nwidgets; i++) {
+        wdg_t *w = l->widgets[i];
+        w->live = s->live;
+        if (scr_visible(s, w))
+            layer_render(s, i, &d);
+    }
+    if (s->still && s->bg) {
+        cairo_region_t *none = cairo_region_create();
+        s->still_valid = false;
+        still_update(s, none, &d);        /* all of it: background and layers */
+        cairo_region_destroy(none);
+    }
+    if (s->frame && s->still_valid) {     /* and the whole first frame, marks noted */
+        for (int i = 0; i < l->nwidgets; i++)
+            if (scr_visible(s, l->widgets[i]))
+                s->layers[i].nmarks = marks_at(s, l->widgets[i], now, s->layers[i].marks);
+        damage_reset(&s->damage, s->out_w, s->out_h);
+        damage_add_full(&s->damage);
+        screen_paint(s, now, wall_ms);
+        return true;
+    }
+    return false;
+}
+
 /* Where two visible widgets' rectangles overlap. */
 static cairo_region_t *overlaps(const screen_t *s)
 {

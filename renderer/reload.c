@@ -25,6 +25,8 @@ struct reload {
     pthread_mutex_t lock;       /* guards pending */
     bool            has_pending;
     reload_result_t pending;
+    screen_prep_t  *to_draw;    /* given by the render thread, drawn here */
+    screen_prep_t  *drawn;      /* drawn, for reload_poll (before pending: older) */
     screen_chores_t chores[8];  /* given by the render thread, run here */
     int             nchores;
     char           *fonts[FONT_N_ROLES]; /* of the last layout posted (watcher only) */
@@ -33,6 +35,7 @@ struct reload {
 
 static void result_clear(reload_result_t *r)
 {
+    screen_prep_free(r->prep);
     text_cache_free(r->tc);
     layout_free(r->layout);
     free(r->errors);
@@ -134,6 +137,35 @@ static void run_chores(reload_t *r)
     }
 }
 
+/* Draws the screen given by reload_prepare, if any, and posts it. */
+static void draw_prep(reload_t *r)
+{
+    pthread_mutex_lock(&r->lock);
+    screen_prep_t *p = r->to_draw;
+    r->to_draw = NULL;
+    pthread_mutex_unlock(&r->lock);
+    if (!p)
+        return;
+    screen_prep_draw(p);
+    pthread_mutex_lock(&r->lock);
+    screen_prep_t *old = r->drawn;     /* an unread older one is superseded */
+    r->drawn = p;
+    pthread_mutex_unlock(&r->lock);
+    screen_prep_free(old);
+}
+
+void reload_prepare(reload_t *r, screen_prep_t *p)
+{
+    pthread_mutex_lock(&r->lock);      /* held by the watcher only for copies */
+    screen_prep_t *old = r->to_draw;
+    r->to_draw = p;
+    pthread_mutex_unlock(&r->lock);
+    if (old)                           /* a newer layout came before it was drawn */
+        screen_prep_free(old);         /* memory only: its layout never ran */
+    ssize_t w = write(r->pipe_wr, "p", 1);
+    (void)w;
+}
+
 void reload_give(reload_t *r, screen_chores_t *ch)
 {
     if (!r) {
@@ -164,12 +196,13 @@ static void *watch(void *arg)
         int n = poll(p, 2, dirty ? SETTLE_MS : -1);
         if (n < 0 && errno != EINTR)
             break;
-        if (p[1].revents) {  /* 'q': stop; 'r': read the file now (SIGHUP); 'c': chores */
+        if (p[1].revents) {  /* 'q': stop; 'r': read the file now (SIGHUP); 'c': chores; 'p': draw */
             char cmd[64];
             ssize_t got = read(r->pipe_rd, cmd, sizeof cmd);
             if (got <= 0 || memchr(cmd, 'q', (size_t)got))
                 break;
             run_chores(r);
+            draw_prep(r);
             if (memchr(cmd, 'r', (size_t)got)) {
                 dirty = false;
                 load_and_post(r);
@@ -261,6 +294,8 @@ void reload_stop(reload_t *r)
     close(r->pipe_wr);
     if (r->has_pending)
         result_clear(&r->pending);
+    screen_prep_free(r->to_draw);
+    screen_prep_free(r->drawn);
     pthread_mutex_destroy(&r->lock);
     free(r->dir);
     free(r->path);
@@ -271,6 +306,13 @@ bool reload_poll(reload_t *r, reload_result_t *out)
 {
     if (!r || pthread_mutex_trylock(&r->lock) != 0)
         return false;
+    if (r->drawn) {                    /* the older result first: it was posted first */
+        memset(out, 0, sizeof *out);
+        out->prep = r->drawn;
+        r->drawn = NULL;
+        pthread_mutex_unlock(&r->lock);
+        return true;
+    }
     bool got = r->has_pending;
     if (got) {
         *out = r->pending;

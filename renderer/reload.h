@@ -12,9 +12,16 @@
  * after the swap, starts the new feeds and stops, joins and frees the old
  * ones (reload_give), so the render thread's swap is memory work only.
  *
- * Threads: the watcher owns the file reading and parsing; the slot and the
- * chores are guarded by reload_t.lock; ownership of a posted layout passes to whoever
- * takes it from reload_poll().
+ * A good layout then makes a second trip: the render thread hands it the
+ * current data (screen_prep_begin) and gives it back (reload_prepare); the
+ * watcher draws the new screen's layers, background and still
+ * (screen_prep_draw) and posts it again; the swap takes those pixels, so
+ * the first frame after it repaints no widget.
+ *
+ * Threads: the watcher owns the file reading and parsing; the slots and the
+ * chores are guarded by reload_t.lock; ownership of a posted layout or
+ * prepared screen passes to whoever takes it from reload_poll(), and of a
+ * prepared screen handed to reload_prepare() to the watcher.
  */
 #ifndef BS_RELOAD_H
 #define BS_RELOAD_H
@@ -25,6 +32,8 @@
 typedef struct reload reload_t;
 
 typedef struct {
+    screen_prep_t *prep;    /* a new screen drawn ahead (reload_prepare), to
+                             * swap in with screen_reload_prep (caller owns) */
     layout_t *layout;       /* a new good layout (caller owns), or NULL      */
     char     *errors;       /* malloc'd "file:line:col: ..." lines, or NULL  */
     text_cache_t *tc;       /* the new layout's fonts opened ahead when they
@@ -43,6 +52,10 @@ void reload_set_page(const char *page);
 /* Render thread: asks the watcher to read the file now (SIGHUP), without
  * waiting for it. 0, or -1 when r is NULL (hot reload off). */
 int reload_request(reload_t *r);
+/* Render thread: hands p (screen_prep_begin of a layout reload_poll gave)
+ * to the watcher, which draws it (screen_prep_draw) and posts it back for
+ * reload_poll; never waits. Ownership of p passes with it. */
+void reload_prepare(reload_t *r, screen_prep_t *p);
 /* Render thread: hands what a swap left (screen_reload_prepared) to the
  * watcher, which starts, stops and frees it; never waits. With r NULL the
  * chores run here. */

@@ -111,6 +111,13 @@ char *screen_report(screen_t *s, int64_t wall_ms)
     cJSON_AddNumberToObject(r, "widgets_drawn", (double)s->st.widgets_drawn);
     cJSON_AddNumberToObject(r, "pixels", (double)s->st.pixels);
     cJSON_AddNumberToObject(r, "drawn_px", (double)s->st.drawn_px);
+    cJSON *rl = cJSON_AddObjectToObject(r, "reload");
+    cJSON_AddNumberToObject(rl, "frames", (double)s->st.reload_frames);
+    cJSON_AddNumberToObject(rl, "late", (double)s->st.reload_late);
+    cJSON_AddNumberToObject(rl, "dropped", (double)s->st.reload_dropped);
+    cJSON_AddNumberToObject(rl, "worst_ms", s->st.reload_worst_ms);
+    cJSON_AddNumberToObject(rl, "worst_cpu_ms", s->st.reload_worst_cpu_ms);
+    cJSON_AddNumberToObject(rl, "swap_ms", s->st.reload_swap_ms);
     char *out = cJSON_Print(root);
     cJSON_Delete(root);
     return out;

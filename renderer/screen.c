@@ -178,8 +178,94 @@ static bool same_backdrop(const layout_t *a, const layout_t *b)
     return true;
 }
 
-int screen_reload_prepared(screen_t *s, layout_t *nl, text_cache_t *tc, double now, screen_chores_t *ch,
-                           char *err, size_t errlen)
+/* ---- a reload's next screen, made ready off the render thread ---------- */
+
+struct screen_prep {
+    screen_t sh;        /* the new layout on a screen of its own: layers, background,
+                         * still, text cache; never on the display, never the
+                         * live screen's (its store is borrowed in begin only) */
+    bool     drawn;     /* screen_prep_draw made its layers */
+};
+
+screen_prep_t *screen_prep_begin(screen_t *s, layout_t *nl, text_cache_t *tc, double now, int64_t wall_ms)
+{
+    screen_prep_t *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    screen_t *sh = &p->sh;
+    sh->layout = nl;
+    sh->tc = tc;
+    sh->live = s->live;
+    sh->wall0_ms = s->wall0_ms;
+    sh->out_w = s->out_w;
+    sh->out_h = s->out_h;
+    sh->page = scr_page_at(nl, now);
+    scr_shift_at(nl, now, &sh->shift_x, &sh->shift_y);
+    scr_fit(sh);
+    /* the data as it is now, as of long ago (counters stand at their values) */
+    sh->store = s->store;
+    scr_deliver(sh, now - 3600);
+    sh->store = NULL;
+    /* the chrome the frame shows now, so the prepared frame has it too */
+    memcpy(sh->banner, s->banner, sizeof sh->banner);
+    memcpy(sh->hud, s->hud, sizeof sh->hud);
+    sh->last_now = now;
+    sh->last_wall = wall_ms;
+    return p;
+}
+
+void screen_prep_draw(screen_prep_t *p)
+{
+    screen_t *sh = &p->sh;
+    layout_t *l = sh->layout;
+    char err[256];
+    if (!sh->tc && !(sh->tc = text_cache_new(&l->theme, SCREEN_TEXT_CACHE_BYTES, err, sizeof err)))
+        return;                          /* the swap opens them (and says why they fail) */
+    sh->bg = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, sh->out_w, sh->out_h);
+    sh->still = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, sh->out_w, sh->out_h);
+    sh->frame = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, sh->out_w, sh->out_h);
+    if (cairo_surface_status(sh->bg) || cairo_surface_status(sh->still) || cairo_surface_status(sh->frame) ||
+        scr_layers_reset(sh) != 0)
+        return;
+    scr_paint_background(sh);
+    if (l->tz)
+        l->utc_offset_min = tz_offset_min(l->tz, sh->last_wall);
+    p->drawn = scr_prepare_all(sh, sh->last_now, sh->last_wall);
+}
+
+void screen_prep_free(screen_prep_t *p)
+{
+    if (!p)
+        return;
+    screen_t *sh = &p->sh;
+    if (sh->layers)
+        scr_layers_free(sh);
+    if (sh->bg)
+        cairo_surface_destroy(sh->bg);
+    if (sh->still)
+        cairo_surface_destroy(sh->still);
+    if (sh->frame)
+        cairo_surface_destroy(sh->frame);
+    text_cache_free(sh->tc);
+    free(sh->wanted);
+    layout_free(sh->layout);
+    free(p);
+}
+
+/* The prepared screen's pixels fit s as it is now: same output, same shift,
+ * and drawn whole. */
+static bool prep_fits(const screen_t *s, const screen_prep_t *p, const layout_t *nl, double now)
+{
+    const screen_t *sh = &p->sh;
+    int dx, dy;
+    scr_shift_at(nl, now, &dx, &dy);
+    return p->drawn && sh->out_w == s->out_w && sh->out_h == s->out_h && dx == sh->shift_x &&
+           dy == sh->shift_y && scr_page_at(nl, now) == sh->page && !s->dark;
+}
+
+/* The swap, with the new screen prepared (p) or not (nl, tc). */
+static int swap_in(screen_t *s, layout_t *nl, text_cache_t *tc, screen_prep_t *p, double now,
+                   screen_chores_t *ch, char *err, size_t errlen)
 {
     memset(ch, 0, sizeof *ch);
     layout_t *old = s->layout;
@@ -189,7 +275,8 @@ int screen_reload_prepared(screen_t *s, layout_t *nl, text_cache_t *tc, double n
     bool fonts_same = true;
     for (int i = 0; i < FONT_N_ROLES; i++)
         fonts_same = fonts_same && same_str(nl->theme.fonts[i], old->theme.fonts[i]);
-    if (!fonts_same) {
+    bool ready = p && prep_fits(s, p, nl, now);
+    if (!fonts_same || (p && tc)) {      /* a prepared screen's cache is warm: take it */
         if (!tc)                         /* none made ahead: the slow way, here */
             tc = text_cache_new(&nl->theme, SCREEN_TEXT_CACHE_BYTES, err, errlen);
         if (!tc) {
@@ -224,7 +311,14 @@ int screen_reload_prepared(screen_t *s, layout_t *nl, text_cache_t *tc, double n
         ch->tc = s->tc;
         s->tc = tc;
     }
-    scr_layers_free(s);
+    if (ready) {                         /* the old pixels go with the chores: unmapping is not free */
+        ch->layers = s->layers;
+        ch->nlayers = old->nwidgets;
+        s->layers = NULL;
+        s->layer_bytes = 0;
+    } else {
+        scr_layers_free(s);
+    }
     s->layout = nl;
     subscribe(s, nl);
     if (!feeds_same && s->live)
@@ -233,6 +327,56 @@ int screen_reload_prepared(screen_t *s, layout_t *nl, text_cache_t *tc, double n
     scr_set_interest(s);
     ch->layout = old;
     s->page = scr_page_at(nl, now);
+    if (ready) {
+        /* the prepared pixels: layers of this page, the background and the
+         * still composed from them; handed over whole (p->sh keeps none) */
+        screen_t *sh = &p->sh;
+        s->layers = sh->layers;
+        s->layer_bytes = sh->layer_bytes;
+        sh->layers = NULL;
+        sh->layer_bytes = 0;
+        ch->surfaces[0] = s->bg;
+        ch->surfaces[1] = s->still;
+        ch->surfaces[2] = s->frame;
+        s->bg = sh->bg;
+        s->still = sh->still;
+        s->frame = sh->frame;             /* the whole first frame, as of step 1 */
+        s->still_valid = sh->still_valid;
+        sh->bg = sh->still = sh->frame = NULL;
+        if (s->trans_active)
+            s->trans_active = false;      /* a fade of the old layout's pages ends here */
+        s->shift_x = sh->shift_x;
+        s->shift_y = sh->shift_y;
+        scr_fit(s);
+        /* only what moved or changed since is repainted (marks where they
+         * were drawn and where they are); the window presents it whole */
+        damage_reset(&s->damage, s->out_w, s->out_h);
+        s->damage_consumed = false;
+        s->layers_gen++;                  /* a GPU compositor uploads the new layers */
+        s->bg_gen++;
+        if (s->compose_gpu) {             /* which keeps no frame: all of it, from the layers */
+            damage_add_full(&s->damage);
+            s->marks_refresh = true;
+        }
+        for (int i = 0; i < nl->nwidgets; i++) {   /* what the layers show is current */
+            wdg_t *w = nl->widgets[i];
+            const layer_t *L = &s->layers[i];
+            bool drawn = L->cached && L->valid && L->base_valid;
+            w->invalid = !drawn;
+            w->base_invalid = w->area_invalid = false;
+        }
+        /* what changed since the data was handed to the prepared widgets
+         * (their bindings remember the versions they saw) is delivered at
+         * the next frame, so this one only swaps and moves the marks */
+        s->hold_deliver = true;
+        s->reloads++;
+        screen_set_reload_errors(s, NULL);
+        return 0;
+    }
+    if (p) {                               /* prepared for another size or time: its data stays */
+        for (int i = 0; i < nl->nwidgets; i++)
+            nl->widgets[i]->invalid = true;
+    }
     if (same_backdrop(old, nl)) {
         /* the painted background stands (a full-screen paint: far longer than
          * a frame on a slow box); only the widgets' layers are remade */
@@ -251,10 +395,32 @@ int screen_reload_prepared(screen_t *s, layout_t *nl, text_cache_t *tc, double n
     /* the data carries over: deliver it as of long ago, so counters stand at
      * their values instead of counting up again */
     s->store_gen = 0;
-    scr_deliver(s, now - 3600);
+    scr_deliver(s, p ? now : now - 3600);
     s->reloads++;
     screen_set_reload_errors(s, NULL);
     return 0;
+}
+
+int screen_reload_prepared(screen_t *s, layout_t *nl, text_cache_t *tc, double now, screen_chores_t *ch,
+                           char *err, size_t errlen)
+{
+    return swap_in(s, nl, tc, NULL, now, ch, err, errlen);
+}
+
+int screen_reload_prep(screen_t *s, screen_prep_t *p, double now, screen_chores_t *ch, char *err, size_t errlen)
+{
+    layout_t *nl = p->sh.layout;
+    text_cache_t *tc = p->sh.tc;
+    p->sh.layout = NULL;                 /* the swap (or the chores) own them now */
+    p->sh.tc = NULL;
+    int rc = swap_in(s, nl, tc, p, now, ch, err, errlen);
+    if (p->sh.layers) {                  /* not taken: nl is s's or the chores' until then */
+        p->sh.layout = nl;
+        scr_layers_free(&p->sh);
+        p->sh.layout = NULL;
+    }
+    screen_prep_free(p);                 /* what the swap did not take: memory only */
+    return rc;
 }
 
 void screen_chores_run(screen_chores_t *ch)
@@ -265,6 +431,19 @@ void screen_chores_run(screen_chores_t *ch)
         feed_start(ch->start[i]);
     text_cache_free(ch->tc);
     layout_free(ch->layout);
+    for (int i = 0; ch->layers && i < ch->nlayers; i++) {
+        layer_t *L = &ch->layers[i];
+        if (L->surf)
+            cairo_surface_destroy(L->surf);
+        if (L->base)
+            cairo_surface_destroy(L->base);
+        if (L->top)
+            cairo_surface_destroy(L->top);
+    }
+    free(ch->layers);
+    for (size_t i = 0; i < sizeof ch->surfaces / sizeof ch->surfaces[0]; i++)
+        if (ch->surfaces[i])
+            cairo_surface_destroy(ch->surfaces[i]);
     memset(ch, 0, sizeof *ch);
 }
 
@@ -357,7 +536,12 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
     apply_shift(s, now);
     store_set_clock(s->store, wall_ms);   /* source times are judged against it */
     scr_drain(s, now);
-    scr_deliver(s, now);
+    if (s->hold_deliver) {               /* the swap frame of a prepared reload */
+        s->hold_deliver = false;
+        s->store_gen = 0;                /* next frame: every binding checked */
+    } else {
+        scr_deliver(s, now);
+    }
     scr_persist_tick(s, now, wall_ms);
     if (apply_dark(s, wall_ms))    /* the data stays current; nothing moves, nothing draws */
         return s->damage.n > 0;

@@ -36,6 +36,14 @@ typedef struct {
     uint64_t late;            /* frames that finished past their deadline,   */
     uint64_t dropped;         /* frame slots skipped: both counted by the
                                  loop that paces (window.c), 0 in snapshots  */
+    /* hot reloads: the frame that swaps a new layout in (its work: the swap,
+     * the update and the paint), counted by the loop that paces */
+    uint64_t reload_frames;   /* frames that swapped a layout in             */
+    uint64_t reload_late;     /* of them late, and frame slots they dropped  */
+    uint64_t reload_dropped;
+    double   reload_worst_ms; /* the longest such frame, wall clock          */
+    double   reload_worst_cpu_ms; /* and in the render thread's CPU time     */
+    double   reload_swap_ms;  /* the longest swap alone                      */
 } screen_stats_t;
 
 /* A widget's cached layers (see widget.h, "Layers"), in output pixels. */
@@ -121,6 +129,7 @@ typedef struct screen {
     /* the optional frame statistics box (--stats): "" when off */
     char             hud[200];
     uint64_t         reloads;       /* good reloads applied */
+    bool             hold_deliver;  /* a prepared reload's swap frame: data waits a frame */
 } screen_t;
 
 /* Video wall: this process shows tile (col, row) of a cols × rows wall,
@@ -169,6 +178,9 @@ typedef struct {
     int           nstop;
     text_cache_t *tc;                       /* to free */
     layout_t     *layout;                   /* to free */
+    layer_t      *layers;                   /* to free, with their surfaces (nlayers) */
+    int           nlayers;
+    cairo_surface_t *surfaces[4];           /* to destroy (no longer drawn by anyone) */
 } screen_chores_t;
 
 /* The swap of a hot reload (render thread): as screen_reload, with the text
@@ -177,6 +189,35 @@ typedef struct {
  * screen_chores_run on another thread. *ch is filled even on failure. */
 int screen_reload_prepared(screen_t *s, layout_t *nl, text_cache_t *tc, double now, screen_chores_t *ch,
                            char *err, size_t errlen);
+/* A reload's new screen made ready off the render thread, so that the swap
+ * and the first frame after it fit in a frame (a frame that repaints every
+ * widget of union-hall at 1080p takes ~55 ms). Three steps, each on one
+ * thread, ownership handed over between them (reload.c's lock orders them):
+ *   1. render thread, screen_prep_begin: the new layout nl (taken) on a
+ *      screen of its own, given the data of s's store as it is now;
+ *   2. the reload thread, screen_prep_draw: the text cache (when none was
+ *      made ahead), the background, every layer of the widgets on the page
+ *      shown, and the still composed from them. It touches nothing of s:
+ *      the cairo surfaces it draws into are its own until handed over, and
+ *      nl's widgets are drawn by no other thread meanwhile;
+ *   3. render thread, screen_reload_prep: the swap, which takes the
+ *      surfaces as they are and delivers only what changed since step 1.
+ * A widget kind's draw hooks may therefore run on the reload thread, for
+ * widgets not on screen; they must not write state shared with other
+ * widgets without a lock (see widgets/widget.h). */
+typedef struct screen_prep screen_prep_t;
+/* Step 1 (render thread). NULL when out of memory (nl and tc are then not
+ * taken). tc: nl's fonts opened ahead, or NULL (step 2 opens them). */
+screen_prep_t *screen_prep_begin(screen_t *s, layout_t *nl, text_cache_t *tc, double now, int64_t wall_ms);
+/* Step 2 (the thread holding p; never the render thread's screen). A
+ * failure leaves p undrawn and the swap does the work as without it. */
+void screen_prep_draw(screen_prep_t *p);
+/* Step 3 (render thread): as screen_reload_prepared, with p's layers,
+ * background and still taken when they fit the screen as it is now (same
+ * size, shift and page); p is freed. */
+int screen_reload_prep(screen_t *s, screen_prep_t *p, double now, screen_chores_t *ch, char *err, size_t errlen);
+/* Frees p and what it holds (any thread that holds it; accepts NULL). */
+void screen_prep_free(screen_prep_t *p);
 /* Any thread: starts, stops and frees what *ch lists, then clears it. */
 void screen_chores_run(screen_chores_t *ch);
 /* The text cache size a screen uses (for caches made ahead of a reload). */

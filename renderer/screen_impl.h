@@ -49,6 +49,12 @@ int scr_layers_reset(screen_t *s);
 void scr_fade_begin(screen_t *s, double now);
 /* Advances every widget to now and turns what became invalid into damage. */
 void scr_collect_damage(screen_t *s, double now, int64_t wall_ms);
+/* On a screen being prepared for a reload (screen_prep_t: not on the
+ * display, owned by the thread preparing it): draws the layers of every
+ * widget on its page, the still from them and s->bg when s->still is there,
+ * and the whole frame into s->frame when that is there (noting where each
+ * widget's marks are). Touches only s, its layout and its text cache. */
+bool scr_prepare_all(screen_t *s, double now, int64_t wall_ms);   /* true: the frame is made */
 /* Live screens, in the last PREPARE_AHEAD_S before a page change: brings
  * the layers of the next page's widgets up to date, within budget_s of
  * this frame, so the change itself only composes. */

@@ -45,8 +45,9 @@ static void sleep_until(double t)
 
 /* Between frames: applies a reloaded layout, or shows why it was refused.
  * Never blocks (reload_poll is a trylock). A reload asked for by SIGHUP is
- * handed to the watcher here (a byte down a pipe) and told to systemd. */
-static void apply_reload(reload_t *r, screen_t *s, double now, notify_t *n)
+ * handed to the watcher here (a byte down a pipe) and told to systemd.
+ * True when a layout was swapped in (this frame is a reload frame). */
+static bool apply_reload(reload_t *r, screen_t *s, double now, int64_t wall_ms, notify_t *n)
 {
     static bool asked;
     if (bs_reload_asked) {
@@ -61,21 +62,37 @@ static void apply_reload(reload_t *r, screen_t *s, double now, notify_t *n)
     }
     reload_result_t rr;
     if (!reload_poll(r, &rr))
-        return;
+        return false;
+    bool swapped = false;
+    if (rr.layout) {                      /* the new screen is drawn ahead on the watcher first */
+        screen_prep_t *p = screen_prep_begin(s, rr.layout, rr.tc, now, wall_ms);
+        if (p) {
+            reload_prepare(r, p);
+            return false;
+        }
+    }
     if (asked) {
-        rdr_notify_reloaded(n, rr.layout ? "layout reloaded" : "layout refused; the last good one stays");
+        rdr_notify_reloaded(n, rr.layout || rr.prep ? "layout reloaded" : "layout refused; the last good one stays");
         asked = false;
     }
-    if (rr.layout) {
+    if (rr.layout || rr.prep) {
         char err[512];
-        const char *file = rr.layout->file;
         char name[1024];
-        snprintf(name, sizeof name, "%s", file ? file : "layout");
+        if (rr.prep)
+            snprintf(name, sizeof name, "%s", s->layout->file ? s->layout->file : "layout");
+        else
+            snprintf(name, sizeof name, "%s", rr.layout->file ? rr.layout->file : "layout");
         double t0 = bs_mono();
         screen_chores_t ch;
-        int rc = screen_reload_prepared(s, rr.layout, rr.tc, now, &ch, err, sizeof err);
+        int rc = rr.prep ? screen_reload_prep(s, rr.prep, now, &ch, err, sizeof err)
+                         : screen_reload_prepared(s, rr.layout, rr.tc, now, &ch, err, sizeof err);
+        if (rc == 0)
+            snprintf(name, sizeof name, "%s", s->layout->file ? s->layout->file : "layout");
         double swap = bs_mono() - t0;
         reload_give(r, &ch);              /* feeds started, stopped and freed off this thread */
+        if (swap * 1e3 > s->st.reload_swap_ms)
+            s->st.reload_swap_ms = swap * 1e3;
+        swapped = rc == 0;
         if (rc == 0)
             bs_log(BS_LOG_NOTICE, "reloaded %s (swap %.1f ms)", name, swap * 1e3);
         else
@@ -85,6 +102,32 @@ static void apply_reload(reload_t *r, screen_t *s, double now, notify_t *n)
         screen_set_reload_errors(s, rr.errors);
     }
     free(rr.errors);
+    return swapped;
+}
+
+/* The render thread's CPU time, seconds (what a frame's work costs when the
+ * machine is shared; the wall clock says whether it made its slot). */
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* After pace_deadline: a frame that swapped a layout in goes into the
+ * reload counters (its work, and whether it was late or dropped slots). */
+static void reload_account(screen_t *s, bool swapped, double work, double cpu, uint64_t late0,
+                           uint64_t dropped0)
+{
+    if (!swapped)
+        return;
+    s->st.reload_frames++;
+    s->st.reload_late += s->st.late - late0;
+    s->st.reload_dropped += s->st.dropped - dropped0;
+    if (work * 1e3 > s->st.reload_worst_ms)
+        s->st.reload_worst_ms = work * 1e3;
+    if (cpu * 1e3 > s->st.reload_worst_cpu_ms)
+        s->st.reload_worst_cpu_ms = cpu * 1e3;
 }
 
 typedef struct {
@@ -561,9 +604,11 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
                 expose = true;
             }
         }
-        double now = bs_mono(), work0 = now;
+        double now = bs_mono(), work0 = now, cpu0 = thread_cpu();
+        uint64_t late0 = s->st.late, dropped0 = s->st.dropped;
         int64_t wall = bs_wall_ms() + wall_offset_ms;
-        apply_reload(reloader, s, now - anim0, &notify);
+        bool swapped = apply_reload(reloader, s, now - anim0, wall, &notify);
+        expose = expose || swapped;           /* a new layout's frame goes up whole */
         bool painted = screen_update(s, now - anim0, wall);
         if (present_step(&pr, s, now - anim0, wall, painted, expose))
             presented = true;
@@ -576,6 +621,7 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         pace_publish(&pace, metrics, s, bs_mono() - t0);
         period = 1.0 / s->layout->fps;       /* a reload may change it */
         double after = bs_mono(), next = pace_deadline(&pace, s, period, after);
+        reload_account(s, swapped, work, thread_cpu() - cpu0, late0, dropped0);
         if (o->stats && after - last_stats >= 10) {
             pace_print(&pace, s);
             last_stats = after;
@@ -621,16 +667,20 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
     notify_t notify;
     rdr_notify_init(&notify);
     while (!bs_quit && (run_for <= 0 || bs_mono() - t0 < run_for)) {
-        double work0 = bs_mono(), now = work0 - anim0;
+        double work0 = bs_mono(), now = work0 - anim0, cpu0 = thread_cpu();
+        uint64_t late0 = s->st.late, dropped0 = s->st.dropped;
         int64_t wall = bs_wall_ms() + wall_offset_ms;
-        apply_reload(reloader, s, now, &notify);
+        bool swapped = apply_reload(reloader, s, now, wall, &notify);
         if (screen_update(s, now, wall))
             screen_paint(s, now, wall);
-        pace_frame(&pace, bs_mono() - work0);
+        double work = bs_mono() - work0, cpu = thread_cpu() - cpu0;
+        pace_frame(&pace, work);
         rdr_notify_frame(&notify, s, bs_mono(), true, pace.frames);   /* headless: a frame made is shown */
         pace_publish(&pace, metrics, s, bs_mono() - t0);
         period = 1.0 / s->layout->fps;       /* a reload may change it */
-        sleep_until(pace_deadline(&pace, s, period, bs_mono()));
+        double next = pace_deadline(&pace, s, period, bs_mono());
+        reload_account(s, swapped, work, cpu, late0, dropped0);
+        sleep_until(next);
     }
     rdr_notify_stopping(&notify);
     int rc = 0;

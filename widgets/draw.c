@@ -153,8 +153,9 @@ double draw_text_fit(draw_t *d, int role, double size, double x, double y, const
 /* Width in pixels of one digit cell at px: the widest of 0-9. */
 static double digit_cell(draw_t *d, int role, int px)
 {
-    static struct { text_cache_t *tc; int role, px; double w; } memo[8];
-    static unsigned next;
+    /* per thread: a reload's next screen is drawn on the reload thread */
+    static _Thread_local struct { text_cache_t *tc; int role, px; double w; } memo[8];
+    static _Thread_local unsigned next;
     for (unsigned i = 0; i < 8; i++)
         if (memo[i].tc == d->tc && memo[i].role == role && memo[i].px == px)
             return memo[i].w;

@@ -32,6 +32,7 @@ typedef struct entry {
 /* entry kinds, and what a K_RASTER file turned out to be (sniff) */
 enum { K_PNG, K_SVG, K_RASTER, K_JPEG, K_SVG_RASTER };
 
+static pthread_mutex_t svg_lock = PTHREAD_MUTEX_INITIALIZER;   /* wdg_svg_render */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;   /* guards everything below */
 static entry_t          *entries;
 static uint64_t          held_px;      /* live entries + decodes under way */
@@ -938,4 +939,14 @@ void wdg_image_job_free(wdg_image_job_t *j)
     pthread_mutex_unlock(&qlock);
     wdg_image_release(j->im);
     job_free(j);
+}
+
+bool wdg_svg_render(RsvgHandle *svg, cairo_t *cr, const RsvgRectangle *vp)
+{
+    GError *gerr = NULL;
+    pthread_mutex_lock(&svg_lock);
+    gboolean ok = rsvg_handle_render_document(svg, cr, vp, &gerr);
+    pthread_mutex_unlock(&svg_lock);
+    g_clear_error(&gerr);
+    return ok;
 }

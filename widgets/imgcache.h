@@ -91,6 +91,11 @@ void wdg_image_release(const wdg_image_t *im);
 
 /* The counters above (any thread). */
 void wdg_image_stats(wdg_image_stats_t *out);
+/* Draws a shared SVG handle (an entry's svg) into cr at vp. Any thread: one
+ * lock serialises every use of shared handles, which librsvg does not allow
+ * from two threads at once (a reload's next screen is drawn on the reload
+ * thread while the screen on display draws on the render thread). */
+bool wdg_svg_render(RsvgHandle *svg, cairo_t *cr, const RsvgRectangle *vp);
 
 /* A raster of the image at path: a PNG or JPEG as decoded, an SVG drawn
  * to cover box_w x box_h pixels (within the caps). Shared and budgeted as

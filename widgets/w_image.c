@@ -100,12 +100,10 @@ static void image_draw(const wdg_t *w, draw_t *d)
             cairo_scale(cr, c.w / k->iw, c.h / k->ih);
             vp = (RsvgRectangle){ 0, 0, k->iw, k->ih };
         }
-        GError *gerr = NULL;
         cairo_push_group(cr);
-        rsvg_handle_render_document(k->im->svg, cr, &vp, &gerr);
+        wdg_svg_render(k->im->svg, cr, &vp);
         cairo_pop_group_to_source(cr);
         cairo_paint_with_alpha(cr, k->opacity);
-        g_clear_error(&gerr);
         cairo_restore(cr);
         return;
     }

@@ -1006,9 +1006,7 @@ static void video_draw(const wdg_t *w, draw_t *d)
                                         : fmin(c.w / k->pim->iw, c.h / k->pim->ih);
         double dw = k->pim->iw * sc, dh = k->pim->ih * sc;
         RsvgRectangle vp = { c.x + (c.w - dw) / 2, c.y + (c.h - dh) / 2, dw, dh };
-        GError *gerr = NULL;
-        rsvg_handle_render_document(k->pim->svg, cr, &vp, &gerr);
-        g_clear_error(&gerr);
+        wdg_svg_render(k->pim->svg, cr, &vp);
     } else {
         bool bad = k->state == VS_ERROR || k->state == VS_LOST;
         placeholder(k, d, c, !bad, k->state == VS_OPENING && k->stream ? "连接中…" : NULL);

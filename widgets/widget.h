@@ -104,7 +104,10 @@ typedef struct wdg_class {
     void (*data)(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now);
     /* Advance time-based state to now; invalidate if the look changed. */
     void (*tick)(wdg_t *w, double now, int64_t wall_ms);
-    /* Draw into d at w->rect. Must not change w. The core keeps what draw()
+    /* Draw into d at w->rect. Must not change w. Draw hooks run on the
+     * render thread, or on the reload thread for a layout not yet shown
+     * (screen.h, screen_prep): what they share with other widgets (caches,
+     * SVG handles: wdg_svg_render) must be safe from two threads. The core keeps what draw()
      * makes in a cached layer and repaints it only after wdg_invalidate(). */
     void (*draw)(const wdg_t *w, draw_t *d);
     /* Optional: what never changes with data or time (a panel, a map's
