@@ -170,25 +170,69 @@ static bool is_help(const char *a)
 
 static int cmd_check(int argc, char **argv)
 {
+    static const char usage[] = "usage: bigscreen check [--data-dir DIR] [--feed ID=URL]... LAYOUT...\n";
     if (argc >= 1 && is_help(argv[0])) {
-        printf("usage: bigscreen check [--data-dir DIR] LAYOUT...\n\n"
+        printf("%s\n"
                "Validates each LAYOUT and prints file:line:col: message for every problem.\n"
-               "Exit 0: all valid, 1: a layout is invalid, 2: a file is unreadable.\n");
+               "--feed ID=URL checks the bindings against that feed instead of the layout's own\n"
+               "(as the screen started with the same --feed would run).\n"
+               "Exit 0: all valid, 1: a layout is invalid, 2: a file is unreadable.\n", usage);
         return 0;
     }
-    if (argc >= 2 && !strcmp(argv[0], "--data-dir")) {
-        bs_datadir_set(argv[1]);
-        argc -= 2;
-        argv += 2;
+    const char *feeds[LAYOUT_MAX_FEEDS * 2];
+    int nfeeds = 0;
+    while (argc >= 1 && argv[0][0] == '-' && argv[0][1] == '-') {
+        const char *o = argv[0], *v = NULL;
+        size_t olen = strcspn(o, "=");
+        int used = 1;
+        if (o[olen] == '=')
+            v = o + olen + 1;                   /* --opt=value */
+        else if (argc >= 2)
+            v = argv[1], used = 2;
+        if (olen == 10 && !strncmp(o, "--data-dir", olen) && v) {
+            bs_datadir_set(v);
+        } else if (olen == 6 && !strncmp(o, "--feed", olen) && v) {
+            if (!strchr(v, '=') || v[0] == '=') {
+                bs_log(BS_LOG_ERR, "--feed %s: expected ID=URL", v);
+                return 2;
+            }
+            if (nfeeds >= (int)(sizeof feeds / sizeof feeds[0])) {
+                bs_log(BS_LOG_ERR, "--feed: at most %d", (int)(sizeof feeds / sizeof feeds[0]));
+                return 2;
+            }
+            feeds[nfeeds++] = v;
+        } else {
+            fprintf(stderr, "%s", usage);
+            return 2;
+        }
+        argc -= used;
+        argv += used;
     }
     if (argc < 1) {
-        fprintf(stderr, "usage: bigscreen check [--data-dir DIR] LAYOUT...\n");
+        fprintf(stderr, "%s", usage);
         return 2;
     }
+    layout_set_feed_overrides(feeds, nfeeds);
     int worst = 0;
     for (int i = 0; i < argc; i++) {
         int code;
         layout_t *l = load(argv[i], true, &code);
+        if (l) {
+            for (int k = 0; k < nfeeds; k++) {       /* a --feed id the layout does not have */
+                const char *eq = strchr(feeds[k], '=');
+                bool found = false;
+                for (int j = 0; j < l->nfeeds; j++)
+                    found = found || (l->feeds[j].id && strlen(l->feeds[j].id) == (size_t)(eq - feeds[k]) &&
+                                      !strncmp(l->feeds[j].id, feeds[k], (size_t)(eq - feeds[k])));
+                if (!found) {
+                    printf("%s: --feed %.*s: the layout has no such feed\n", argv[i], (int)(eq - feeds[k]), feeds[k]);
+                    layout_free(l);
+                    l = NULL;
+                    code = code > 1 ? code : 1;
+                    break;
+                }
+            }
+        }
         if (l)
             printf("%s: ok (%d widgets, %d pages, %dx%d)\n", argv[i], l->nwidgets, l->npages, l->width, l->height);
         layout_free(l);

@@ -75,6 +75,17 @@ expect_code "tile snapshot" 0 "$bs" --snapshot "$tmp/tile.png" --tile 3x2:2,1 --
 expect_code "bad tile" 2 "$bs" --snapshot "$tmp/x.png" --tile 2x2:2,0 "$src/layouts/union-hall.json"
 expect_err "bad tile says so" "COL < C"
 
+# check --feed ID=URL: a layout bound to topics of its own real feed, whose
+# file still says demo:, is checked against the feed it will run with
+sed 's/"bind": "towns"/"bind": "my.towns"/' "$src/layouts/union-hall.json" >"$tmp/own.json"
+cp "$src"/layouts/*.geojson "$tmp/"; cp -r "$src/layouts/media" "$tmp/" 2>/dev/null
+expect_code "check: a topic the demo feed lacks" 1 "$bs" check "$tmp/own.json"
+expect_code "check --feed ID=URL" 0 "$bs" check --feed main=ws://127.0.0.1:9/ "$tmp/own.json"
+expect_code "check --feed=ID=URL" 0 "$bs" check --feed=main=ws://127.0.0.1:9/ "$tmp/own.json"
+expect_code "check --feed of a feed the layout lacks" 1 "$bs" check --feed nope=ws://127.0.0.1:9/ "$tmp/own.json"
+expect_code "check --feed without =" 2 "$bs" check --feed main "$tmp/own.json"
+expect_code "check with an unknown option" 2 "$bs" check --bogus "$tmp/own.json"
+
 expect_code "schema" 0 "$bs" schema
 if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" 2>/dev/null; then ok "schema is JSON"; else bad "schema is JSON"; fi
 
