@@ -2,7 +2,7 @@
 """The video widget: frames at exact times, bad input, streams that drop or never answer.
 
 usage: video.py BIGSCREEN GOLDEN SOURCE_ROOT CASE
-CASE: golden | check | corrupt | blackhole | live | drop | hls | many | all
+CASE: golden | check | corrupt | blackhole | live | drop | hls | many | lazy | all
 
 The test clip is made here with ffmpeg (a test-only dependency, tools/deps
 --test): testsrc2 320x180, 25 fps, 4 s, x264 with one thread (the same bytes
@@ -365,11 +365,52 @@ def case_hls():
     pace_ok(r, 3)
 
 
+def mapped_libmpv(lay, at=2.5, secs=4):
+    """A live headless run of lay: whether libmpv is in the process's maps at `at` s."""
+    p = subprocess.Popen([BIGSCREEN, "--headless", "--run-for", str(secs), "--no-state", lay],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, cwd=tmp)
+    try:
+        time.sleep(at)
+        with open("/proc/%d/maps" % p.pid) as f:
+            maps = f.read()
+        rc = p.wait(timeout=secs + 15)
+    except (OSError, subprocess.TimeoutExpired):
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        maps, rc = "", "hang"
+    check(rc == 0, "headless run of %s ends (rc=%r)" % (os.path.basename(lay), rc))
+    return "libmpv.so" in maps
+
+
+def case_lazy():
+    """libmpv (and ffmpeg under it) is loaded only when a video starts: not by a layout without one."""
+    clip()
+    still = layout("still.json", [{"id": "t", "type": "title", "rect": [0, 0, 900, 300], "title": "静止"}])
+    check(not mapped_libmpv(still), "a layout without a video does not map libmpv")
+    lay = layout("lazy.json", [video("video-clip.mp4")])
+    check(mapped_libmpv(lay), "a playing video maps libmpv")
+    # a libmpv that does not load (here: not an ELF file first in the path) is
+    # the widget's drawn error state with the reason, counted; the run goes on
+    bad = os.path.join(tmp, "nolib")
+    os.makedirs(bad, exist_ok=True)
+    open(os.path.join(bad, "libmpv.so.2"), "w").write("not a library\n")
+    env = dict(os.environ, LD_LIBRARY_PATH=bad)
+    rep = os.path.join(tmp, "nolib.json")
+    p = subprocess.run([BIGSCREEN, "--headless", "--run-for", "2", "--no-state", "--report", rep, lay],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=tmp, env=env, timeout=30)
+    out = p.stdout.decode(errors="replace")
+    r = json.load(open(rep)) if p.returncode == 0 and os.path.exists(rep) else None
+    t = r["widgets"][0]["text"] if r else ""
+    check(r is not None and " error " in t and "libmpv not available: " in t,
+          "no libmpv: the error state with the reason (rc=%d, %s)" % (p.returncode, t))
+    check(out.count("libmpv not available") == 1, "no libmpv: logged once (%d)" % out.count("libmpv not available"))
+
+
 CASES = {"golden": case_golden, "check": case_check, "corrupt": case_corrupt, "blackhole": case_blackhole,
          "live": case_live, "drop": case_drop,
-         "hls": case_hls, "many": case_many}
+         "hls": case_hls, "many": case_many, "lazy": case_lazy}
 try:
-    if shutil.which("ffmpeg") is None and CASE in ("golden", "check", "live", "drop", "hls", "many", "all"):
+    if shutil.which("ffmpeg") is None and CASE in ("golden", "check", "live", "drop", "hls", "many", "lazy", "all"):
         print("SKIP ffmpeg is not installed (tools/deps --test)")
         sys.exit(77)
     for name, fn in CASES.items():

@@ -31,6 +31,16 @@
  * a timeout and renders it with hardware decoding off. A stream in a
  * snapshot shows its poster, or a placeholder: a dark panel with a play
  * glyph and the source's name.
+ *
+ * libmpv is loaded at run time (dlopen of MPV_SONAME), not linked: a layout
+ * without a video never maps it nor ffmpeg and the rest under it (about
+ * 20 MB of shared pages and their relocations at start). The first
+ * mpv_open(), on a decoder thread or in settle(), loads it once
+ * (pthread_once) and fills the table `mpvf`; the table is written only
+ * inside that once and read only after it, by any thread, never written
+ * again; the library is never closed. mpv/client.h and mpv/render.h give
+ * the types only. When it cannot be loaded the widget draws 无法播放 with the reason
+ * "libmpv not available: <dlerror>", counts an error, logs once.
  */
 #include "widget.h"
 #include "clock.h"
@@ -38,6 +48,7 @@
 #include "log.h"
 #include "video.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -62,6 +73,73 @@
 #define VIDEO_MAX_PLAYING   8        /* decoders running at once in the process */
 
 enum { FIT_CONTAIN = 0, FIT_COVER };
+
+/* ---- libmpv, loaded on first use ------------------------------------------ */
+
+#define MPV_SONAME "libmpv.so.2"         /* Debian's libmpv2 (debian/control names it) */
+
+#define MPV_FUNCS(X) \
+    X(mpv_command_async) X(mpv_create) X(mpv_error_string) X(mpv_get_property) X(mpv_initialize) \
+    X(mpv_observe_property) X(mpv_render_context_create) X(mpv_render_context_free) \
+    X(mpv_render_context_render) X(mpv_render_context_set_update_callback) X(mpv_render_context_update) \
+    X(mpv_set_option_string) X(mpv_set_property_async) X(mpv_set_wakeup_callback) \
+    X(mpv_terminate_destroy) X(mpv_wait_event)
+
+#define MPV_FIELD(n) __typeof__(n) *n;
+static struct { MPV_FUNCS(MPV_FIELD) } mpvf;   /* written only in mpv_load_once() */
+static pthread_once_t mpv_once = PTHREAD_ONCE_INIT;
+static bool mpv_ok;
+static char mpv_err[160];                       /* why not, when !mpv_ok */
+
+static void mpv_load_once(void)
+{
+    void *lib = dlopen(MPV_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        const char *e = dlerror();
+        snprintf(mpv_err, sizeof mpv_err, "libmpv not available: %s", e ? e : MPV_SONAME);
+        goto err;
+    }
+#define MPV_SYM(n) \
+    if (!(*(void **)&mpvf.n = dlsym(lib, #n))) { \
+        snprintf(mpv_err, sizeof mpv_err, "libmpv not available: %s has no %s", MPV_SONAME, #n); \
+        goto err; \
+    }
+    MPV_FUNCS(MPV_SYM)
+#undef MPV_SYM
+    mpv_ok = true;                        /* lib stays loaded for the process's life */
+    return;
+err:
+    bs_log(BS_LOG_ERR, "video: %s", mpv_err);
+}
+
+/* Loads libmpv once (any thread; the first caller does it, the others wait
+ * in pthread_once). 0, or -1 with the reason in err. */
+static int mpv_load(char *err, size_t errlen)
+{
+    pthread_once(&mpv_once, mpv_load_once);
+    if (mpv_ok)
+        return 0;
+    snprintf(err, errlen, "%s", mpv_err);
+    return -1;
+}
+
+/* From here on the libmpv calls go through the table. */
+#define mpv_command_async                      (*mpvf.mpv_command_async)
+#define mpv_create                             (*mpvf.mpv_create)
+#define mpv_error_string                       (*mpvf.mpv_error_string)
+#define mpv_get_property                       (*mpvf.mpv_get_property)
+#define mpv_initialize                         (*mpvf.mpv_initialize)
+#define mpv_observe_property                   (*mpvf.mpv_observe_property)
+#define mpv_render_context_create              (*mpvf.mpv_render_context_create)
+#define mpv_render_context_free                (*mpvf.mpv_render_context_free)
+#define mpv_render_context_render              (*mpvf.mpv_render_context_render)
+#define mpv_render_context_set_update_callback (*mpvf.mpv_render_context_set_update_callback)
+#define mpv_render_context_update              (*mpvf.mpv_render_context_update)
+#define mpv_set_option_string                  (*mpvf.mpv_set_option_string)
+#define mpv_set_property_async                 (*mpvf.mpv_set_property_async)
+#define mpv_set_wakeup_callback                (*mpvf.mpv_set_wakeup_callback)
+#define mpv_terminate_destroy                  (*mpvf.mpv_terminate_destroy)
+#define mpv_wait_event                         (*mpvf.mpv_wait_event)
 
 /* What the widget shows, as the decoder thread last said. */
 enum vstate {
@@ -373,10 +451,16 @@ static void on_wakeup(void *ctx)
 /* An mpv core set up for one widget, with its software render context.
  * live: hardware decoding where there is some (copied back: the software
  * renderer needs the pixels); snapshots decode in software, the same
- * pixels on every machine. NULL with a reason in err. */
+ * pixels on every machine. Loads libmpv the first time. NULL with a reason
+ * in err; *nolib set when libmpv could not be loaded (already logged). */
 static mpv_handle *mpv_open(bool live, bool stream, bool loop, int fit, mpv_render_context **rc,
-                            char *err, size_t errlen)
+                            char *err, size_t errlen, bool *nolib)
 {
+    *nolib = false;
+    if (mpv_load(err, errlen) < 0) {
+        *nolib = true;
+        return NULL;
+    }
     mpv_handle *h = mpv_create();
     if (!h) {
         snprintf(err, errlen, "mpv_create failed");
@@ -530,11 +614,13 @@ static void *vthread(void *arg)
     vshared_t *v = arg;
     v->backoff = 1;
     char err[160];
-    v->mpv = mpv_open(true, v->stream, v->loop, v->fit, &v->rc, err, sizeof err);
+    bool nolib;
+    v->mpv = mpv_open(true, v->stream, v->loop, v->fit, &v->rc, err, sizeof err, &nolib);
     if (!v->mpv) {
-        bs_log(BS_LOG_ERR, "video: %s", err);
+        if (!nolib)
+            bs_log(BS_LOG_ERR, "video: %s", err);
         atomic_fetch_add(&st_errors, 1);
-        set_state(v, VS_ERROR, "播放器无法启动");
+        set_state(v, VS_ERROR, nolib ? err : "播放器无法启动");
         goto out;
     }
     mpv_set_wakeup_callback(v->mpv, on_wakeup, v);
@@ -747,11 +833,13 @@ static void video_settle(wdg_t *w, double now, double scale)
         return;
     char err[160];
     mpv_render_context *rc = NULL;
-    mpv_handle *h = mpv_open(false, false, k->loop, k->fit, &rc, err, sizeof err);
+    bool nolib;
+    mpv_handle *h = mpv_open(false, false, k->loop, k->fit, &rc, err, sizeof err, &nolib);
     if (!h) {
-        bs_log(BS_LOG_ERR, "video \"%s\": %s", k->name, err);
+        if (!nolib)
+            bs_log(BS_LOG_ERR, "video \"%s\": %s", k->name, err);
         k->state = VS_ERROR;
-        snprintf(k->reason, sizeof k->reason, "播放器无法启动");
+        snprintf(k->reason, sizeof k->reason, "%.90s", nolib ? err : "播放器无法启动");
         atomic_fetch_add(&st_errors, 1);
         wdg_invalidate(w);
         return;
