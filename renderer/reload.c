@@ -1,6 +1,7 @@
 /* reload.c — layout hot reload through inotify (see reload.h). */
 #include "reload.h"
 #include "log.h"
+#include "draw.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -147,6 +148,7 @@ static void draw_prep(reload_t *r)
     if (!p)
         return;
     screen_prep_draw(p);
+    draw_thread_release();             /* this thread's scratch: it draws again only at the next reload */
     pthread_mutex_lock(&r->lock);
     screen_prep_t *old = r->drawn;     /* an unread older one is superseded */
     r->drawn = p;

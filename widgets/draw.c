@@ -639,6 +639,18 @@ static _Thread_local struct {
     uint64_t clock;
 } sprites;
 
+void draw_thread_release(void)
+{
+    free(glow_tls.d2);
+    free(glow_tls.mask);
+    free(glow_tls.seg);
+    memset(&glow_tls, 0, sizeof glow_tls);
+    for (int i = 0; i < SPRITE_SLOTS; i++)
+        if (sprites.slot[i].surf)
+            cairo_surface_destroy(sprites.slot[i].surf);
+    memset(&sprites, 0, sizeof sprites);
+}
+
 static uint64_t sprite_hash(draw_sprite_fn paint, const void *arg, size_t n, double scale, double r, int qx, int qy)
 {
     uint64_t h = 1469598103934665603ull;

@@ -68,6 +68,11 @@ rect_t draw_panel(draw_t *d, rect_t r, const char *title);
 rect_t draw_panel_content(rect_t r, const char *title);
 /* A line with a soft glow around it (current path is consumed). */
 void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow);
+/* Frees this thread's drawing scratch (the glow's band buffers, the sprite
+ * cache): the per-thread state draw_glow_stroke and draw_sprite keep. A
+ * thread that draws and then lives on idle, or ends (the reload thread after
+ * each prepared screen), calls it; the next draw on the thread starts afresh. */
+void draw_thread_release(void);
 /* The same glow as plain cairo strokes (three wide ones at 10 %, then the
  * line; the current path is consumed): for marks drawn a few frames at a time
  * (a tour's highlight), where cairo's strokes give the same pixels in any

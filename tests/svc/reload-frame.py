@@ -85,9 +85,14 @@ try:
     print("     render: %d frames, %d late, %d dropped; reload frames: %s" %
           (r["frames"], r["late"], r["dropped"], json.dumps(rl)))
     check(rl["frames"] >= RELOADS, "every edit was swapped in (%d of %d)" % (rl["frames"], RELOADS))
-    check(rl["worst_cpu_ms"] < 1000 / 60,
-          "the worst reload frame's work fits a 60 fps slot (%.1f ms of CPU, %.1f ms wall)"
-          % (rl["worst_cpu_ms"], rl["worst_ms"]))
+    # a sanitizer build's code runs 2-3 times slower: its frame times are no budget to hold
+    # (it still proves the prepared swap is leak- and race-free); the plain build is held to it
+    if b"__asan_init" in open(bs, "rb").read():
+        print("skip the reload frame's CPU budget under the sanitizers (%.1f ms of CPU)" % rl["worst_cpu_ms"])
+    else:
+        check(rl["worst_cpu_ms"] < 1000 / 60,
+              "the worst reload frame's work fits a 60 fps slot (%.1f ms of CPU, %.1f ms wall)"
+              % (rl["worst_cpu_ms"], rl["worst_ms"]))
     # Whether a frame makes its slot is the wall clock's to say, and on a
     # machine shared with other work ordinary frames miss theirs too: then
     # the count says nothing about the reload, and only the CPU time counts.
