@@ -296,6 +296,20 @@ static bool update_strip(gpu_t *g, screen_t *s, int i, draw_t *d)
     return true;
 }
 
+/* A context on surf, clipped to the n rectangles rs, which are cleared to
+ * transparent; it draws with OVER. The caller destroys it. */
+static cairo_t *cleared_in(cairo_surface_t *surf, const irect_t *rs, int n)
+{
+    cairo_t *cr = cairo_create(surf);
+    for (int k = 0; k < n; k++)
+        cairo_rectangle(cr, rs[k].x, rs[k].y, rs[k].w, rs[k].h);
+    cairo_clip(cr);
+    cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
+    cairo_paint(cr);
+    cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+    return cr;
+}
+
 /* The marks, top and badge of widget i into its transparent surface, in
  * the damaged rectangles that meet it (all of it when new), uploaded. */
 static int update_over(gpu_t *g, screen_t *s, int i, draw_t *d, bool strip_tex, char *why, size_t whylen)
@@ -353,13 +367,7 @@ static int update_over(gpu_t *g, screen_t *s, int i, draw_t *d, bool strip_tex, 
         }
     }
     if (n > 0) {
-        cairo_t *cr = cairo_create(W->over_s);
-        for (int k = 0; k < n; k++)
-            cairo_rectangle(cr, rs[k].x, rs[k].y, rs[k].w, rs[k].h);
-        cairo_clip(cr);
-        cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
-        cairo_paint(cr);
-        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+        cairo_t *cr = cleared_in(W->over_s, rs, n);
         draw_t dd = *d;
         dd.cr = cr;
         scr_paint_marks(s, i, cr, &dd, !strip_tex);
@@ -442,13 +450,7 @@ static int update_chrome(gpu_t *g, screen_t *s, draw_t *d, char *why, size_t why
             rs[n++] = (irect_t){ 0, 0, s->out_w, s->out_h };
         for (int k = 0; !all && k < s->damage.n; k++)
             rs[n++] = s->damage.r[k];
-        cairo_t *cr = cairo_create(g->chrome_s);
-        for (int k = 0; k < n; k++)
-            cairo_rectangle(cr, rs[k].x, rs[k].y, rs[k].w, rs[k].h);
-        cairo_clip(cr);
-        cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
-        cairo_paint(cr);
-        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+        cairo_t *cr = cleared_in(g->chrome_s, rs, n);
         draw_t dd = *d;
         dd.cr = cr;
         scr_draw_chrome(s, &dd, (irect_t){ 0, 0, s->out_w, s->out_h });
