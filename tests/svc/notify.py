@@ -25,7 +25,7 @@ def listen(path):
     return s
 
 
-def collect(sock, proc, until_exit, on_ready=None, deadline=30):
+def collect(sock, proc, until_exit, on_ready=None, on_msg=None, deadline=60):
     """(time, message) pairs until the process ends."""
     msgs, t0, fired = [], time.monotonic(), False
     while time.monotonic() - t0 < deadline:
@@ -35,6 +35,8 @@ def collect(sock, proc, until_exit, on_ready=None, deadline=30):
             if on_ready and not fired and "READY=1" in data:
                 fired = True
                 on_ready(proc)
+            if on_msg:
+                on_msg(proc, msgs)
         except socket.timeout:
             pass
         if proc.poll() is not None:
@@ -56,7 +58,10 @@ try:
     env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="400000")
     env.pop("WATCHDOG_PID", None)
     report = os.path.join(tmp, "r.json")
-    proc = subprocess.Popen([bs, "--headless", "--run-for", "4", "--no-state", "--report", report, layout],
+    # --run-for is only a backstop: the test ends the screen with SIGTERM
+    # (as systemctl stop does) once the reload's READY=1 came, so a slow
+    # machine (the sanitizers, a loaded CI host) has all the time it needs
+    proc = subprocess.Popen([bs, "--headless", "--run-for", "40", "--no-state", "--report", report, layout],
                             env=env, stderr=subprocess.PIPE, text=True)
 
     hup_at = []
@@ -67,15 +72,24 @@ try:
             p.send_signal(signal.SIGHUP)
         threading.Timer(1.5, fire).start()
 
+    stop_at = []
+
+    def stop_after_reload(p, msgs):
+        texts = [m for _, m in msgs]
+        i = next((k for k, m in enumerate(texts) if "RELOADING=1" in m), None)
+        if not stop_at and i is not None and any(m.startswith("READY=1") for m in texts[i + 1:]):
+            stop_at.append(time.monotonic())
+            threading.Timer(1.0, lambda: p.send_signal(signal.SIGTERM)).start()
+
     t_start = time.monotonic()
-    msgs = collect(sock, proc, True, on_ready=hup)
+    msgs = collect(sock, proc, True, on_ready=hup, on_msg=stop_after_reload)
     err = proc.stderr.read()
     rc = proc.wait()
     texts = [m for _, m in msgs]
     check(rc == 0, "SIGHUP does not kill the screen (exit %s)" % rc)
     check(bool(texts) and texts[0].startswith("READY=1"), "READY=1 comes first (%r)" % (texts[:1],))
     pings = [t for t, m in msgs if "WATCHDOG=1" in m]
-    check(len(pings) >= 8, "WATCHDOG=1 pings from the render loop (%d in 4 s)" % len(pings))
+    check(len(pings) >= 8, "WATCHDOG=1 pings from the render loop (%d)" % len(pings))
     # the cadence while the screen just runs (the reload's stall is measured by reload-stall)
     before = [t for t in pings if hup_at and t < hup_at[0] - t_start]
     gaps = [b - a for a, b in zip(before, before[1:])]
