@@ -7,7 +7,8 @@
  * thread stops the pings and systemd restarts the unit); STATUS= every two
  * seconds with the frame rate, late/dropped frames and each feed's state;
  * RELOADING=1 / READY=1 around a SIGHUP reload; STOPPING=1 at exit.
- * Without $NOTIFY_SOCKET every call is a cheap no-op.
+ * Without $NOTIFY_SOCKET every call is a cheap no-op. A send never waits:
+ * when the reader's queue is full the message is lost and counted.
  *
  * Thread: the render thread only. A notify_t lives in the loop's frame.
  */
@@ -18,9 +19,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 typedef struct {
-    bool     on;            /* $NOTIFY_SOCKET is set */
+    bool     on;            /* $NOTIFY_SOCKET is set and usable */
+    int      fd;            /* non-blocking datagram socket, -1: none */
+    struct sockaddr_un addr;
+    socklen_t addr_len;
+    uint64_t lost;          /* notifications dropped (queue full, socket gone) */
     bool     ready;         /* READY=1 sent */
     double   wd_every;      /* seconds between WATCHDOG=1; 0: no watchdog */
     double   last_ping, last_status;
@@ -35,7 +42,7 @@ void rdr_notify_frame(notify_t *n, const screen_t *s, double now, bool presented
 /* Around a reload asked for by SIGHUP. */
 void rdr_notify_reloading(notify_t *n);
 void rdr_notify_reloaded(notify_t *n, const char *how);
-/* The loop is ending. */
+/* The loop is ending: STOPPING=1, and the socket is closed. */
 void rdr_notify_stopping(notify_t *n);
 
 #endif

@@ -106,6 +106,27 @@ try:
     check(r.get("reloads", 0) >= 1, "the report counts the reload (%s)" % r.get("reloads"))
     sock.close()
 
+    # a reader that stops reading (its queue holds 10 datagrams on Linux):
+    # the render thread must not wait on it; libsystemd's sd_notify() did,
+    # and the screen hung at the eleventh ping
+    os.unlink(path)
+    deaf = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    deaf.bind(path)
+    env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="100000")
+    env.pop("WATCHDOG_PID", None)
+    t = time.monotonic()
+    proc = subprocess.Popen([bs, "--headless", "--run-for", "3", "--no-state", layout], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        rc = proc.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = "hung"
+    err = proc.stderr.read()
+    check(rc == 0 and "notifications are dropped" in err,
+          "a reader that stops reading does not stop the screen (exit %s in %.1f s)" % (rc, time.monotonic() - t))
+    deaf.close()
+
     # the window path: READY only once a frame is on the display
     xvfb = os.path.join(src, "tests", "xvfb.sh")
     if shutil.which("Xvfb"):
