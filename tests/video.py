@@ -2,7 +2,7 @@
 """The video widget: frames at exact times, bad input, streams that drop or never answer.
 
 usage: video.py BIGSCREEN GOLDEN SOURCE_ROOT CASE
-CASE: golden | check | corrupt | blackhole | live | drop | hls | many | lazy | all
+CASE: golden | check | corrupt | blackhole | live | drop | hls | many | lazy | rtsp | all
 
 The test clip is made here with ffmpeg (a test-only dependency, tools/deps
 --test): testsrc2 320x180, 25 fps, 4 s, x264 with one thread (the same bytes
@@ -406,11 +406,155 @@ def case_lazy():
     check(out.count("libmpv not available") == 1, "no libmpv: logged once (%d)" % out.count("libmpv not available"))
 
 
+class RtspServer:
+    """A small RTSP server on 127.0.0.1 for one stream, RTP interleaved over
+    the RTSP connection (what the widget asks for: rtsp-transport tcp). The
+    pictures come from an ffmpeg that encodes testsrc2 live (a keyframe a
+    second) to RTP on a local UDP port; the server relays each RTP packet to
+    every playing client as "$", channel 0, length, packet. stop() closes the
+    listener and every client: a camera that went away."""
+
+    def __init__(self):
+        self.lsock = socket.socket()
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(8)
+        self.port = self.lsock.getsockname()[1]
+        self.rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.rtp.bind(("127.0.0.1", 0))
+        self.rtp.settimeout(0.2)
+        sdp = os.path.join(tmp, "rtsp-%d.sdp" % self.port)
+        self.ff = subprocess.Popen(["ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
+                                    "-i", "testsrc2=size=320x180:rate=25", "-c:v", "libx264", "-preset", "ultrafast",
+                                    "-tune", "zerolatency", "-g", "25", "-threads", "1", "-pix_fmt", "yuv420p",
+                                    "-f", "rtp", "-sdp_file", sdp,
+                                    "rtp://127.0.0.1:%d?pkt_size=1200" % self.rtp.getsockname()[1]],
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+        for _ in range(100):
+            if os.path.exists(sdp) and os.path.getsize(sdp) > 0:
+                break
+            time.sleep(0.05)
+        lines = [ln for ln in open(sdp).read().splitlines() if ln.strip() and not ln.startswith("SDP:")]
+        out = []
+        for ln in lines:
+            if ln.startswith("m=video"):
+                ln = "m=video 0 RTP/AVP " + ln.split()[-1]
+            out.append(ln)
+            if ln.startswith("m=video"):
+                out.append("a=control:track0")
+        self.sdp = "\r\n".join(out) + "\r\n"
+        self.clients, self.playing, self.requests, self.live = [], [], [], True
+        threading.Thread(target=self.accept, daemon=True).start()
+        threading.Thread(target=self.relay, daemon=True).start()
+
+    def accept(self):
+        while self.live:
+            try:
+                c, _ = self.lsock.accept()
+            except OSError:
+                return
+            self.clients.append(c)
+            threading.Thread(target=self.serve, args=(c,), daemon=True).start()
+
+    def serve(self, c):
+        buf = b""
+        while self.live:
+            try:
+                data = c.recv(4096)
+            except OSError:
+                return
+            if not data:
+                return
+            buf += data
+            while b"\r\n\r\n" in buf:
+                head, buf = buf.split(b"\r\n\r\n", 1)
+                lines = head.decode(errors="replace").split("\r\n")
+                method, url = (lines[0].split() + ["", ""])[:2]
+                hdr = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:])}
+                n = int(hdr.get("content-length", "0") or 0)
+                buf = buf[n:]
+                self.requests.append(method)
+                extra, body = "", ""
+                if method == "OPTIONS":
+                    extra = "Public: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN, GET_PARAMETER\r\n"
+                elif method == "DESCRIBE":
+                    body = self.sdp
+                    extra = "Content-Base: %s/\r\nContent-Type: application/sdp\r\n" % url.rstrip("/")
+                elif method == "SETUP":
+                    extra = "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\nSession: 4711;timeout=60\r\n"
+                elif method in ("PLAY", "GET_PARAMETER", "TEARDOWN"):
+                    extra = "Session: 4711\r\n"
+                msg = "RTSP/1.0 200 OK\r\nCSeq: %s\r\n%sContent-Length: %d\r\n\r\n%s" % (
+                    hdr.get("cseq", "0"), extra, len(body.encode()), body)
+                try:
+                    c.sendall(msg.encode())
+                except OSError:
+                    return
+                if method == "PLAY":
+                    self.playing.append(c)
+
+    def relay(self):
+        while self.live:
+            try:
+                pkt = self.rtp.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            for c in list(self.playing):
+                try:
+                    c.sendall(b"$\x00" + len(pkt).to_bytes(2, "big") + pkt)
+                except OSError:
+                    self.playing.remove(c)
+
+    def stop(self):
+        self.live = False
+        for c in self.clients:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            c.close()
+        self.lsock.close()
+        self.rtp.close()
+        os.killpg(self.ff.pid, signal.SIGKILL)
+        self.ff.wait()
+
+
+def case_rtsp():
+    """A camera over RTSP plays; when it goes away: 信号中断 over the last frame, counted, retried."""
+    srv = RtspServer()
+    try:
+        lay = layout("rtsp.json", [video("rtsp://127.0.0.1:%d/cam" % srv.port)])
+        r, text, took = headless(lay, 4)
+        if r:
+            t = r["widgets"][0]["text"]
+            n = int(t.split("frames=")[1].split()[0]) if "frames=" in t else 0
+            check(" playing " in t and n >= 25, "the RTSP camera plays (%d frames in 4 s; %s; the server saw %s)"
+                  % (n, t, "/".join(dict.fromkeys(srv.requests))))
+            pace_ok(r, 4)
+        else:
+            check(False, "headless run with an RTSP camera")
+        # the same camera goes away 3 s into a 6 s run
+        threading.Timer(3.0, srv.stop).start()
+        r, text, took = headless(lay, 6)
+        if r:
+            t = r["widgets"][0]["text"]
+            check(" lost " in t or " opening " in t, "the camera that went away shows 信号中断 or reconnects (%s)" % t)
+            check(r["videos"]["drops"] >= 1 and r["videos"]["retries"] >= 1, "the drop is counted and retried (%r)"
+                  % r["videos"])
+            pace_ok(r, 6)
+        else:
+            check(False, "headless run with an RTSP camera that goes away")
+    finally:
+        if srv.live:
+            srv.stop()
+
+
 CASES = {"golden": case_golden, "check": case_check, "corrupt": case_corrupt, "blackhole": case_blackhole,
          "live": case_live, "drop": case_drop,
-         "hls": case_hls, "many": case_many, "lazy": case_lazy}
+         "hls": case_hls, "many": case_many, "lazy": case_lazy, "rtsp": case_rtsp}
 try:
-    if shutil.which("ffmpeg") is None and CASE in ("golden", "check", "live", "drop", "hls", "many", "lazy", "all"):
+    if shutil.which("ffmpeg") is None and CASE in ("golden", "check", "live", "drop", "hls", "many", "lazy", "rtsp", "all"):
         print("SKIP ffmpeg is not installed (tools/deps --test)")
         sys.exit(77)
     for name, fn in CASES.items():
