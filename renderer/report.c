@@ -55,6 +55,8 @@ char *screen_report(screen_t *s, int64_t wall_ms)
     cJSON_AddNumberToObject(vo, "errors", (double)vs.errors);
     cJSON_AddNumberToObject(vo, "drops", (double)vs.drops);
     cJSON_AddNumberToObject(vo, "retries", (double)vs.retries);
+    cJSON_AddNumberToObject(vo, "starts", (double)vs.starts);
+    cJSON_AddNumberToObject(vo, "stops", (double)vs.stops);
     cJSON *re = cJSON_AddArrayToObject(root, "reload_errors");
     for (const char *p = s->reload_errors; p && *p;) {
         size_t n = strcspn(p, "\n");

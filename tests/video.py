@@ -2,7 +2,7 @@
 """The video widget: frames at exact times, bad input, streams that drop or never answer.
 
 usage: video.py BIGSCREEN GOLDEN SOURCE_ROOT CASE
-CASE: golden | check | corrupt | blackhole | live | drop | hls | many | lazy | rtsp | all
+CASE: golden | check | corrupt | blackhole | live | drop | hls | many | lazy | rtsp | hidden | all
 
 The test clip is made here with ffmpeg (a test-only dependency, tools/deps
 --test): testsrc2 320x180, 25 fps, 4 s, x264 with one thread (the same bytes
@@ -550,11 +550,67 @@ def case_rtsp():
             srv.stop()
 
 
+def pages_layout(name, first, second, video_on, **kw):
+    """Two pages of `first` and `second` seconds; the video on page `video_on` (0 or 1), a title on the other."""
+    pages = []
+    for i, dur in enumerate((first, second)):
+        w = video("video-clip.mp4", **kw) if i == video_on else \
+            {"id": "t%d" % i, "type": "title", "rect": [0, 0, 900, 300], "title": "页 %d" % i}
+        pages.append({"name": "p%d" % i, "duration": dur, "widgets": [w]})
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        json.dump({"canvas": {"width": 900, "height": 300}, "fps": 60, "transition": 0.2,
+                   "feeds": [{"id": "main", "url": "demo:"}], "pages": pages}, f, ensure_ascii=False)
+    return path
+
+
+def case_hidden():
+    """A video's decoder starts on the first visit of its page, not at load; it stops when the page is off
+    screen for longer than hidden_stop, and starts again when the page returns."""
+    clip()
+    # the page with the video is never shown: no decoder, libmpv never loaded, nothing rendered
+    lay = pages_layout("hidden.json", 10, 10, 1)
+    p = subprocess.Popen([BIGSCREEN, "--headless", "--run-for", "3", "--no-state", "--page", "p0",
+                          "--report", os.path.join(tmp, "hidden-report.json"), lay],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, cwd=tmp)
+    try:
+        time.sleep(2.5)
+        with open("/proc/%d/maps" % p.pid) as f:
+            maps = f.read()
+        rc = p.wait(timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        maps, rc = "", "hang"
+    r = json.load(open(os.path.join(tmp, "hidden-report.json"))) if rc == 0 else None
+    check(r is not None, "headless run with the video's page never shown (rc=%r)" % rc)
+    if r:
+        t = [w["text"] for w in r["widgets"] if w["type"] == "video"][0]
+        check(r["videos"].get("starts", -1) == 0 and r["videos"]["playing"] == 0 and r["videos"]["frames"] == 0,
+              "no decoder started for a page not shown (%r)" % r["videos"])
+        check(" idle " in t, "the hidden video stays idle (%s)" % t)
+    check("libmpv.so" not in maps, "a video on a page never shown does not map libmpv")
+    # the carousel: shown 0-1.5 s, hidden 1.5-3.5 s (stopped 0.5 s in), shown again 3.5-5 s, hidden after
+    lay = pages_layout("carousel.json", 1.5, 2, 0, hidden_stop=0.5)
+    r, text, took = headless(lay, 6.5)
+    if not r:
+        check(False, "headless run of a carousel with a video")
+        return
+    vo = r["videos"]
+    check(vo.get("starts", 0) >= 2, "the decoder starts on each visit of the page (%r)" % vo)
+    check(vo.get("stops", 0) >= 2, "the decoder stops while the page is off screen (%r)" % vo)
+    check(vo["playing"] == 0, "no decoder runs at the end, the page being off screen (%r)" % vo)
+    check(vo["frames"] >= 10, "the video played while shown (%r)" % vo)
+    # hidden_stop is checked
+    rc, text, _ = run(["check", pages_layout("bad-stop.json", 1, 1, 0, hidden_stop=-1)], 30)
+    check(rc != 0 and "hidden_stop" in text, "a negative hidden_stop fails check (rc=%r: %s)" % (rc, text.strip()[-200:]))
+
+
 CASES = {"golden": case_golden, "check": case_check, "corrupt": case_corrupt, "blackhole": case_blackhole,
          "live": case_live, "drop": case_drop,
-         "hls": case_hls, "many": case_many, "lazy": case_lazy, "rtsp": case_rtsp}
+         "hls": case_hls, "many": case_many, "lazy": case_lazy, "rtsp": case_rtsp, "hidden": case_hidden}
 try:
-    if shutil.which("ffmpeg") is None and CASE in ("golden", "check", "live", "drop", "hls", "many", "lazy", "rtsp", "all"):
+    if shutil.which("ffmpeg") is None and CASE in ("golden", "check", "live", "drop", "hls", "many", "lazy", "rtsp", "hidden", "all"):
         print("SKIP ffmpeg is not installed (tools/deps --test)")
         sys.exit(77)
     for name, fn in CASES.items():

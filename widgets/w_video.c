@@ -25,6 +25,16 @@
  * a refused connection) are a drawn error state and a counter
  * (wdg_video_stats, the report's "videos").
  *
+ * A decoder starts on the first visit of the widget's page, not at load: a
+ * video on a page not yet shown costs no thread, no libmpv, no memory. While
+ * its page is off screen a file pauses and a stream plays on without
+ * rendering; once the page has been off screen for "hidden_stop" seconds
+ * the decoder is stopped (its memory, tens of MB with ffmpeg's buffers,
+ * goes back) without waiting for it on the render thread: the thread is
+ * told to quit and joined by a later tick once it says it is done. The
+ * last frame stays on screen, and a file starts again where it was when
+ * the page returns.
+ *
  * Snapshots (--snapshot, with --at T) are deterministic: nothing plays;
  * settle() opens the file on the calling thread, seeks exactly (hr-seek) to
  * T (T modulo the duration when the file loops), waits for that frame with
@@ -190,6 +200,9 @@ typedef struct {
     double     backoff;
     double     last_frame;           /* mono time of the last frame */
     bool       had_frame;            /* this attempt has shown a frame */
+    double     start_at;             /* files: position to start at (set before the thread) */
+    /* written by the decoder thread before done, read after it */
+    double     pos;                  /* files: position when it quit (-1: unknown) */
 } vshared_t;
 
 typedef struct {
@@ -197,6 +210,7 @@ typedef struct {
     char        *src, *poster;
     bool         loop, frame;
     int          fit;
+    double       hidden_stop;        /* s off screen before the decoder stops */
     /* from init */
     char        *url;                /* absolute file path or the URL */
     char         name[128];          /* what the placeholder shows (credentials cut) */
@@ -205,10 +219,15 @@ typedef struct {
     /* render thread */
     vshared_t   *sh;                 /* NULL until playback starts (live) */
     pthread_t    th;
+    vshared_t   *dying;              /* a stopped decoder not yet joined (live) */
+    pthread_t    dying_th;
+    double       hidden_at;          /* now when the page went off screen; NAN while shown */
+    double       resume;             /* files: where the next decoder starts (s) */
     bool         started, failed, hidden;
     bool         refused;            /* over VIDEO_MAX_PLAYING: tried again each tick */
     vframe_t    *front;              /* the frame shown (owned by the render thread) */
-    vframe_t     snap;               /* snapshots: the frame at T */
+    vframe_t     snap;               /* snapshots: the frame at T; live: the last frame of a
+                                        stopped decoder, shown until the next one has a frame */
     int          state, tries;
     char         reason[96];
     uint64_t     gen;
@@ -229,12 +248,16 @@ static const opt_def_t video_opts[] = {
       "PNG or SVG shown before the first frame, and for a stream in snapshots" },
     { "frame",  OPT_BOOL, offsetof(video_t, frame), 0, 0, "true", NULL, NULL,
       "draw the panel (with the title) around it" },
+    { "hidden_stop", OPT_NUM, offsetof(video_t, hidden_stop), 0, 86400, "10", NULL, NULL,
+      "seconds the widget's page may be off screen before its decoder is stopped (its memory freed; "
+      "the last frame stays, a file resumes where it was); until then a file pauses. The decoder "
+      "starts on the first visit of the page, never at load" },
     OPT_END,
 };
 
 /* ---- counters ------------------------------------------------------------ */
 
-static atomic_ullong st_frames, st_errors, st_drops, st_retries, st_playing;
+static atomic_ullong st_frames, st_errors, st_drops, st_retries, st_playing, st_starts, st_stops;
 
 void wdg_video_stats(wdg_video_stats_t *out)
 {
@@ -243,6 +266,8 @@ void wdg_video_stats(wdg_video_stats_t *out)
     out->errors = st_errors;
     out->drops = st_drops;
     out->retries = st_retries;
+    out->starts = st_starts;
+    out->stops = st_stops;
 }
 
 /* ---- checking src (init, at layout load) --------------------------------- */
@@ -321,6 +346,7 @@ static int video_init(wdg_t *w, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    k->hidden_at = NAN;
     if (k->poster) {
         char path[1024];
         if (wdg_find_file(w, k->poster, path, sizeof path) != 0) {
@@ -600,6 +626,13 @@ static void handle_events(vshared_t *v, double now)
             }
             break;
         }
+        case MPV_EVENT_FILE_LOADED:
+            if (v->start_at > 0) {        /* resumed: loops and retries start at 0 again */
+                if (mpv_set_option_string(v->mpv, "start", "none") < 0)
+                    mpv_set_option_string(v->mpv, "start", "0");
+                v->start_at = 0;
+            }
+            break;
         case MPV_EVENT_SHUTDOWN:
             v->retry_at = 0;
             break;
@@ -626,6 +659,11 @@ static void *vthread(void *arg)
     mpv_set_wakeup_callback(v->mpv, on_wakeup, v);
     mpv_render_context_set_update_callback(v->rc, on_update, v);
     set_state(v, VS_OPENING, NULL);
+    if (!v->stream && v->start_at > 0 && isfinite(v->start_at)) {
+        char at[32];                      /* where the last decoder of this widget stopped */
+        snprintf(at, sizeof at, "%.3f", v->start_at);
+        mpv_set_option_string(v->mpv, "start", at);
+    }
     loadfile(v->mpv, v->url);
     int rw = 0, rh = 0;                   /* size of the last render */
     bool hidden = false;
@@ -706,6 +744,12 @@ static void *vthread(void *arg)
             loadfile(v->mpv, v->url);
         }
     }
+    if (!v->stream) {                     /* where to resume, for the next decoder */
+        double pos = -1;
+        if (mpv_get_property(v->mpv, "time-pos", MPV_FORMAT_DOUBLE, &pos) < 0 || !isfinite(pos))
+            pos = -1;
+        v->pos = pos;
+    }
 out:
     mpv_close(v->mpv, v->rc);
     v->mpv = NULL;
@@ -731,7 +775,8 @@ static void shared_free(vshared_t *v)
     free(v);
 }
 
-/* Starts the decoder thread (live screens, first tick). Past
+/* Starts the decoder thread (live screens, the first tick its page is on
+ * screen, and each return of the page after a stop). Past
  * VIDEO_MAX_PLAYING decoders (a layout of fifty cameras, or a reload's two
  * layouts for a moment) the widget shows the error and tries again at the
  * next tick. */
@@ -765,6 +810,8 @@ static void start(video_t *k)
     v->loop = k->loop;
     v->fit = k->fit;
     v->gen = 1;
+    v->start_at = k->stream ? 0 : k->resume;
+    v->pos = -1;
     v->back = &v->bufs[0];
     v->ready = &v->bufs[1];
     if (pthread_create(&k->th, NULL, vthread, v) != 0) {
@@ -775,7 +822,78 @@ static void start(video_t *k)
     }
     k->sh = v;
     k->front = &v->bufs[2];
+    k->hidden = false;
+    k->gen = 0;
     atomic_fetch_add(&st_playing, 1);
+    atomic_fetch_add(&st_starts, 1);
+}
+
+/* Tells the decoder thread to quit (its page has been off screen for
+ * hidden_stop) without waiting for it: a later tick joins it (reap). The
+ * frame on screen is kept in k->snap, shown until the next decoder has one;
+ * the state goes back to idle. */
+static void stop(video_t *k)
+{
+    vshared_t *v = k->sh;
+    pthread_mutex_lock(&v->mu);
+    v->quit = true;
+    pthread_cond_signal(&v->cv);
+    pthread_mutex_unlock(&v->mu);
+    /* the front buffer is the render thread's alone (the decoder thread
+     * touches back and ready only): move it out before v is freed */
+    if (k->front && k->front->surf) {
+        frame_free(&k->snap);
+        k->snap = *k->front;
+        memset(k->front, 0, sizeof *k->front);
+    }
+    k->front = NULL;
+    k->dying = v;
+    k->dying_th = k->th;
+    k->sh = NULL;
+    k->started = false;
+    k->state = VS_IDLE;
+    k->tries = 0;
+    k->reason[0] = 0;
+    atomic_fetch_add(&st_stops, 1);
+    bs_log(BS_LOG_DEBUG, "video \"%s\": page off screen for %.1f s; decoder stopped", k->name, k->hidden_stop);
+    wdg_invalidate_area(&k->base, content(k));
+}
+
+/* Waits up to wait_s for the decoder thread of v to finish (0: only looks),
+ * then joins it and frees v; true when it did, false when the thread is
+ * still running. *pos gets a file's position at the end (-1: unknown). */
+static bool finish(vshared_t *v, pthread_t th, double wait_s, double *pos)
+{
+    pthread_mutex_lock(&v->mu);
+    if (wait_s > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)wait_s;
+        int rc = 0;
+        while (!v->done && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait(&v->cv, &v->mu, &ts);
+    }
+    bool done = v->done;
+    pthread_mutex_unlock(&v->mu);
+    if (!done)
+        return false;
+    pthread_join(th, NULL);
+    if (pos)
+        *pos = v->pos;
+    shared_free(v);
+    atomic_fetch_sub(&st_playing, 1);
+    return true;
+}
+
+/* Joins a stopped decoder once it has finished (never waits). */
+static void reap(video_t *k)
+{
+    double pos = -1;
+    if (k->dying && finish(k->dying, k->dying_th, 0, &pos)) {
+        k->dying = NULL;
+        k->resume = pos > 0 ? pos : 0;
+        bs_log(BS_LOG_DEBUG, "video \"%s\": decoder joined; resumes at %.2f s", k->name, k->resume);
+    }
 }
 
 /* ---- render thread: tick, settle ----------------------------------------- */
@@ -792,7 +910,17 @@ static void video_tick(wdg_t *w, double now, int64_t wall_ms)
     (void)wall_ms;
     if (!w->live)
         return;                           /* snapshots: settle() shows the frame at T */
-    if (!k->started)
+    reap(k);
+    if (!w->shown) {
+        if (isnan(k->hidden_at))
+            k->hidden_at = now;
+        if (k->sh && now - k->hidden_at >= k->hidden_stop)
+            stop(k);
+    } else
+        k->hidden_at = NAN;
+    /* the first visit of the page, or its return after a stop (once the
+     * old decoder is gone) */
+    if (!k->started && !k->dying && w->shown)
         start(k);
     vshared_t *v = k->sh;
     if (!v)
@@ -818,8 +946,11 @@ static void video_tick(wdg_t *w, double now, int64_t wall_ms)
         changed = true;
     }
     pthread_mutex_unlock(&v->mu);
-    if (newframe)
+    if (newframe) {
         k->frames++;
+        if (k->snap.surf)
+            frame_free(&k->snap);         /* the last decoder's frame, no longer shown */
+    }
     if (newframe || changed)
         wdg_invalidate_area(w, content(k));   /* the video's area of the layer, nothing else */
 }
@@ -947,30 +1078,17 @@ static void video_settle(wdg_t *w, double now, double scale)
 static void video_destroy(wdg_t *w)
 {
     video_t *k = (video_t *)w;
-    vshared_t *v = k->sh;
-    if (v) {
-        pthread_mutex_lock(&v->mu);
-        v->quit = true;
-        pthread_cond_signal(&v->cv);
+    if (k->sh)
+        stop(k);                          /* tells it to quit; joined below */
+    if (k->dying) {
         /* mpv stops its network and decoding promptly; a core that does not
-         * is left to finish on its own rather than stall this thread */
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += (time_t)VIDEO_JOIN_S;
-        int rc = 0;
-        while (!v->done && rc != ETIMEDOUT)
-            rc = pthread_cond_timedwait(&v->cv, &v->mu, &ts);
-        bool done = v->done;
-        pthread_mutex_unlock(&v->mu);
-        if (done) {
-            pthread_join(k->th, NULL);
-            shared_free(v);
-        } else {
-            pthread_detach(k->th);       /* leaks v: better than a frozen screen */
+         * is left to finish on its own rather than stall this thread (it
+         * stays counted as playing) */
+        if (!finish(k->dying, k->dying_th, VIDEO_JOIN_S, NULL)) {
+            pthread_detach(k->dying_th); /* leaks it: better than a frozen screen */
             bs_log(BS_LOG_WARNING, "video \"%s\": decoder did not stop in %.0f s", k->name, VIDEO_JOIN_S);
         }
-        atomic_fetch_sub(&st_playing, 1);
-        k->sh = NULL;
+        k->dying = NULL;
     }
     frame_free(&k->snap);
     k->front = NULL;
@@ -1082,6 +1200,8 @@ static void video_draw(const wdg_t *w, draw_t *d)
     cairo_rectangle(cr, c.x, c.y, c.w, c.h);
     cairo_clip(cr);
     const vframe_t *f = k->front;
+    if (!(f && f->surf) && k->snap.surf)
+        f = &k->snap;                     /* live: the stopped decoder's last frame */
     if (f && f->surf && f->w > 0) {
         cairo_rectangle(cr, c.x, c.y, c.w, c.h);     /* letterbox bars */
         cairo_set_source_rgb(cr, 0, 0, 0);
