@@ -19,7 +19,8 @@
  * checks every second for what the callbacks could miss: a connection the
  * library closed for good (it starts a fresh one), a feed shown up while
  * the library says it is not connected, a boot attempt that never
- * reported. Credentials in the URL (nats://user:pass@host) never reach a
+ * reported, a reconnect loop that went quiet (no attempt, no retry round
+ * for NATS_STUCK_MS: a fresh connection). Credentials in the URL (nats://user:pass@host) never reach a
  * log line, a report or an error message (feed_url_redact).
  *
  * Threads: cnats calls the message handler and the connection callbacks on
@@ -48,6 +49,10 @@
 #define NATS_PINGS_OUT    2
 #define NATS_SUBS_MAX     64
 #define NATS_SHOWN_MAX    256
+/* Not connected and no word from the library (no retry round, no connect)
+ * for this long: its reconnect loop is stuck; the watchdog starts afresh.
+ * Longer than two attempts' timeouts and the longest backoff with jitter. */
+#define NATS_STUCK_MS     (2 * NATS_TIMEOUT_MS + 3600 + 2000)
 
 static const int64_t backoff_ms[] = { 250, 500, 1000, 2000, 3000 };
 
@@ -67,6 +72,7 @@ typedef struct {
     pthread_cond_t    cv;
     bool              quit;
     double            t0;          /* bs_mono() when the current connection began */
+    _Atomic int64_t   heard_ms;    /* bs_mono() in ms of the library's last sign of progress */
     char              shown[NATS_SHOWN_MAX];   /* the URL, redacted */
 } nats_priv_t;
 
@@ -187,10 +193,17 @@ static void on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void
     natsMsg_Destroy(msg);
 }
 
+/* The library did something (a connect, a retry round, a loss). */
+static void heard(nats_priv_t *p)
+{
+    atomic_store(&p->heard_ms, (int64_t)(bs_mono() * 1e3));
+}
+
 static void on_connected(natsConnection *nc, void *closure)
 {
     (void)nc;
     nats_priv_t *p = closure;
+    heard(p);
     feed_status_set(p->f, FEED_UP, bs_wall_ms(), "");
     bs_log(BS_LOG_NOTICE, "feed %s: connected to %s", p->f->conf.id, p->shown);
 }
@@ -200,6 +213,7 @@ static void on_disconnected(natsConnection *nc, void *closure)
     nats_priv_t *p = closure;
     if (natsConnection_IsClosed(nc))
         return;                        /* our own close at stop or exit, not a loss */
+    heard(p);
     feed_status_set(p->f, FEED_DOWN, bs_wall_ms(), "connection lost");
     bs_log(BS_LOG_WARNING, "feed %s: connection lost; reconnecting", p->f->conf.id);
 }
@@ -221,6 +235,7 @@ static int64_t retry_delay(natsConnection *nc, int attempts, void *closure)
 {
     (void)nc;
     nats_priv_t *p = closure;
+    heard(p);
     feed_status_t st = feed_status_get(p->f);
     feed_status_retried(p->f, 1);
     if (st.state != FEED_DOWN) {
@@ -239,6 +254,7 @@ static int open_conn(nats_priv_t *p)
 {
     feed_t *f = p->f;
     p->t0 = bs_mono();
+    heard(p);
     p->nsubs = 0;
     atomic_store(&p->lost, false);
     natsStatus st = natsConnection_Connect(&p->nc, p->opts);
@@ -300,6 +316,14 @@ static void *watchdog(void *arg)
             close_conn(p);
             feed_status_retried(f, 1);
             feed_status_set(f, FEED_DOWN, bs_wall_ms(), "connection closed");
+            open_conn(p);
+        } else if (natsConnection_Status(p->nc) != NATS_CONN_STATUS_CONNECTED &&
+                   bs_mono() * 1e3 - (double)atomic_load(&p->heard_ms) > NATS_STUCK_MS) {
+            bs_log(BS_LOG_WARNING, "feed %s: not connected and no attempt for %.0f s; starting a new connection",
+                   f->conf.id, (bs_mono() * 1e3 - (double)atomic_load(&p->heard_ms)) / 1e3);
+            close_conn(p);
+            feed_status_retried(f, 1);
+            feed_status_set(f, FEED_DOWN, bs_wall_ms(), "connect attempts stalled");
             open_conn(p);
         } else if (natsConnection_Status(p->nc) != NATS_CONN_STATUS_CONNECTED) {
             if (st.state == FEED_UP ||

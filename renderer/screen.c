@@ -134,12 +134,14 @@ void screen_free(screen_t *s)
 {
     if (!s)
         return;
+    for (int i = 0; i < s->nfeeds; i++)
+        feed_free(s->feeds[i]);        /* joins feed threads before the queue goes */
     if (s->persist) {                  /* the last state, then wait for the disk */
+        if (s->q && s->store)          /* what the feeds delivered since the last frame counts too */
+            scr_drain(s, s->last_now);
         scr_persist_save(s, s->last_now, s->last_wall);
         persist_writer_free(s->persist);
     }
-    for (int i = 0; i < s->nfeeds; i++)
-        feed_free(s->feeds[i]);        /* joins feed threads before the queue goes */
     feed_queue_free(s->q);
     store_free(s->store);
     text_cache_free(s->tc);

@@ -36,6 +36,10 @@ typedef struct {
     uint64_t late;            /* frames that finished past their deadline,   */
     uint64_t dropped;         /* frame slots skipped: both counted by the
                                  loop that paces (window.c), 0 in snapshots  */
+    double   worst_late_ms;   /* the most a frame finished past its deadline:
+                                 a render thread that waited on something
+                                 shows here as a stall of seconds, a loaded
+                                 machine as tens of milliseconds             */
     /* hot reloads: the frame that swaps a new layout in (its work: the swap,
      * the update and the paint), counted by the loop that paces */
     uint64_t reload_frames;   /* frames that swapped a layout in             */

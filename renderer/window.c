@@ -169,6 +169,8 @@ static void pace_frame(pace_t *p, double work)
 static double pace_deadline(pace_t *p, screen_t *s, double period, double after)
 {
     p->next += period;
+    if ((after - p->next) * 1e3 > s->st.worst_late_ms)
+        s->st.worst_late_ms = (after - p->next) * 1e3;
     if (after > p->next + period) {            /* missed whole frames: count, resync */
         uint64_t missed = (uint64_t)((after - p->next) / period);
         s->st.dropped += missed;

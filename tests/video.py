@@ -88,12 +88,17 @@ def headless(lay, secs, deadline=None):
 
 
 def pace_ok(r, secs, fps=60, what=""):
-    """The screen kept its frame rate: late and dropped frames few."""
+    """The screen kept its frame rate. A render thread that waits on a stream
+    stalls for seconds (the network timeout is 10 s): no frame may finish
+    more than 0.75 s past its deadline. Frames late or dropped by a loaded
+    machine (CI runs two suites at once on two cores) stay under half."""
     rd = r["render"]
     slots = rd["frames"] + rd["dropped"]
     check(slots >= secs * fps * 0.8, "%sframe slots %d of %d expected" % (what, slots, secs * fps))
+    worst = rd.get("worst_late_ms", 0)
+    check(worst < 750, "%sno stall: the latest frame %.0f ms past its deadline" % (what, worst))
     bad = rd["late"] + rd["dropped"]
-    check(bad <= slots * 0.15, "%sframe rate kept: %d late + %d dropped of %d frames"
+    check(bad <= slots * 0.5, "%sframe rate kept: %d late + %d dropped of %d frames"
           % (what, rd["late"], rd["dropped"], rd["frames"]))
 
 

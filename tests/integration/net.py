@@ -476,7 +476,7 @@ def case_nats_blackhole(tmp):
         bh.close()
         srv = nats_server(port)
         t1 = time.monotonic()
-        wait_metrics(mport, lambda v: feed_state(v) == "up", 15, "up once nats-server is on the port")
+        wait_metrics(mport, lambda v: feed_state(v) == "up", 25, "up once nats-server is on the port")
         t_up = time.monotonic() - t1
         nats_pub(port, [("office.rate", "71.5")])
         wait_metrics(mport, lambda v: feed_metric(v, "messages") >= 1, 5, "the published value")
