@@ -366,17 +366,22 @@ static int glow_segments(cairo_t *cr, const cairo_matrix_t *m, double box[4])
 }
 
 /* The band of rows [y0, y0 + bh) x [x0, x0 + bw): squared distance of each
- * pixel centre to the nearest segment, for those within R. */
-static void glow_band_dist(int nseg, float R, int x0, int y0, int bw, int bh)
+ * pixel centre to the nearest segment, for those within R. Only the span
+ * [lo[y], hi[y]] of each row (band-relative x; empty when lo > hi) is
+ * written: what a segment reaches, so the rest of the band costs nothing
+ * (most of a curve's bounding box is far from it). */
+static void glow_band_dist(int nseg, float R, int x0, int y0, int bw, int bh, int *lo, int *hi)
 {
     float *d2 = glow_tls.d2;
-    for (size_t k = 0; k < (size_t)bw * (size_t)bh; k++)
-        d2[k] = INFINITY;
+    for (int y = 0; y < bh; y++) {
+        lo[y] = bw;
+        hi[y] = -1;
+    }
     float R2 = R * R;
     for (int s = 0; s < nseg; s++) {
         gseg_t g = glow_tls.seg[s];
-        float lo = fminf(g.ay, g.by) - R, hi = fmaxf(g.ay, g.by) + R;
-        int ya = (int)floorf(lo - 0.5f), yb = (int)ceilf(hi - 0.5f);
+        float slo = fminf(g.ay, g.by) - R, shi = fmaxf(g.ay, g.by) + R;
+        int ya = (int)floorf(slo - 0.5f), yb = (int)ceilf(shi - 0.5f);
         if (ya < y0)
             ya = y0;
         if (yb > y0 + bh - 1)
@@ -411,7 +416,26 @@ static void glow_band_dist(int nseg, float R, int x0, int y0, int bw, int bh)
                 xa = x0;
             if (xb > x0 + bw - 1)
                 xb = x0 + bw - 1;
-            float *row = d2 + (size_t)(y - y0) * (size_t)bw - x0;
+            if (xa > xb)
+                continue;
+            int r = y - y0;
+            float *row = d2 + (size_t)r * (size_t)bw - x0;
+            /* grow the row's span to [xa, xb], clearing what is new */
+            if (lo[r] > hi[r]) {
+                for (int x = xa; x <= xb; x++)
+                    row[x] = INFINITY;
+                lo[r] = xa - x0;
+                hi[r] = xb - x0;
+            } else {
+                for (int x = xa; x < x0 + lo[r]; x++)
+                    row[x] = INFINITY;
+                for (int x = x0 + hi[r] + 1; x <= xb; x++)
+                    row[x] = INFINITY;
+                if (xa - x0 < lo[r])
+                    lo[r] = xa - x0;
+                if (xb - x0 > hi[r])
+                    hi[r] = xb - x0;
+            }
             float qy = py - g.ay;
             for (int x = xa; x <= xb; x++) {
                 float qx = (float)x + 0.5f - g.ax;
@@ -515,31 +539,33 @@ void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
     float R2 = R * R;
     for (int by = y0; by < y1; by += GLOW_BAND) {
         int bh = y1 - by < GLOW_BAND ? y1 - by : GLOW_BAND;
-        glow_band_dist(nseg, R, x0, by, bw, bh);
+        int lo[GLOW_BAND], hi[GLOW_BAND];
+        glow_band_dist(nseg, R, x0, by, bw, bh, lo, hi);
         int ux0 = bw, ux1 = -1;           /* the columns touched */
         for (int y = 0; y < bh; y++) {
             const float *row = glow_tls.d2 + (size_t)y * (size_t)bw;
             uint8_t *out = glow_tls.mask + (size_t)y * (size_t)stride;
-            for (int x = 0; x < bw; x++) {
+            memset(out, 0, (size_t)bw);
+            if (lo[y] > hi[y])
+                continue;
+            if (lo[y] < ux0)
+                ux0 = lo[y];
+            if (hi[y] > ux1)
+                ux1 = hi[y];
+            for (int x = lo[y]; x <= hi[y]; x++) {
                 float e2 = row[x];
-                if (!(e2 < R2)) {
-                    out[x] = 0;
+                if (!(e2 < R2))
                     continue;
-                }
                 float e = sqrtf(e2), keep = 1;
                 for (int k = 0; k < 4; k++) {
                     float cov = hw[k] + 0.5f - e;
                     cov = cov < 0 ? 0 : cov > 1 ? 1 : cov;
                     keep *= 1 - al[k] * cov;
                 }
-                int a = (int)lrintf((1 - keep) * 255);
-                out[x] = (uint8_t)(a < 0 ? 0 : a > 255 ? 255 : a);
-                if (a > 0) {
-                    if (x < ux0)
-                        ux0 = x;
-                    if (x > ux1)
-                        ux1 = x;
-                }
+                /* lrintf without the call: adding 1.5 * 2^23 rounds to
+                 * the nearest integer, ties to even, as lrintf does */
+                float v = ((1 - keep) * 255 + 0x1.8p23f) - 0x1.8p23f;
+                out[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
             }
         }
         if (ux1 < ux0)
