@@ -542,8 +542,8 @@ static void region_add(cairo_region_t *rg, irect_t r)
 }
 
 /* The background and the layers of the visible widgets, in order, over
- * region rg of cr (the still, or the frame where widgets overlap). */
-static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, draw_t *d, bool upper)
+ * region rg of cr (the still). */
+static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, draw_t *d)
 {
     const layout_t *l = s->layout;
     cairo_save(cr);
@@ -558,8 +558,6 @@ static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, dra
         if (!scr_visible(s, w) || !region_hits(rg, scr_device_rect(s, w->rect, INK_MARGIN)))
             continue;
         paint_layer(s, i, cr, d);
-        if (upper)
-            scr_paint_marks(s, i, cr, d, true);
     }
     cairo_restore(cr);
 }
@@ -615,7 +613,7 @@ static void still_update(screen_t *s, const cairo_region_t *dmg, draw_t *d)
             s->st.drawn_px += (uint64_t)r.width * (uint64_t)r.height;
         }
         cairo_t *cr = cairo_create(s->still);
-        paint_layers(s, cr, dirty, d, false);
+        paint_layers(s, cr, dirty, d);
         cairo_destroy(cr);
         cairo_surface_flush(s->still);
     }
@@ -702,28 +700,48 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
         s->still_valid = false;             /* nothing of it is kept up while dark */
     } else {
         still_update(s, dmg, &d);
-        /* where widgets overlap: the long way; elsewhere the still, then
-         * what goes over each widget's layer */
+        /* one pass, each widget's marks drawn once into the whole damage:
+         * the still copied where one widget at most covers a pixel; where
+         * widgets overlap (their ink margins) the background instead, and
+         * each widget's layer blended there just before its marks, so that
+         * a later widget's layer goes over an earlier one's marks */
         cairo_region_t *slow = overlaps(s);
         cairo_region_intersect(slow, dmg);
         cairo_region_t *fast = cairo_region_copy(dmg);
         cairo_region_subtract(fast, slow);
-        if (!cairo_region_is_empty(slow))
-            paint_layers(s, cr, slow, &d, true);
+        bool any_slow = !cairo_region_is_empty(slow);
+        cairo_save(cr);
+        cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
         if (!cairo_region_is_empty(fast)) {
             cairo_save(cr);
             clip_region(cr, fast);
             cairo_set_source_surface(cr, s->still, 0, 0);
-            cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
             cairo_paint(cr);
-            cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
-            for (int i = 0; i < l->nwidgets; i++) {
-                const wdg_t *w = l->widgets[i];
-                if (scr_visible(s, w) && region_hits(fast, scr_device_rect(s, w->rect, INK_MARGIN)))
-                    scr_paint_marks(s, i, cr, &d, true);
-            }
             cairo_restore(cr);
         }
+        if (any_slow) {
+            cairo_save(cr);
+            clip_region(cr, slow);
+            cairo_set_source_surface(cr, s->bg, 0, 0);
+            cairo_paint(cr);
+            cairo_restore(cr);
+        }
+        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+        clip_region(cr, dmg);
+        for (int i = 0; i < l->nwidgets; i++) {
+            const wdg_t *w = l->widgets[i];
+            irect_t wr = scr_device_rect(s, w->rect, INK_MARGIN);
+            if (!scr_visible(s, w) || !region_hits(dmg, wr))
+                continue;
+            if (any_slow && region_hits(slow, wr)) {
+                cairo_save(cr);
+                clip_region(cr, slow);
+                paint_layer(s, i, cr, &d);
+                cairo_restore(cr);
+            }
+            scr_paint_marks(s, i, cr, &d, true);
+        }
+        cairo_restore(cr);
         cairo_region_destroy(slow);
         cairo_region_destroy(fast);
         cairo_save(cr);
