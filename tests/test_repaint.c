@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,6 +475,74 @@ static void tour_steps(void **st)
     screen_free(s);
 }
 
+#define RANK_TEST BS_SOURCE "/tests/data/rank-test.json"
+
+/* The ranking's rows as a message: ten accounts, scores[i] for the i-th. */
+static void send_rank(screen_t *s, const double *score)
+{
+    static const char *const names[10] = { "临平区总工会", "余杭工会", "上城职工", "拱墅工会", "西湖工会",
+                                           "滨江工会", "萧山工会", "富阳工会", "临安工会", "桐庐工会" };
+    char msg[2048];
+    size_t o = (size_t)snprintf(msg, sizeof msg, "{\"topic\":\"t.rank\",\"value\":[");
+    for (int i = 0; i < 10; i++)
+        o += (size_t)snprintf(msg + o, sizeof msg - o, "%s{\"name\":\"%s\",\"value\":%.1f}", i ? "," : "", names[i],
+                              score[i]);
+    snprintf(msg + o, sizeof msg - o, "]}");
+    send(s, msg);
+}
+
+/* The most pixels one frame repainted over [t0, t1), comparing the frame
+ * composed from damage with a full repaint at cmp (what). */
+static uint64_t most_between(screen_t *s, double t0, double t1, double cmp, const char *what)
+{
+    uint64_t most = 0;
+    for (long k = lround(t0 * 60); k < lround(t1 * 60); k++) {
+        double t = k / 60.0;
+        uint64_t px = frame_at(s, t);
+        most = px > most ? px : most;
+        if (k == lround(cmp * 60))
+            compare_now(s, t, WALL0 + (int64_t)(t * 1000), what);
+    }
+    return most;
+}
+
+/* The ranking repaints what changed in it: one row's new value, its bar and
+ * number (never the whole list, nor the row's badge and name); a new top
+ * value, every bar and number but not the rows around them; two rows
+ * trading places, those two rows. A row here is 540 × 48 units (960 × 540
+ * output: 1 px per unit). */
+static void ranking_repaints_changed_rows(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(RANK_TEST, 960, 540);
+    double score[10] = { 99, 90, 81, 72, 63, 54, 45, 36, 27, 18 };
+    send_rank(s, score);
+    for (long k = 0; k < 2 * 60; k++)
+        frame_at(s, k / 60.0);
+    compare_now(s, 2.0, WALL0 + 2000, "ranking settled");
+    const uint64_t row = 540 * 48;
+    score[5] = 56;                                   /* one row, in its place, max unchanged */
+    send_rank(s, score);
+    uint64_t one = most_between(s, 2.0, 3.0, 2.3, "one row's bar and value moving");
+    if (one == 0 || one > row / 2)
+        fail_msg("one row's new value repainted %llu pixels in a frame: more than its bar and value "
+                 "(a row is %llu)", (unsigned long long)one, (unsigned long long)row);
+    score[0] = 120;                                  /* a new top: every bar rescales */
+    send_rank(s, score);
+    uint64_t all = most_between(s, 3.0, 4.0, 3.3, "every bar rescaling");
+    if (all == 0 || all > 10 * row / 2)
+        fail_msg("a rescale repainted %llu pixels in a frame: more than the bars and values "
+                 "(the list is %llu)", (unsigned long long)all, (unsigned long long)(10 * row));
+    score[3] = 60;                                   /* rows 4 and 5 trade places */
+    send_rank(s, score);
+    uint64_t swap = most_between(s, 4.0, 5.0, 4.3, "two rows trading places");
+    if (swap == 0 || swap > 3 * row)
+        fail_msg("two rows trading places repainted %llu pixels in a frame: more than those rows",
+                 (unsigned long long)swap);
+    compare_now(s, 5.0, WALL0 + 5000, "ranking settled again");
+    screen_free(s);
+}
+
 int main(void)
 {
     setenv("BIGSCREEN_DATADIR", BS_SOURCE, 0);
@@ -487,6 +556,7 @@ int main(void)
         cmocka_unit_test(map_tour_script),
         cmocka_unit_test(flip_rolls_changed_tiles),
         cmocka_unit_test(tour_steps),
+        cmocka_unit_test(ranking_repaints_changed_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,6 +38,8 @@ typedef struct {
     double     anim_until;
     bool       animating;
     double     all_t0;      /* when every row changed at once (scale, count) */
+    double     foot_t0;     /* when the footer line (our rank, "waiting") last changed */
+    int        foot_rank;   /* our rank as the footer shows it; -1 none, -2 "waiting" */
 } ranking_t;
 
 static const opt_def_t ranking_opts[] = {
@@ -123,6 +125,16 @@ static void ranking_data(wdg_t *w, int slot, const bs_value_t *v, const store_en
     }
     if (maxv != k->max_v || n != k->n)
         k->all_t0 = now;                 /* every bar rescales */
+    int foot = n == 0 ? -2 : -1;
+    for (int i = 0; i < n; i++)
+        if (k->highlight && strcmp(next[i].name, k->highlight) == 0 && i >= k->top)
+            foot = i;
+    if (foot != k->foot_rank) {
+        if ((foot >= 0) != (k->foot_rank >= 0))
+            wdg_invalidate(w);           /* the rows' height changes: all of it */
+        k->foot_rank = foot;
+        k->foot_t0 = now;
+    }
     memcpy(k->rows, next, sizeof next[0] * (size_t)n);
     k->n = n;
     k->max_v = maxv;
@@ -142,8 +154,9 @@ static void ranking_tick(wdg_t *w, double now, int64_t wall_ms)
     }
 }
 
-/* The rows' geometry (no text needed): content rect, rows area, row height. */
-typedef struct { rect_t c; double rows_h, rh; int ours_rank; bool footer; } rank_geom_t;
+/* The rows' geometry (no text needed): content rect, rows area, row height,
+ * text size, bar height, our row's index (-1: not in the list). */
+typedef struct { rect_t c; double rows_h, rh, fs, bh; int ours_rank; bool footer; } rank_geom_t;
 
 static rank_geom_t geom(const ranking_t *k)
 {
@@ -155,7 +168,17 @@ static rank_geom_t geom(const ranking_t *k)
     g.footer = g.ours_rank >= k->top;
     g.rows_h = g.c.h - (g.footer ? 34 : 0);
     g.rh = g.rows_h / k->top;
+    g.fs = fmin(g.rh * 0.42, 20);
+    g.bh = fmin(g.rh * 0.34, 14);
     return g;
+}
+
+/* Half the height of what changes in a row that keeps its place (its bar,
+ * its tip and its number) about the row's centre line: the number's ink
+ * reaches 0.6 of its size above and below the line (digits and a CJK unit). */
+static double band_half(const rank_geom_t *g)
+{
+    return fmax(g->bh / 2 + 1, g->fs * 0.72);
 }
 
 /* Where a row's bar begins, from the content's left (rh: row height). */
@@ -166,21 +189,23 @@ static double bar_left(rect_t c, double rh)
     return badge_w + 10 + name_w + 10;
 }
 
-/* Where the marks go: each row that moves or changed at now (all of them
- * when more than fit), and the footer line. The core adds where they were
- * the frame before, so a row that stops is repainted once more. */
+/* Where the marks go: each row that moves (all of it) or changed in its
+ * place (its bar and number: the band about its centre line) at now, all
+ * of the list when more than fit; the footer line when what it says changed
+ * at now. The core adds where they were the frame before, so a row that
+ * stops is repainted once more. */
 static int ranking_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
 {
     const ranking_t *k = (const ranking_t *)w;
     rank_geom_t g = geom(k);
     rect_t c = g.c;
     int n = 0;
-    if (max < 3)
+    if (max < 2)
         return -1;
-    out[n++] = (rect_t){ c.x - 4, c.y + c.h - 40, c.w + 8, 44 };     /* footer, "waiting" */
-    /* a row that stays in its place repaints only its bar and value (its
-     * badge and name do not change); one that moves, all of it */
-    double bar_x = c.x + bar_left(c, g.rh) - fmin(g.rh * 0.34, 14) - 2;   /* a short bar's tip sits left of it */
+    if (k->foot_t0 == now)                /* footer or "waiting" came, went or changed */
+        out[n++] = (rect_t){ c.x - 4, c.y + c.h - 40, c.w + 8, 44 };
+    double bar_x = c.x + bar_left(c, g.rh) - g.bh - 2;    /* a short bar's tip sits left of it */
+    double half = band_half(&g);
     for (int i = 0; i < k->n; i++) {
         const row_t *r = &k->rows[i];
         double pos = wdg_tween_at(&r->tp, now);
@@ -192,8 +217,11 @@ static int ranking_overlay_rects(const wdg_t *w, double now, rect_t *out, int ma
             out[0] = (rect_t){ c.x - 4, c.y - 4, c.w + 8, c.h + 8 };
             return 1;
         }
-        double y = c.y + pos * g.rh, x = moves ? c.x - 4 : bar_x;
-        out[n++] = (rect_t){ x, y - 2, c.x + c.w + 4 - x, g.rh + 4 };
+        double y = c.y + pos * g.rh;
+        if (moves)
+            out[n++] = (rect_t){ c.x - 4, y - 2, c.w + 8, g.rh + 4 };
+        else
+            out[n++] = (rect_t){ bar_x, y + g.rh / 2 - half, c.x + c.w + 4 - bar_x, 2 * half };
     }
     return n;
 }
@@ -202,18 +230,15 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
 {
     const ranking_t *k = (const ranking_t *)w;
     cairo_t *cr = d->cr;
-    rect_t c = k->frame ? draw_panel_content(w->rect, w->title) : w->rect;
+    rank_geom_t g = geom(k);
+    rect_t c = g.c;
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
     bs_color_t gold = draw_theme(d, THEME_GOLD);
     double alpha = w->stale ? 0.45 : 1.0;
-    int ours_rank = -1;
-    for (int i = 0; i < k->n; i++)
-        if (k->highlight && strcmp(k->rows[i].name, k->highlight) == 0)
-            ours_rank = i;
-    bool footer = ours_rank >= k->top;
-    double rows_h = c.h - (footer ? 34 : 0);
-    double rh = rows_h / k->top, fs = fmin(rh * 0.42, 20);
+    int ours_rank = g.ours_rank;
+    bool footer = g.footer;
+    double rows_h = g.rows_h, rh = g.rh, fs = g.fs;
     double badge_w = rh * 0.9 > 34 ? 34 : rh * 0.9;
     double name_w = fmin(c.w * 0.34, 170);
     double bar_x = c.x + bar_left(c, rh), val_w = fs * 4.2;
@@ -264,7 +289,7 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
         draw_text_fit(d, ours ? FONT_BOLD : FONT_TEXT, fs, c.x + badge_w + 10, y, r->name, nc, AL_LEFT, name_w);
 
         /* bar: track, then gradient fill with a bright tip */
-        double bh2 = fmin(rh * 0.34, 14);
+        double bh2 = g.bh;
         draw_round_rect(cr, bar_x, y - bh2 / 2, bar_w, bh2, bh2 / 2);
         cairo_set_source_rgba(cr, a2.r, a2.g, a2.b, 0.14);
         cairo_fill(cr);
