@@ -513,6 +513,10 @@ class RtspServer:
 
     def stop(self):
         self.live = False
+        try:
+            self.lsock.shutdown(socket.SHUT_RDWR)   # wakes the accept(): no more connections
+        except OSError:
+            pass
         for c in self.clients:
             try:
                 c.shutdown(socket.SHUT_RDWR)
@@ -526,7 +530,9 @@ class RtspServer:
 
 
 def case_rtsp():
-    """A camera over RTSP plays; when it goes away: 信号中断 over the last frame, counted, retried."""
+    """A camera over RTSP plays; when it goes away: 信号中断 over the last frame, counted, retried.
+    (The picture mpv drew after the stream ended once made the widget say 播放中 again, with its
+    retries reset, until the 12 s stall check: a dead camera shown as live.)"""
     srv = RtspServer()
     try:
         lay = layout("rtsp.json", [video("rtsp://127.0.0.1:%d/cam" % srv.port)])

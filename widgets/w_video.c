@@ -200,6 +200,10 @@ typedef struct {
     double     backoff;
     double     last_frame;           /* mono time of the last frame */
     bool       had_frame;            /* this attempt has shown a frame */
+    bool       loaded;               /* this attempt's file is open: FILE_LOADED
+                                        came and no END_FILE since. A picture
+                                        mpv draws between attempts (its last
+                                        frame again, or black) is not playing */
     double     start_at;             /* files: position to start at (set before the thread) */
     /* written by the decoder thread before done, read after it */
     double     pos;                  /* files: position when it quit (-1: unknown) */
@@ -594,6 +598,7 @@ static void failed(vshared_t *v, const char *reason, double now)
     v->retry_at = now + v->backoff;
     v->backoff = fmin(VIDEO_BACKOFF_MAX, v->backoff * 2);
     v->had_frame = false;
+    v->loaded = false;
 }
 
 static void handle_events(vshared_t *v, double now)
@@ -616,6 +621,7 @@ static void handle_events(vshared_t *v, double now)
         case MPV_EVENT_END_FILE: {
             mpv_event_end_file *ef = ev->data;
             char why[96];
+            v->loaded = false;
             if (ef->reason == MPV_END_FILE_REASON_ERROR) {
                 end_reason(ef, v->stream, why, sizeof why);
                 failed(v, why, now);
@@ -627,6 +633,7 @@ static void handle_events(vshared_t *v, double now)
             break;
         }
         case MPV_EVENT_FILE_LOADED:
+            v->loaded = true;
             if (v->start_at > 0) {        /* resumed: loops and retries start at 0 again */
                 if (mpv_set_option_string(v->mpv, "start", "none") < 0)
                     mpv_set_option_string(v->mpv, "start", "0");
@@ -707,10 +714,10 @@ static void *vthread(void *arg)
         bool redraw = false;
         if (update)
             redraw = (mpv_render_context_update(v->rc) & MPV_RENDER_UPDATE_FRAME) != 0;
-        if (!redraw && v->had_frame && (tw != rw || th != rh) && !hidden)
+        if (!redraw && v->had_frame && v->loaded && (tw != rw || th != rh) && !hidden)
             redraw = true;                /* the area changed size: the same frame, resized */
-        if (redraw && hidden && v->had_frame) {
-            skip_frame(v->rc);            /* nobody sees it: no scaling, no swap */
+        if (redraw && (!v->loaded || (hidden && v->had_frame))) {
+            skip_frame(v->rc);            /* hidden, or not this attempt's picture: no scaling, no swap */
             v->last_frame = now;
         } else if (redraw && render_frame(v->rc, v->back, tw, th) == 0) {
             rw = tw;
