@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "screen_fixture.h"
+#include "screen_impl.h"
 
 #define WALL0 FIXTURE_WALL0
 
@@ -244,6 +245,70 @@ static void layered_script(void **st)
         if (screen_update(s, t, wall))
             screen_paint(s, t, wall);
         if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
+            compare_now(s, t, wall, cmp[c].what);
+            c++;
+        }
+    }
+    assert_int_equal(c, sizeof cmp / sizeof cmp[0]);
+    screen_free(s);
+}
+
+/* The share of widget id's rectangle (with its ink margin) that its marks'
+ * rectangles of the last frame cover (their sum: an overlap counts twice). */
+static double marks_share(const screen_t *s, const char *id)
+{
+    for (int i = 0; i < s->layout->nwidgets; i++) {
+        const wdg_t *w = s->layout->widgets[i];
+        if (strcmp(w->id, id) != 0)
+            continue;
+        irect_t r = scr_device_rect(s, w->rect, INK_MARGIN);
+        double sum = 0;
+        for (int k = 0; k < s->layers[i].nmarks; k++)
+            sum += (double)s->layers[i].marks[k].w * s->layers[i].marks[k].h;
+        return sum / ((double)r.w * r.h);
+    }
+    fail_msg("no widget %s", id);
+    return 1;
+}
+
+/* A 30-point series as the bench sends it: a random walk, shifted by one
+ * per message (every point eases to its neighbour's height). */
+static void send_series(screen_t *s, int from)
+{
+    char b[1024];
+    size_t o = (size_t)snprintf(b, sizeof b, "{\"topic\":\"live.series\",\"value\":[");
+    for (int i = from; i < from + 30; i++)
+        o += (size_t)snprintf(b + o, sizeof b - o, "%s%d", i > from ? "," : "", 60 + (int)(20 * sin(i / 4.0)) + (i * 37) % 7);
+    snprintf(b + o, sizeof b - o, "]}");
+    send(s, b);
+}
+
+/* The line chart and the gauge repaint what moves, not their whole
+ * rectangle: on ease frames (the series shifted by one, then again mid-ease;
+ * the rate tweening) their marks cover a fraction of the widget, and the
+ * frame composed from that damage equals a full repaint. */
+static void line_gauge_marks_small(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tools/bench/live.json", 1920, 1080);
+    struct { double at; int series; } ev[] = { { 0, 0 }, { 2.0, 1 }, { 2.4, 2 }, { 3.8, 3 } };
+    struct { double at; const char *what; } cmp[] = {
+        { 2.2, "the series easing in place" }, { 2.5, "retargeted mid-ease" }, { 4.1, "easing again" },
+    };
+    size_t e = 0, c = 0;
+    send(s, SNAPSHOT);
+    for (long k = 0; k <= 5 * 60; k++) {
+        double t = k / 60.0;
+        int64_t wall = WALL0 + (int64_t)(t * 1000);
+        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9)
+            send_series(s, ev[e++].series);
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+        if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
+            double line = marks_share(s, "series");
+            printf("# %s (t = %.2f s): the line's marks cover %.1f %% of it\n", cmp[c].what, t, line * 100);
+            if (line > 0.4)
+                fail_msg("%s (t = %.2f s): the line's marks cover %.0f %% of the widget", cmp[c].what, t, line * 100);
             compare_now(s, t, wall, cmp[c].what);
             c++;
         }
@@ -552,6 +617,7 @@ int main(void)
         cmocka_unit_test(video_wall_tiles_add_up),
         cmocka_unit_test(pixel_shift_moves_everything),
         cmocka_unit_test(layered_script),
+        cmocka_unit_test(line_gauge_marks_small),
         cmocka_unit_test(map_script),
         cmocka_unit_test(map_tour_script),
         cmocka_unit_test(flip_rolls_changed_tiles),

@@ -62,6 +62,8 @@ typedef struct {
     double        anim_until;
     line_axis_t   axis;          /* what the base shows */
     bool          has_axis;
+    double        jump_t;        /* when a series last changed without easing */
+    double        xlab_t0;       /* when the x labels last changed */
 } line_t;
 
 static const char *const time_formats[] = { "hh:mm:ss", "hh:mm", "mm-dd", NULL };
@@ -95,6 +97,7 @@ static int line_init(wdg_t *w, char *err, size_t errlen)
 {
     line_t *L = (line_t *)w;
     L->ns = 1 + L->series.n;
+    L->jump_t = L->xlab_t0 = -INFINITY;
     return wdg_bind_series(w, &L->series, err, errlen);
 }
 
@@ -233,6 +236,15 @@ static void line_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry
         if (k == 0 && n.ts[n.m - 1] == 0 && n.m >= s->m)
             k = 1;                           /* untimed samples */
     }
+    /* what the marks' rectangles must know: a change that does not ease
+     * (the whole content is repainted this frame), new x labels */
+    if (!(k == 0 && s->has && n.m == s->m && timed == s->timed))
+        L->jump_t = now;
+    bool labels = n.m != s->m || k > 0 || timed != s->timed;
+    for (int i = 0; !labels && i < n.m; i++)
+        labels = n.ts[i] != s->ts[i] || strcmp(n.lab[i], s->lab[i]) != 0;
+    if (labels)
+        L->xlab_t0 = now;
     double cur_slide = slide_now(L, s, now);
     n.seq = s->seq + (uint64_t)(k > 0 ? k : 0);
     n.has = true;
@@ -368,6 +380,17 @@ static int points_max(const line_t *L)
     return mmax;
 }
 
+/* How the value axis writes its labels at that step. */
+static fmt_opts_t axis_format(const line_t *L, double step)
+{
+    fmt_opts_t axf = L->fmt;
+    axf.unit = NULL;
+    axf.thresholds.n = 0;
+    if (axf.decimals < 0)
+        axf.decimals = step >= 1 || axf.scale != FMT_SCALE_NONE ? -1 : (step >= 0.1 ? 1 : 2);
+    return axf;
+}
+
 static bool line_geom(const line_t *L, draw_t *d, line_geom_t *G)
 {
     const wdg_t *w = &L->base;
@@ -388,11 +411,7 @@ static bool line_geom(const line_t *L, draw_t *d, line_geom_t *G)
     G->c = c;
     G->ax = axis_of(L);
     double vmin = G->ax.vmin, vmax = G->ax.vmax, step = G->ax.step;
-    fmt_opts_t axf = L->fmt;
-    axf.unit = NULL;
-    axf.thresholds.n = 0;
-    if (axf.decimals < 0)
-        axf.decimals = step >= 1 || axf.scale != FMT_SCALE_NONE ? -1 : (step >= 0.1 ? 1 : 2);
+    fmt_opts_t axf = axis_format(L, step);
     double axis_w = 0;
     int nticks = wdg_ticks(vmin, vmax, step, 1e-6);
     for (int i = 0; i < nticks; i++) {
@@ -656,23 +675,174 @@ static void line_draw_top(const wdg_t *w, draw_t *d)
 #undef YOF
 }
 
-/* Where the marks go: the content under the top row (the plot, its tags
- * and x labels; text widths are not known here, so the axis labels are
- * inside too). */
-static int line_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
+/* The content under the top row (the plot, its tags and x labels; text
+ * widths are not known here, so the axis labels are inside too). */
+static rect_t marks_area(const line_t *L)
 {
-    const line_t *L = (const line_t *)w;
-    (void)now;
-    if (max < 1)
-        return 0;
+    const wdg_t *w = &L->base;
     rect_t c = L->frame ? draw_panel_content(w->rect, w->title) : w->rect;
     double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
     if (points_max(L) > 0 && (L->ns > 1 || (L->fmt.unit && L->fmt.unit[0]))) {
         c.y += fs * 1.6;
         c.h -= fs * 1.6;
     }
-    out[0] = (rect_t){ c.x - 8, c.y - 4, c.w + 16, c.h + 10 };
-    return 1;
+    return (rect_t){ c.x - 8, c.y - 4, c.w + 16, c.h + 10 };
+}
+
+/* Whether series s moves in place at now (values easing, no slide). */
+static bool easing(const line_t *L, const sstate_t *st, double now)
+{
+    if (st->m == 0 || L->animate <= 0 || now >= st->ease_t0 + L->animate)
+        return false;
+    for (int i = 0; i < st->m; i++)
+        if (st->from[i] != st->v[i] && isfinite(st->from[i]))
+            return true;
+    return false;
+}
+
+static rect_t rect_join(rect_t a, rect_t b)
+{
+    double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
+    double x1 = fmax(a.x + a.w, b.x + b.w), y1 = fmax(a.y + a.h, b.y + b.h);
+    return (rect_t){ x0, y0, x1 - x0, y1 - y0 };
+}
+
+/* Joins neighbours of r[0..n) (ordered left to right) where that adds the
+ * least area until at most max are left; the new count. */
+static int join_columns(rect_t *r, int n, int max)
+{
+    while (n > max && n > 1) {
+        int best = 0;
+        double cost = INFINITY;
+        for (int i = 0; i + 1 < n; i++) {
+            rect_t j = rect_join(r[i], r[i + 1]);
+            double c = j.w * j.h - r[i].w * r[i].h - r[i + 1].w * r[i + 1].h;
+            if (c < cost) {
+                cost = c;
+                best = i;
+            }
+        }
+        r[best] = rect_join(r[best], r[best + 1]);
+        memmove(r + best + 1, r + best + 2, sizeof r[0] * (size_t)(n - best - 2));
+        n--;
+    }
+    return n;
+}
+
+#define LINE_BAND_RECTS 14          /* columns kept apart while easing */
+
+/* Where the marks go. While values ease in place (an array replaced by one
+ * of the same length, every point at its x), what moves is the band
+ * between each point's start and end heights: a monotone cubic between two
+ * points stays within their heights, so over the tween a column between
+ * points i and i + 1 changes only within the heights both take, grown by
+ * the glow, the dots and the antialiasing; the newest point's halo and tag
+ * move with it; the x labels only when they changed. The rectangles are
+ * those of the whole tween (a pure function of state), so the core's old ∪
+ * new always holds the frame's change, also when a tween is retargeted from
+ * where it is. Anything else (the reveal, a slide, no data): the whole
+ * content. */
+static int line_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
+{
+    const line_t *L = (const line_t *)w;
+    if (max < 1)
+        return 0;
+    rect_t all = marks_area(L);
+    out[0] = all;
+    int mmax = points_max(L);
+    bool revealed = L->revealed && (L->animate <= 0 || now >= L->reveal_t0 + L->animate);
+    if (mmax == 0 || !revealed || !L->has_axis || max < 4)
+        return 1;
+    bool moving = false;
+    for (int s = 0; s < L->ns; s++) {
+        const sstate_t *st = &L->s[s];
+        if (st->m > 0 && slide_now(L, st, now) != 0)
+            return 1;                     /* sliding: everything moves */
+        moving = moving || easing(L, st, now);
+    }
+    if (!moving || now <= L->jump_t + 1e-9)
+        return 1;                         /* nothing eases, or a jump this frame */
+    /* the plot as line_geom places it, with the axis labels' width (text,
+     * not measurable here) between bounds from their estimate: a point's x
+     * grows with that width, so each column spans both */
+    rect_t c = L->frame ? draw_panel_content(w->rect, w->title) : w->rect;
+    double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
+    if (L->ns > 1 || (L->fmt.unit && L->fmt.unit[0])) {
+        c.y += fs * 1.6;
+        c.h -= fs * 1.6;
+    }
+    line_axis_t ax = L->axis;
+    fmt_opts_t axf = axis_format(L, ax.step);
+    double est = 0;
+    int nticks = wdg_ticks(ax.vmin, ax.vmax, ax.step, 1e-6);
+    for (int i = 0; i < nticks; i++) {
+        char lb[96];
+        fmt_axis(&axf, ax.vmin + i * ax.step, lb, sizeof lb);
+        est = fmax(est, draw_text_width_estimate(lb, fs * 0.8));
+    }
+    double aw_lo = est * 0.3, aw_hi = est * 1.8 + fs;
+    double py = c.y + fs * 0.6, ph = c.h - fs * 0.6 - fs * 1.9, wfix = c.w - 10 - fs * 2.2;
+    int vis = mmax < L->points ? mmax : L->points;
+    double n1 = vis > 1 ? vis - 1 : 1;
+#define XAT(i, aw) (c.x + (aw) + 10 + (i) * (wfix - (aw)) / n1)
+#define YOF(val) (py + ph - ph * wdg_frac((val), ax.vmin, ax.vmax))
+    const double M = 6.5;                 /* the glow's reach (5.25), a dot's (4.1), antialiasing */
+    rect_t col[LINE_MAX_SERIES * LINE_CAP];
+    int nc = 0, n = 0;
+    rect_t extra[LINE_MAX_SERIES + 2];
+    for (int s = 0; s < L->ns; s++) {
+        const sstate_t *st = &L->s[s];
+        if (!easing(L, st, now))
+            continue;                     /* redrawn as it was wherever damaged */
+        double lo[LINE_CAP], hi[LINE_CAP];
+        for (int i = 0; i < st->m; i++) {
+            double a = YOF(st->v[i]), b = isfinite(st->from[i]) ? YOF(st->from[i]) : a;
+            lo[i] = fmin(a, b);
+            hi[i] = fmax(a, b);
+        }
+        int off = st->timed ? vis - st->m : 0;      /* the newest point at the right edge */
+        for (int i = 0; i + 1 < st->m || (st->m == 1 && i == 0); i++) {
+            int j = st->m == 1 ? i : i + 1;
+            double x0 = XAT(i + off, aw_lo) - M, x1 = XAT(j + off, aw_hi) + M;
+            double y0 = fmin(lo[i], lo[j]) - M, y1 = fmax(hi[i], hi[j]) + M;
+            col[nc++] = (rect_t){ x0, y0, x1 - x0, y1 - y0 };
+        }
+        /* the newest point's halo, and the main series' tag */
+        int last = st->m - 1;
+        double lx0 = XAT(last + off, aw_lo), lx1 = XAT(last + off, aw_hi);
+        extra[n++] = (rect_t){ lx0 - 10, lo[last] - 10, lx1 - lx0 + 20, hi[last] - lo[last] + 20 };
+        if (s == 0) {
+            fmt_out_t fo;
+            char vb[160];
+            fmt_number(&L->fmt, st->v[last], &fo);
+            fmt_join(&fo, vb, sizeof vb);
+            double twm = draw_text_width_estimate(vb, fs * 0.9) * 1.8 + 14 + fs, th = fs * 1.4;
+            double tx = fmin(lx0 - twm / 2, c.x + c.w - twm) - 2;
+            double ty = lo[last] - th - 12;
+            extra[n++] = (rect_t){ tx, ty, c.x + c.w + 2 - tx, hi[last] + 14 + th - ty };
+        }
+    }
+#undef XAT
+#undef YOF
+    if (now < L->xlab_t0 + fmax(L->animate, L->slide))      /* the x labels changed */
+        extra[n++] = (rect_t){ c.x - 8, py + ph - 2, c.w + 16, fs * 2 + 4 };
+    if (nc == 0 || n + 1 > max)
+        return 1;
+    /* left to right, then neighbours joined to what the damage list holds well */
+    for (int i = 1; i < nc; i++)
+        for (int k = i; k > 0 && col[k].x < col[k - 1].x; k--) {
+            rect_t t = col[k];
+            col[k] = col[k - 1];
+            col[k - 1] = t;
+        }
+    int budget = max - n < LINE_BAND_RECTS ? max - n : LINE_BAND_RECTS;
+    nc = join_columns(col, nc, budget);
+    int o = 0;
+    for (int i = 0; i < nc; i++)
+        out[o++] = col[i];
+    for (int i = 0; i < n; i++)
+        out[o++] = extra[i];
+    return o;
 }
 
 static void line_text(const wdg_t *w, wdg_text_t *out)
