@@ -11,6 +11,9 @@
 
 #define LAYER_BUDGET    (192u << 20) /* bytes of cached widget layers at most */
 
+static void clip_region(cairo_t *cr, const cairo_region_t *rg);
+static void region_add(cairo_region_t *rg, irect_t r);
+
 /* ---- cached layers -------------------------------------------------------- */
 
 static void layer_drop(screen_t *s, layer_t *L)
@@ -244,8 +247,16 @@ void scr_paint_background(screen_t *s)
  * from (live screens with a transition; snapshots paint only once, so they
  * cut). While it fades, the new page is composed from damage as usual, but
  * into s->trans_new, and each frame of the fade is one pass that mixes the
- * two whole pictures into the frame (fade_mix), instead of composing every
- * layer of the screen again every frame. */
+ * two pictures into the frame (fade_mix), instead of composing every layer
+ * of the screen again every frame; only where the two pages differ (the
+ * rectangles of the widgets of either page, s->trans_region), the rest is
+ * the new picture, copied where it changed.
+ *
+ * No picture is copied here: the frame shown last becomes the old picture
+ * (s->trans_old) and, until the first frame that mixes, the frame is the
+ * same surface (a second reference); that frame then takes the spare
+ * surface (s->trans_spare: the old picture of the fade before). The three
+ * surfaces of a fade are made once and kept. */
 void scr_fade_begin(screen_t *s, double now)
 {
     const layout_t *l = s->layout;
@@ -257,37 +268,118 @@ void scr_fade_begin(screen_t *s, double now)
         s->trans_active = true;
         return;
     }
-    if (!s->trans_old)
-        s->trans_old = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
-    if (!s->trans_new)
-        s->trans_new = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
-    if (cairo_surface_status(s->trans_old) != CAIRO_STATUS_SUCCESS ||
-        cairo_surface_status(s->trans_new) != CAIRO_STATUS_SUCCESS)
+    bool alias = s->trans_spare && s->frame == s->trans_old;   /* no frame mixed yet: keeps its old picture */
+    if (!s->trans_new && !(s->trans_new = new_surface(s->out_w, s->out_h)))
         return;                           /* no memory for it: the page cuts */
-    cairo_surface_flush(s->frame);
-    memcpy(cairo_image_surface_get_data(s->trans_old), cairo_image_surface_get_data(s->frame),
-           (size_t)cairo_image_surface_get_stride(s->frame) * (size_t)s->out_h);
-    cairo_surface_mark_dirty(s->trans_old);
+    if (!alias && !s->trans_spare && !s->trans_old && !(s->trans_spare = new_surface(s->out_w, s->out_h)))
+        return;
+    if (!alias) {
+        if (!s->trans_spare)
+            s->trans_spare = s->trans_old;
+        else if (s->trans_old)
+            cairo_surface_destroy(s->trans_old);
+        cairo_surface_flush(s->frame);
+        s->trans_old = s->frame;
+        s->frame = cairo_surface_reference(s->trans_old);
+    }
+    /* where the pages differ: the widgets of the page going and the page coming */
+    int next = scr_page_at(l, now);
+    if (s->trans_region)
+        cairo_region_destroy(s->trans_region);
+    s->trans_region = cairo_region_create();
+    for (int i = 0; i < l->nwidgets; i++) {
+        const wdg_t *w = l->widgets[i];
+        if (w->page >= 0 && (w->page == s->page || w->page == next))
+            region_add(s->trans_region, irect_clip(scr_device_rect(s, w->rect, INK_MARGIN), s->out_w, s->out_h));
+    }
     s->trans_t0 = now;
     s->trans_active = true;
     s->trans_shown = false;
 }
 
-/* frame = old · (1 - e) + new · e, e in [0, 1], one pass over the three
- * (opaque, same size and stride) pictures. */
-static void fade_mix(cairo_surface_t *frame, cairo_surface_t *oldp, cairo_surface_t *newp, double e)
+/* frame = old · (1 - e) + new · e, e in [0, 1], over region rg of the three
+ * (opaque, same size and stride) pictures, one pass. */
+static void fade_mix(cairo_surface_t *frame, cairo_surface_t *oldp, cairo_surface_t *newp, const cairo_region_t *rg,
+                     double e)
 {
     cairo_surface_flush(oldp);
     cairo_surface_flush(newp);
     cairo_surface_flush(frame);
-    uint8_t *restrict out = cairo_image_surface_get_data(frame);
-    const uint8_t *restrict o = cairo_image_surface_get_data(oldp);
-    const uint8_t *restrict n = cairo_image_surface_get_data(newp);
-    size_t len = (size_t)cairo_image_surface_get_stride(frame) * (size_t)cairo_image_surface_get_height(frame);
+    uint8_t *out = cairo_image_surface_get_data(frame);
+    const uint8_t *o = cairo_image_surface_get_data(oldp), *n = cairo_image_surface_get_data(newp);
+    size_t stride = (size_t)cairo_image_surface_get_stride(frame);
     unsigned a = (unsigned)lround(fmax(0, fmin(1, e)) * 256), b = 256 - a;
-    for (size_t i = 0; i < len; i++)
-        out[i] = (uint8_t)((n[i] * a + o[i] * b + 128) >> 8);
+    for (int k = 0; k < cairo_region_num_rectangles(rg); k++) {
+        cairo_rectangle_int_t r;
+        cairo_region_get_rectangle(rg, k, &r);
+        for (int y = r.y; y < r.y + r.height; y++) {
+            size_t at = (size_t)y * stride + (size_t)r.x * 4, len = (size_t)r.width * 4;
+            uint8_t *restrict d = out + at;
+            const uint8_t *restrict po = o + at, *restrict pn = n + at;
+            for (size_t i = 0; i < len; i++)
+                d[i] = (uint8_t)((pn[i] * a + po[i] * b + 128) >> 8);
+        }
+    }
     cairo_surface_mark_dirty(frame);
+}
+
+/* Copies region rg of src into dst (same size). */
+static void copy_region(cairo_surface_t *dst, cairo_surface_t *src, const cairo_region_t *rg)
+{
+    if (cairo_region_is_empty(rg))
+        return;
+    cairo_t *cr = cairo_create(dst);
+    clip_region(cr, rg);
+    cairo_set_source_surface(cr, src, 0, 0);
+    cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(dst);
+}
+
+/* One frame of a fade at progress p (after the new page's damage was
+ * composed into s->trans_new, dmg): the mix where the pages differ, the
+ * new picture elsewhere; at its end, the new picture becomes the frame. */
+static void fade_frame(screen_t *s, const cairo_region_t *dmg, double p)
+{
+    bool alias = s->trans_spare && s->frame == s->trans_old;
+    if (p >= 1 || p < 0) {                 /* this frame shows the new page alone */
+        if (alias) {
+            cairo_surface_destroy(s->frame);   /* the second reference */
+            s->frame = s->trans_new;
+            s->trans_new = s->trans_spare;
+            s->trans_spare = NULL;
+        } else {
+            cairo_surface_t *t = s->frame;
+            s->frame = s->trans_new;
+            s->trans_new = t;
+        }
+        s->trans_active = false;
+        damage_add_full(&s->damage);       /* for whoever shows the frame */
+        return;
+    }
+    if (!s->trans_shown && p == 0)         /* the first frame: the old page as it was */
+        return;
+    cairo_region_t *rest = cairo_region_create_rectangle(&(cairo_rectangle_int_t){ 0, 0, s->out_w, s->out_h });
+    if (s->trans_region)
+        cairo_region_subtract(rest, s->trans_region);
+    if (alias) {                           /* the frame leaves the old picture: all of the rest */
+        cairo_surface_destroy(s->frame);
+        s->frame = s->trans_spare;
+        s->trans_spare = NULL;
+    } else {
+        cairo_region_intersect(rest, dmg);
+    }
+    copy_region(s->frame, s->trans_new, rest);
+    cairo_region_destroy(rest);
+    if (s->trans_region) {
+        fade_mix(s->frame, s->trans_old, s->trans_new, s->trans_region, wdg_ease(0, 1, p));
+    } else {
+        cairo_region_t *all = cairo_region_create_rectangle(&(cairo_rectangle_int_t){ 0, 0, s->out_w, s->out_h });
+        fade_mix(s->frame, s->trans_old, s->trans_new, all, wdg_ease(0, 1, p));
+        cairo_region_destroy(all);
+    }
+    damage_add_full(&s->damage);
 }
 
 /* The rectangles w's marks cover at now, in output pixels (the whole
@@ -749,26 +841,15 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
         scr_draw_chrome(s, &d, all);
         cairo_restore(cr);
     }
-    cairo_region_destroy(dmg);
     cairo_destroy(cr);
     cairo_surface_flush(target);
-    long px = damage_pixels(&s->damage);
     if (s->trans_active) {
         double p = (now - s->trans_t0) / l->transition;
-        if (p >= 1 || p < 0) {             /* this frame shows the new page alone */
-            cairo_surface_t *t = s->frame;
-            s->frame = s->trans_new;
-            s->trans_new = t;
-            s->trans_active = false;
-            damage_add_full(&s->damage);   /* for whoever shows the frame */
-            px = damage_pixels(&s->damage);
-        } else if (s->trans_shown || p > 0) {
-            fade_mix(s->frame, s->trans_old, s->trans_new, wdg_ease(0, 1, p));
-            damage_add_full(&s->damage);
-            px = damage_pixels(&s->damage);
-        }                                  /* else the first frame: the old page as it was */
+        fade_frame(s, dmg, p);
         s->trans_shown = true;
     }
+    cairo_region_destroy(dmg);
+    long px = damage_pixels(&s->damage);
     s->damage_consumed = true;
     s->st.painted++;
     s->st.pixels += (uint64_t)px;

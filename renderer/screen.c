@@ -26,7 +26,7 @@ static void subscribe(screen_t *s, const layout_t *l)
     }
 }
 
-/* The output surfaces (frame, background, fade-out copy); layers apart. */
+/* The output surfaces (frame, background, still, the fade's); layers apart. */
 static void free_surfaces(screen_t *s)
 {
     if (s->frame)
@@ -37,9 +37,14 @@ static void free_surfaces(screen_t *s)
         cairo_surface_destroy(s->trans_old);
     if (s->trans_new)
         cairo_surface_destroy(s->trans_new);
+    if (s->trans_spare)
+        cairo_surface_destroy(s->trans_spare);
+    if (s->trans_region)
+        cairo_region_destroy(s->trans_region);
+    s->trans_region = NULL;
     if (s->still)
         cairo_surface_destroy(s->still);
-    s->frame = s->bg = s->trans_old = s->trans_new = s->still = NULL;
+    s->frame = s->bg = s->trans_old = s->trans_new = s->trans_spare = s->still = NULL;
     s->still_valid = false;
     s->trans_active = false;
 }

@@ -99,6 +99,9 @@ typedef struct screen {
     bool             marks_refresh; /* whole screen repainted: note where every mark is */
     cairo_surface_t *trans_old;     /* the last frame of the page fading out */
     cairo_surface_t *trans_new;     /* the page fading in, composed from damage */
+    cairo_surface_t *trans_spare;   /* the surface the frame takes at the fade's first mix;
+                                       NULL once taken (compose.c, scr_fade_begin) */
+    cairo_region_t  *trans_region;  /* where the two pages differ: mixed (NULL: everywhere) */
     bool             trans_shown;   /* the fade has shown a frame */
     double           trans_t0;      /* when the cross-fade began */
     bool             trans_active;

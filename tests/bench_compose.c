@@ -9,6 +9,9 @@
  *
  * --pages lets the carousel run (a page change with its fade every 4 s);
  * without it page 0 is pinned, as in bigscreen-bench's live-N scenarios.
+ * fade_ms and fade_worst_ms: the CPU of a page change's frames (from the
+ * change to the fade's last frame), mean and worst. BENCH_PNG_AT=K writes
+ * frame K to /tmp/compose-frame.png.
  */
 #include <math.h>
 #include <stdio.h>
@@ -86,7 +89,8 @@ int main(int argc, char **argv)
         s->layout->pin = 0;
     s->live = true;                       /* page fades, as on a wall */
     long frames = lround(seconds * 60), sent = 0;
-    double cpu0 = cpu_now(), worst = 0;
+    double cpu0 = cpu_now(), worst = 0, fade_cpu = 0, fade_worst = 0;
+    long fade_frames = 0;
     uint64_t px0 = s->st.pixels;
     for (long k = 0; k <= frames; k++) {
         double t = k / 60.0, c0 = cpu_now();
@@ -96,14 +100,26 @@ int main(int argc, char **argv)
             int n = message(buf, sizeof buf, sent);
             feed_ingest(s->feeds[0], buf, (size_t)n);
         }
+        int page = s->page;
         if (screen_update(s, t, wall))
             screen_paint(s, t, wall);
-        worst = fmax(worst, cpu_now() - c0);
+        double c = cpu_now() - c0;
+        worst = fmax(worst, c);
+        if (s->trans_active || s->page != page) {   /* a page change's frames: its first to its last */
+            fade_frames++;
+            fade_cpu += c;
+            fade_worst = fmax(fade_worst, c);
+        }
+        if (getenv("BENCH_PNG_AT") && k == atol(getenv("BENCH_PNG_AT"))) {
+            char e[64];
+            screen_write_png(s, "/tmp/compose-frame.png", e, sizeof e);
+        }
     }
     double cpu = cpu_now() - cpu0;
     printf("{\"size\":\"%dx%d\",\"seconds\":%g,\"rate\":%g,\"pages\":%s,\"frames\":%ld,\"cpu_ms_per_frame\":%.3f,"
-           "\"worst_ms\":%.2f,\"repainted\":%.3f}\n",
+           "\"worst_ms\":%.2f,\"fade_frames\":%ld,\"fade_ms\":%.2f,\"fade_worst_ms\":%.2f,\"repainted\":%.3f}\n",
            w, h, seconds, rate, pages ? "true" : "false", frames + 1, cpu / (frames + 1) * 1e3, worst * 1e3,
+           fade_frames, fade_frames ? fade_cpu / fade_frames * 1e3 : 0.0, fade_worst * 1e3,
            (double)(s->st.pixels - px0) / (frames + 1) / ((double)w * h));
     screen_free(s);
     return 0;
