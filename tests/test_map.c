@@ -131,6 +131,64 @@ static void ripples_damage_only_themselves(void **st)
     screen_free(s);
 }
 
+#define FLY_LAYOUT BS_SOURCE "/tests/data/map-fly-test.json"
+
+/* Frames from t0 to t1: the most pixels one of them repainted, and the
+ * frames painted, into *most and *frames; the cached layer's redraws are
+ * counted as drawn. */
+static void run_marks(screen_t *s, double t0, double t1, uint64_t *most, uint64_t *frames)
+{
+    *most = 0;
+    *frames = 0;
+    for (double t = t0; t <= t1 + 1e-9; t += 1 / 60.0) {
+        uint64_t px = s->st.pixels;
+        int64_t wall = WALL0 + (int64_t)(t * 1000);
+        if (screen_update(s, t, wall)) {
+            screen_paint(s, t, wall);
+            (*frames)++;
+        }
+        if (s->st.pixels - px > *most)
+            *most = s->st.pixels - px;
+    }
+}
+
+/* Every moving mark of the map at once (three comets with their landing
+ * ripples, the centre's rings, two opposite regions pulsing, two points
+ * rippling) repaints only its own boxes, old and new: no frame repaints
+ * anything like the whole map, and the cached layer is not redrawn. The
+ * two pulses are two boxes round their rings, not one box round both (that
+ * was 22 % of the map a frame); a region's flash (its first 0.8 s) covers
+ * that region alone (one box round both flashes was 43 %). */
+static void moving_marks_damage_only_themselves(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(FLY_LAYOUT, 640, 480);
+    send(s, REGIONS);
+    send(s, "{\"topic\":\"t.points\",\"value\":[{\"name\":\"站一\",\"lon\":120.05,\"lat\":30.15,\"value\":10},"
+            "{\"name\":\"站二\",\"lon\":120.15,\"lat\":30.05,\"value\":40}]}");
+    run(s, 0, 1);
+    /* 乙 and 丙 (opposite corners) change; the scale and the flylines' order stay */
+    send(s, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":21,\"丙\":31,\"丁\":40}}");
+    run(s, 1, 1.1);
+    uint64_t most, frames, drawn = s->st.widgets_drawn;
+    run_marks(s, 1.1 + 1 / 60.0, 1.7, &most, &frames);        /* flashing: one region's box each */
+    assert_true(frames >= 30);
+    const double map = 640.0 * 480;
+    if (most > 0.35 * map)                                    /* two of four quarters, and the comets */
+        fail_msg("while two regions flash a frame repainted %.0f %% of the map", most * 100 / map);
+    run(s, 1.7 + 1 / 60.0, 2.0);                              /* the flashes end */
+    run_marks(s, 2.0 + 1 / 60.0, 3.4, &most, &frames);        /* rings, comets, ripples */
+    assert_true(frames >= 80);                                /* they do move */
+    assert_int_equal(s->st.widgets_drawn, drawn);             /* the layer stays cached */
+    if (most > 0.15 * map)
+        fail_msg("pulses, comets and ripples repainted %.0f %% of the map in a frame", most * 100 / map);
+    run(s, 3.4 + 1 / 60.0, 3.6);                              /* the pulses end */
+    run_marks(s, 3.6 + 1 / 60.0, 5, &most, &frames);          /* comets and ripples */
+    if (most > 0.1 * map)
+        fail_msg("comets and ripples repainted %.0f %% of the map in a frame", most * 100 / map);
+    screen_free(s);
+}
+
 /* The tour lights the regions in turn on its grid (floor(t / 2) mod 4, in
  * the file's order), shows the name and value, and a step repaints only
  * the region it leaves and the one it lights with their callouts: one
@@ -267,6 +325,7 @@ int main(void)
         cmocka_unit_test(points_hostile),
         cmocka_unit_test(points_cap),
         cmocka_unit_test(ripples_damage_only_themselves),
+        cmocka_unit_test(moving_marks_damage_only_themselves),
         cmocka_unit_test(tour_steps_and_damage),
         cmocka_unit_test(tour_bad_period),
         cmocka_unit_test(inset_errors),

@@ -645,6 +645,142 @@ void draw_ring(draw_t *d, double cx, double cy, double r, double width, bs_color
     cairo_restore(cr);
 }
 
+/* ---- trails -------------------------------------------------------------- */
+
+#define TRAIL_MAX_PX 1024
+
+static _Thread_local struct {
+    float    *acc;                /* premultiplied r, g, b, a per pixel */
+    uint32_t *argb;
+    size_t    acc_cap, argb_cap;
+} trail_tls;
+
+static void cairo_trail(draw_t *d, const draw_seg_t *seg, int n)
+{
+    cairo_t *cr = d->cr;
+    cairo_save(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    for (int i = 0; i < n; i++) {
+        bs_color_t c = draw_color(d, seg[i].c);
+        cairo_new_path(cr);
+        cairo_move_to(cr, seg[i].x0, seg[i].y0);
+        cairo_line_to(cr, seg[i].x1, seg[i].y1);
+        cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a);
+        cairo_set_line_width(cr, seg[i].width);
+        cairo_stroke(cr);
+    }
+    cairo_restore(cr);
+}
+
+void draw_trail(draw_t *d, const draw_seg_t *seg, int n)
+{
+    cairo_t *cr = d->cr;
+    if (n <= 0)
+        return;
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    double s = m.xx;
+    bool fall = m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s || cairo_get_operator(cr) != CAIRO_OPERATOR_OVER;
+    /* the box of every segment with its half width and a pixel, in device space */
+    double bx0 = INFINITY, by0 = INFINITY, bx1 = -INFINITY, by1 = -INFINITY;
+    for (int i = 0; i < n && !fall; i++) {
+        const draw_seg_t *g = &seg[i];
+        if (!isfinite(g->x0) || !isfinite(g->y0) || !isfinite(g->x1) || !isfinite(g->y1) || !(g->width >= 0) ||
+            !(g->width < 1e4))
+            return;                       /* nothing sensible to draw */
+        double r = g->width * s / 2 + 1;
+        double ax = s * g->x0 + m.x0, ay = s * g->y0 + m.y0, ex = s * g->x1 + m.x0, ey = s * g->y1 + m.y0;
+        bx0 = fmin(bx0, fmin(ax, ex) - r);
+        by0 = fmin(by0, fmin(ay, ey) - r);
+        bx1 = fmax(bx1, fmax(ax, ex) + r);
+        by1 = fmax(by1, fmax(ay, ey) + r);
+    }
+    if (!fall && (bx1 - bx0 > TRAIL_MAX_PX || by1 - by0 > TRAIL_MAX_PX))
+        fall = true;
+    if (fall) {
+        cairo_trail(d, seg, n);
+        return;
+    }
+    double cx0, cy0, cx1, cy1;
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_clip_extents(cr, &cx0, &cy0, &cx1, &cy1);
+    int x0 = (int)floor(fmax(bx0, cx0)), y0 = (int)floor(fmax(by0, cy0));
+    int x1 = (int)ceil(fmin(bx1, cx1)), y1 = (int)ceil(fmin(by1, cy1));
+    int bw = x1 - x0, bh = y1 - y0;
+    if (bw <= 0 || bh <= 0) {
+        cairo_restore(cr);
+        return;                           /* clipped away */
+    }
+    size_t px = (size_t)bw * (size_t)bh;
+    float *acc = grow(trail_tls.acc, &trail_tls.acc_cap, px * 4, sizeof *acc);
+    if (acc)
+        trail_tls.acc = acc;
+    uint32_t *out = grow(trail_tls.argb, &trail_tls.argb_cap, px, sizeof *out);
+    if (out)
+        trail_tls.argb = out;
+    if (!acc || !out) {
+        cairo_restore(cr);
+        return;                           /* out of memory: no trail this time */
+    }
+    memset(acc, 0, px * 4 * sizeof *acc);
+    for (int i = 0; i < n; i++) {
+        const draw_seg_t *g = &seg[i];
+        bs_color_t c = draw_color(d, g->c);
+        float al = c.a < 0 ? 0 : c.a > 1 ? 1 : c.a;
+        if (!(al > 0) || !(g->width > 0))
+            continue;
+        float hw = (float)(g->width * s / 2);
+        float ax = (float)(s * g->x0 + m.x0), ay = (float)(s * g->y0 + m.y0);
+        float dx = (float)(s * g->x1 + m.x0) - ax, dy = (float)(s * g->y1 + m.y0) - ay;
+        float len2 = dx * dx + dy * dy, inv = len2 > 0 ? 1.0f / len2 : 0, R = hw + 0.5f, R2 = R * R;
+        int sx0 = (int)floorf(fminf(ax, ax + dx) - R) - x0, sx1 = (int)ceilf(fmaxf(ax, ax + dx) + R) - x0;
+        int sy0 = (int)floorf(fminf(ay, ay + dy) - R) - y0, sy1 = (int)ceilf(fmaxf(ay, ay + dy) + R) - y0;
+        sx0 = sx0 < 0 ? 0 : sx0;
+        sy0 = sy0 < 0 ? 0 : sy0;
+        sx1 = sx1 > bw ? bw : sx1;
+        sy1 = sy1 > bh ? bh : sy1;
+        float pr = c.r * al, pg = c.g * al, pb = c.b * al;
+        for (int y = sy0; y < sy1; y++) {
+            float qy = (float)(y0 + y) + 0.5f - ay;
+            float *row = acc + ((size_t)y * (size_t)bw) * 4;
+            for (int x = sx0; x < sx1; x++) {
+                float qx = (float)(x0 + x) + 0.5f - ax;
+                float t = (qx * dx + qy * dy) * inv;
+                t = t < 0 ? 0 : t > 1 ? 1 : t;
+                float ex = qx - t * dx, ey = qy - t * dy, e2 = ex * ex + ey * ey;
+                if (!(e2 < R2))
+                    continue;
+                /* the stroke's share of the pixel across its edge: [e - ½, e + ½] ∩ [-hw, hw] */
+                float e = sqrtf(e2), cov = fminf(e + 0.5f, hw) - fmaxf(e - 0.5f, -hw);
+                if (!(cov > 0))
+                    continue;
+                cov = cov > 1 ? 1 : cov;
+                float a = cov, keep = 1 - al * a, *p = row + (size_t)x * 4;
+                p[0] = pr * a + p[0] * keep;
+                p[1] = pg * a + p[1] * keep;
+                p[2] = pb * a + p[2] * keep;
+                p[3] = al * a + p[3] * keep;
+            }
+        }
+    }
+    for (size_t k = 0; k < px; k++) {    /* premultiplied ARGB32, as cairo keeps it */
+        const float *p = acc + k * 4;
+        uint32_t a = (uint32_t)lrintf(fminf(p[3], 1) * 255), r = (uint32_t)lrintf(fminf(p[0], 1) * 255);
+        uint32_t gg = (uint32_t)lrintf(fminf(p[1], 1) * 255), b = (uint32_t)lrintf(fminf(p[2], 1) * 255);
+        r = r > a ? a : r;
+        gg = gg > a ? a : gg;
+        b = b > a ? a : b;
+        out[k] = a << 24 | r << 16 | gg << 8 | b;
+    }
+    int stride = bw * 4;                  /* ARGB32 rows need no padding */
+    cairo_surface_t *sf = cairo_image_surface_create_for_data((unsigned char *)out, CAIRO_FORMAT_ARGB32, bw, bh, stride);
+    cairo_set_source_surface(cr, sf, x0, y0);
+    cairo_paint(cr);
+    cairo_surface_destroy(sf);
+    cairo_restore(cr);
+}
+
 /* ---- sprites -------------------------------------------------------------- */
 
 #define SPRITE_SLOTS 96
@@ -671,6 +807,9 @@ void draw_thread_release(void)
     free(glow_tls.mask);
     free(glow_tls.seg);
     memset(&glow_tls, 0, sizeof glow_tls);
+    free(trail_tls.acc);
+    free(trail_tls.argb);
+    memset(&trail_tls, 0, sizeof trail_tls);
     for (int i = 0; i < SPRITE_SLOTS; i++)
         if (sprites.slot[i].surf)
             cairo_surface_destroy(sprites.slot[i].surf);

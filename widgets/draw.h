@@ -68,8 +68,9 @@ rect_t draw_panel(draw_t *d, rect_t r, const char *title);
 rect_t draw_panel_content(rect_t r, const char *title);
 /* A line with a soft glow around it (current path is consumed). */
 void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow);
-/* Frees this thread's drawing scratch (the glow's band buffers, the sprite
- * cache): the per-thread state draw_glow_stroke and draw_sprite keep. A
+/* Frees this thread's drawing scratch (the glow's band buffers, the trail's
+ * scratch, the sprite cache): the per-thread state draw_glow_stroke,
+ * draw_trail and draw_sprite keep. A
  * thread that draws and then lives on idle, or ends (the reload thread after
  * each prepared screen), calls it; the next draw on the thread starts afresh. */
 void draw_thread_release(void);
@@ -90,6 +91,17 @@ double draw_text_width_estimate(const char *s, double size);
  * The current path is left alone; cairo strokes it when the transform is
  * not a uniform scale or the ring is larger than 2048 pixels. */
 void draw_ring(draw_t *d, double cx, double cy, double r, double width, bs_color_t c, double alpha);
+
+/* A trail: n straight round-capped segments stroked one after another, each
+ * its own width and colour (a comet's tapering tail), with the pixels cairo
+ * gives when it strokes them in turn with OVER: each pixel's coverage of a
+ * segment from its distance to it (a box filter across the edge), the
+ * segments composited in order into a small scratch picture of the trail's
+ * box, and that painted once. Coordinates and widths in design units;
+ * colours concrete or theme ones, alpha in c.a. Cairo strokes them when the
+ * transform is not a uniform scale or the box is over 1024 pixels. */
+typedef struct { double x0, y0, x1, y1, width; bs_color_t c; } draw_seg_t;
+void draw_trail(draw_t *d, const draw_seg_t *seg, int n);
 
 /* Sprites: a small picture drawn once per look and stamped wherever it is
  * wanted (a chart's dots, a halo), so a mark that moves every frame costs a

@@ -15,7 +15,11 @@
  * region masks and the stroked borders (map_cache_t); the layer fills
  * masks with the regions' colours, lays the borders over them, then arcs,
  * labels and points (a recolour redraws only the changed regions' boxes);
- * the marks are the comets, pulses and ripples.
+ * the marks are the comets, pulses and ripples, drawn without cairo's
+ * stroker: a comet's tail is one trail (draw_trail), its head and the hub's
+ * dot sprites (draw_sprite), every ring one pass (draw_ring); each mark
+ * reports its own box as it is now (map_overlay_rects), so a frame repaints
+ * where marks were and are, not the map.
  */
 #include "widget.h"
 #include "format.h"
@@ -650,6 +654,13 @@ static void draw_callout(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c
     draw_number(d, FONT_NUMBER, vs, x + pad, y + pad * 0.7 + ns * 1.3 + vs * 0.62, vb, vc, AL_LEFT);
 }
 
+/* x's place in [0, 1): the phase of a repeating animation. */
+static double phase(double x)
+{
+    double f = x - floor(x);
+    return f >= 0 && f < 1 ? f : 0;
+}
+
 /* ---- points ------------------------------------------------------------- */
 
 #define POINT_LABEL_SIZE 12.0
@@ -929,26 +940,28 @@ static void draw_points(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c,
     }
 }
 
+static double point_ring(const map_pt_t *pt, double r, int j, double now, double *width, double *alpha)
+{
+    double f = phase(now / RIPPLE_PERIOD + ripple_phase(pt) + j * 0.5);
+    *width = 1.6 * (1 - f) + 0.6;
+    *alpha = 0.85 * (1 - f);
+    return r + (ripple_reach(r) - r) * f;
+}
+
 /* The ripples round the points of highest value: two rings spreading and
- * fading, a function of the time. */
+ * fading (one-pass rings), a function of the time. */
 static void draw_ripples(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c)
 {
-    cairo_t *cr = d->cr;
     bs_color_t pc = draw_color(d, k->point_color);
     for (int i = 0; i < k->npts && i < k->ripples; i++) {
         const map_pt_t *pt = &k->pts[i];
         gj_pt_t q = gj_project(p, (gj_pt_t){ pt->lon, pt->lat });
         if (in_inset(k, c, q))
             continue;
-        double r = point_r(k, pt->v), ph = ripple_phase(pt);
+        double r = point_r(k, pt->v), w, al;
         for (int j = 0; j < 2; j++) {
-            double f = fmod(d->now / RIPPLE_PERIOD + ph + j * 0.5, 1.0);
-            if (f < 0)
-                f += 1;
-            cairo_arc(cr, q.x, q.y, r + (ripple_reach(r) - r) * f, 0, 2 * M_PI);
-            cairo_set_source_rgba(cr, pc.r, pc.g, pc.b, 0.85 * (1 - f));
-            cairo_set_line_width(cr, 1.6 * (1 - f) + 0.6);
-            cairo_stroke(cr);
+            double R = point_ring(pt, r, j, d->now, &w, &al);
+            draw_ring(d, q.x, q.y, R, w, pc, al);
         }
     }
 }
@@ -1034,17 +1047,71 @@ static gj_pt_t bezier(gj_pt_t a, gj_pt_t c, gj_pt_t b, double t)
     return (gj_pt_t){ u * u * a.x + 2 * u * t * c.x + t * t * b.x, u * u * a.y + 2 * u * t * c.y + t * t * b.y };
 }
 
-static void glow_dot(cairo_t *cr, double x, double y, double r, bs_color_t c, double alpha)
+/* A glowing dot of radius r (its glow reaches 3 r): white at the centre,
+ * colour c around it, fading out. As a sprite: v = { r, c.r, c.g, c.b,
+ * alpha }, drawn once per look and quarter-pixel phase, then stamped. */
+static void glow_dot_paint(cairo_t *cr, const void *arg)
 {
-    cairo_pattern_t *g = cairo_pattern_create_radial(x, y, 0, x, y, r * 3);
-    cairo_pattern_add_color_stop_rgba(g, 0, 1, 1, 1, alpha);
-    cairo_pattern_add_color_stop_rgba(g, 0.3, c.r, c.g, c.b, alpha * 0.9);
-    cairo_pattern_add_color_stop_rgba(g, 1, c.r, c.g, c.b, 0);
-    cairo_arc(cr, x, y, r * 3, 0, 2 * M_PI);
+    const double *v = arg;
+    double r = v[0], a = v[4];
+    cairo_pattern_t *g = cairo_pattern_create_radial(0, 0, 0, 0, 0, r * 3);
+    cairo_pattern_add_color_stop_rgba(g, 0, 1, 1, 1, a);
+    cairo_pattern_add_color_stop_rgba(g, 0.3, v[1], v[2], v[3], a * 0.9);
+    cairo_pattern_add_color_stop_rgba(g, 1, v[1], v[2], v[3], 0);
+    cairo_arc(cr, 0, 0, r * 3, 0, 2 * M_PI);
     cairo_set_source(cr, g);
     cairo_fill(cr);
     cairo_pattern_destroy(g);
 }
+
+static void glow_dot(draw_t *d, double x, double y, double r, bs_color_t c, double alpha)
+{
+    double v[5] = { r, c.r, c.g, c.b, alpha };
+    draw_sprite(d, x, y, r * 3, glow_dot_paint, v, sizeof v);
+}
+
+/* The moving marks' shapes, one definition for the overlay that draws them
+ * and for the rectangles that damage them (design units). */
+#define COMET_N 8                 /* segments of a comet's tail              */
+#define COMET_TAIL 0.32           /* of the arc behind the head              */
+#define COMET_HEAD 2.6            /* head radius; its glow reaches 3 ×       */
+#define HUB_DOT 4.0               /* the centre's dot; its glow reaches 3 ×  */
+
+/* Where comet i's head is along its arc at now, in [0, 1). */
+static double comet_u(const map_t *k, int i, double now)
+{
+    return phase(now / k->fly_period + i * 0.137);
+}
+
+/* Landing ripple of flyline i at now: radius, width, alpha. */
+static double landing_ring(int i, double now, double *width, double *alpha)
+{
+    double f = phase(now / 1.6 + i * 0.21);
+    *width = 1.4;
+    *alpha = 0.8 * (1 - f);
+    return 3 + 12 * f;
+}
+
+/* Ring j (0, 1) of the centre's two expanding rings at now. */
+static double hub_ring(int j, double now, double *width, double *alpha)
+{
+    double f = phase(now / 2.0 + j * 0.5);
+    *width = 1.8;
+    *alpha = 0.9 * (1 - f);
+    return 5 + 22 * f;
+}
+
+/* Ring j (0, 1) of a region's pulse, age seconds after its change. */
+static double pulse_ring(const map_t *k, int j, double age, double *width, double *alpha)
+{
+    double g = phase(age / 1.2 + j * 0.5), fade = 1 - pow(age / k->pulse, 2);
+    *width = 2;
+    *alpha = 0.9 * (1 - g) * fade;
+    return 6 + 30 * g;
+}
+
+/* Ring j (0, 1) of the ripple round point pt (marker radius r) at now. */
+static double point_ring(const map_pt_t *pt, double r, int j, double now, double *width, double *alpha);
 
 /* The arc of flyline i: from the centre a to region b, bowing upwards
  * (control point c). false when the two are too close to draw. */
@@ -1081,54 +1148,44 @@ static void draw_fly_arcs(const map_t *k, draw_t *d, const gj_proj_t *p)
     cairo_stroke(cr);
 }
 
+/* The comets running along the flylines (a tapering tail behind a bright
+ * head: one trail and one sprite each), the ripples where they land and the
+ * centre's rings (one-pass rings), all functions of d->now. The arcs are in
+ * the cached layer (draw_fly_arcs). */
 static void draw_flylines(const map_t *k, draw_t *d, const gj_proj_t *p)
 {
-    cairo_t *cr = d->cr;
     bs_color_t gold = draw_theme(d, THEME_GOLD);
     gj_pt_t a = gj_project(p, k->map->regions[k->center_idx].label);
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    double w, al;
     for (int i = 0; i < k->nfly; i++) {
         gj_pt_t b, c;
         if (!fly_arc(k, p, i, &a, &b, &c))
             continue;
-        /* the comet: a tapering tail behind a bright head */
-        double u = fmod(d->now / k->fly_period + i * 0.137, 1.0);
-        if (u < 0)
-            u += 1;
-        const int N = 8;
-        double tail = 0.32;
-        for (int j = 0; j < N; j++) {
-            double t0 = u - tail * (N - j) / N, t1 = u - tail * (N - j - 1) / N;
+        double u = comet_u(k, i, d->now);
+        draw_seg_t seg[COMET_N];
+        int n = 0;
+        for (int j = 0; j < COMET_N; j++) {
+            double t0 = u - COMET_TAIL * (COMET_N - j) / COMET_N, t1 = u - COMET_TAIL * (COMET_N - j - 1) / COMET_N;
             if (t1 <= 0)
                 continue;
             t0 = fmax(t0, 0);
             gj_pt_t q0 = bezier(a, c, b, t0), q1 = bezier(a, c, b, t1);
-            double f = (double)(j + 1) / N;
-            cairo_move_to(cr, q0.x, q0.y);
-            cairo_line_to(cr, q1.x, q1.y);
-            cairo_set_source_rgba(cr, gold.r + (1 - gold.r) * f * 0.5, gold.g + (1 - gold.g) * f * 0.5,
-                                  gold.b + (1 - gold.b) * f * 0.5, f * 0.95);
-            cairo_set_line_width(cr, 0.6 + 2.4 * f);
-            cairo_stroke(cr);
+            double f = (double)(j + 1) / COMET_N;
+            seg[n++] = (draw_seg_t){ q0.x, q0.y, q1.x, q1.y, 0.6 + 2.4 * f,
+                                     { gold.r + (1 - gold.r) * (float)(f * 0.5), gold.g + (1 - gold.g) * (float)(f * 0.5),
+                                       gold.b + (1 - gold.b) * (float)(f * 0.5), (float)(f * 0.95), -1 } };
         }
+        draw_trail(d, seg, n);
         gj_pt_t h = bezier(a, c, b, u);
-        glow_dot(cr, h.x, h.y, 2.6, gold, 1.0);
-        /* a ripple where the line lands */
-        double f = fmod(d->now / 1.6 + i * 0.21, 1.0);
-        cairo_arc(cr, b.x, b.y, 3 + 12 * f, 0, 2 * M_PI);
-        cairo_set_source_rgba(cr, gold.r, gold.g, gold.b, 0.8 * (1 - f));
-        cairo_set_line_width(cr, 1.4);
-        cairo_stroke(cr);
+        glow_dot(d, h.x, h.y, COMET_HEAD, gold, 1.0);
+        double r = landing_ring(i, d->now, &w, &al);
+        draw_ring(d, b.x, b.y, r, w, gold, al);
     }
-    /* the centre: a steady ring and two expanding ones */
     for (int j = 0; j < 2; j++) {
-        double f = fmod(d->now / 2.0 + j * 0.5, 1.0);
-        cairo_arc(cr, a.x, a.y, 5 + 22 * f, 0, 2 * M_PI);
-        cairo_set_source_rgba(cr, gold.r, gold.g, gold.b, 0.9 * (1 - f));
-        cairo_set_line_width(cr, 1.8);
-        cairo_stroke(cr);
+        double r = hub_ring(j, d->now, &w, &al);
+        draw_ring(d, a.x, a.y, r, w, gold, al);
     }
-    glow_dot(cr, a.x, a.y, 4, gold, 1.0);
+    glow_dot(d, a.x, a.y, HUB_DOT, gold, 1.0);
 }
 
 static void draw_legend(const map_t *k, draw_t *d, rect_t c)
@@ -1645,12 +1702,9 @@ static void map_overlay(const wdg_t *w, draw_t *d)
             fill_region(k, cr, &p, i);
         }
         gj_pt_t q = gj_project(&p, m->regions[i].label);
-        for (int j = 0; j < 2; j++) {
-            double g = fmod(age / 1.2 + j * 0.5, 1.0), fade = 1 - pow(age / k->pulse, 2);
-            cairo_arc(cr, q.x, q.y, 6 + 30 * g, 0, 2 * M_PI);
-            cairo_set_source_rgba(cr, 1, 0.85, 0.35, 0.9 * (1 - g) * fade);
-            cairo_set_line_width(cr, 2);
-            cairo_stroke(cr);
+        for (int j = 0; j < 2; j++) {                   /* two rings spreading (one pass each) */
+            double w, al, r = pulse_ring(k, j, age, &w, &al);
+            draw_ring(d, q.x, q.y, r, w, (bs_color_t){ 1, 0.85f, 0.35f, 1, -1 }, al);
         }
     }
     if (k->center_idx >= 0 && k->nfly > 0)
@@ -1723,54 +1777,67 @@ static int map_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
 #define BEGIN() (x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18)
 #define GROW(px, py, r) do { x0 = fmin(x0, (px) - (r)); y0 = fmin(y0, (py) - (r)); \
                              x1 = fmax(x1, (px) + (r)); y1 = fmax(y1, (py) + (r)); } while (0)
-#define EMIT() marks_add(&acc, x0, y0, x1, y1)
+#define EMIT() marks_add(&acc, x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5)   /* half a unit for the edge's antialiasing */
+    double lw, al, R;
     if (k->center_idx >= 0 && k->nfly > 0) {
         gj_pt_t a = gj_project(&p, m->regions[k->center_idx].label);
-        BEGIN();
-        GROW(a.x, a.y, 30);                            /* rings and the glowing dot */
+        BEGIN();                                       /* the hub's dot and its rings, as big as they are now */
+        GROW(a.x, a.y, HUB_DOT * 3);
+        for (int j = 0; j < 2; j++) {
+            R = hub_ring(j, now, &lw, &al);
+            GROW(a.x, a.y, R + lw / 2);
+        }
         EMIT();
         for (int i = 0; i < k->nfly; i++) {
             gj_pt_t b, cc;
             if (!fly_arc(k, &p, i, &a, &b, &cc))
                 continue;
-            double u = fmod(now / k->fly_period + i * 0.137, 1.0);
-            if (u < 0)
-                u += 1;
+            double u = comet_u(k, i, now);
             BEGIN();                                   /* the comet: tail and head */
-            for (int j = 0; j <= 8; j++) {
-                double t = fmax(0, u - 0.32 * (8 - j) / 8);
+            for (int j = 0; j <= COMET_N; j++) {
+                double t = fmax(0, u - COMET_TAIL * (COMET_N - j) / COMET_N);
                 gj_pt_t q = bezier(a, cc, b, t);
-                GROW(q.x, q.y, j == 8 ? 10 : 4);
+                GROW(q.x, q.y, j == COMET_N ? COMET_HEAD * 3 : 0.6 + 2.4 * (j + 1) / COMET_N);
             }
             EMIT();
             BEGIN();                                   /* the ripple where it lands */
-            GROW(b.x, b.y, 18);
+            R = landing_ring(i, now, &lw, &al);
+            GROW(b.x, b.y, R + lw / 2);
             EMIT();
         }
     }
-    BEGIN();
     for (int i = 0; i < m->nregions && k->pulse > 0; i++) {
-        double age = now - k->changed[i];
+        double age = now - k->changed[i];             /* each pulse its own box: its rings ... */
         if (age < 0 || age >= k->pulse)
             continue;
         gj_pt_t q = gj_project(&p, m->regions[i].label);
-        GROW(q.x, q.y, 40);
-        if (age < fmin(0.8, k->pulse)) {           /* the flash covers the region */
+        BEGIN();
+        for (int j = 0; j < 2; j++) {
+            R = pulse_ring(k, j, age, &lw, &al);
+            GROW(q.x, q.y, R + lw / 2);
+        }
+        EMIT();
+        if (age < fmin(0.8, k->pulse)) {           /* ... and its flash, the region */
             gj_pt_t lo = gj_project(&p, (gj_pt_t){ m->regions[i].minx, m->regions[i].maxy });
             gj_pt_t hi = gj_project(&p, (gj_pt_t){ m->regions[i].maxx, m->regions[i].miny });
-            GROW(lo.x, lo.y, 2);
-            GROW(hi.x, hi.y, 2);
+            BEGIN();
+            GROW(lo.x, lo.y, 1);
+            GROW(hi.x, hi.y, 1);
+            EMIT();
         }
     }
-    if (x1 >= x0)
-        EMIT();
     for (int i = 0; i < k->npts && i < k->ripples; i++) {
         const map_pt_t *pt = &k->pts[i];
         gj_pt_t q = gj_project(&p, (gj_pt_t){ pt->lon, pt->lat });
         if (in_inset(k, c, q))
             continue;
-        double R = ripple_reach(point_r(k, pt->v)) + 2;
-        marks_add(&acc, q.x - R, q.y - R, q.x + R, q.y + R);
+        double r = point_r(k, pt->v);
+        BEGIN();                                       /* its two rings, as big as they are now */
+        for (int j = 0; j < 2; j++) {
+            R = point_ring(pt, r, j, now, &lw, &al);
+            GROW(q.x, q.y, R + lw / 2);
+        }
+        EMIT();
     }
 #undef BEGIN
 #undef GROW
