@@ -138,9 +138,10 @@ void scr_update_stale(screen_t *s, wdg_t *w, double now, int64_t wall_ms)
     /* the badge shows whole seconds/minutes: redraw when its text changes */
     long bucket_old = (long)(w->data_age < 60 ? w->data_age : 60 + w->data_age / 60);
     long bucket_new = (long)(age < 60 ? age : 60 + age / 60);
-    if (stale != w->stale)              /* dimmed or not: every layer changes */
-        wdg_invalidate_base(w);
-    else if (stale && bucket_old != bucket_new && scr_visible(s, w))   /* only the badge's text */
+    if (stale != w->stale) {            /* dimmed or not: the core's veil over the layers (compose.c) */
+        if (scr_visible(s, w))
+            damage_add(&s->damage, scr_device_rect(s, w->rect, INK_MARGIN));
+    } else if (stale && bucket_old != bucket_new && scr_visible(s, w))   /* only the badge's text */
         damage_add(&s->damage, scr_device_rect(s, (rect_t){ w->rect.x, w->rect.y, w->rect.w, 42 }, 2));
     w->stale = stale;
     w->data_age = age;

@@ -16,8 +16,18 @@ static void region_add(cairo_region_t *rg, irect_t r);
 
 /* ---- cached layers -------------------------------------------------------- */
 
+static void veil_drop(screen_t *s, layer_t *L)
+{
+    if (!L->veil)
+        return;
+    s->layer_bytes -= (size_t)cairo_image_surface_get_stride(L->veil) * (size_t)cairo_image_surface_get_height(L->veil);
+    cairo_surface_destroy(L->veil);
+    L->veil = NULL;
+}
+
 static void layer_drop(screen_t *s, layer_t *L)
 {
+    veil_drop(s, L);
     if (L->surf)
         cairo_surface_destroy(L->surf);
     if (L->base)
@@ -164,6 +174,7 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
     draw_t d = *proto;
     uint64_t area = (uint64_t)r.w * (uint64_t)r.h;
     if (!L->base_valid) {                 /* layout, size or what the base shows changed */
+        veil_drop(s, L);                  /* made again from the new base when needed */
         if (L->base) {
             d.cr = layer_begin(s, L, L->base, (irect_t){ 0 }, NULL);
             draw_base_of(w, &d);
@@ -180,6 +191,7 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
         L->base_valid = true;
         L->valid = false;
         L->up = r;
+        s->st.bases_drawn++;
     }
     if (L->surf && (!L->valid || L->redo.w > 0)) {
         irect_t part = L->valid ? L->redo : r;
@@ -423,6 +435,8 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
         if (w->cls->tick)
             w->cls->tick(w, now, wall_ms);
         scr_update_stale(s, w, now, wall_ms);
+        if (!w->stale && L->veil)
+            veil_drop(s, L);
         bool vis = scr_visible(s, w);
         if (w->base_invalid) {
             L->base_valid = false;
@@ -560,6 +574,84 @@ void scr_strip_draw(const screen_t *s, const wdg_t *w, cairo_t *cr, draw_t *d, i
     cairo_restore(cr);
 }
 
+/* ---- the stale dim ----------------------------------------------------------
+ *
+ * A stale widget is dimmed by the core, not by its kind: over its layer and
+ * marks goes the picture of the background and its base alone at
+ * STALE_VEIL, so that what the kind drew over its base shows at 1 -
+ * STALE_VEIL (the base itself, panel and title, stays as it is). Exactly
+ * what drawing those marks at that alpha gave, for marks over the base in
+ * one layer. Going stale or fresh then redraws no layer: it damages the
+ * widget's rectangle, which is composed again with or without the veil.
+ * For a kind without draw() the still holds that picture already under the
+ * widget; a kind with draw(), or any composed on the GPU (which keeps no
+ * still), gets one of its own while stale (L->veil, counted in the layer
+ * budget; over it, the still is used: then what draw() drew is not dimmed). */
+#define STALE_VEIL 0.55
+
+/* The veil's source for widget i: its surface and where it goes (in *at),
+ * or the still; NULL when there is none. */
+static cairo_surface_t *veil_of(screen_t *s, int i, irect_t *at)
+{
+    layer_t *L = &s->layers[i];
+    *at = (irect_t){ 0, 0, s->out_w, s->out_h };
+    if (!s->compose_gpu && (!L->cached || !L->surf))   /* no draw(): the still is background and base here */
+        return s->still;
+    if (L->veil) {
+        *at = L->r;
+        return L->veil;
+    }
+    size_t bytes = (size_t)L->r.w * (size_t)L->r.h * 4;
+    if (!L->cached || s->layer_bytes + bytes > LAYER_BUDGET || !(L->veil = new_surface(L->r.w, L->r.h)))
+        return s->compose_gpu ? NULL : s->still;
+    s->layer_bytes += (size_t)cairo_image_surface_get_stride(L->veil) * (size_t)L->r.h;
+    cairo_t *cr = cairo_create(L->veil);
+    cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+    cairo_set_source_surface(cr, s->bg, -L->r.x, -L->r.y);
+    cairo_paint(cr);
+    cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+    if (L->base) {
+        cairo_set_source_surface(cr, L->base, 0, 0);
+        cairo_paint(cr);
+    }
+    cairo_destroy(cr);
+    cairo_surface_flush(L->veil);
+    s->st.drawn_px += (uint64_t)bytes / 4;
+    *at = L->r;
+    return L->veil;
+}
+
+/* The veil of stale widget i over what cr holds at d->now, within the
+ * widget's own rectangle (not its ink margin, which neighbours share). A
+ * kind with a sliding strip dims the strip's window and its marks only:
+ * what its draw() holds around them is its frame (the ticker's tag). */
+static void paint_veil(screen_t *s, int i, cairo_t *cr, const draw_t *d)
+{
+    const wdg_t *w = s->layout->widgets[i];
+    const layer_t *L = &s->layers[i];
+    irect_t at, wr = irect_clip(scr_device_rect(s, w->rect, 0), s->out_w, s->out_h);
+    cairo_surface_t *src = wr.w > 0 && wr.h > 0 ? veil_of(s, i, &at) : NULL;
+    if (!src)
+        return;
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_rectangle(cr, wr.x, wr.y, wr.w, wr.h);
+    cairo_clip(cr);
+    wdg_strip_t st;
+    irect_t sc;
+    int x0;
+    if (w->cls->strip && w->cls->draw_strip) {
+        if (scr_strip_place(s, w, d->now, &st, &sc, &x0))
+            cairo_rectangle(cr, sc.x, sc.y, sc.w, sc.h);
+        for (int k = 0; k < L->nmarks; k++)
+            cairo_rectangle(cr, L->marks[k].x, L->marks[k].y, L->marks[k].w, L->marks[k].h);
+        cairo_clip(cr);
+    }
+    cairo_set_source_surface(cr, src, at.x, at.y);
+    cairo_paint_with_alpha(cr, STALE_VEIL);
+    cairo_restore(cr);
+}
+
 /* What goes over widget i's layer in the area cr's clip holds: its sliding
  * strip (when strip is set), its marks, its top, its stale badge. */
 void scr_paint_marks(screen_t *s, int i, cairo_t *cr, draw_t *d, bool strip)
@@ -585,6 +677,8 @@ void scr_paint_marks(screen_t *s, int i, cairo_t *cr, draw_t *d, bool strip)
         w->cls->draw_overlay(w, &dd);
         cairo_restore(cr);
     }
+    if (w->stale)                         /* dimmed: the veil over its layer and marks */
+        paint_veil(s, i, cr, d);
     if (w->cls->draw_top) {               /* the static top */
         cairo_save(cr);
         if (L->cached && L->top) {

@@ -446,6 +446,8 @@ void screen_chores_run(screen_chores_t *ch)
             cairo_surface_destroy(L->base);
         if (L->top)
             cairo_surface_destroy(L->top);
+        if (L->veil)
+            cairo_surface_destroy(L->veil);
     }
     free(ch->layers);
     for (size_t i = 0; i < sizeof ch->surfaces / sizeof ch->surfaces[0]; i++)

@@ -27,6 +27,7 @@ typedef struct {
     uint64_t frames;          /* screen_update calls                         */
     uint64_t painted;         /* frames that painted something               */
     uint64_t widgets_drawn;   /* widget draw calls                           */
+    uint64_t bases_drawn;     /* widget bases (with their tops) remade       */
     uint64_t pixels;          /* damaged pixels repainted                    */
     uint64_t drawn_px;        /* pixels Cairo painted: the frame's damaged
                                  areas, widget layers remade and, composing
@@ -56,6 +57,8 @@ typedef struct {
     cairo_surface_t *surf;          /* base + draw(); NULL when the kind has no draw() */
     cairo_surface_t *base;          /* core panel + draw_base(); NULL if none */
     cairo_surface_t *top;           /* draw_top(); NULL if none */
+    cairo_surface_t *veil;          /* while stale, a kind with draw(): the background and
+                                       base under the widget, the stale dim's source (compose.c) */
     irect_t          r;             /* where they go on the output */
     size_t           bytes;         /* held by the surfaces above */
     bool             cached;        /* surfaces made (false: over budget, drawn straight) */

@@ -317,6 +317,44 @@ static void line_gauge_marks_small(void **st)
     screen_free(s);
 }
 
+/* Going stale and fresh again redraws no widget: the dim is the core's
+ * veil over the layers, so the bases (panel, glow, labels) and the layers
+ * stay as they are, and the frame composed from damage still equals a full
+ * repaint, dimmed and not. */
+static void stale_dims_without_redraw(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tests/golden/stale.json", 960, 300);
+    const wdg_t *members = s->layout->widgets[0];
+    uint64_t bases = 0, drawn = 0;
+    for (long k = 0; k <= 14 * 60; k++) {
+        double t = k / 60.0;
+        int64_t wall = WALL0 + (int64_t)(t * 1000);
+        screen_step_feeds(s, t);
+        if (k == 12 * 60)                 /* fresh data: the dim goes */
+            send(s, "{\"topic\":\"members.realname\",\"value\":130000}");
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+        if (k == 9 * 60) {                /* settled, fresh */
+            assert_false(members->stale);
+            bases = s->st.bases_drawn;
+            drawn = s->st.widgets_drawn;
+        }
+        if (k == 11 * 60) {               /* stale since 10 s */
+            assert_true(members->stale);
+            assert_int_equal(s->st.bases_drawn, bases);
+            assert_int_equal(s->st.widgets_drawn, drawn);
+            compare_now(s, t, wall, "stale: dimmed by the veil");
+            bases = s->st.bases_drawn;
+            drawn = s->st.widgets_drawn;
+        }
+    }
+    assert_false(members->stale);
+    assert_int_equal(s->st.bases_drawn, bases);
+    compare_now(s, 14, WALL0 + 14000, "fresh again: no veil");
+    screen_free(s);
+}
+
 /* The map's own script on a test GeoJSON: ripples round points, a point
  * whose value changes (its boxes invalidated, old and new), a recolour of
  * one region (area invalidation), one of every region: the frame composed
@@ -617,6 +655,7 @@ int main(void)
         cmocka_unit_test(video_wall_tiles_add_up),
         cmocka_unit_test(pixel_shift_moves_everything),
         cmocka_unit_test(layered_script),
+        cmocka_unit_test(stale_dims_without_redraw),
         cmocka_unit_test(line_gauge_marks_small),
         cmocka_unit_test(map_script),
         cmocka_unit_test(map_tour_script),

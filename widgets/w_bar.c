@@ -225,7 +225,7 @@ static void bar_draw(const wdg_t *w, draw_t *d)
     rect_t c = b->frame ? draw_panel_content(w->rect, w->title) : w->rect;
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t frame = draw_theme(d, THEME_FRAME);
-    double alpha = w->stale ? 0.45 : 1.0;
+    double alpha = 1.0;   /* stale: the core dims it */
     bool horiz = b->orient == 1;
     double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
 
@@ -615,7 +615,7 @@ static void bar_draw_overlay(const wdg_t *w, draw_t *d)
     if (!tour_cat(b, b->tour.cur))
         return;
     bar_geom_t g = bar_geom(b, d, NULL);
-    double e = wdg_tour_mix(&b->tour, d->now), alpha = w->stale ? 0.45 : 1.0;
+    double e = wdg_tour_mix(&b->tour, d->now), alpha = 1.0;   /* stale: the core dims it */
     if (tour_cat(b, b->tour.prev) && e < 1)
         draw_band(b, &g, d, b->tour.prev, 1 - e, alpha);
     draw_band(b, &g, d, b->tour.cur, e, alpha);

@@ -265,7 +265,7 @@ static void board_draw(const wdg_t *w, draw_t *d)
     double hh = fmin(c.h * 0.16, k->size * 2.2);
     double rh = (c.h - hh) / k->rows;
     double fs = fmin(k->size, rh * 0.5);
-    double alpha = w->stale ? 0.5 : 1.0;
+    double alpha = 1.0;   /* stale: the core dims it */
 
     /* column x positions */
     double total = k->index ? 0.7 : 0;

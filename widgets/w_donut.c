@@ -264,7 +264,7 @@ static void donut_draw(const wdg_t *w, draw_t *d)
     rect_t leg = G.leg;
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
-    double alpha = w->stale ? 0.45 : 1.0;
+    double alpha = 1.0;   /* stale: the core dims it */
     int legend = G.legend;
     double fs = G.fs;
     double R = G.R, cx = G.cx, cy = G.cy, ri = G.ri;
@@ -549,7 +549,7 @@ static void donut_draw_overlay(const wdg_t *w, draw_t *d)
     donut_geom_t G = donut_geom(k);
     double A0[DONUT_MAX], A1[DONUT_MAX];
     slice_angles(k, d->now, A0, A1);
-    double e = wdg_tour_mix(&k->tour, d->now), alpha = w->stale ? 0.45 : 1.0;
+    double e = wdg_tour_mix(&k->tour, d->now), alpha = 1.0;   /* stale: the core dims it */
     int cur = k->tour.cur, prev = k->tour.prev;
     if (tour_slice(k, prev) && e < 1) {
         if (A1[prev] > A0[prev])

@@ -152,7 +152,7 @@ static void funnel_draw(const wdg_t *w, draw_t *d)
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
     bs_color_t gold = draw_theme(d, THEME_GOLD);
-    double alpha = w->stale ? 0.45 : 1.0;
+    double alpha = 1.0;   /* stale: the core dims it */
     if (!k->has || k->n == 0) {
         draw_text(d, FONT_TEXT, 18, c.x + c.w / 2, c.y + c.h / 2, "等待数据…", dim, AL_CENTER);
         return;

@@ -164,7 +164,7 @@ static void gauge_draw_overlay(const wdg_t *w, draw_t *d)
     const gauge_t *g = (const gauge_t *)w;
     cairo_t *cr = d->cr;
     bs_color_t text = draw_theme(d, THEME_TEXT), a2 = draw_theme(d, THEME_ACCENT2);
-    double alpha = w->stale ? 0.45 : 1.0;
+    double alpha = 1.0;   /* stale: the core dims it */
     gauge_geom_t G = geom(g);
     double R = G.R, cx = G.cx, cy = G.cy, ring = G.ring;
     /* value arc: short segments blending accent2 → value colour */

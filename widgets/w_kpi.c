@@ -576,7 +576,7 @@ static void kpi_draw_overlay(const wdg_t *w, draw_t *d)
     snprintf(raw, sizeof raw, "%g", k->to);
     const char *mapped = k->has ? fmt_map(&k->fmt, raw) : NULL;
     bs_color_t c = fmt_color(&k->fmt, k->to, k->color);
-    double alpha = w->stale ? 0.45 : 1.0;
+    double alpha = 1.0;   /* stale: the core dims it */
     c.a *= alpha;
     if (flip_on(k)) {
         flip_draw_digits(k, &g, d, draw_color(d, fmt_color(&k->fmt, k->to, k->color)), alpha);

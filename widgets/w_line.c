@@ -397,7 +397,7 @@ static bool line_geom(const line_t *L, draw_t *d, line_geom_t *G)
     rect_t c = L->frame ? draw_panel_content(w->rect, w->title) : w->rect;
     double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
     G->fs = fs;
-    G->alpha = w->stale ? 0.45 : 1.0;
+    G->alpha = 1.0;   /* stale: the core dims it */
     G->mmax = points_max(L);
     G->c = c;
     if (G->mmax == 0)

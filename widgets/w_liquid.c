@@ -121,7 +121,7 @@ static void liquid_paint(const wdg_t *w, draw_t *d, int part)
                                                         : draw_panel_content(w->rect, w->title);
     bs_color_t dim = draw_theme(d, THEME_DIM);
     bs_color_t gold = draw_theme(d, THEME_GOLD);
-    double alpha = w->stale ? 0.45 : 1.0;
+    double alpha = 1.0;   /* stale: the core dims it */
     bool tgt = isfinite(q->target);
     double foot = tgt ? 26 : 0;
     double R = fmin(c.w, c.h - foot) / 2 * 0.92;

@@ -1563,7 +1563,7 @@ static void map_draw(const wdg_t *w, draw_t *d)
     rect_t c;
     double depth;
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
-    double alpha = w->stale ? 0.5 : 1.0;
+    double alpha = 1.0;   /* stale: the core dims it */
     gj_proj_t p = map_begin(k, w, cr, &c, &depth);
     /* (the slab under the map is in the base layer: map_draw_base) */
 

@@ -135,7 +135,7 @@ static void progress_draw(const wdg_t *w, draw_t *d)
     rect_t c = p->frame ? draw_panel_content(w->rect, w->title) : w->rect;
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t a2 = draw_theme(d, THEME_ACCENT2);
-    double alpha = w->stale ? 0.45 : 1.0;
+    double alpha = 1.0;   /* stale: the core dims it */
     int n = p->items.n;
     double rh = c.h / (n > 0 ? n : 1);
     double fs = fmax(12, fmin(rh * 0.30, 22));

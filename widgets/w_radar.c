@@ -349,7 +349,7 @@ static void radar_draw(const wdg_t *w, draw_t *d)
     cairo_t *cr = d->cr;
     radar_geo_t g = geometry(k, d);
     int n = k->nax;
-    double alpha = w->stale ? 0.45 : 1.0;
+    double alpha = 1.0;   /* stale: the core dims it */
     double p = k->animate > 0 ? wdg_ease(0, 1, (d->now - k->t0) / k->animate) : 1;
     if (n >= 3) {
         /* later series under earlier ones: the first is the one that matters */

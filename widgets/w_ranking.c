@@ -235,7 +235,7 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
     bs_color_t gold = draw_theme(d, THEME_GOLD);
-    double alpha = w->stale ? 0.45 : 1.0;
+    double alpha = 1.0;   /* stale: the core dims it */
     int ours_rank = g.ours_rank;
     bool footer = g.footer;
     double rows_h = g.rows_h, rh = g.rh, fs = g.fs;

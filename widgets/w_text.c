@@ -188,8 +188,6 @@ static void text_draw(const wdg_t *w, draw_t *d)
         if (sscanf(k->shown, "%lf", &v) == 1)
             col = fmt_color(&k->fmt, v, col);
     }
-    if (w->stale)
-        col.a *= 0.5f;
     bs_color_t glow = draw_theme(d, THEME_ACCENT);
     char buf[TEXT_MAX + 8];
     for (int i = 0; i < n; i++) {

@@ -387,7 +387,7 @@ static bool ticker_strip(const wdg_t *w, double now, wdg_strip_t *out)
     out->clip = (rect_t){ g.x0, w->rect.y, g.x1 - g.x0, w->rect.h };
     out->len = STRIP_LEAD + cycle + (g.x1 - g.stop) + 1;
     out->x = g.stop + off - at;
-    out->gen = k->seq << 1 | (w->stale ? 1u : 0u);   /* the list, its order, its colour */
+    out->gen = k->seq;                  /* the list and its order (stale: the core dims it) */
     return true;
 }
 
@@ -402,8 +402,6 @@ static void ticker_draw_strip(const wdg_t *w, draw_t *d, double from, double to)
     bs_color_t accent = draw_theme(d, THEME_ACCENT);
     double cy = w->rect.y + w->rect.h / 2;
     bs_color_t c = k->color;
-    if (w->stale)
-        c.a *= 0.5f;
     double x = STRIP_LEAD;
     int j = k->start;
     for (int guard = 0; x - 21 < to && guard < 4096; guard++) {

@@ -175,7 +175,9 @@ struct wdg {
     bool        base_invalid;    /* the base (and top) need redrawing */
     bool        area_invalid;    /* only inval_area of the layer needs redrawing */
     rect_t      inval_area;      /* design units; valid while area_invalid */
-    bool        stale;           /* data older than stale_after */
+    bool        stale;           /* data older than stale_after; kinds draw as if
+                                    fresh: the core dims a stale widget (a veil
+                                    over its layers, renderer/compose.c) */
     double      data_age;        /* seconds since the newest bound data */
     int64_t     data_wall_ms;    /* source time of the newest bound data (0 = none yet) */
     bool        has_data;
