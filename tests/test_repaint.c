@@ -646,6 +646,37 @@ static void ranking_repaints_changed_rows(void **st)
     screen_free(s);
 }
 
+/* The title's clock: each second repaints the clock's box, not the banner
+ * (the banner, its glow and the title are the base); after a minute the
+ * date's box too; the frame composed from damage equals a full repaint. */
+static void title_clock_repaints_its_box(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tests/golden/title.json", 1280, 110);
+    frame_at(s, 0);                                 /* the first frame: everything */
+    uint64_t most = 0, sum = 0;
+    int ticks = 0;
+    for (long k = 1; k <= 62 * 60; k++) {
+        uint64_t px = frame_at(s, k / 60.0);
+        if (px) {
+            ticks++;
+            sum += px;
+            most = px > most ? px : most;
+        }
+        if (k == 30 * 60 + 1 || k == 60 * 60 + 1)
+            compare_now(s, k / 60.0, WALL0 + (int64_t)(k / 60.0 * 1000.0), "the title after a tick");
+    }
+    /* one repaint a second; the clock's box is about 200 × 54 design units
+     * (here 1:1), the banner 1280 × 100 */
+    if (ticks < 60 || ticks > 64)
+        fail_msg("the title repainted in %d frames over 62 s: not once a second", ticks);
+    if (most > 1280 * 100 / 5)
+        fail_msg("a tick of the title's clock repainted %llu pixels (the banner is %d): not the clock's box",
+                 (unsigned long long)most, 1280 * 100);
+    (void)sum;
+    screen_free(s);
+}
+
 int main(void)
 {
     setenv("BIGSCREEN_DATADIR", BS_SOURCE, 0);
@@ -662,6 +693,7 @@ int main(void)
         cmocka_unit_test(flip_rolls_changed_tiles),
         cmocka_unit_test(tour_steps),
         cmocka_unit_test(ranking_repaints_changed_rows),
+        cmocka_unit_test(title_clock_repaints_its_box),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

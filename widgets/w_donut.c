@@ -394,6 +394,29 @@ typedef struct {
     double fs;
 } callout_t;
 
+/* Share of box b (sampled on a 9 × 5 grid) inside the disk the slices,
+ * pulled out, can cover: 0 when the box leaves the ring alone. */
+static double ring_overlap(const donut_geom_t *G, rect_t b)
+{
+    double rr = G->R * (1 + PULL) + 3;
+    int in = 0;
+    for (int i = 0; i < 9; i++)
+        for (int j = 0; j < 5; j++) {
+            double x = b.x + b.w * i / 8 - G->cx, y = b.y + b.h * j / 4 - G->cy;
+            in += x * x + y * y < rr * rr;
+        }
+    return in / 45.0;
+}
+
+#define CALL_FS_MIN 11      /* the callout shrinks to this before it covers the ring */
+
+/* The callout of slice i: its two lines, and where it goes: beside the
+ * leader's elbow, else in a corner of the chart's area (nearest the elbow
+ * first), else beside the elbow on the other side, the first of them that
+ * leaves the ring alone, at the largest text size down to CALL_FS_MIN that
+ * finds one; when none does (a ring that fills its area), the place and
+ * size that cover the least of it. A pure function of the geometry, so the
+ * marks' rectangles and the drawing agree. */
 static callout_t callout_of(const donut_t *k, const donut_geom_t *G, int i, double a0, double a1)
 {
     callout_t co = { .fs = fmax(13, G->fs * CALL_FS * 1.1) };
@@ -414,13 +437,52 @@ static callout_t callout_of(const donut_t *k, const donut_geom_t *G, int i, doub
     co.py = G->cy + sa * rr;
     co.qx = co.px + ca * 14;
     co.qy = co.py + sa * 14;
-    double pad = 10, w = fmax(draw_text_width_estimate(co.name, co.fs), draw_text_width_estimate(co.val, co.fs)) + 2 * pad;
-    w = fmin(w, G->c.w - 4);
-    double h = co.fs * 2.9;
-    double x = ca >= 0 ? co.qx + 16 : co.qx - 16 - w, y = co.qy - h / 2;
-    x = fmax(G->c.x + 2, fmin(x, G->c.x + G->c.w - w - 2));
-    y = fmax(G->c.y + 2, fmin(y, G->c.y + G->c.h - h - 2));
-    co.box = (rect_t){ x, y, w, h };
+    rect_t A = G->chart;                  /* the callout stays off the legend */
+    if (A.w < 40 || A.h < 30)
+        A = G->c;
+    double best_ov = 2, fs0 = co.fs;
+    for (double fs = fs0;; fs = fmax(CALL_FS_MIN, fs * 0.85)) {
+        double pad = fmin(10, fs * 0.7);
+        double w = fmax(draw_text_width_estimate(co.name, fs), draw_text_width_estimate(co.val, fs)) + 2 * pad;
+        w = fmin(w, A.w - 4);
+        double h = fs * 2.9;
+        double side = ca >= 0 ? 1 : -1;
+        /* candidates: beside the elbow; the four corners, nearest first;
+         * beside the elbow on the other side */
+        double cand[7][2];
+        int nc = 0;
+        cand[nc][0] = side > 0 ? co.qx + 16 : co.qx - 16 - w;
+        cand[nc++][1] = co.qy - h / 2;
+        double cx4[4][2] = { { A.x + 2, A.y + 2 }, { A.x + A.w - w - 2, A.y + 2 },
+                             { A.x + 2, A.y + A.h - h - 2 }, { A.x + A.w - w - 2, A.y + A.h - h - 2 } };
+        double dist[4];
+        for (int c = 0; c < 4; c++)
+            dist[c] = hypot(cx4[c][0] + w / 2 - co.qx, cx4[c][1] + h / 2 - co.qy);
+        for (int n = 0; n < 4; n++) {
+            int bi = -1;
+            for (int c = 0; c < 4; c++)
+                if (dist[c] >= 0 && (bi < 0 || dist[c] < dist[bi]))
+                    bi = c;
+            cand[nc][0] = cx4[bi][0];
+            cand[nc++][1] = cx4[bi][1];
+            dist[bi] = -1;
+        }
+        cand[nc][0] = side > 0 ? co.qx - 16 - w : co.qx + 16;
+        cand[nc++][1] = co.qy - h / 2;
+        for (int c = 0; c < nc && best_ov > 0; c++) {
+            double x = fmax(A.x + 2, fmin(cand[c][0], A.x + A.w - w - 2));
+            double y = fmax(A.y + 2, fmin(cand[c][1], A.y + A.h - h - 2));
+            rect_t b = { x, y, w, h };
+            double ov = ring_overlap(G, b);
+            if (ov < best_ov) {
+                best_ov = ov;
+                co.box = b;
+                co.fs = fs;
+            }
+        }
+        if (best_ov <= 0 || fs <= CALL_FS_MIN)
+            break;
+    }
     return co;
 }
 
@@ -515,7 +577,7 @@ static void draw_callout(const donut_t *k, const callout_t *co, draw_t *d, int i
     bs_color_t tc = text, vc = col;
     tc.a *= (float)alpha;
     vc.a = (float)alpha;
-    double pad = 10;
+    double pad = fmin(10, co->fs * 0.7);
     draw_text_fit(d, FONT_TEXT, co->fs, b.x + pad, b.y + b.h * 0.30, co->name, tc, AL_LEFT, b.w - 2 * pad);
     draw_text_fit(d, FONT_NUMBER, co->fs, b.x + pad, b.y + b.h * 0.70, co->val, vc, AL_LEFT, b.w - 2 * pad);
 }
@@ -532,7 +594,28 @@ static void draw_legend_lit(const donut_geom_t *G, draw_t *d, int i, double e, d
     cairo_set_source(cr, g);
     cairo_fill(cr);
     cairo_pattern_destroy(g);
-
+    /* the accent bar at the row's left, on whole output pixels. With
+     * fractional edges its end rows came out 5 levels apart between the
+     * frame composed from damage and a full repaint (why it had been taken
+     * out): cairo fills a box exactly while the clip is one rectangle, but
+     * when the clip is a region of several rectangles that the box
+     * straddles (the damage of a tour step: the rows, the callout, the
+     * slices), it goes through its polygon rasteriser, which samples an
+     * edge's coverage on a sub-pixel grid. Whole-pixel edges have no
+     * partial coverage, so both paths give the same pixels. */
+    double x0 = r.x, y0 = r.y + 4, x1 = r.x + 3, y1 = r.y + r.h - 4;
+    cairo_user_to_device(cr, &x0, &y0);
+    cairo_user_to_device(cr, &x1, &y1);
+    x0 = round(x0);
+    y0 = round(y0);
+    x1 = fmax(x0 + 1, round(x1));
+    y1 = fmax(y0 + 1, round(y1));
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_rectangle(cr, x0, y0, x1 - x0, y1 - y0);
+    cairo_restore(cr);
+    cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.95 * e * alpha);
+    cairo_fill(cr);
 }
 
 /* Whether the tour shows slice i (an item that exists, with a share). */

@@ -1,7 +1,10 @@
 /*
  * w_title.c — "title": the banner across the top of a screen: the screen's
  * name in large glowing type, the date and weekday on the left, a clock on
- * the right. Redraws once a second when it shows seconds.
+ * the right. The banner, its glow and the title are the cached base; the
+ * date and the clock are the layer, of which a tick remakes only the
+ * clock's box once a second (a minute without seconds), and the date's box
+ * when the day changes: the rest of the banner is never repainted.
  */
 #include "widget.h"
 
@@ -14,7 +17,9 @@ typedef struct {
     char *subtitle;
     bool  clock, date, seconds;
     double size;
-    int64_t shown_s;       /* the wall second drawn last */
+    int64_t shown_s;       /* the wall second (minute) drawn last */
+    int64_t shown_min;     /* the wall minute at the last tick */
+    bool    date_due;      /* the date's box is repainted next frame */
 } title_t;
 
 static const opt_def_t title_opts[] = {
@@ -31,19 +36,54 @@ static const opt_def_t title_opts[] = {
     OPT_END,
 };
 
+#define CLOCK_SIZE 30          /* design units: the clock's digits */
+#define DATE_SIZE  24          /* the date's digits (the weekday is 20) */
+
+/* The clock's and the date's boxes (design units), with room for any
+ * digits: what a tick repaints when they change. */
+static rect_t clock_box(const wdg_t *w)
+{
+    rect_t r = w->rect;
+    double ty = r.y + r.h * 0.32, bw = CLOCK_SIZE * 6.5;
+    return (rect_t){ r.x + r.w - 28 - bw, ty - CLOCK_SIZE * 0.9, bw + 10, CLOCK_SIZE * 1.8 };
+}
+
+static rect_t date_box(const wdg_t *w)
+{
+    rect_t r = w->rect;
+    double ty = r.y + r.h * 0.32;
+    return (rect_t){ r.x + 18, ty - DATE_SIZE * 0.9, DATE_SIZE * 13, DATE_SIZE * 1.8 };
+}
+
 static void title_tick(wdg_t *w, double now, int64_t wall_ms)
 {
     title_t *t = (title_t *)w;
     (void)now;
     if (!t->clock && !t->date)
         return;
+    /* the date's box is remade each minute (the local midnight falls on a
+     * minute in every time zone) and whenever the wall clock jumps (a clock
+     * set, a pause), one frame after the clock's: the two boxes of one
+     * frame would be joined into a band across the whole banner */
+    if (t->date_due) {
+        t->date_due = false;
+        wdg_invalidate_area(w, date_box(w));
+    }
     int64_t s = wall_ms / 1000;
     if (!t->seconds)
         s /= 60;
-    if (s != t->shown_s) {
-        t->shown_s = s;
-        wdg_invalidate(w);
+    if (s == t->shown_s)
+        return;
+    int64_t minute = wall_ms / 60000;
+    t->date_due = t->date && (s != t->shown_s + 1 || minute != t->shown_min);
+    if (t->clock)
+        wdg_invalidate_area(w, clock_box(w));
+    else if (t->date_due) {
+        t->date_due = false;
+        wdg_invalidate_area(w, date_box(w));
     }
+    t->shown_s = s;
+    t->shown_min = minute;
 }
 
 static void local_tm(const draw_t *d, struct tm *tm)
@@ -52,7 +92,8 @@ static void local_tm(const draw_t *d, struct tm *tm)
     gmtime_r(&t, tm);
 }
 
-static void title_draw(const wdg_t *w, draw_t *d)
+/* The base: banner, glow, chevrons, title and subtitle. */
+static void title_draw_base(const wdg_t *w, draw_t *d)
 {
     const title_t *t = (const title_t *)w;
     cairo_t *cr = d->cr;
@@ -109,7 +150,15 @@ static void title_draw(const wdg_t *w, draw_t *d)
         draw_text_glow(d, FONT_TITLE, t->size, cx, cy, w->title, text, accent, AL_CENTER);
     if (t->subtitle)
         draw_text(d, FONT_TEXT, 15, cx, bot - 12, t->subtitle, dim, AL_CENTER | AL_BOTTOM);
+}
 
+/* The layer: the date and the clock. */
+static void title_draw(const wdg_t *w, draw_t *d)
+{
+    const title_t *t = (const title_t *)w;
+    rect_t r = w->rect;
+    bs_color_t accent = draw_theme(d, THEME_ACCENT);
+    bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     struct tm tm;
     local_tm(d, &tm);
     double ty = r.y + r.h * 0.32;
@@ -117,7 +166,7 @@ static void title_draw(const wdg_t *w, draw_t *d)
         static const char *const wd[] = { "星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六" };
         char buf[64];
         snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-        double wdt = draw_number(d, FONT_NUMBER, 24, r.x + 28, ty, buf, text, AL_LEFT);
+        double wdt = draw_number(d, FONT_NUMBER, DATE_SIZE, r.x + 28, ty, buf, text, AL_LEFT);
         draw_text(d, FONT_TEXT, 20, r.x + 40 + wdt, ty, wd[tm.tm_wday % 7], dim, AL_LEFT);
     }
     if (t->clock) {
@@ -126,7 +175,7 @@ static void title_draw(const wdg_t *w, draw_t *d)
             snprintf(buf, sizeof buf, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
         else
             snprintf(buf, sizeof buf, "%02d:%02d", tm.tm_hour, tm.tm_min);
-        draw_number(d, FONT_NUMBER, 30, r.x + r.w - 28, ty, buf, accent, AL_RIGHT);
+        draw_number(d, FONT_NUMBER, CLOCK_SIZE, r.x + r.w - 28, ty, buf, accent, AL_RIGHT);
     }
 }
 
@@ -142,6 +191,7 @@ const wdg_class_t wdg_title_class = {
     .size = sizeof(title_t),
     .opts = title_opts,
     .tick = title_tick,
+    .draw_base = title_draw_base,
     .draw = title_draw,
     .text = title_text,
 };
