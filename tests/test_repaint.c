@@ -394,6 +394,44 @@ static void map_script(void **st)
     screen_free(s);
 }
 
+/* The map's moving marks on a test GeoJSON at 1.5 pixels per unit: comets
+ * (trails and head sprites at their quarter-pixel phases), landing and hub
+ * rings, regions flashing and pulsing, points rippling, a recolour of one
+ * region while two pulse: the frame composed from the marks' own boxes
+ * (old ∪ new) equals a full repaint at every step. */
+static void map_marks_script(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tests/data/map-fly-test.json", 960, 720);
+    struct { double at; const char *msg; } ev[] = {
+        { 0.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20,\"丙\":30,\"丁\":40}}" },
+        { 0.0, "{\"topic\":\"t.points\",\"value\":[{\"name\":\"站一\",\"lon\":120.05,\"lat\":30.15,\"value\":10},"
+               "{\"name\":\"站二\",\"lon\":120.15,\"lat\":30.05,\"value\":40}]}" },
+        { 1.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":21,\"丙\":31,\"丁\":40}}" },
+        { 2.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":21,\"丙\":33,\"丁\":40}}" },
+    };
+    struct { double at; const char *what; } cmp[] = {
+        { 0.5, "comets, hub and landing rings, ripples" }, { 1.3, "two regions flashing and pulsing" },
+        { 1.71, "pulse rings spreading" }, { 2.05, "one region recoloured while it pulses" },
+        { 3.2, "pulses fading" }, { 4.0, "comets again" },
+    };
+    size_t e = 0, c = 0;
+    for (long k = 0; k <= 4 * 60; k++) {
+        double t = k / 60.0;
+        int64_t wall = WALL0 + (int64_t)(t * 1000);
+        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9)
+            send(s, ev[e++].msg);
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+        if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
+            compare_now(s, t, wall, cmp[c].what);
+            c++;
+        }
+    }
+    assert_int_equal(c, sizeof cmp / sizeof cmp[0]);
+    screen_free(s);
+}
+
 /* Copies the w × h block at (x, y) of a frame (output pixels). */
 static cairo_surface_t *crop(cairo_surface_t *src, int x, int y, int w, int h)
 {
@@ -689,6 +727,7 @@ int main(void)
         cmocka_unit_test(stale_dims_without_redraw),
         cmocka_unit_test(line_gauge_marks_small),
         cmocka_unit_test(map_script),
+        cmocka_unit_test(map_marks_script),
         cmocka_unit_test(map_tour_script),
         cmocka_unit_test(flip_rolls_changed_tiles),
         cmocka_unit_test(tour_steps),

@@ -658,6 +658,7 @@ static _Thread_local struct {
 static void cairo_trail(draw_t *d, const draw_seg_t *seg, int n)
 {
     cairo_t *cr = d->cr;
+    cairo_path_t *path = cairo_copy_path(cr);       /* a path under way is left alone */
     cairo_save(cr);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     for (int i = 0; i < n; i++) {
@@ -670,6 +671,10 @@ static void cairo_trail(draw_t *d, const draw_seg_t *seg, int n)
         cairo_stroke(cr);
     }
     cairo_restore(cr);
+    cairo_new_path(cr);
+    if (path && path->status == CAIRO_STATUS_SUCCESS)
+        cairo_append_path(cr, path);
+    cairo_path_destroy(path);
 }
 
 void draw_trail(draw_t *d, const draw_seg_t *seg, int n)

@@ -98,8 +98,9 @@ void draw_ring(draw_t *d, double cx, double cy, double r, double width, bs_color
  * segment from its distance to it (a box filter across the edge), the
  * segments composited in order into a small scratch picture of the trail's
  * box, and that painted once. Coordinates and widths in design units;
- * colours concrete or theme ones, alpha in c.a. Cairo strokes them when the
- * transform is not a uniform scale or the box is over 1024 pixels. */
+ * colours concrete or theme ones, alpha in c.a. The current path is left
+ * alone; cairo strokes them when the transform is not a uniform scale, the
+ * operator is not OVER or the box is over 1024 pixels. */
 typedef struct { double x0, y0, x1, y1, width; bs_color_t c; } draw_seg_t;
 void draw_trail(draw_t *d, const draw_seg_t *seg, int n);
 
