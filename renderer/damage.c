@@ -36,6 +36,7 @@ void damage_reset(damage_t *d, int w, int h)
     d->full = false;
     d->screen_w = w;
     d->screen_h = h;
+    d->rect_cost = (long)w * h / DAMAGE_RECT_SHARE;
 }
 
 void damage_add_full(damage_t *d)
@@ -52,15 +53,15 @@ void damage_add(damage_t *d, irect_t r)
     r = irect_clip(r, d->screen_w, d->screen_h);
     if (r.w <= 0 || r.h <= 0)
         return;
-    /* join with any area where that is cheaper; repeat, since a join can
-     * make a new overlap possible */
+    /* join with any area where one rectangle costs less than two; repeat,
+     * since a join can make a new join cheaper */
     for (bool joined = true; joined;) {
         joined = false;
         for (int i = 0; i < d->n; i++) {
             if (irect_contains(d->r[i], r))
                 return;
             irect_t u = irect_union(d->r[i], r);
-            if (irect_contains(r, d->r[i]) || area(u) < area(d->r[i]) + area(r)) {
+            if (irect_contains(r, d->r[i]) || area(u) < area(d->r[i]) + area(r) + d->rect_cost) {
                 r = u;
                 d->r[i] = d->r[--d->n];
                 joined = true;

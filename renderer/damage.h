@@ -2,8 +2,10 @@
  * damage.h — the list of screen areas to redraw this frame, in output pixels.
  *
  * As in LVGL's refresher: areas are clipped to the screen, an area inside
- * another is dropped, two areas are joined when their union is smaller than
- * their sum, and when the list is full a new area joins the one it grows
+ * another is dropped, two areas are joined when their union costs less
+ * than the two (a rectangle costs its pixels plus a 1/DAMAGE_RECT_SHARE
+ * of the screen's: each one is a blit, an upload and a clip of its own for
+ * every widget it meets), and when the list is full a new area joins the one it grows
  * least (never the whole screen for a few small moving marks).
  * Thread: render thread only.
  */
@@ -13,6 +15,7 @@
 #include <stdbool.h>
 
 #define DAMAGE_MAX 64
+#define DAMAGE_RECT_SHARE 2048  /* a rectangle's own work: 1/2048 of the screen's pixels (32 × 32 at 1080p) */
 
 typedef struct { int x, y, w, h; } irect_t;
 
@@ -21,6 +24,7 @@ typedef struct {
     int     n;
     int     screen_w, screen_h;
     bool    full;           /* the whole screen is damaged */
+    long    rect_cost;      /* pixels a rectangle's own work is worth (DAMAGE_RECT_SHARE) */
 } damage_t;
 
 void damage_reset(damage_t *d, int screen_w, int screen_h);

@@ -48,6 +48,26 @@ static void joins_when_cheaper(void **st)
     assert_int_equal(damage_pixels(&d), 250);
 }
 
+/* Two small areas close together (a number's digits, pulses on a map) are
+ * one rectangle even when their union is a little larger than the two:
+ * each rectangle costs a blit, an upload and a clip of its own. Larger
+ * areas as far apart stay apart. */
+static void joins_small_neighbours(void **st)
+{
+    (void)st;
+    damage_t d;
+    damage_reset(&d, 1920, 1080);
+    damage_add(&d, (irect_t){ 100, 100, 40, 40 });
+    damage_add(&d, (irect_t){ 148, 100, 40, 40 });  /* union 88 x 40 = 3520 > 3200, less than 2 + their cost */
+    assert_int_equal(d.n, 1);
+    assert_int_equal(d.r[0].w, 88);
+    damage_add(&d, (irect_t){ 100, 500, 400, 400 });
+    damage_add(&d, (irect_t){ 516, 500, 400, 400 }); /* 16 apart, large: 6400 more pixels */
+    assert_int_equal(d.n, 3);
+    damage_add(&d, (irect_t){ 1500, 100, 40, 40 }); /* far away: apart */
+    assert_int_equal(d.n, 4);
+}
+
 /* A full list joins a new area to the one it grows least: the list stays
  * bounded, every area added stays covered, and a few small areas never
  * become the whole screen. */
@@ -78,6 +98,7 @@ int main(void)
         cmocka_unit_test(clips_and_ignores_empty),
         cmocka_unit_test(contained_is_dropped),
         cmocka_unit_test(joins_when_cheaper),
+        cmocka_unit_test(joins_small_neighbours),
         cmocka_unit_test(overflow_joins_cheapest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
