@@ -309,6 +309,103 @@ static void test_trail_matches_strokes(void **state)
     cairo_surface_destroy(bare);
 }
 
+/* A picture for draw_picture: a slanted tab and a round bar, their look in
+ * arg (counted, so the test sees when it is painted). */
+typedef struct { double w, h; float a; } pic_arg_t;
+static int painted;
+
+static void paint_pic(draw_t *d, const void *arg)
+{
+    const pic_arg_t *p = arg;
+    cairo_t *cr = d->cr;
+    painted++;
+    cairo_move_to(cr, 5, 0);
+    cairo_line_to(cr, p->w * 0.3, 0);
+    cairo_line_to(cr, p->w * 0.3 - 5, p->h);
+    cairo_line_to(cr, 0, p->h);
+    cairo_close_path(cr);
+    cairo_set_source_rgba(cr, 1, 0.78, 0.2, p->a);
+    cairo_fill(cr);
+    draw_round_rect(cr, p->w * 0.4, p->h * 0.2, p->w * 0.6, p->h * 0.6, p->h * 0.3);
+    cairo_set_source_rgba(cr, CYAN.r, CYAN.g, CYAN.b, 0.4);
+    cairo_fill(cr);
+}
+
+/* draw_picture gives the pixels paint() gives at the same place (a
+ * fractional one, under a clip), paints a look once and blits it after,
+ * paints again when the look or the phase differs, paints straight in
+ * under a stretched transform, and keeps its bytes under the cap. */
+static void test_picture_is_painted_once(void **state)
+{
+    (void)state;
+    theme_t th;
+    memset(&th, 0, sizeof th);
+    pic_arg_t a = { 120, 24, 0.9f };
+    for (double scale = 0.75; scale <= 1.5; scale *= 2) {
+        cairo_surface_t *pic = canvas(), *ref = canvas();
+        painted = 0;
+        for (int k = 0; k < 2; k++) {
+            cairo_t *cr = cairo_create(k ? ref : pic);
+            cairo_rectangle(cr, 0, 0, 200, 34);          /* a clip on whole pixels (as damage is) cutting a copy */
+            cairo_clip(cr);
+            cairo_scale(cr, scale, scale);
+            draw_t d = { .cr = cr, .scale = scale, .theme = &th };
+            for (int i = 0; i < 3; i++) {
+                double x = 10.3, y = 5.6 + 25 * i;
+                if (k) {
+                    cairo_save(cr);
+                    cairo_translate(cr, x, y);
+                    paint_pic(&d, &a);
+                    cairo_restore(cr);
+                } else {
+                    draw_picture(&d, x, y, a.w, a.h, paint_pic, &a, sizeof a);
+                }
+            }
+            cairo_destroy(cr);
+        }
+        long over;
+        int worst = compare(pic, ref, 2, &over);
+        if (worst > 2) {
+            cairo_surface_write_to_png(pic, "/tmp/test-draw-picture.png");
+            cairo_surface_write_to_png(ref, "/tmp/test-draw-picture-ref.png");
+            fail_msg("scale %.2f: a picture differs from painting it by %d levels", scale, worst);
+        }
+        cairo_surface_destroy(pic);
+        cairo_surface_destroy(ref);
+    }
+    /* once per look and phase: the same place again paints nothing */
+    cairo_surface_t *sf = canvas();
+    cairo_t *cr = cairo_create(sf);
+    draw_t d = { .cr = cr, .scale = 1, .theme = &th };
+    painted = 0;
+    draw_picture(&d, 10.5, 10.25, a.w, a.h, paint_pic, &a, sizeof a);
+    draw_picture(&d, 30.5, 50.25, a.w, a.h, paint_pic, &a, sizeof a);     /* moved by whole pixels */
+    assert_int_equal(painted, 1);
+    draw_picture(&d, 30.5, 50.5, a.w, a.h, paint_pic, &a, sizeof a);      /* another phase */
+    assert_int_equal(painted, 2);
+    pic_arg_t b = a;
+    b.a = 0.4f;                                                            /* another look */
+    draw_picture(&d, 30.5, 50.5, b.w, b.h, paint_pic, &b, sizeof b);
+    assert_int_equal(painted, 3);
+    cairo_scale(cr, 1, 2);                                                  /* stretched: straight in */
+    draw_picture(&d, 30.5, 50.5, a.w, a.h, paint_pic, &a, sizeof a);
+    draw_picture(&d, 30.5, 50.5, a.w, a.h, paint_pic, &a, sizeof a);
+    assert_int_equal(painted, 5);
+    cairo_identity_matrix(cr);
+    /* many large looks: the cache stays under its cap (each is 4 MB) */
+    for (int i = 0; i < 12; i++) {
+        pic_arg_t big = { 2000, 500, (float)i / 12 };
+        draw_picture(&d, 0, 0, big.w, big.h, paint_pic, &big, sizeof big);
+    }
+    assert_int_equal(painted, 17);
+    pic_arg_t big = { 2000, 500, 11.0f / 12 };
+    draw_picture(&d, 0, 0, big.w, big.h, paint_pic, &big, sizeof big);    /* the newest is still there */
+    assert_int_equal(painted, 17);
+    cairo_destroy(cr);
+    cairo_surface_destroy(sf);
+    draw_thread_release();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_glow_falls_back),
         cmocka_unit_test(test_ring_matches_stroke),
         cmocka_unit_test(test_trail_matches_strokes),
+        cmocka_unit_test(test_picture_is_painted_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -806,6 +806,8 @@ static _Thread_local struct {
     uint64_t clock;
 } sprites;
 
+static void pictures_free(void);
+
 void draw_thread_release(void)
 {
     free(glow_tls.d2);
@@ -819,6 +821,7 @@ void draw_thread_release(void)
         if (sprites.slot[i].surf)
             cairo_surface_destroy(sprites.slot[i].surf);
     memset(&sprites, 0, sizeof sprites);
+    pictures_free();
 }
 
 static uint64_t sprite_hash(draw_sprite_fn paint, const void *arg, size_t n, double scale, double r, int qx, int qy)
@@ -904,6 +907,146 @@ void draw_sprite(draw_t *d, double x, double y, double r, draw_sprite_fn paint, 
     } else {
         cairo_identity_matrix(cr);
         cairo_set_source_surface(cr, sp->surf, ix - sp->c, iy - sp->c);
+        cairo_paint(cr);
+    }
+    cairo_restore(cr);
+}
+
+/* ---- pictures --------------------------------------------------------------
+ *
+ * As sprites, for larger pictures with text: a few dozen slots, least
+ * recently used first out, the bytes capped. A picture is looked up by a
+ * hash of all that makes it (paint, arg bytes, text cache, scale, size,
+ * phase), then compared in full. */
+
+#define PICTURE_SLOTS 48
+
+typedef struct {
+    uint64_t         hash, used, tc_id;
+    draw_picture_fn  paint;
+    uint8_t         *arg;                 /* arglen bytes, owned */
+    size_t           arglen, bytes;
+    double           scale, w, h, fx, fy;  /* fx, fy: the top-left's place within its pixel */
+    cairo_surface_t *surf;
+} picture_t;
+
+static _Thread_local struct {
+    picture_t slot[PICTURE_SLOTS];
+    uint64_t  clock;
+    size_t    bytes;
+} pictures;
+
+static void picture_drop(picture_t *p)
+{
+    if (p->surf)
+        cairo_surface_destroy(p->surf);
+    pictures.bytes -= p->bytes;
+    free(p->arg);
+    memset(p, 0, sizeof *p);
+}
+
+static void pictures_free(void)
+{
+    for (int i = 0; i < PICTURE_SLOTS; i++)
+        if (pictures.slot[i].surf)
+            picture_drop(&pictures.slot[i]);
+    memset(&pictures, 0, sizeof pictures);
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The picture for this look and phase, drawn now if it is not cached; NULL
+ * when it cannot be made. */
+static picture_t *picture_get(draw_t *d, double s, double w, double h, double fx, double fy, int pw, int ph,
+                              draw_picture_fn paint, const void *arg, size_t n)
+{
+    uint64_t tc_id = text_cache_id(d->tc);
+    uintptr_t fp;
+    memcpy(&fp, &paint, sizeof fp < sizeof paint ? sizeof fp : sizeof paint);
+    double geo[5] = { s, w, h, fx, fy };
+    uint64_t hash = fnv(1469598103934665603ull, arg, n);
+    hash = fnv(hash, geo, sizeof geo);
+    hash = fnv(hash, &tc_id, sizeof tc_id);
+    hash = fnv(hash, &fp, sizeof fp);
+    picture_t *lru = &pictures.slot[0];
+    for (int i = 0; i < PICTURE_SLOTS; i++) {
+        picture_t *p = &pictures.slot[i];
+        if (p->surf && p->hash == hash && p->paint == paint && p->tc_id == tc_id && p->arglen == n &&
+            p->scale == s && p->w == w && p->h == h && p->fx == fx && p->fy == fy && memcmp(p->arg, arg, n) == 0) {
+            p->used = ++pictures.clock;
+            return p;
+        }
+        if (!p->surf || (lru->surf && p->used < lru->used))
+            lru = p;
+    }
+    cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, pw, ph);
+    uint8_t *copy = malloc(n ? n : 1);
+    if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS || !copy) {
+        cairo_surface_destroy(sf);
+        free(copy);
+        return NULL;
+    }
+    size_t bytes = (size_t)cairo_image_surface_get_stride(sf) * (size_t)ph + n;
+    if (lru->surf)
+        picture_drop(lru);
+    while (pictures.bytes + bytes > DRAW_PICTURE_BYTES) {     /* the cap: oldest first */
+        picture_t *old = NULL;
+        for (int i = 0; i < PICTURE_SLOTS; i++)
+            if (pictures.slot[i].surf && (!old || pictures.slot[i].used < old->used))
+                old = &pictures.slot[i];
+        if (!old)
+            break;
+        picture_drop(old);
+    }
+    cairo_t *cr = cairo_create(sf);
+    cairo_translate(cr, 1 + fx, 1 + fy);                   /* a pixel of margin round it */
+    cairo_scale(cr, s, s);
+    draw_t dd = *d;
+    dd.cr = cr;
+    paint(&dd, arg);
+    cairo_destroy(cr);
+    cairo_surface_flush(sf);
+    memcpy(copy, arg, n);
+    *lru = (picture_t){ hash, ++pictures.clock, tc_id, paint, copy, n, bytes, s, w, h, fx, fy, sf };
+    pictures.bytes += bytes;
+    return lru;
+}
+
+void draw_picture(draw_t *d, double x, double y, double w, double h, draw_picture_fn paint, const void *arg,
+                  size_t arglen)
+{
+    cairo_t *cr = d->cr;
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    double s = m.xx;
+    double X = x, Y = y;
+    cairo_user_to_device(cr, &X, &Y);
+    bool direct = arglen > DRAW_PICTURE_ARG || m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s ||
+                  !(w > 0) || !(h > 0) || !(w * s <= DRAW_PICTURE_MAX_PX) || !(h * s <= DRAW_PICTURE_MAX_PX) ||
+                  !isfinite(X) || !isfinite(Y);
+    if (!direct && (fabs(X) > 1e6 || fabs(Y) > 1e6))
+        return;                           /* far off any surface */
+    picture_t *p = NULL;
+    double ix = 0, iy = 0;
+    if (!direct) {
+        ix = floor(X);
+        iy = floor(Y);
+        int pw = (int)ceil(w * s) + 3, ph = (int)ceil(h * s) + 3;
+        p = picture_get(d, s, w, h, X - ix, Y - iy, pw, ph, paint, arg, arglen);
+    }
+    cairo_save(cr);
+    if (!p) {                             /* painted straight in */
+        cairo_translate(cr, x, y);
+        paint(d, arg);
+    } else {
+        cairo_identity_matrix(cr);
+        cairo_set_source_surface(cr, p->surf, ix - 1, iy - 1);
         cairo_paint(cr);
     }
     cairo_restore(cr);

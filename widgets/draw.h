@@ -69,8 +69,8 @@ rect_t draw_panel_content(rect_t r, const char *title);
 /* A line with a soft glow around it (current path is consumed). */
 void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow);
 /* Frees this thread's drawing scratch (the glow's band buffers, the trail's
- * scratch, the sprite cache): the per-thread state draw_glow_stroke,
- * draw_trail and draw_sprite keep. A
+ * scratch, the sprite and picture caches): the per-thread state
+ * draw_glow_stroke, draw_trail, draw_sprite and draw_picture keep. A
  * thread that draws and then lives on idle, or ends (the reload thread after
  * each prepared screen), calls it; the next draw on the thread starts afresh. */
 void draw_thread_release(void);
@@ -116,6 +116,24 @@ void draw_trail(draw_t *d, const draw_seg_t *seg, int n);
 #define DRAW_SPRITE_ARG 64
 typedef void (*draw_sprite_fn)(cairo_t *cr, const void *arg);
 void draw_sprite(draw_t *d, double x, double y, double r, draw_sprite_fn paint, const void *arg, size_t arglen);
+
+/* Pictures: a sprite with text in it, up to DRAW_PICTURE_MAX_PX pixels a
+ * side (a ranking's row: band, badge, name and bar track), drawn once per
+ * look and then blitted. paint() draws it through d (its cr's design origin
+ * at the picture's top-left, within w × h design units) from arg alone:
+ * arg's arglen bytes (at most DRAW_PICTURE_ARG; zero their padding) are the
+ * picture's identity, with d's scale and text cache, and where in its
+ * pixel the top-left (x, y) falls: the pixels are those paint() would draw
+ * there, and a picture that moves should move by whole pixels. Without a
+ * uniform scale, or larger, the picture is painted straight in. The cache is
+ * the calling thread's, at most DRAW_PICTURE_BYTES; draw_thread_release()
+ * frees it. */
+#define DRAW_PICTURE_ARG     512
+#define DRAW_PICTURE_MAX_PX  2048
+#define DRAW_PICTURE_BYTES   (16u << 20)
+typedef void (*draw_picture_fn)(draw_t *d, const void *arg);
+void draw_picture(draw_t *d, double x, double y, double w, double h, draw_picture_fn paint, const void *arg,
+                  size_t arglen);
 
 /* The stale badge in the top-right corner of r: "● 3 分钟前". */
 void draw_stale_badge(draw_t *d, rect_t r, double age_s);

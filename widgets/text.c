@@ -33,6 +33,7 @@ struct text_cache {
     entry_t           *buckets[NBUCKETS];
     entry_t           *head, *tail;
     size_t             max_bytes;
+    uint64_t           id;
     text_cache_stats_t st;
 };
 
@@ -104,6 +105,7 @@ void font_known(char *buf, size_t len)
  * destruction (one FT_Library) are serialised by this lock. A cache is then
  * used by one thread only. */
 static int ttf_users;
+static uint64_t cache_ids;       /* under ttf_lock */
 static pthread_mutex_t ttf_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static text_cache_t *cache_new(const theme_t *theme, size_t max_bytes, char *err, size_t errlen);
@@ -139,6 +141,7 @@ static text_cache_t *cache_new(const theme_t *theme, size_t max_bytes, char *err
         goto err;
     }
     tc->max_bytes = max_bytes;
+    tc->id = ++cache_ids;
     for (int r = 0; r < FONT_N_ROLES; r++) {
         char path[1024];
         int index;
@@ -378,6 +381,11 @@ double text_measure(text_cache_t *tc, int role, int px, const char *s)
      * cache, so a frame neither reshapes nor re-rasterises known text */
     const text_run_t *r = text_get(tc, role, px, s, 0);
     return r ? r->advance : 0;
+}
+
+uint64_t text_cache_id(const text_cache_t *tc)
+{
+    return tc ? tc->id : 0;
 }
 
 text_cache_stats_t text_cache_stats(const text_cache_t *tc)

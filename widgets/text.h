@@ -11,6 +11,7 @@
 
 #include <cairo.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "theme.h"
 
 typedef struct text_cache text_cache_t;
@@ -34,6 +35,10 @@ const text_run_t *text_get(text_cache_t *tc, int role, int px, const char *s, in
 
 /* Advance of one UTF-8 string without caching a mask (for measuring). */
 double text_measure(text_cache_t *tc, int role, int px, const char *s);
+
+/* A number no other cache of this process has had: what a picture drawn
+ * with tc's fonts is keyed by (a freed cache's address may come back). */
+uint64_t text_cache_id(const text_cache_t *tc);
 
 typedef struct {
     size_t entries, bytes, hits, misses, evictions;

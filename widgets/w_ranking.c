@@ -226,6 +226,67 @@ static int ranking_overlay_rects(const wdg_t *w, double now, rect_t *out, int ma
     return n;
 }
 
+/* A row's rank badge (a slanted tab, gold/silver/bronze for the first
+ * three, with the rank in it) and its bar's track: pictures (draw_picture),
+ * drawn once per look, with their top-left at (0, 0). Zeroed before they
+ * are filled (their bytes are the pictures' identity). */
+typedef struct {
+    int        rank;
+    double     w, h, fs, alpha;        /* badge width, tab height, rank size */
+    bs_color_t text, a2;
+} badge_pic_t;
+
+static void paint_badge(draw_t *d, const void *arg)
+{
+    static const bs_color_t medal[3] = {
+        { 1.00, 0.78, 0.20, 1, -1 }, { 0.80, 0.86, 0.95, 1, -1 }, { 0.90, 0.56, 0.30, 1, -1 },
+    };
+    const badge_pic_t *p = arg;
+    cairo_t *cr = d->cr;
+    int rank = p->rank;
+    bs_color_t bc = rank <= 3 ? medal[rank - 1] : p->a2;
+    double y = p->h / 2, bh = p->h, badge_w = p->w;
+    cairo_move_to(cr, 5, y - bh / 2);
+    cairo_line_to(cr, badge_w, y - bh / 2);
+    cairo_line_to(cr, badge_w - 5, y + bh / 2);
+    cairo_line_to(cr, 0, y + bh / 2);
+    cairo_close_path(cr);
+    cairo_set_source_rgba(cr, bc.r, bc.g, bc.b, (rank <= 3 ? 0.95 : 0.55) * p->alpha);
+    cairo_fill(cr);
+    char rb[16];
+    snprintf(rb, sizeof rb, "%d", rank);
+    bs_color_t rbc = rank <= 3 ? (bs_color_t){ 0.05, 0.09, 0.2, 1, -1 } : p->text;
+    draw_number(d, FONT_NUMBER, p->fs, badge_w / 2, y, rb, rbc, AL_CENTER);
+}
+
+typedef struct {
+    double     w, h;
+    bs_color_t a2;
+} track_pic_t;
+
+static void paint_track(draw_t *d, const void *arg)
+{
+    const track_pic_t *p = arg;
+    draw_round_rect(d->cr, 0, 0, p->w, p->h, p->h / 2);
+    cairo_set_source_rgba(d->cr, p->a2.r, p->a2.g, p->a2.b, 0.14);
+    cairo_fill(d->cr);
+}
+
+/* The bright tip of a bar: a white dot of radius r at (0, 0), alpha a. */
+typedef struct { double r, a; } tip_t;
+
+static void paint_tip(cairo_t *cr, const void *arg)
+{
+    const tip_t *t = arg;
+    cairo_arc(cr, 0, 0, t->r, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, 1, 1, 1, t->a);
+    cairo_fill(cr);
+}
+
+/* Rows: our row's band, the badge and the track (pictures), the name, then
+ * what the value moves: the bar's gradient fill, its tip, the number. A row
+ * gliding to a new place sits on whole output pixels, so the pictures of its
+ * place serve the whole glide. */
 static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
 {
     const ranking_t *k = (const ranking_t *)w;
@@ -238,11 +299,25 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
     double alpha = 1.0;   /* stale: the core dims it */
     int ours_rank = g.ours_rank;
     bool footer = g.footer;
-    double rows_h = g.rows_h, rh = g.rh, fs = g.fs;
+    double rows_h = g.rows_h, rh = g.rh, fs = g.fs, bh2 = g.bh;
     double badge_w = rh * 0.9 > 34 ? 34 : rh * 0.9;
     double name_w = fmin(c.w * 0.34, 170);
     double bar_x = c.x + bar_left(c, rh), val_w = fs * 4.2;
     double bar_w = c.x + c.w - bar_x - val_w - 6;
+    double bh = fmin(rh * 0.62, 26);
+    badge_pic_t badge;
+    memset(&badge, 0, sizeof badge);
+    badge.w = badge_w;
+    badge.h = bh;
+    badge.fs = fs * 0.9;
+    badge.alpha = alpha;
+    badge.text = text;
+    badge.a2 = a2;
+    track_pic_t track;
+    memset(&track, 0, sizeof track);
+    track.w = bar_w;
+    track.h = bh2;
+    track.a2 = a2;
 
     cairo_save(cr);
     cairo_rectangle(cr, c.x - 4, c.y - 4, c.w + 8, rows_h + 4);
@@ -254,58 +329,43 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
             continue;
         double val = wdg_tween_at(&r->tv, d->now);
         double y = c.y + pos * rh + rh / 2;
+        if (wdg_tween_running(&r->tp, d->now)) {     /* gliding: on whole pixels */
+            double X = c.x, Y = y;
+            cairo_user_to_device(cr, &X, &Y);
+            Y = round(Y);
+            cairo_device_to_user(cr, &X, &Y);
+            y = Y;
+        }
         bool ours = k->highlight && strcmp(r->name, k->highlight) == 0;
-        int rank = (int)lround(r->pos) + 1;
-
         if (ours) {           /* a soft band behind our own row */
             cairo_rectangle(cr, c.x, y - rh / 2 + 1, c.w, rh - 2);
-            cairo_pattern_t *g = cairo_pattern_create_linear(c.x, 0, c.x + c.w, 0);
-            cairo_pattern_add_color_stop_rgba(g, 0, gold.r, gold.g, gold.b, 0.22);
-            cairo_pattern_add_color_stop_rgba(g, 1, gold.r, gold.g, gold.b, 0.0);
-            cairo_set_source(cr, g);
+            cairo_pattern_t *gr = cairo_pattern_create_linear(c.x, 0, c.x + c.w, 0);
+            cairo_pattern_add_color_stop_rgba(gr, 0, gold.r, gold.g, gold.b, 0.22);
+            cairo_pattern_add_color_stop_rgba(gr, 1, gold.r, gold.g, gold.b, 0.0);
+            cairo_set_source(cr, gr);
             cairo_fill(cr);
-            cairo_pattern_destroy(g);
+            cairo_pattern_destroy(gr);
         }
-        /* rank badge: a slanted tab, gold/silver/bronze for the first three */
-        static const bs_color_t medal[3] = {
-            { 1.00, 0.78, 0.20, 1, -1 }, { 0.80, 0.86, 0.95, 1, -1 }, { 0.90, 0.56, 0.30, 1, -1 },
-        };
-        bs_color_t bc = rank <= 3 ? medal[rank - 1] : a2;
-        double bx = c.x, bh = fmin(rh * 0.62, 26);
-        cairo_move_to(cr, bx + 5, y - bh / 2);
-        cairo_line_to(cr, bx + badge_w, y - bh / 2);
-        cairo_line_to(cr, bx + badge_w - 5, y + bh / 2);
-        cairo_line_to(cr, bx, y + bh / 2);
-        cairo_close_path(cr);
-        cairo_set_source_rgba(cr, bc.r, bc.g, bc.b, (rank <= 3 ? 0.95 : 0.55) * alpha);
-        cairo_fill(cr);
-        char rb[16];
-        snprintf(rb, sizeof rb, "%d", rank);
-        bs_color_t rbc = rank <= 3 ? (bs_color_t){ 0.05, 0.09, 0.2, 1, -1 } : text;
-        draw_number(d, FONT_NUMBER, fs * 0.9, bx + badge_w / 2, y, rb, rbc, AL_CENTER);
-
+        badge.rank = (int)lround(r->pos) + 1;
+        draw_picture(d, c.x, y - bh / 2, badge_w, bh, paint_badge, &badge, sizeof badge);
         bs_color_t nc = ours ? gold : text;
         nc.a *= alpha;
         draw_text_fit(d, ours ? FONT_BOLD : FONT_TEXT, fs, c.x + badge_w + 10, y, r->name, nc, AL_LEFT, name_w);
+        draw_picture(d, bar_x, y - bh2 / 2, bar_w, bh2, paint_track, &track, sizeof track);
 
-        /* bar: track, then gradient fill with a bright tip */
-        double bh2 = g.bh;
-        draw_round_rect(cr, bar_x, y - bh2 / 2, bar_w, bh2, bh2 / 2);
-        cairo_set_source_rgba(cr, a2.r, a2.g, a2.b, 0.14);
-        cairo_fill(cr);
+        /* the bar: a gradient fill with a bright tip */
         double f = k->max_v > 0 ? fmax(0, fmin(1, wdg_frac(val, 0, k->max_v))) : 0;
         if (f > 0) {
             bs_color_t end = ours ? gold : accent;
-            cairo_pattern_t *g = cairo_pattern_create_linear(bar_x, 0, bar_x + bar_w * f, 0);
-            cairo_pattern_add_color_stop_rgba(g, 0, a2.r, a2.g, a2.b, 0.9 * alpha);
-            cairo_pattern_add_color_stop_rgba(g, 1, end.r, end.g, end.b, alpha);
+            cairo_pattern_t *gr = cairo_pattern_create_linear(bar_x, 0, bar_x + bar_w * f, 0);
+            cairo_pattern_add_color_stop_rgba(gr, 0, a2.r, a2.g, a2.b, 0.9 * alpha);
+            cairo_pattern_add_color_stop_rgba(gr, 1, end.r, end.g, end.b, alpha);
             draw_round_rect(cr, bar_x, y - bh2 / 2, bar_w * f, bh2, bh2 / 2);
-            cairo_set_source(cr, g);
+            cairo_set_source(cr, gr);
             cairo_fill(cr);
-            cairo_pattern_destroy(g);
-            cairo_arc(cr, bar_x + bar_w * f - bh2 / 2, y, bh2 * 0.35, 0, 2 * M_PI);
-            cairo_set_source_rgba(cr, 1, 1, 1, 0.9 * alpha);
-            cairo_fill(cr);
+            cairo_pattern_destroy(gr);
+            tip_t tip = { bh2 * 0.35, 0.9 * alpha };
+            draw_sprite(d, bar_x + bar_w * f - bh2 / 2, y, tip.r, paint_tip, &tip, sizeof tip);
         }
         fmt_out_t fo;
         char vb[160];
