@@ -623,7 +623,25 @@ void draw_ring(draw_t *d, double cx, double cy, double r, double width, bs_color
     for (int y = 0; y < bh; y++) {
         float dy = (float)(y0 + y) + 0.5f - (float)Y;
         uint8_t *row = mk + (size_t)y * (size_t)stride;
-        for (int x = 0; x < bw; x++) {
+        /* only the columns the annulus can reach on this row are computed
+         * (with a pixel to spare, so the test below decides as before),
+         * the rest, outside and in the hole, are zero */
+        memset(row, 0, (size_t)bw);
+        double dd = (double)dy * dy;
+        if (dd >= (double)hi2 + 1 + 2 * hi)
+            continue;
+        double xo = sqrt(fmax(0, (double)hi2 - dd)) + 1, xi = lo > 0 && dd < lo2 ? sqrt(lo2 - dd) - 1 : -1;
+        int a0 = (int)fmax(0, floor(X - xo - 0.5 - x0)), a1 = (int)fmin(bw - 1, ceil(X + xo - 0.5 - x0));
+        int h0 = bw, h1 = -1;             /* the hole: surely inside the inner edge */
+        if (xi > 0) {
+            h0 = (int)ceil(X - xi - 0.5 - x0);
+            h1 = (int)floor(X + xi - 0.5 - x0);
+        }
+        for (int x = a0; x <= a1; x++) {
+            if (x >= h0 && x <= h1) {
+                x = h1;
+                continue;
+            }
             float dx = (float)(x0 + x) + 0.5f - (float)X, e2 = dx * dx + dy * dy;
             if (e2 <= lo2 && lo > 0) {
                 row[x] = 0;
@@ -652,7 +670,8 @@ void draw_ring(draw_t *d, double cx, double cy, double r, double width, bs_color
 static _Thread_local struct {
     float    *acc;                /* premultiplied r, g, b, a per pixel */
     uint32_t *argb;
-    size_t    acc_cap, argb_cap;
+    int      *span;               /* per row: first and last column touched */
+    size_t    acc_cap, argb_cap, span_cap;
 } trail_tls;
 
 static void cairo_trail(draw_t *d, const draw_seg_t *seg, int n)
@@ -724,11 +743,19 @@ void draw_trail(draw_t *d, const draw_seg_t *seg, int n)
     uint32_t *out = grow(trail_tls.argb, &trail_tls.argb_cap, px, sizeof *out);
     if (out)
         trail_tls.argb = out;
-    if (!acc || !out) {
+    int *span = grow(trail_tls.span, &trail_tls.span_cap, (size_t)bh * 2, sizeof *span);
+    if (span)
+        trail_tls.span = span;
+    if (!acc || !out || !span) {
         cairo_restore(cr);
         return;                           /* out of memory: no trail this time */
     }
-    memset(acc, 0, px * 4 * sizeof *acc);
+    /* only the columns some segment's box reaches are cleared, computed
+     * and converted: a curved tail's box is mostly empty */
+    for (int y = 0; y < bh; y++) {
+        span[2 * y] = bw;
+        span[2 * y + 1] = -1;
+    }
     for (int i = 0; i < n; i++) {
         const draw_seg_t *g = &seg[i];
         bs_color_t c = draw_color(d, g->c);
@@ -749,6 +776,23 @@ void draw_trail(draw_t *d, const draw_seg_t *seg, int n)
         for (int y = sy0; y < sy1; y++) {
             float qy = (float)(y0 + y) + 0.5f - ay;
             float *row = acc + ((size_t)y * (size_t)bw) * 4;
+            int *sp = span + 2 * y;
+            if (sx0 < sx1 && (sx0 < sp[0] || sx1 - 1 > sp[1])) {   /* widen the row's span, zeroing what is new */
+                if (sp[1] < sp[0]) {
+                    memset(row + (size_t)sx0 * 4, 0, (size_t)(sx1 - sx0) * 4 * sizeof *row);
+                    sp[0] = sx0;
+                    sp[1] = sx1 - 1;
+                } else {
+                    if (sx0 < sp[0]) {
+                        memset(row + (size_t)sx0 * 4, 0, (size_t)(sp[0] - sx0) * 4 * sizeof *row);
+                        sp[0] = sx0;
+                    }
+                    if (sx1 - 1 > sp[1]) {
+                        memset(row + (size_t)(sp[1] + 1) * 4, 0, (size_t)(sx1 - 1 - sp[1]) * 4 * sizeof *row);
+                        sp[1] = sx1 - 1;
+                    }
+                }
+            }
             for (int x = sx0; x < sx1; x++) {
                 float qx = (float)(x0 + x) + 0.5f - ax;
                 float t = (qx * dx + qy * dy) * inv;
@@ -769,14 +813,17 @@ void draw_trail(draw_t *d, const draw_seg_t *seg, int n)
             }
         }
     }
-    for (size_t k = 0; k < px; k++) {    /* premultiplied ARGB32, as cairo keeps it */
-        const float *p = acc + k * 4;
-        uint32_t a = (uint32_t)lrintf(fminf(p[3], 1) * 255), r = (uint32_t)lrintf(fminf(p[0], 1) * 255);
-        uint32_t gg = (uint32_t)lrintf(fminf(p[1], 1) * 255), b = (uint32_t)lrintf(fminf(p[2], 1) * 255);
-        r = r > a ? a : r;
-        gg = gg > a ? a : gg;
-        b = b > a ? a : b;
-        out[k] = a << 24 | r << 16 | gg << 8 | b;
+    memset(out, 0, px * sizeof *out);
+    for (int y = 0; y < bh; y++) {       /* premultiplied ARGB32, as cairo keeps it */
+        for (int x = span[2 * y]; x <= span[2 * y + 1]; x++) {
+            const float *p = acc + ((size_t)y * (size_t)bw + (size_t)x) * 4;
+            uint32_t a = (uint32_t)(fminf(p[3], 1) * 255 + 0.5f), r = (uint32_t)(fminf(p[0], 1) * 255 + 0.5f);
+            uint32_t gg = (uint32_t)(fminf(p[1], 1) * 255 + 0.5f), b = (uint32_t)(fminf(p[2], 1) * 255 + 0.5f);
+            r = r > a ? a : r;
+            gg = gg > a ? a : gg;
+            b = b > a ? a : b;
+            out[(size_t)y * (size_t)bw + (size_t)x] = a << 24 | r << 16 | gg << 8 | b;
+        }
     }
     int stride = bw * 4;                  /* ARGB32 rows need no padding */
     cairo_surface_t *sf = cairo_image_surface_create_for_data((unsigned char *)out, CAIRO_FORMAT_ARGB32, bw, bh, stride);
@@ -816,6 +863,7 @@ void draw_thread_release(void)
     memset(&glow_tls, 0, sizeof glow_tls);
     free(trail_tls.acc);
     free(trail_tls.argb);
+    free(trail_tls.span);
     memset(&trail_tls, 0, sizeof trail_tls);
     for (int i = 0; i < SPRITE_SLOTS; i++)
         if (sprites.slot[i].surf)
