@@ -716,6 +716,8 @@ static void *vthread(void *arg)
             redraw = (mpv_render_context_update(v->rc) & MPV_RENDER_UPDATE_FRAME) != 0;
         if (!redraw && v->had_frame && v->loaded && (tw != rw || th != rh) && !hidden)
             redraw = true;                /* the area changed size: the same frame, resized */
+        if (redraw && !v->loaded)
+            handle_events(v, now);        /* its FILE_LOADED may be queued behind the picture's wakeup */
         if (redraw && (!v->loaded || (hidden && v->had_frame))) {
             skip_frame(v->rc);            /* hidden, or not this attempt's picture: no scaling, no swap */
             v->last_frame = now;
