@@ -139,6 +139,58 @@ irect_t scr_ink_box(cairo_surface_t *sf, irect_t r)
     return (irect_t){ r.x + x0, r.y + y0, x1 - x0 + 1, y1 - y0 + 1 };
 }
 
+static size_t surface_bytes(cairo_surface_t *sf)
+{
+    return (size_t)cairo_image_surface_get_stride(sf) * (size_t)cairo_image_surface_get_height(sf);
+}
+
+/* Draws w's top on a surface of the layer's size, then keeps only the box
+ * where it has ink (L->top_ink; a top is mostly empty: a target marker, a
+ * dashed line), so a cached top costs its ink, not the widget's size. */
+static void top_render(screen_t *s, layer_t *L, const wdg_t *w, draw_t *d)
+{
+    cairo_surface_t *full = L->top;
+    if (cairo_image_surface_get_width(full) != L->r.w || cairo_image_surface_get_height(full) != L->r.h) {
+        if (!(full = new_surface(L->r.w, L->r.h)))
+            return;                       /* no memory: the old top stays (and L->top_ink with it) */
+        L->bytes += surface_bytes(full);
+        s->layer_bytes += surface_bytes(full);
+    }
+    d->cr = layer_begin(s, L, full, (irect_t){ 0 }, NULL);
+    w->cls->draw_top(w, d);
+    layer_end(d->cr, full);
+    s->st.drawn_px += (uint64_t)L->r.w * (uint64_t)L->r.h;
+    irect_t ink = scr_ink_box(full, L->r);
+    cairo_surface_t *kept = new_surface(ink.w > 0 ? ink.w : 1, ink.h > 0 ? ink.h : 1);
+    L->top_x = ink.x;
+    L->top_y = ink.y;
+    if (kept) {
+        cairo_t *cr = cairo_create(kept);
+        cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+        cairo_set_source_surface(cr, full, L->r.x - ink.x, L->r.y - ink.y);
+        if (ink.w > 0)
+            cairo_paint(cr);
+        cairo_destroy(cr);
+        cairo_surface_flush(kept);
+    } else {                              /* no memory for the small one: the whole one stays */
+        kept = cairo_surface_reference(full);
+        L->top_x = L->r.x;
+        L->top_y = L->r.y;
+    }
+    if (L->top != full) {
+        L->bytes -= surface_bytes(L->top);
+        s->layer_bytes -= surface_bytes(L->top);
+        cairo_surface_destroy(L->top);
+    }
+    if (kept != full) {
+        L->bytes += surface_bytes(kept) - surface_bytes(full);
+        s->layer_bytes += surface_bytes(kept) - surface_bytes(full);
+    }
+    cairo_surface_destroy(full);
+    L->top = kept;
+    L->top_ink = ink;
+}
+
 /* Brings widget i's layers up to date: makes them when there is budget
  * (else leaves L->cached false: the widget is then drawn straight into the
  * frame, as every widget would be without layers), remakes the base and top
@@ -181,13 +233,8 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
             layer_end(d.cr, L->base);
             s->st.drawn_px += area;
         }
-        if (L->top) {
-            d.cr = layer_begin(s, L, L->top, (irect_t){ 0 }, NULL);
-            w->cls->draw_top(w, &d);
-            layer_end(d.cr, L->top);
-            L->top_ink = scr_ink_box(L->top, L->r);
-            s->st.drawn_px += area;
-        }
+        if (L->top)
+            top_render(s, L, w, &d);
         L->base_valid = true;
         L->valid = false;
         L->up = r;
@@ -686,7 +733,7 @@ void scr_paint_marks(screen_t *s, int i, cairo_t *cr, draw_t *d, bool strip)
                 cairo_identity_matrix(cr);
                 cairo_rectangle(cr, L->top_ink.x, L->top_ink.y, L->top_ink.w, L->top_ink.h);
                 cairo_clip(cr);
-                cairo_set_source_surface(cr, L->top, L->r.x, L->r.y);
+                cairo_set_source_surface(cr, L->top, L->top_x, L->top_y);
                 cairo_paint(cr);
             }
         } else {

@@ -56,7 +56,7 @@ typedef struct {
 typedef struct {
     cairo_surface_t *surf;          /* base + draw(); NULL when the kind has no draw() */
     cairo_surface_t *base;          /* core panel + draw_base(); NULL if none */
-    cairo_surface_t *top;           /* draw_top(); NULL if none */
+    cairo_surface_t *top;           /* draw_top(), cut to its ink; NULL if none */
     cairo_surface_t *veil;          /* while stale, a kind with draw(): the background and
                                        base under the widget, the stale dim's source (compose.c) */
     irect_t          r;             /* where they go on the output */
@@ -69,6 +69,7 @@ typedef struct {
     int              nmarks;
     bool             in_still;      /* the still frame holds this layer (compose.c) */
     irect_t          top_ink;       /* where top has ink, output pixels; w 0: none */
+    int              top_x, top_y;  /* where top's pixel 0, 0 goes (it holds its ink box) */
     irect_t          up;            /* part of the blit surface (surf, else base) changed
                                        since the GPU compositor uploaded it; w 0: none */
     bool             strip_tex;     /* the GPU compositor moves the strip as a texture,

@@ -11,7 +11,8 @@
  * without it page 0 is pinned, as in bigscreen-bench's live-N scenarios.
  * fade_ms and fade_worst_ms: the CPU of a page change's frames (from the
  * change to the fade's last frame), mean and worst. BENCH_PNG_AT=K writes
- * frame K to /tmp/compose-frame.png.
+ * frame K to /tmp/compose-frame.png. layer_mb: the cached layers' bytes at
+ * the end.
  */
 #include <math.h>
 #include <stdio.h>
@@ -117,10 +118,10 @@ int main(int argc, char **argv)
     }
     double cpu = cpu_now() - cpu0;
     printf("{\"size\":\"%dx%d\",\"seconds\":%g,\"rate\":%g,\"pages\":%s,\"frames\":%ld,\"cpu_ms_per_frame\":%.3f,"
-           "\"worst_ms\":%.2f,\"fade_frames\":%ld,\"fade_ms\":%.2f,\"fade_worst_ms\":%.2f,\"repainted\":%.3f}\n",
+           "\"worst_ms\":%.2f,\"fade_frames\":%ld,\"fade_ms\":%.2f,\"fade_worst_ms\":%.2f,\"repainted\":%.3f,\"layer_mb\":%.2f}\n",
            w, h, seconds, rate, pages ? "true" : "false", frames + 1, cpu / (frames + 1) * 1e3, worst * 1e3,
            fade_frames, fade_frames ? fade_cpu / fade_frames * 1e3 : 0.0, fade_worst * 1e3,
-           (double)(s->st.pixels - px0) / (frames + 1) / ((double)w * h));
+           (double)(s->st.pixels - px0) / (frames + 1) / ((double)w * h), s->layer_bytes / 1048576.0);
     screen_free(s);
     return 0;
 }
