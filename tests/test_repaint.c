@@ -291,24 +291,36 @@ static void line_gauge_marks_small(void **st)
 {
     (void)st;
     screen_t *s = fixture_screen(BS_SOURCE "/tools/bench/live.json", 1920, 1080);
-    struct { double at; int series; } ev[] = { { 0, 0 }, { 2.0, 1 }, { 2.4, 2 }, { 3.8, 3 } };
-    struct { double at; const char *what; } cmp[] = {
-        { 2.2, "the series easing in place" }, { 2.5, "retargeted mid-ease" }, { 4.1, "easing again" },
+    struct { double at; int series; const char *rate; } ev[] = {
+        { 0, 0, NULL }, { 2.0, 1, "{\"topic\":\"live.rate\",\"value\":93.5}" },   /* a sweep up, colours kept */
+        { 2.4, 2, "{\"topic\":\"live.rate\",\"value\":92.8}" },                  /* retargeted mid-sweep */
+        { 3.8, 3, "{\"topic\":\"live.rate\",\"value\":93.1}" },                  /* a small step: a jump */
+    };
+    struct { double at; const char *what; bool gauge; } cmp[] = {
+        { 2.2, "the series easing in place, the arc sweeping", true }, { 2.5, "both retargeted mid-way", true },
+        { 3.8, "the arc's jump", false }, { 4.1, "easing again", false },
     };
     size_t e = 0, c = 0;
     send(s, SNAPSHOT);
     for (long k = 0; k <= 5 * 60; k++) {
         double t = k / 60.0;
         int64_t wall = WALL0 + (int64_t)(t * 1000);
-        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9)
-            send_series(s, ev[e++].series);
+        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9) {
+            send_series(s, ev[e].series);
+            if (ev[e].rate)
+                send(s, ev[e].rate);
+            e++;
+        }
         if (screen_update(s, t, wall))
             screen_paint(s, t, wall);
         if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
-            double line = marks_share(s, "series");
-            printf("# %s (t = %.2f s): the line's marks cover %.1f %% of it\n", cmp[c].what, t, line * 100);
+            double line = marks_share(s, "series"), gauge = marks_share(s, "gauge");
+            printf("# %s (t = %.2f s): the line's marks cover %.1f %% of it, the gauge's %.1f %%\n", cmp[c].what, t,
+                   line * 100, gauge * 100);
             if (line > 0.4)
                 fail_msg("%s (t = %.2f s): the line's marks cover %.0f %% of the widget", cmp[c].what, t, line * 100);
+            if (cmp[c].gauge && gauge > 0.3)
+                fail_msg("%s (t = %.2f s): the gauge's marks cover %.0f %% of the widget", cmp[c].what, t, gauge * 100);
             compare_now(s, t, wall, cmp[c].what);
             c++;
         }

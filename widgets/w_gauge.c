@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 
 typedef struct {
     wdg_t      base;
@@ -21,6 +22,10 @@ typedef struct {
     wdg_tween_t tw;
     double     to, shown;
     bool       has;
+    /* the arc's colours follow the target (arc_key); when they change the
+     * whole arc is repainted that frame */
+    bs_color_t key_c;
+    double     key_f, recolour_t;
 } gauge_t;
 
 static const opt_def_t gauge_opts[] = {
@@ -44,7 +49,27 @@ static int gauge_init(wdg_t *w, char *err, size_t errlen)
         snprintf(err, errlen, "\"max\" (%g) must be above \"min\" (%g)", g->max, g->min);
         return -1;
     }
+    g->recolour_t = -INFINITY;
+    g->key_f = NAN;
     return 0;
+}
+
+#define A0 (0.75 * M_PI)           /* arc start: lower left  */
+#define SPAN (1.5 * M_PI)          /* 270° clockwise          */
+
+static double frac_of(const gauge_t *g, double v)
+{
+    return fmax(0, fmin(1, wdg_frac(v, g->min, g->max)));
+}
+
+/* The arc runs from accent2 at its start to the value's colour, reached at
+ * this fraction of the span: the target's, rounded up to 1/32, so the
+ * colours stay put while the arc sweeps and while the target moves by
+ * little (only the swept sector is repainted then). */
+static double arc_ref(const gauge_t *g)
+{
+    double f = g->has && isfinite(g->to) ? frac_of(g, g->to) : 0;
+    return fmax(1.0 / 32, ceil(f * 32 - 1e-9) / 32);
 }
 
 static void gauge_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
@@ -55,9 +80,18 @@ static void gauge_data(wdg_t *w, int slot, const bs_value_t *v, const store_entr
     double x = wdg_number(v);
     if (g->has && (x == g->to || (isnan(x) && isnan(g->to))))
         return;
+    if (!g->has || isnan(x) != isnan(g->to))
+        g->recolour_t = now;              /* the arc comes or goes: all of it */
     wdg_tween_to(&g->tw, x, now, g->animate, g->min, g->max - g->min);
     g->to = x;
     g->has = true;
+    bs_color_t kc = fmt_color(&g->fmt, x, g->color);
+    double kf = arc_ref(g);
+    if (kf != g->key_f || kc.r != g->key_c.r || kc.g != g->key_c.g || kc.b != g->key_c.b || kc.a != g->key_c.a ||
+        kc.theme != g->key_c.theme)
+        g->recolour_t = now;
+    g->key_c = kc;
+    g->key_f = kf;
     wdg_invalidate_overlay(w);
 }
 
@@ -72,13 +106,6 @@ static void gauge_tick(wdg_t *w, double now, int64_t wall_ms)
     }
 }
 
-#define A0 (0.75 * M_PI)           /* arc start: lower left  */
-#define SPAN (1.5 * M_PI)          /* 270° clockwise          */
-
-static double frac_of(const gauge_t *g, double v)
-{
-    return fmax(0, fmin(1, wdg_frac(v, g->min, g->max)));
-}
 
 /* The ring's centre, radius and width (design units). */
 typedef struct { double cx, cy, R, ring; } gauge_geom_t;
@@ -158,6 +185,172 @@ static void gauge_draw_top(const wdg_t *w, draw_t *d)
     }
 }
 
+/* atan2 within 1e-5 rad (Abramowitz & Stegun 4.4.49 on [0, 1], folded):
+ * at a 400-pixel radius the arc's ends move by under 0.004 pixels. */
+static float fast_atan2f(float y, float x)
+{
+    float ax = fabsf(x), ay = fabsf(y), mx = ax > ay ? ax : ay, mn = ax > ay ? ay : ax;
+    float a = mx > 0 ? mn / mx : 0, q = a * a;
+    float r = a * (0.9998660f + q * (-0.3302995f + q * (0.1801410f + q * (-0.0851330f + q * 0.0208351f))));
+    if (ay > ax)
+        r = (float)M_PI_2 - r;
+    if (x < 0)
+        r = (float)M_PI - r;
+    return y < 0 ? -r : r;
+}
+
+static float clamp01(float v)
+{
+    v = v > 0 ? v : 0;                    /* maxss, minss: no branches */
+    return v < 1 ? v : 1;
+}
+
+/* The arc's colour at fraction u of the span. */
+static bs_color_t arc_color(bs_color_t a2, bs_color_t vc, double u, double ref)
+{
+    double m = fmax(0, fmin(1, u / ref));
+    return (bs_color_t){ (float)(a2.r + (vc.r - a2.r) * m), (float)(a2.g + (vc.g - a2.g) * m),
+                         (float)(a2.b + (vc.b - a2.b) * m), 1, -1 };
+}
+
+/* The value arc from the start to fraction f of the span, ring wide, over
+ * its glow (1.9 rings wide at 18 %), butt ends, coloured by arc_color. One
+ * pass: each pixel's distance to the centre and its angle give the two
+ * strokes' coverage (a box filter across each edge, as cairo's antialiasing
+ * has it) and its colour; the two OVERs of one colour fold into one
+ * premultiplied picture, composited once, and only inside the clip's
+ * rectangles (the damage). Cairo strokes it, in 1/32 steps of colour at
+ * fixed places, when the transform is not a uniform scale. */
+static void draw_arc(draw_t *d, const gauge_geom_t *G, double f, bs_color_t a2, bs_color_t vc, double ref,
+                     double alpha)
+{
+    cairo_t *cr = d->cr;
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    double s = m.xx, X = G->cx, Y = G->cy;
+    cairo_user_to_device(cr, &X, &Y);
+    double Rd = G->R * s, hm = G->ring * s / 2, hg = G->ring * 1.9 * s / 2, out = Rd + hg + 1;
+    if (m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s || !(out < 4096) || fabs(X) > 1e6 || fabs(Y) > 1e6 ||
+        cairo_get_operator(cr) != CAIRO_OPERATOR_OVER) {
+        int segs = (int)ceil(f * 32);     /* at fixed places: colours stay put as f moves */
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i < segs; i++) {
+                double t0 = i / 32.0, t1 = fmin(f, (i + 1) / 32.0 + (i + 1 < segs ? 0.002 : 0));
+                bs_color_t c = arc_color(a2, vc, (i + 0.5) / 32, ref);
+                cairo_new_path(cr);
+                cairo_arc(cr, G->cx, G->cy, G->R, A0 + SPAN * t0, A0 + SPAN * t1);
+                cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+                cairo_set_source_rgba(cr, c.r, c.g, c.b, pass == 0 ? 0.18 * alpha : alpha);
+                cairo_set_line_width(cr, pass == 0 ? G->ring * 1.9 : G->ring);
+                cairo_stroke(cr);
+            }
+        return;
+    }
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    /* where to work: the ring's box within the clip's rectangles */
+    int bx0 = (int)floor(X - out), by0 = (int)floor(Y - out), bx1 = (int)ceil(X + out), by1 = (int)ceil(Y + out);
+    enum { MAXR = 64 };
+    int part[MAXR][4], np = 0;
+    cairo_rectangle_list_t *rl = cairo_copy_clip_rectangle_list(cr);
+    if (rl->status == CAIRO_STATUS_SUCCESS && rl->num_rectangles <= MAXR) {
+        for (int k = 0; k < rl->num_rectangles; k++) {
+            const cairo_rectangle_t *r = &rl->rectangles[k];
+            int a0 = (int)fmax(bx0, floor(r->x)), b0 = (int)fmax(by0, floor(r->y));
+            int a1 = (int)fmin(bx1, ceil(r->x + r->width)), b1 = (int)fmin(by1, ceil(r->y + r->height));
+            if (a0 < a1 && b0 < b1) {
+                part[np][0] = a0;
+                part[np][1] = b0;
+                part[np][2] = a1;
+                part[np][3] = b1;
+                np++;
+            }
+        }
+    } else {
+        double cx0, cy0, cx1, cy1;
+        cairo_clip_extents(cr, &cx0, &cy0, &cx1, &cy1);
+        part[0][0] = (int)fmax(bx0, floor(cx0));
+        part[0][1] = (int)fmax(by0, floor(cy0));
+        part[0][2] = (int)fmin(bx1, ceil(cx1));
+        part[0][3] = (int)fmin(by1, ceil(cy1));
+        np = part[0][0] < part[0][2] && part[0][1] < part[0][3];
+    }
+    cairo_rectangle_list_destroy(rl);
+    int ux0 = bx1, uy0 = by1, ux1 = bx0, uy1 = by0;
+    for (int k = 0; k < np; k++) {
+        ux0 = part[k][0] < ux0 ? part[k][0] : ux0;
+        uy0 = part[k][1] < uy0 ? part[k][1] : uy0;
+        ux1 = part[k][2] > ux1 ? part[k][2] : ux1;
+        uy1 = part[k][3] > uy1 ? part[k][3] : uy1;
+    }
+    cairo_surface_t *img = np > 0 ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, ux1 - ux0, uy1 - uy0) : NULL;
+    if (!img || cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+        if (img)
+            cairo_surface_destroy(img);
+        cairo_restore(cr);
+        return;                           /* clipped away, or no memory */
+    }
+    cairo_surface_flush(img);
+    uint8_t *px = cairo_image_surface_get_data(img);
+    int stride = cairo_image_surface_get_stride(img);
+    float fR = (float)Rd, fm = (float)hm + 0.5f, fg = (float)hg + 0.5f, fa = (float)alpha;
+    float lo = fmaxf(0, fR - fg), hi = fR + fg, lo2 = lo * lo, hi2 = hi * hi;
+    float pe = (float)(SPAN * f), inv = (float)(1 / (SPAN * ref)), a0f = (float)A0;
+    float dr = vc.r - a2.r, dg = vc.g - a2.g, db = vc.b - a2.b;
+    for (int k = 0; k < np; k++)
+        for (int y = part[k][1]; y < part[k][3]; y++) {
+            float dy = (float)y + 0.5f - (float)Y;
+            if (dy * dy >= hi2)
+                continue;
+            uint32_t *row = (uint32_t *)(px + (size_t)(y - uy0) * (size_t)stride) - ux0;
+            /* the row's part of the annulus: |dx| within [xin, xout] */
+            float xout = sqrtf(hi2 - dy * dy), xin = lo2 > dy * dy ? sqrtf(lo2 - dy * dy) : 0;
+            int xa = (int)floorf((float)X - xout), xb = (int)ceilf((float)X + xout);
+            int ia = (int)ceilf((float)X - xin) + 1, ib = (int)floorf((float)X + xin) - 1;
+            xa = xa > part[k][0] ? xa : part[k][0];
+            xb = xb < part[k][2] ? xb : part[k][2];
+            for (int x = xa; x < xb; x++) {
+                if (x > ia && x < ib) {
+                    x = ib - 1;           /* over the hole */
+                    continue;
+                }
+                float dx = (float)x + 0.5f - (float)X, e2 = dx * dx + dy * dy;
+                if (e2 >= hi2 || e2 <= lo2)
+                    continue;
+                float e = sqrtf(e2), de = fabsf(e - fR);
+                float cg = clamp01(fg - de), cm = clamp01(fm - de);
+                if (!(cg > 0))
+                    continue;
+                /* the angle from the start, clockwise, in [-0.25π, 1.75π):
+                 * the wrap falls in the middle of the gap */
+                float phi = fast_atan2f(dy, dx) - a0f;
+                if (phi < -0.25f * (float)M_PI)
+                    phi += 2 * (float)M_PI;
+                /* the butt ends: distance to each end's radial line */
+                float d0 = phi >= (float)M_PI_2 ? e : e * phi < 2 ? e * sinf(phi) : 1;
+                float q = pe - phi;
+                float d1 = q >= (float)M_PI_2 ? e : q <= -(float)M_PI_2 ? -1 : e * q < 2 ? e * sinf(q) : 1;
+                float ca = clamp01(d0 + 0.5f) * clamp01(d1 + 0.5f);
+                if (!(ca > 0))
+                    continue;
+                float mix = clamp01((phi < pe ? phi : pe) * inv);
+                float A = 1 - (1 - fa * cm * ca) * (1 - 0.18f * fa * cg * ca), A255 = A * 255;
+                float r = a2.r + dr * mix, gg = a2.g + dg * mix, b = a2.b + db * mix;
+                int32_t pa = (int32_t)(A255 + 0.5f);
+                int32_t pr = (int32_t)(r * A255 + 0.5f), pg = (int32_t)(gg * A255 + 0.5f), pb = (int32_t)(b * A255 + 0.5f);
+                pr = pr > pa ? pa : pr;
+                pg = pg > pa ? pa : pg;
+                pb = pb > pa ? pa : pb;
+                row[x] = (uint32_t)pa << 24 | (uint32_t)pr << 16 | (uint32_t)pg << 8 | (uint32_t)pb;
+            }
+        }
+    cairo_surface_mark_dirty(img);
+    cairo_set_source_surface(cr, img, ux0, uy0);
+    cairo_paint(cr);
+    cairo_surface_destroy(img);
+    cairo_restore(cr);
+}
+
 /* The marks: the value arc with its glow and bright head, and the number. */
 static void gauge_draw_overlay(const wdg_t *w, draw_t *d)
 {
@@ -167,29 +360,13 @@ static void gauge_draw_overlay(const wdg_t *w, draw_t *d)
     double alpha = 1.0;   /* stale: the core dims it */
     gauge_geom_t G = geom(g);
     double R = G.R, cx = G.cx, cy = G.cy, ring = G.ring;
-    /* value arc: short segments blending accent2 → value colour */
+    /* value arc, accent2 → value colour, its glow under it, a bright head */
     bs_color_t vc = draw_color(d, fmt_color(&g->fmt, g->to, g->color));
     double f = g->has && isfinite(g->shown) ? frac_of(g, g->shown) : 0;
     if (f > 0) {
-        int segs = (int)ceil(f * 32);    /* 32 colour steps over 270°: under 4/255 each */
-        for (int pass = 0; pass < 2; pass++)
-            for (int i = 0; i < segs; i++) {
-                double t0 = f * i / segs, t1 = f * (i + 1) / segs + (i + 1 < segs ? 0.002 : 0);
-                double m = (t0 + t1) / 2 / (f > 0 ? f : 1);
-                double r_ = a2.r + (vc.r - a2.r) * m, g_ = a2.g + (vc.g - a2.g) * m, b_ = a2.b + (vc.b - a2.b) * m;
-                cairo_arc(cr, cx, cy, R, A0 + SPAN * t0, A0 + SPAN * t1);
-                cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
-                if (pass == 0) {     /* glow */
-                    cairo_set_source_rgba(cr, r_, g_, b_, 0.18 * alpha);
-                    cairo_set_line_width(cr, ring * 1.9);
-                } else {
-                    cairo_set_source_rgba(cr, r_, g_, b_, alpha);
-                    cairo_set_line_width(cr, ring);
-                }
-                cairo_stroke(cr);
-            }
-        /* bright head */
+        draw_arc(d, &G, f, a2, vc, arc_ref(g), alpha);
         double ah = A0 + SPAN * f;
+        cairo_new_path(cr);
         cairo_arc(cr, cx + cos(ah) * R, cy + sin(ah) * R, ring * 0.42, 0, 2 * M_PI);
         cairo_set_source_rgba(cr, 1, 1, 1, 0.95 * alpha);
         cairo_fill(cr);
@@ -211,20 +388,93 @@ static void gauge_draw_overlay(const wdg_t *w, draw_t *d)
     }
 }
 
-/* Where the marks go: the ring with its glow (the number sits inside it;
- * a long number may reach past it, so the row is as wide as the widget). */
+/* The box of the ring's sector from fraction f0 to f1 of the span (its glow
+ * included), grown by e. */
+static rect_t sector_box(const gauge_geom_t *G, double f0, double f1, double e)
+{
+    double ri = G->R - G->ring * 0.95 - e, ro = G->R + G->ring * 0.95 + e;
+    double a0 = A0 + SPAN * f0, a1 = A0 + SPAN * f1;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+#define TAKE(a)                                                                  \
+    do {                                                                         \
+        double c_ = cos(a), s_ = sin(a);                                         \
+        x0 = fmin(x0, fmin(c_ * ri, c_ * ro));                                   \
+        x1 = fmax(x1, fmax(c_ * ri, c_ * ro));                                   \
+        y0 = fmin(y0, fmin(s_ * ri, s_ * ro));                                   \
+        y1 = fmax(y1, fmax(s_ * ri, s_ * ro));                                   \
+    } while (0)
+    TAKE(a0);
+    TAKE(a1);
+    for (int k = 1; k <= 8; k++)              /* the extremes of x and y between */
+        if (k * M_PI / 2 > a0 && k * M_PI / 2 < a1)
+            TAKE(k * M_PI / 2);
+#undef TAKE
+    x0 -= e; y0 -= e; x1 += e; y1 += e;
+    return (rect_t){ G->cx + x0, G->cy + y0, x1 - x0, y1 - y0 };
+}
+
+#define GAUGE_SECTORS 12                    /* boxes a sweep is cut into */
+
+/* Where the marks go. The number's row, as wide as its text may be (a
+ * long number may reach past the ring, up to the widget's edges). The arc: its colours stay put
+ * while it sweeps (arc_ref), so what changes over a tween is the sector
+ * between where it starts and where it ends, with the head there and the
+ * glow around it: that sector's boxes, in pieces of at most 1/12 of the
+ * span. The boxes are those of the whole tween, so the core's old ∪ new
+ * holds every frame's change, also after a retarget or a jump (the old
+ * frame's boxes reach back to where the arc was drawn). When the colours
+ * change (the target moved to another 1/32, or another threshold colour)
+ * the frame that applies it repaints the whole ring. */
 static int gauge_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
 {
     const gauge_t *g = (const gauge_t *)w;
-    (void)now;
     gauge_geom_t G = geom(g);
     double e = G.R + G.ring * 1.0 + 2;
     int n = 0;
-    if (n < max)
-        out[n++] = (rect_t){ G.cx - e, G.cy - e, 2 * e, 2 * e };
     double size = g->size > 0 ? g->size : G.R * 0.46, ny = G.cy + size * 0.25;
-    if (n < max)
-        out[n++] = (rect_t){ w->rect.x, ny - size * 1.05, w->rect.w, size * 1.4 };
+    /* the number's row, as wide as the widest text the tween shows could be
+     * (text widths are not known here: their estimate, generously) */
+    double half = w->rect.w;
+    if (g->tw.set) {
+        double wmax = 0;
+        double ends[2] = { g->tw.from, g->tw.to };
+        for (int i = 0; i < 2; i++) {
+            fmt_out_t fo;
+            fmt_number_as(&g->fmt, ends[i], g->to, &fo);
+            wmax = fmax(wmax, draw_text_width_estimate(fo.num, size) + draw_text_width_estimate(fo.unit, size * 0.42));
+        }
+        half = wmax * 0.8 + size * 0.5 + 8;
+    }
+    double rx0 = fmax(w->rect.x, G.cx - half), rx1 = fmin(w->rect.x + w->rect.w, G.cx + half);
+    if (n < max && rx1 > rx0)
+        out[n++] = (rect_t){ rx0, ny - size * 1.05, rx1 - rx0, size * 1.4 };
+    rect_t ring = { G.cx - e, G.cy - e, 2 * e, 2 * e };
+    bool whole = !g->has || now <= g->recolour_t + 1e-9 || !g->tw.set || max - n < GAUGE_SECTORS;
+    double fa = 0, fb = 0;
+    if (!whole) {
+        double a = g->tw.from, b = g->tw.to;
+        a = isfinite(a) ? frac_of(g, a) : NAN;
+        b = isfinite(b) ? frac_of(g, b) : NAN;
+        if (isnan(a) && isnan(b))
+            return n;                     /* no arc now, and none moving */
+        fa = isnan(a) ? b : isnan(b) ? a : fmin(a, b);
+        fb = isnan(a) ? b : isnan(b) ? a : fmax(a, b);
+        /* the head reaches a little past the arc's end */
+        double pad = (G.ring * 0.42 + 2) / (G.R * SPAN);
+        fa = fmax(0, fa - pad);
+        fb = fmin(1, fb + pad);
+        whole = !(fb >= fa);
+    }
+    if (whole) {
+        if (n < max)
+            out[n++] = ring;
+        return n;
+    }
+    int k = (int)ceil((fb - fa) * GAUGE_SECTORS);
+    if (k < 1)
+        k = 1;
+    for (int i = 0; i < k && n < max; i++)
+        out[n++] = sector_box(&G, fa + (fb - fa) * i / k, fa + (fb - fa) * (i + 1) / k, 2);
     return n;
 }
 
