@@ -145,6 +145,8 @@ static void donut_data(wdg_t *w, int slot, const bs_value_t *v, const store_entr
             prev = i;
     }
     memcpy(k->s, next, sizeof next[0] * (size_t)n);
+    if (n != k->n)
+        wdg_invalidate_base(w);             /* the geometry follows the number of slices */
     k->n = n;
     wdg_tour_follow(&k->tour, cur, prev, n);
     k->total = total;
@@ -256,18 +258,18 @@ static void slice_angles(const donut_t *k, double now, double *a0, double *a1)
     }
 }
 
-static void donut_draw(const wdg_t *w, draw_t *d)
+/* The base, under the panel's content: what depends on the geometry only
+ * (the rect and the number of slices, see donut_geom): the outer dashed
+ * ring with its four glowing arcs, the inner glow ring and the track. A
+ * change of values redraws the layer over it, never these glows. */
+static void donut_draw_base(const wdg_t *w, draw_t *d)
 {
     const donut_t *k = (const donut_t *)w;
     cairo_t *cr = d->cr;
     donut_geom_t G = donut_geom(k);
-    rect_t leg = G.leg;
-    bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
-    double alpha = 1.0;   /* stale: the core dims it */
-    int legend = G.legend;
-    double fs = G.fs;
     double R = G.R, cx = G.cx, cy = G.cy, ri = G.ri;
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);   /* cairo's default: the core's panel leaves square caps */
 
     /* decorations: outer dashed ring, scale ticks, inner glow ring */
     cairo_arc(cr, cx, cy, R * 1.12, 0, 2 * M_PI);
@@ -289,12 +291,26 @@ static void donut_draw(const wdg_t *w, draw_t *d)
         cairo_set_line_width(cr, 1.2);
         cairo_stroke(cr);
     }
-    /* the track, then the slices */
+    /* the track */
     cairo_arc(cr, cx, cy, (R + ri) / 2, 0, 2 * M_PI);
     cairo_set_source_rgba(cr, a2.r, a2.g, a2.b, 0.12);
     cairo_set_line_width(cr, R - ri);
     cairo_stroke(cr);
+}
 
+static void donut_draw(const wdg_t *w, draw_t *d)
+{
+    const donut_t *k = (const donut_t *)w;
+    cairo_t *cr = d->cr;
+    donut_geom_t G = donut_geom(k);
+    rect_t leg = G.leg;
+    bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
+    double alpha = 1.0;   /* stale: the core dims it */
+    int legend = G.legend;
+    double fs = G.fs;
+    double R = G.R, cx = G.cx, cy = G.cy, ri = G.ri;
+
+    /* the slices */
     double A0[DONUT_MAX], A1[DONUT_MAX];
     slice_angles(k, d->now, A0, A1);
     for (int i = 0; i < k->n; i++) {
@@ -717,6 +733,7 @@ const wdg_class_t wdg_donut_class = {
     .init = donut_init,
     .data = donut_data,
     .tick = donut_tick,
+    .draw_base = donut_draw_base,
     .draw = donut_draw,
     .draw_overlay = donut_draw_overlay,
     .overlay_rects = donut_overlay_rects,

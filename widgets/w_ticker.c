@@ -393,25 +393,35 @@ static bool ticker_strip(const wdg_t *w, double now, wdg_strip_t *out)
 
 /* The headlines in strip space, those that reach into [from, to): a
  * glowing dot before each, then its text. */
+/* The bullet before each headline: a dot in a soft disc, centred on (0, 0). */
+typedef struct { float r, g, b; } bullet_t;
+
+static void paint_bullet(cairo_t *cr, const void *arg)
+{
+    const bullet_t *c = arg;
+    cairo_arc(cr, 0, 0, 3.5, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, c->r, c->g, c->b, 0.95);
+    cairo_fill(cr);
+    cairo_arc(cr, 0, 0, 7, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, c->r, c->g, c->b, 0.25);
+    cairo_fill(cr);
+}
+
 static void ticker_draw_strip(const wdg_t *w, draw_t *d, double from, double to)
 {
     const ticker_t *k = (const ticker_t *)w;
     if (k->n == 0)
         return;
-    cairo_t *cr = d->cr;
     bs_color_t accent = draw_theme(d, THEME_ACCENT);
+    bullet_t bullet = { accent.r, accent.g, accent.b };
     double cy = w->rect.y + w->rect.h / 2;
     bs_color_t c = k->color;
     double x = STRIP_LEAD;
     int j = k->start;
     for (int guard = 0; x - 21 < to && guard < 4096; guard++) {
         if (x + k->wid[j] * 1.5 + k->size * 2 > from) {   /* estimates are rough: a wide margin */
-            cairo_arc(cr, x - 14, cy, 3.5, 0, 2 * M_PI);
-            cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.95);
-            cairo_fill(cr);
-            cairo_arc(cr, x - 14, cy, 7, 0, 2 * M_PI);
-            cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.25);
-            cairo_fill(cr);
+            /* a sprite: stamped (a copy) instead of two fills a frame */
+            draw_sprite(d, x - 14, cy, 7.5, paint_bullet, &bullet, sizeof bullet);
             draw_text(d, FONT_TEXT, k->size, x, cy, k->items[j], c, AL_LEFT);
         }
         x += k->wid[j] + k->gap;
