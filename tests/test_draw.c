@@ -311,7 +311,7 @@ static void test_trail_matches_strokes(void **state)
 
 /* A picture for draw_picture: a slanted tab and a round bar, their look in
  * arg (counted, so the test sees when it is painted). */
-typedef struct { double w, h; float a; } pic_arg_t;
+typedef struct { double w, h; float a, zero; } pic_arg_t;   /* no padding: its bytes are the key */
 static int painted;
 
 static void paint_pic(draw_t *d, const void *arg)
