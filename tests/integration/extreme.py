@@ -50,6 +50,24 @@ def free_port():
         return s.getsockname()[1]
 
 
+def metric_frames(port):
+    """bigscreen_frames_total from the screen's --metrics, or 0 while there is none."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), 0.5) as c:
+            c.settimeout(1.0)
+            c.sendall(b"GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            data = b""
+            while True:
+                d = c.recv(65536)
+                if not d:
+                    break
+                data += d
+    except OSError:
+        return 0
+    m = re.search(rb"^bigscreen_frames_total (\d+)", data, re.M)
+    return int(m.group(1)) if m else 0
+
+
 def wait_port(port, timeout=5.0):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -195,13 +213,22 @@ def from_state(tmp, layout, page, tops, k, v, by_signal):
     run_for = 60 if by_signal else 2.5
     argv = [BIGSCREEN, "--headless", "--run-for", str(run_for), "--state-dir", state,
             "--feed", "main=ws://127.0.0.1:%d/" % free_port(), "--report", rep, layout]
+    mport = free_port()
+    if by_signal:
+        argv[1:1] = ["--metrics", str(mport)]
     if page:
         argv[1:1] = ["--page", str(page)]
     what = "%s page %s from state %.60s" % (os.path.basename(layout), page or "-", v)
     log = os.path.join(tmp, "state-%d.log" % k)
     r = Run(argv, log)
     if by_signal:
+        # 2.5 s on screen, and then until the loop has counted a few frames
+        # (under the sanitizers on a loaded machine start-up alone can take
+        # that long); a frozen loop never gets there and fails on its frames
         time.sleep(2.5)
+        end = time.monotonic() + 20
+        while time.monotonic() < end and metric_frames(mport) < MIN_FRAMES + 3:
+            time.sleep(0.25)
         r.p.send_signal(signal.SIGTERM)
         rc = r.wait(GRACE)
         how = "SIGTERM"
