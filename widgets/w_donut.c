@@ -640,28 +640,51 @@ static bool tour_slice(const donut_t *k, int i)
     return k->has && i >= 0 && i < k->n && k->n >= 2;
 }
 
+/* Whether r (design units) meets the clip of cr: the core draws the marks
+ * into all of a frame's damage, which often holds only a neighbour's
+ * rectangles (the marquee under the donut), and a piece whose box misses
+ * the clip leaves no ink in it (the boxes are the marks' rectangles). */
+static bool in_clip(cairo_t *cr, rect_t r)
+{
+    double x0, y0, x1, y1;
+    cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
+    return r.x < x1 && r.x + r.w > x0 && r.y < y1 && r.y + r.h > y0;
+}
+
+/* The callout's rectangle with its leader (as donut_overlay_rects). */
+static rect_t callout_rect(const callout_t *co)
+{
+    rect_t lead = { fmin(co->px, co->qx) - 4, fmin(co->py, co->qy) - 4, fabs(co->qx - co->px) + 8,
+                    fabs(co->qy - co->py) + 8 };
+    rect_t b = co->box;
+    return rect_join(lead, (rect_t){ b.x - 6, b.y - 6, b.w + 12, b.h + 12 });
+}
+
 static void donut_draw_overlay(const wdg_t *w, draw_t *d)
 {
     const donut_t *k = (const donut_t *)w;
     if (!tour_slice(k, k->tour.cur))
         return;
+    cairo_t *cr = d->cr;
     donut_geom_t G = donut_geom(k);
     double A0[DONUT_MAX], A1[DONUT_MAX];
     slice_angles(k, d->now, A0, A1);
     double e = wdg_tour_mix(&k->tour, d->now), alpha = 1.0;   /* stale: the core dims it */
     int cur = k->tour.cur, prev = k->tour.prev;
     if (tour_slice(k, prev) && e < 1) {
-        if (A1[prev] > A0[prev])
+        if (A1[prev] > A0[prev] && in_clip(cr, slice_box(&G, A0[prev], A1[prev], 1 - e)))
             draw_pulled(k, &G, d, prev, A0[prev], A1[prev], 1 - e, alpha);
-        if (G.legend != 3)
+        if (G.legend != 3 && in_clip(cr, legend_row(&G, prev)))
             draw_legend_lit(&G, d, prev, 1 - e, alpha);
     }
     if (A1[cur] > A0[cur]) {
-        draw_pulled(k, &G, d, cur, A0[cur], A1[cur], e, alpha);
+        if (in_clip(cr, slice_box(&G, A0[cur], A1[cur], e)))
+            draw_pulled(k, &G, d, cur, A0[cur], A1[cur], e, alpha);
         callout_t co = callout_of(k, &G, cur, A0[cur], A1[cur]);
-        draw_callout(k, &co, d, cur, alpha * e);
+        if (in_clip(cr, callout_rect(&co)))
+            draw_callout(k, &co, d, cur, alpha * e);
     }
-    if (G.legend != 3)
+    if (G.legend != 3 && in_clip(cr, legend_row(&G, cur)))
         draw_legend_lit(&G, d, cur, e, alpha);
 }
 
@@ -687,9 +710,7 @@ static int donut_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
     if (A1[cur] > A0[cur]) {
         out[n++] = slice_box(&G, A0[cur], A1[cur], e);
         callout_t co = callout_of(k, &G, cur, A0[cur], A1[cur]);
-        rect_t lead = { fmin(co.px, co.qx) - 4, fmin(co.py, co.qy) - 4, fabs(co.qx - co.px) + 8, fabs(co.qy - co.py) + 8 };
-        rect_t b = co.box;
-        out[n++] = rect_join(lead, (rect_t){ b.x - 6, b.y - 6, b.w + 12, b.h + 12 });
+        out[n++] = callout_rect(&co);
     }
     if (G.legend != 3)
         out[n++] = legend_row(&G, cur);
