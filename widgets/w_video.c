@@ -252,7 +252,7 @@ static const opt_def_t video_opts[] = {
       "PNG or SVG shown before the first frame, and for a stream in snapshots" },
     { "frame",  OPT_BOOL, offsetof(video_t, frame), 0, 0, "true", NULL, NULL,
       "draw the panel (with the title) around it" },
-    { "hidden_stop", OPT_NUM, offsetof(video_t, hidden_stop), 0, 86400, "10", NULL, NULL,
+    { "hidden_stop", OPT_NUM, offsetof(video_t, hidden_stop), 0, 86400, "60", NULL, NULL,
       "seconds the widget's page may be off screen before its decoder is stopped (its memory freed; "
       "the last frame stays, a file resumes where it was); until then a file pauses. The decoder "
       "starts on the first visit of the page, never at load" },
