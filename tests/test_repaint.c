@@ -193,6 +193,32 @@ static void send(screen_t *s, const char *json)
     assert_true(feed_ingest(s->feeds[0], json, strlen(json)) > 0);     /* messages pushed */
 }
 
+/* A scripted run: messages at their times, a frame every 1/60 s for secs,
+ * and at each check time the frame composed from damage compared with a
+ * full repaint (compare_now). From stale_from s on (0: never) the wall
+ * clock runs a minute ahead, so the data goes stale. */
+typedef struct { double at; const char *msg; } script_ev_t;
+typedef struct { double at; const char *what; } script_cmp_t;
+
+static void run_script(screen_t *s, const script_ev_t *ev, size_t nev, const script_cmp_t *cmp, size_t ncmp,
+                       double secs, double stale_from)
+{
+    size_t e = 0, c = 0;
+    for (long k = 0; k <= lround(secs * 60); k++) {
+        double t = k / 60.0;
+        int64_t wall = WALL0 + (int64_t)(t * 1000) + (stale_from > 0 && t >= stale_from ? 61000 : 0);
+        while (e < nev && ev[e].at <= t + 1e-9)
+            send(s, ev[e++].msg);
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+        if (c < ncmp && cmp[c].at <= t + 1e-9) {
+            compare_now(s, t, wall, cmp[c].what);
+            c++;
+        }
+    }
+    assert_int_equal(c, ncmp);
+}
+
 #define SNAPSHOT "[{\"topic\":\"live.rate\",\"value\":91.5},{\"topic\":\"live.members\",\"value\":128400}," \
     "{\"topic\":\"live.apps\",\"value\":9310},{\"topic\":\"live.visits\",\"value\":52000}," \
     "{\"topic\":\"live.rank\",\"value\":[{\"name\":\"临平区总工会\",\"score\":88},{\"name\":\"余杭工会\",\"score\":92}," \
@@ -214,7 +240,7 @@ static void layered_script(void **st)
     (void)st;
     screen_t *s = fixture_screen(BS_SOURCE "/tools/bench/live.json", 960, 540);
     s->live = true;                       /* page fades, as on a wall */
-    struct { double at; const char *msg; } ev[] = {
+    script_ev_t ev[] = {
         { 0.0, SNAPSHOT },
         { 1.0, "{\"topic\":\"live.members\",\"value\":190000}" },          /* a count-up */
         { 1.2, "{\"topic\":\"live.members\",\"value\":260000}" },          /* retarget in flight */
@@ -227,7 +253,7 @@ static void layered_script(void **st)
         { 3.5, "{\"topic\":\"live.regions\",\"value\":{\"临平\":30,\"南苑\":90,\"东湖\":50,\"星桥\":20}}" },  /* one region, same scale */
         { 10.0, SNAPSHOT },                                                    /* fresh: stale off */
     };
-    struct { double at; const char *what; } cmp[] = {
+    script_cmp_t cmp[] = {
         { 0.5, "first count-up from zero" }, { 1.1, "mid count-up" }, { 1.35, "mid retarget, arc sweeping" },
         { 1.9, "mid glide, rows trading places" }, { 2.6, "line easing in place" },
         { 3.1, "map recolour and pulse; the line's axis remade" }, { 3.7, "one region recoloured (area invalidation)" }, { 3.9, "settled" },
@@ -235,21 +261,8 @@ static void layered_script(void **st)
         { 9.5, "stale on (badges, dimmed values)" }, { 10.4, "stale off, values counting again" },
         { 11.0, "settled again" },
     };
-    size_t e = 0, c = 0;
-    for (long k = 0; k <= 11 * 60; k++) {
-        double t = k / 60.0;
-        /* from 9 s the wall clock runs a minute ahead: the data goes stale */
-        int64_t wall = WALL0 + (int64_t)(t * 1000) + (t >= 9 ? 61000 : 0);
-        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9)
-            send(s, ev[e++].msg);
-        if (screen_update(s, t, wall))
-            screen_paint(s, t, wall);
-        if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
-            compare_now(s, t, wall, cmp[c].what);
-            c++;
-        }
-    }
-    assert_int_equal(c, sizeof cmp / sizeof cmp[0]);
+    /* from 9 s the wall clock runs a minute ahead: the data goes stale */
+    run_script(s, ev, sizeof ev / sizeof ev[0], cmp, sizeof cmp / sizeof cmp[0], 11, 9);
     screen_free(s);
 }
 
@@ -375,7 +388,7 @@ static void map_script(void **st)
 {
     (void)st;
     screen_t *s = fixture_screen(BS_SOURCE "/tests/data/map-test.json", 640, 480);
-    struct { double at; const char *msg; } ev[] = {
+    script_ev_t ev[] = {
         { 0.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20,\"丙\":30,\"丁\":40}}" },
         { 0.0, "{\"topic\":\"t.points\",\"value\":[{\"name\":\"站一\",\"lon\":120.05,\"lat\":30.15,\"value\":10},"
                "{\"name\":\"站二\",\"lon\":120.15,\"lat\":30.05,\"value\":40},{\"name\":\"站三\",\"lon\":120.11,\"lat\":30.13,\"value\":5}]}" },
@@ -384,25 +397,12 @@ static void map_script(void **st)
         { 2.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":35,\"丙\":30,\"丁\":40}}" },
         { 3.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":5,\"乙\":35,\"丙\":31,\"丁\":80}}" },
     };
-    struct { double at; const char *what; } cmp[] = {
+    script_cmp_t cmp[] = {
         { 0.5, "ripples round three points" }, { 1.05, "a point's value changed (its boxes)" },
         { 1.6, "ripples again" }, { 2.05, "one region recoloured" }, { 3.05, "the scale moved: every region" },
         { 3.5, "settled, ripples" },
     };
-    size_t e = 0, c = 0;
-    for (long k = 0; k <= 4 * 60; k++) {
-        double t = k / 60.0;
-        int64_t wall = WALL0 + (int64_t)(t * 1000);
-        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9)
-            send(s, ev[e++].msg);
-        if (screen_update(s, t, wall))
-            screen_paint(s, t, wall);
-        if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
-            compare_now(s, t, wall, cmp[c].what);
-            c++;
-        }
-    }
-    assert_int_equal(c, sizeof cmp / sizeof cmp[0]);
+    run_script(s, ev, sizeof ev / sizeof ev[0], cmp, sizeof cmp / sizeof cmp[0], 4, 0);
     screen_free(s);
 }
 
@@ -415,32 +415,19 @@ static void map_marks_script(void **st)
 {
     (void)st;
     screen_t *s = fixture_screen(BS_SOURCE "/tests/data/map-fly-test.json", 960, 720);
-    struct { double at; const char *msg; } ev[] = {
+    script_ev_t ev[] = {
         { 0.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20,\"丙\":30,\"丁\":40}}" },
         { 0.0, "{\"topic\":\"t.points\",\"value\":[{\"name\":\"站一\",\"lon\":120.05,\"lat\":30.15,\"value\":10},"
                "{\"name\":\"站二\",\"lon\":120.15,\"lat\":30.05,\"value\":40}]}" },
         { 1.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":21,\"丙\":31,\"丁\":40}}" },
         { 2.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":21,\"丙\":33,\"丁\":40}}" },
     };
-    struct { double at; const char *what; } cmp[] = {
+    script_cmp_t cmp[] = {
         { 0.5, "comets, hub and landing rings, ripples" }, { 1.3, "two regions flashing and pulsing" },
         { 1.71, "pulse rings spreading" }, { 2.05, "one region recoloured while it pulses" },
         { 3.2, "pulses fading" }, { 4.0, "comets again" },
     };
-    size_t e = 0, c = 0;
-    for (long k = 0; k <= 4 * 60; k++) {
-        double t = k / 60.0;
-        int64_t wall = WALL0 + (int64_t)(t * 1000);
-        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9)
-            send(s, ev[e++].msg);
-        if (screen_update(s, t, wall))
-            screen_paint(s, t, wall);
-        if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
-            compare_now(s, t, wall, cmp[c].what);
-            c++;
-        }
-    }
-    assert_int_equal(c, sizeof cmp / sizeof cmp[0]);
+    run_script(s, ev, sizeof ev / sizeof ev[0], cmp, sizeof cmp / sizeof cmp[0], 4, 0);
     screen_free(s);
 }
 
@@ -545,30 +532,17 @@ static void map_tour_script(void **st)
 {
     (void)st;
     screen_t *s = fixture_screen(BS_SOURCE "/tests/data/map-tour-test.json", 640, 480);
-    struct { double at; const char *msg; } ev[] = {
+    script_ev_t ev[] = {
         { 0.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20,\"丙\":30,\"丁\":40}}" },
         { 4.5, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20,\"丙\":33,\"丁\":40}}" },
         { 5.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"丁\":40}}" },
     };
-    struct { double at; const char *what; } cmp[] = {
+    script_cmp_t cmp[] = {
         { 1.0, "the first region lit" }, { 2.02, "a step: the second lit" }, { 4.02, "a step: the third lit" },
         { 4.55, "the toured region's value changed" }, { 5.05, "two regions lost their values" },
         { 6.05, "a step after the loss" }, { 8.05, "another" },
     };
-    size_t e = 0, c = 0;
-    for (long k = 0; k <= 9 * 60; k++) {
-        double t = k / 60.0;
-        int64_t wall = WALL0 + (int64_t)(t * 1000);
-        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9)
-            send(s, ev[e++].msg);
-        if (screen_update(s, t, wall))
-            screen_paint(s, t, wall);
-        if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
-            compare_now(s, t, wall, cmp[c].what);
-            c++;
-        }
-    }
-    assert_int_equal(c, sizeof cmp / sizeof cmp[0]);
+    run_script(s, ev, sizeof ev / sizeof ev[0], cmp, sizeof cmp / sizeof cmp[0], 9, 0);
     screen_free(s);
 }
 
