@@ -218,6 +218,21 @@ static const char *series_name(const bar_t *b, int s)
     return wdg_series_name(&b->series, s);
 }
 
+/* The value axis: every cell's target, with 0, bounded (wdg_range). The
+ * draw and the tour's geometry use the same one. */
+static void value_range(const bar_t *b, double *minv, double *maxv)
+{
+    *maxv = 0;
+    *minv = 0;
+    for (int s = 0; s < b->ns; s++)
+        for (int ci = 0; ci < b->nc; ci++)
+            if (b->cell[s][ci].has) {
+                *maxv = fmax(*maxv, wdg_geom(b->cell[s][ci].to));
+                *minv = fmin(*minv, wdg_geom(b->cell[s][ci].to));
+            }
+    wdg_range(minv, maxv);
+}
+
 static void bar_draw(const wdg_t *w, draw_t *d)
 {
     const bar_t *b = (const bar_t *)w;
@@ -257,14 +272,8 @@ static void bar_draw(const wdg_t *w, draw_t *d)
         c.h -= fs * 1.6;
     }
     /* value axis */
-    double maxv = 0, minv = 0;
-    for (int s = 0; s < b->ns; s++)
-        for (int ci = 0; ci < b->nc; ci++)
-            if (b->cell[s][ci].has) {
-                maxv = fmax(maxv, wdg_geom(b->cell[s][ci].to));
-                minv = fmin(minv, wdg_geom(b->cell[s][ci].to));
-            }
-    wdg_range(&minv, &maxv);                    /* bounded, a span a step can divide */
+    double minv, maxv;
+    value_range(b, &minv, &maxv);                    /* bounded, a span a step can divide */
     double step = wdg_nice_step(maxv - minv, 4);
     double vmax = ceil(maxv / step) * step, vmin = floor(minv / step) * step;
     if (!horiz && vmax < maxv * 1.08)           /* headroom for value labels */
@@ -431,14 +440,8 @@ static bar_geom_t bar_geom(const bar_t *b, draw_t *d, double *wide_x)
         c.h -= fs * 1.6;
     }
     g.c = c;
-    double maxv = 0, minv = 0;
-    for (int s = 0; s < b->ns; s++)
-        for (int ci = 0; ci < b->nc; ci++)
-            if (b->cell[s][ci].has) {
-                maxv = fmax(maxv, wdg_geom(b->cell[s][ci].to));
-                minv = fmin(minv, wdg_geom(b->cell[s][ci].to));
-            }
-    wdg_range(&minv, &maxv);
+    double minv, maxv;
+    value_range(b, &minv, &maxv);
     double step = wdg_nice_step(maxv - minv, 4);
     double vmax = ceil(maxv / step) * step, vmin = floor(minv / step) * step;
     if (!g.horiz && vmax < maxv * 1.08)
