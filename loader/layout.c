@@ -452,6 +452,21 @@ static int parse_bind(ctx_t *c, wdg_t *w, const cJSON *b)
     return 0;
 }
 
+/* Where a failed init() of w (parsed from object o) is reported: the member
+ * (or list item) its error names through w->err_key / err_item, else the
+ * widget's "type". */
+static const cJSON *init_err_node(const cJSON *o, const wdg_t *w, const cJSON *type)
+{
+    const cJSON *m = w->err_key ? cJSON_GetObjectItemCaseSensitive(o, w->err_key) : NULL;
+    if (!m)
+        return type;
+    if (w->err_item >= 0 && cJSON_IsArray(m)) {
+        const cJSON *it = cJSON_GetArrayItem(m, w->err_item);
+        return it ? it : m;
+    }
+    return m;
+}
+
 static void parse_widget(ctx_t *c, const cJSON *o, int page)
 {
     layout_t *l = c->l;
@@ -561,8 +576,11 @@ static void parse_widget(ctx_t *c, const cJSON *o, int page)
     if (c->d->count == before && cls->init) {
         char err[256] = "";
         w->layout_file = l->file;
+        w->err_key = NULL;
+        w->err_item = -1;
         if (cls->init(w, err, sizeof err) != 0)
-            diag_at(c->d, type, false, "%s widget \"%s\": %s", cls->name, w->id ? w->id : "?", err);
+            diag_at(c->d, init_err_node(o, w, type), false, "%s widget \"%s\": %s", cls->name,
+                    w->id ? w->id : "?", err);
     }
     if (c->d->count != before) {
         layout_widget_free(w);

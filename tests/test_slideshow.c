@@ -76,11 +76,11 @@ static void list_errors(void **st)
 {
     (void)st;
     expect_error(SHOW("[\"photo.jpg\", 7]"), 2, 24, "must be a string (its \"src\") or an object");
-    expect_error(SHOW("[{\"caption\": \"x\"}]"), 1, 30, "images[0] needs \"src\"");
-    expect_error(SHOW("[\"photo.jpg\", \"no-such.png\"]"), 1, 30, "images[1]: cannot find \"no-such.png\"");
+    expect_error(SHOW("[{\"caption\": \"x\"}]"), 2, 11, "images[0] needs \"src\"");
+    expect_error(SHOW("[\"photo.jpg\", \"no-such.png\"]"), 2, 24, "images[1]: cannot find \"no-such.png\"");
     expect_error(SHOW("[{\"src\": \"photo.jpg\", \"captoin\": \"x\"}]"), 2, 32, "did you mean \"caption\"");
     expect_error("{\"widgets\":[{\"id\":\"s\",\"type\":\"slideshow\",\"rect\":[0,0,400,300],\"images\":[\"photo.jpg\"],"
-                 "\"interval\":2,\"fade\":2}]}", 1, 30, "\"fade\" (2 s) must be shorter than \"interval\" (2 s)");
+                 "\"interval\":2,\"fade\":2}]}", 1, 106, "\"fade\" (2 s) must be shorter than \"interval\" (2 s)");
     expect_error("{\"widgets\":[{\"id\":\"s\",\"type\":\"slideshow\",\"rect\":[0,0,400,300]}]}", 1, 30,
                  "give \"images\"");
 }
@@ -125,8 +125,8 @@ static void huge_png_in_list(void **st)
     png_header(path, 100000, 100000);
     wdg_image_stats_t a, b;
     wdg_image_stats(&a);
-    snprintf(text, sizeof text, SHOW("[\"%s\"]"), path);
-    expect_error(text, 1, 30, "is 100000x100000 pixels");
+    snprintf(text, sizeof text, SHOW("[\"photo.jpg\", \"%s\"]"), path);
+    expect_error(text, 2, 24, "is 100000x100000 pixels");    /* at the item, not the widget */
     wdg_image_stats(&b);
     assert_int_equal(b.refused, a.refused + 1);
     assert_int_equal(b.pixels, a.pixels);

@@ -154,6 +154,12 @@ def case_check():
         first = text.strip().split("\n")[0]
         check(rc == 1 and first.startswith(lay + ":") and want in first and took < 5,
               "%s: check fails with %s (%s)" % (what, want, first[:140]))
+        key = ([k for k in kw if k != "src"] or ["src"])[0]
+        if kw.get(key) is not None:       # reported at the value it is about, not at the widget
+            body = open(lay).read()
+            at = body.index(json.dumps(kw[key], ensure_ascii=False))
+            pos = "%s:%d:%d:" % (lay, 1, len(body[:at]) + 1)     # one line; a column counts code points
+            check(first.startswith(pos), "%s: reported at %s (%s)" % (what, pos, first[:140]))
     rc, text, _ = run(["check", layout("good.json", [video("video-clip.mp4"), video("rtsp://127.0.0.1/cam", 1)])], 10)
     check(rc == 0, "a file and an rtsp URL pass check (%s)" % text.strip()[:120])
 

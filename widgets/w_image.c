@@ -53,6 +53,7 @@ static bool is_svg(const char *name)
 static int image_init(wdg_t *w, char *err, size_t errlen)
 {
     image_t *k = (image_t *)w;
+    w->err_key = "file";                /* where a failure below is reported */
     if (!k->file) {
         snprintf(err, errlen, "\"file\" is required: the PNG to show");
         return -1;

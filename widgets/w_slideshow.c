@@ -160,6 +160,7 @@ static int slideshow_init(wdg_t *w, char *err, size_t errlen)
     k->cur = -1;
     if (k->fade >= k->interval) {
         snprintf(err, errlen, "\"fade\" (%g s) must be shorter than \"interval\" (%g s)", k->fade, k->interval);
+        w->err_key = "fade";
         return -1;
     }
     if (k->images.n == 0 && w->nbinds == 0) {
@@ -178,14 +179,20 @@ static int slideshow_init(wdg_t *w, char *err, size_t errlen)
         char path[1024], why[512];
         if (!it->src || !it->src[0]) {
             snprintf(err, errlen, "images[%d] needs \"src\": the file to show", i);
+            w->err_key = "images";
+            w->err_item = i;
             return -1;
         }
         if (wdg_find_file(w, it->src, path, sizeof path) != 0) {
             snprintf(err, errlen, "images[%d]: cannot find \"%s\" (looked in %s)", i, it->src, path);
+            w->err_key = "images";
+            w->err_item = i;
             return -1;
         }
         if (wdg_image_probe(path, why, sizeof why) != 0) {   /* header checks: no decoding here */
             snprintf(err, errlen, "images[%d]: %s", i, why);
+            w->err_key = "images";
+            w->err_item = i;
             return -1;
         }
         if (!(k->s[i].src = strdup(path)) || (it->caption && !(k->s[i].caption = strdup(it->caption))))

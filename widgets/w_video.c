@@ -295,6 +295,7 @@ static void url_name(const char *url, char *out, size_t len)
 static int video_init(wdg_t *w, char *err, size_t errlen)
 {
     video_t *k = (video_t *)w;
+    w->err_key = "src";                 /* where a failure below is reported */
     if (!k->src || !k->src[0]) {
         snprintf(err, errlen, "\"src\" is required: a video file or an http(s):// or rtsp:// URL");
         return -1;
@@ -353,6 +354,7 @@ static int video_init(wdg_t *w, char *err, size_t errlen)
     k->hidden_at = NAN;
     if (k->poster) {
         char path[1024];
+        w->err_key = "poster";
         if (wdg_find_file(w, k->poster, path, sizeof path) != 0) {
             snprintf(err, errlen, "cannot find poster \"%s\" (looked in %s)", k->poster, path);
             return -1;

@@ -187,6 +187,12 @@ struct wdg {
     /* The layout file's path, set by the loader for init() to resolve file
      * options (see wdg_find_file). Borrowed; valid during init() only. */
     const char *layout_file;
+    /* Set by a failing init() when its error is about one member of the
+     * widget's object, or one item of a list member (err_item ≥ 0): the
+     * loader then reports file:line:col there, not at the widget's "type".
+     * err_key is a static string; err_item is -1 for the member itself. */
+    const char *err_key;
+    int         err_item;
 };
 
 /* Marks w for redraw this frame (its cached layer and its overlay). */
