@@ -133,6 +133,7 @@ typedef struct {
     atomic_uint_fast64_t sent;        /* messages handed to the parser */
     double          t_sent[SENT_RING]; /* mono time of message i, at i % SENT_RING */
     uint64_t        rng;
+    uint64_t        rng_t;            /* the send times' own stream */
     /* the generator's own state */
     double          rate_v, members, apps, visits;
     double          score[15];
@@ -251,6 +252,7 @@ static const int mix[20] = {
 static void gen_init(gen_t *g)
 {
     g->rng = 0x9e3779b97f4a7c15ull;
+    g->rng_t = 0x2545f4914f6cdd1dull;
     g->rate_v = 91.5;
     g->members = 128400;
     g->apps = 9310;
@@ -302,8 +304,19 @@ static void *gen_thread(void *arg)
     char buf[4096];
     double t0 = bs_mono();
     for (uint64_t i = 0; !atomic_load(&g->stop); i++) {
-        if (g->rate > 0)
-            sleep_until(t0 + (double)i / g->rate);
+        /* Message i goes at a uniformly drawn time within its 1/rate slot: the
+         * rate holds, and the sends are not in step with the frame clock (at
+         * 10 msg/s a slot is exactly 6 frames, and sends at the slot starts
+         * land just as a frame begins: half of them just after its drain).
+         * A real feed's server does not know our frame clock. */
+        if (g->rate > 0) {
+            uint64_t save = g->rng;
+            g->rng = g->rng_t;
+            double u = rnd(g);
+            g->rng_t = g->rng;
+            g->rng = save;
+            sleep_until(t0 + ((double)i + u) / g->rate);
+        }
         sbuf_t b = { buf, 0, sizeof buf };
         gen_msg(g, mix[i % 20], &b, true);
         ingest(g, &b);
