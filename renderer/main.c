@@ -493,7 +493,16 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     if (a.page && layout_pin_page(l, a.page) != 0) {
-        bs_log(BS_LOG_ERR, "--page %s: the layout has no such page (it has %d)", a.page, l->npages);
+        char names[400] = "";
+        size_t o = 0;
+        for (int i = 0; i < l->npages && o < sizeof names; i++)
+            o += (size_t)snprintf(names + o, sizeof names - o, "%s%d \"%s\"", i ? ", " : "", i + 1,
+                                  l->pages[i].name ? l->pages[i].name : "");
+        if (l->npages == 0)
+            bs_log(BS_LOG_ERR, "--page %s: the layout has no pages", a.page);
+        else
+            bs_log(BS_LOG_ERR, "--page %s: no such page; give a name or a number from 1 to %d (%s)", a.page,
+                   l->npages, names);
         layout_free(l);
         return 2;
     }

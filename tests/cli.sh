@@ -60,6 +60,9 @@ if cmp -s "$tmp/p2.png" "$tmp/p2p.png"; then ok "carousel moves to page 2 after 
 expect_code "pinned overview at 35 s" 0 "$bs" --snapshot "$tmp/p3.png" --at 35 --page overview "$lobby"
 if cmp -s "$tmp/p2.png" "$tmp/p3.png"; then bad "--page pins the carousel"; else ok "--page pins the carousel"; fi
 expect_code "no such page" 2 "$bs" --snapshot "$tmp/x.png" --page nosuch "$lobby"
+expect_err "no such page names the pages" 'no such page; give a name or a number from 1 to 2 (1 "overview", 2 "services")'
+expect_code "page 0" 2 "$bs" --snapshot "$tmp/x.png" --page 0 "$lobby"
+expect_err "page 0 says pages count from 1" "a number from 1 to 2"
 sed 's/"duration": 30,/"duration": 30, "pinned": true,/; s/"duration": 20,/"duration": 20, "pinned": true,/' "$lobby" > "$tmp/twopins.json"
 cp "$src/layouts/linping-stylised.geojson" "$src/layouts/hangzhou-stylised.geojson" "$tmp/"
 expect_code "two pinned pages" 1 "$bs" check "$tmp/twopins.json"
