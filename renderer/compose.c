@@ -494,7 +494,7 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
             L->redo.w = 0;
         } else if (w->area_invalid) {
             irect_t a = irect_clip(scr_device_rect(s, w->inval_area, 2), s->out_w, s->out_h);
-            if (L->valid && L->cached && a.w > 0 && a.h > 0)
+            if (L->valid && L->cached && L->surf && a.w > 0 && a.h > 0)   /* no draw(): only marks there */
                 L->redo = L->redo.w > 0 ? irect_union(L->redo, a) : a;
             if (vis)
                 damage_add(&s->damage, a);

@@ -701,6 +701,112 @@ static void title_clock_repaints_its_box(void **st)
     screen_free(s);
 }
 
+#define PL_TEST BS_SOURCE "/tests/data/progress-liquid-test.json"
+
+/* The widget named id's index in s's layout. */
+static int widget_index(const screen_t *s, const char *id)
+{
+    for (int i = 0; i < s->layout->nwidgets; i++)
+        if (strcmp(s->layout->widgets[i]->id, id) == 0)
+            return i;
+    fail_msg("no widget %s", id);
+    return -1;
+}
+
+/* Progress and liquid are layered: a row growing repaints that row (its
+ * bar, value and percentage), never the whole list, and redraws no layer
+ * (the panel, tracks and targets are the base); a liquid's level moving
+ * within its colour band repaints the vessel and redraws no layer (its
+ * rings take the threshold colour: crossing it redraws the layer once).
+ * Stale on and off redraw no layer. At each step the frame composed from
+ * damage equals a full repaint. */
+static void progress_liquid_layered(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(PL_TEST, 960, 540);
+    send(s, "[{\"topic\":\"t.a\",\"value\":73},{\"topic\":\"t.b\",\"value\":31},{\"topic\":\"t.c\",\"value\":6},"
+            "{\"topic\":\"t.d\",\"value\":2},{\"topic\":\"t.e\",\"value\":9},{\"topic\":\"t.rate\",\"value\":86.5}]");
+    uint64_t most = 0;
+    for (long k = 0; k < 30; k++)
+        frame_at(s, k / 60.0);
+    compare_now(s, 29 / 60.0, WALL0 + 483, "first growth from zero");
+    for (long k = 30; k < 3 * 60; k++)
+        frame_at(s, k / 60.0);
+    compare_now(s, 179 / 60.0, WALL0 + 2983, "settled");
+    int gi = widget_index(s, "goals");
+    irect_t gr = scr_device_rect(s, s->layout->widgets[gi]->rect, 0);
+    uint64_t list = (uint64_t)gr.w * (uint64_t)gr.h, drawn0 = s->st.widgets_drawn, bases0 = s->st.bases_drawn;
+    send(s, "{\"topic\":\"t.b\",\"value\":44}");                          /* one row grows */
+    for (long k = 3 * 60; k < 4 * 60; k++) {
+        frame_at(s, k / 60.0);
+        uint64_t px = 0;                                              /* the damage within the list */
+        for (int r = 0; r < s->damage.n; r++) {
+            irect_t a = s->damage.r[r];
+            int x0 = a.x > gr.x ? a.x : gr.x, y0 = a.y > gr.y ? a.y : gr.y;
+            int x1 = a.x + a.w < gr.x + gr.w ? a.x + a.w : gr.x + gr.w, y1 = a.y + a.h < gr.y + gr.h ? a.y + a.h : gr.y + gr.h;
+            px += x1 > x0 && y1 > y0 ? (uint64_t)(x1 - x0) * (uint64_t)(y1 - y0) : 0;
+        }
+        most = px > most ? px : most;
+        if (k == 3 * 60 + 20) {                                       /* (a full repaint remakes all) */
+            compare_now(s, k / 60.0, WALL0 + (int64_t)(k / 60.0 * 1000), "one row growing");
+            drawn0 = s->st.widgets_drawn;
+            bases0 = s->st.bases_drawn;
+        }
+    }
+    if (most == 0 || most > list / 3)
+        fail_msg("one progress row growing repainted %llu pixels in a frame (the list is %llu): not its row",
+                 (unsigned long long)most, (unsigned long long)list);
+    if (s->st.widgets_drawn != drawn0 || s->st.bases_drawn != bases0)
+        fail_msg("a progress row growing redrew %llu layers and %llu bases: its marks only, over the cached base",
+                 (unsigned long long)(s->st.widgets_drawn - drawn0), (unsigned long long)(s->st.bases_drawn - bases0));
+    send(s, "{\"topic\":\"t.a\",\"value\":73.2}");                        /* a jump too small to animate */
+    frame_at(s, 4.0);
+    compare_now(s, 4.0, WALL0 + 4000, "a row's value jumping");
+    drawn0 = s->st.widgets_drawn;
+    bases0 = s->st.bases_drawn;
+    send(s, "{\"topic\":\"t.rate\",\"value\":88.1}");                     /* the level, same colour band */
+    for (long k = 4 * 60 + 1; k < 5 * 60; k++) {
+        frame_at(s, k / 60.0);
+    }
+    if (s->st.widgets_drawn != drawn0 || s->st.bases_drawn != bases0)
+        fail_msg("a liquid level moving within its colour band redrew %llu layers: only its marks",
+                 (unsigned long long)(s->st.widgets_drawn - drawn0));
+    compare_now(s, 5.0 - 1 / 60.0, WALL0 + 4983, "the level moving, waves");
+    send(s, "{\"topic\":\"t.rate\",\"value\":93.4}");                     /* crosses 90: recoloured */
+    for (long k = 5 * 60; k < 6 * 60; k++) {
+        frame_at(s, k / 60.0);
+        if (k == 5 * 60 + 30)
+            compare_now(s, k / 60.0, WALL0 + (int64_t)(k / 60.0 * 1000), "the liquid recoloured");
+    }
+    uint64_t stale_drawn = 0;
+    for (long k = 6 * 60; k < 7 * 60; k++) {                             /* stale from 6 s: a minute on */
+        double t = k / 60.0;
+        int64_t wall = WALL0 + (int64_t)(t * 1000) + 61000;
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+        if (k == 6 * 60 + 30) {
+            drawn0 = s->st.widgets_drawn;
+            compare_now(s, t, wall, "stale on (both dimmed)");
+            stale_drawn -= s->st.widgets_drawn - drawn0;            /* the full repaint's */
+        }
+        if (k == 6 * 60)
+            stale_drawn -= s->st.widgets_drawn;
+    }
+    send(s, "[{\"topic\":\"t.a\",\"value\":80},{\"topic\":\"t.rate\",\"value\":94}]");   /* fresh again */
+    for (long k = 7 * 60; k < 8 * 60; k++) {
+        double t = k / 60.0;
+        int64_t wall = WALL0 + (int64_t)(t * 1000) + 61000;
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+    }
+    stale_drawn += s->st.widgets_drawn;
+    compare_now(s, 8.0 - 1 / 60.0, WALL0 + 7983 + 61000, "stale off, a row growing again");
+    if (stale_drawn != 0)
+        fail_msg("stale on and off (and a value in the same band) redrew %llu layers of progress and liquid: "
+                 "the veil only", (unsigned long long)stale_drawn);
+    screen_free(s);
+}
+
 int main(void)
 {
     setenv("BIGSCREEN_DATADIR", BS_SOURCE, 0);
@@ -719,6 +825,7 @@ int main(void)
         cmocka_unit_test(tour_steps),
         cmocka_unit_test(ranking_repaints_changed_rows),
         cmocka_unit_test(title_clock_repaints_its_box),
+        cmocka_unit_test(progress_liquid_layered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1200,3 +1200,16 @@ void draw_stale_badge(draw_t *d, rect_t r, double age)
     cairo_fill(cr);
     draw_text(d, FONT_TEXT, size, x + 22, y + h / 2, line, warn, AL_LEFT);
 }
+
+void draw_clip_pixels(cairo_t *cr, rect_t r)
+{
+    double x0 = r.x, y0 = r.y, x1 = r.x + r.w, y1 = r.y + r.h;
+    cairo_user_to_device(cr, &x0, &y0);
+    cairo_user_to_device(cr, &x1, &y1);
+    double ax = floor(fmin(x0, x1)), ay = floor(fmin(y0, y1)), bx = ceil(fmax(x0, x1)), by = ceil(fmax(y0, y1));
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_rectangle(cr, ax, ay, bx - ax, by - ay);
+    cairo_restore(cr);
+    cairo_clip(cr);
+}

@@ -61,6 +61,11 @@ double draw_number_width(draw_t *d, int font_role, double size, const char *s);
 
 /* Shapes */
 void draw_round_rect(cairo_t *cr, double x, double y, double w, double h, double r);
+/* Clips cr to r (design units) grown to whole output pixels: a clip of
+ * pixel boxes, so what is drawn inside gives the same pixels whatever
+ * pixel-aligned clip (a frame's damage) it meets, and it stays within
+ * the pixels of r grown by any margin (a mark's damaged rectangle). */
+void draw_clip_pixels(cairo_t *cr, rect_t r);
 /* The standard panel: translucent fill, thin frame, glowing corner brackets,
  * and a title bar when title is non-NULL. Returns the content rect. */
 rect_t draw_panel(draw_t *d, rect_t r, const char *title);

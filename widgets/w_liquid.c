@@ -73,12 +73,18 @@ static void liquid_data(wdg_t *w, int slot, const bs_value_t *v, const store_ent
     double x = wdg_number(v);
     if (q->has && (x == q->to || (isnan(x) && isnan(q->to))))
         return;
+    bs_color_t was = fmt_color(&q->fmt, q->to, q->color), is = fmt_color(&q->fmt, x, q->color);
+    bool recolour = !q->has || was.r != is.r || was.g != is.g || was.b != is.b || was.a != is.a ||
+                    was.theme != is.theme;
     wdg_tween_to(&q->tw, x, now, q->animate, q->min, q->max - q->min);
     q->to = x;
     q->has = true;
     if (wdg_tween_running(&q->tw, now))
         q->anim_until = q->tw.t0 + q->tw.dur;
-    wdg_invalidate(w);
+    if (recolour)
+        wdg_invalidate(w);               /* the rings and the vessel take the threshold colour */
+    else
+        wdg_invalidate_overlay(w);       /* only the level and the number: the vessel stays */
 }
 
 static void liquid_tick(wdg_t *w, double now, int64_t wall_ms)
@@ -109,7 +115,21 @@ static void wave_path(cairo_t *cr, double x0, double x1, double y, double amp, d
     cairo_close_path(cr);
 }
 
-enum { PART_STILL = 1, PART_MOVING = 2 };
+enum { PART_STILL = 1, PART_MOVING = 2, PART_TOP = 3 };
+
+/* Where the moving part (waves, level, number, target line) lies, design
+ * units: across the content, from the top to the bottom of the rings (all
+ * of the content when the number has a size of its own). It is drawn
+ * clipped to this. */
+static rect_t moving_rect(const liquid_t *q)
+{
+    rect_t c = q->frame ? draw_panel_content(q->base.rect, q->base.title) : q->base.rect;
+    if (q->size > 0)
+        return c;
+    double foot = isfinite(q->target) ? 26 : 0;
+    double R = fmin(c.w, c.h - foot) / 2 * 0.92, cy = c.y + (c.h - foot) / 2;
+    return (rect_t){ c.x, cy - R - 2, c.w, 2 * R + 4 };
+}
 
 /* Draws the still parts (panel, rings, vessel, target label) into the
  * cached layer, or the moving parts (waves, level, number) over it. */
@@ -161,6 +181,25 @@ static void liquid_paint(const wdg_t *w, draw_t *d, int part)
     return;
     }
 
+    if (part == PART_TOP) {
+        /* target: a dashed gold line across the vessel at its level, over
+         * the waves (the static top layer) */
+        if (tgt) {
+            double tf = fmax(0, fmin(1, wdg_frac(q->target, q->min, q->max)));
+            double ty = cy + r - 2 * r * tf, half = sqrt(fmax(0, r * r - (ty - cy) * (ty - cy)));
+            cairo_move_to(cr, cx - half, ty);
+            cairo_line_to(cr, cx + half, ty);
+            cairo_set_source_rgba(cr, gold.r, gold.g, gold.b, 0.9);
+            cairo_set_line_width(cr, 1.5);
+            cairo_set_dash(cr, (double[]){ 5, 4 }, 2, 0);
+            cairo_stroke(cr);
+            cairo_set_dash(cr, NULL, 0, 0);
+        }
+        return;
+    }
+    rect_t mr = moving_rect(q);
+    cairo_save(cr);
+    draw_clip_pixels(cr, mr);
     /* waves: phase from time, so every tile of a wall agrees */
     double y = cy + r - 2 * r * f;
     double amp = q->amplitude * R * (f > 0 && f < 1 ? 1 : 0);
@@ -188,19 +227,6 @@ static void liquid_paint(const wdg_t *w, draw_t *d, int part)
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     cairo_stroke(cr);
     cairo_restore(cr);
-
-    /* target: a dashed gold line across the vessel at its level */
-    if (tgt) {
-        double tf = fmax(0, fmin(1, wdg_frac(q->target, q->min, q->max)));
-        double ty = cy + r - 2 * r * tf, half = sqrt(fmax(0, r * r - (ty - cy) * (ty - cy)));
-        cairo_move_to(cr, cx - half, ty);
-        cairo_line_to(cr, cx + half, ty);
-        cairo_set_source_rgba(cr, gold.r, gold.g, gold.b, 0.9);
-        cairo_set_line_width(cr, 1.5);
-        cairo_set_dash(cr, (double[]){ 5, 4 }, 2, 0);
-        cairo_stroke(cr);
-        cairo_set_dash(cr, NULL, 0, 0);
-    }
 
     /* the number: in the liquid colour above the surface, white below it */
     double size = q->size > 0 ? q->size : r * 0.42;
@@ -231,6 +257,7 @@ static void liquid_paint(const wdg_t *w, draw_t *d, int part)
         }
         cairo_restore(cr);
     }
+    cairo_restore(cr);
 }
 
 static void liquid_draw(const wdg_t *w, draw_t *d)
@@ -241,6 +268,20 @@ static void liquid_draw(const wdg_t *w, draw_t *d)
 static void liquid_overlay(const wdg_t *w, draw_t *d)
 {
     liquid_paint(w, d, PART_MOVING);
+}
+
+static void liquid_top(const wdg_t *w, draw_t *d)
+{
+    liquid_paint(w, d, PART_TOP);
+}
+
+static int liquid_rects(const wdg_t *w, double now, rect_t *out, int max)
+{
+    (void)now;
+    if (max < 1)
+        return -1;
+    out[0] = moving_rect((const liquid_t *)w);
+    return 1;
 }
 
 static void liquid_text(const wdg_t *w, wdg_text_t *out)
@@ -268,5 +309,7 @@ const wdg_class_t wdg_liquid_class = {
     .tick = liquid_tick,
     .draw = liquid_draw,
     .draw_overlay = liquid_overlay,
+    .overlay_rects = liquid_rects,
+    .draw_top = liquid_top,
     .text = liquid_text,
 };
