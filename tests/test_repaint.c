@@ -342,6 +342,89 @@ static void line_gauge_marks_small(void **st)
     screen_free(s);
 }
 
+/* Tests only (w_line.c): draw every line series directly, no curve cache. */
+extern bool wdg_line_direct;
+
+/* Pixels of widget id's rectangle differing by more than tol between a and b. */
+static long widget_differing(const screen_t *s, const char *id, cairo_surface_t *a, cairo_surface_t *b, int tol)
+{
+    for (int i = 0; i < s->layout->nwidgets; i++) {
+        const wdg_t *w = s->layout->widgets[i];
+        if (strcmp(w->id, id) != 0)
+            continue;
+        irect_t r = irect_clip(scr_device_rect(s, w->rect, 0), s->out_w, s->out_h);
+        int sa = cairo_image_surface_get_stride(a), sb = cairo_image_surface_get_stride(b);
+        const unsigned char *pa = cairo_image_surface_get_data(a), *pb = cairo_image_surface_get_data(b);
+        long n = 0;
+        for (int y = r.y; y < r.y + r.h; y++)
+            for (int x = r.x; x < r.x + r.w; x++)
+                for (int c = 0; c < 4; c++)
+                    if (abs(pa[y * sa + x * 4 + c] - pb[y * sb + x * 4 + c]) > tol) {
+                        n++;
+                        break;
+                    }
+        return n;
+    }
+    fail_msg("no widget %s", id);
+    return 0;
+}
+
+/* A rolling window (the series moved on by one item, then by two more
+ * mid-slide) slides, drawn from the line's curve cache composited at the
+ * slide's offset: at each step the frame composed from damage equals a full
+ * repaint, and the full repaint equals one that draws the curve directly
+ * at that offset (within the golden tolerance: the cache's bilinear filter
+ * softens edges by a fraction of a pixel; a cache put a pixel off, or not
+ * moved, differs along the whole curve). */
+static void line_slide_from_cache(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tools/bench/live.json", 1920, 1080);
+    struct { double at; int series; } ev[] = { { 0, 0 }, { 2.0, 1 }, { 2.15, 3 }, { 3.5, 4 } };
+    struct { double at; const char *what; } cmp[] = {
+        { 2.0 + 1 / 60.0, "the slide's first frame" }, { 2.1, "mid-slide" }, { 2.2, "retargeted by two more" },
+        { 2.4, "slowing down" }, { 2.9, "at rest" }, { 3.6, "sliding again" },
+    };
+    size_t e = 0, c = 0;
+    send(s, SNAPSHOT);
+    for (long k = 0; k <= 4 * 60; k++) {
+        double t = k / 60.0;
+        int64_t wall = WALL0 + (int64_t)(t * 1000);
+        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9)
+            send_series(s, ev[e++].series);
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+        if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
+            compare_now(s, t, wall, cmp[c].what);        /* leaves the full repaint in s->frame */
+            cairo_surface_t *cached = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
+            cairo_t *cr = cairo_create(cached);
+            cairo_set_source_surface(cr, s->frame, 0, 0);
+            cairo_paint(cr);
+            cairo_destroy(cr);
+            wdg_line_direct = true;
+            screen_repaint_all(s, t, wall);
+            wdg_line_direct = false;
+            long bad = widget_differing(s, "series", cached, s->frame, 40);
+            printf("# %s (t = %.2f s): %ld pixels of the line differ from drawing it directly\n", cmp[c].what, t, bad);
+            if (getenv("REPAINT_PNG")) {
+                char out[256];
+                snprintf(out, sizeof out, "/tmp/line-slide-%.2f.png", t);
+                cairo_surface_write_to_png(cached, out);
+                snprintf(out, sizeof out, "/tmp/line-slide-%.2f-direct.png", t);
+                cairo_surface_write_to_png(s->frame, out);
+            }
+            if (bad > 250)
+                fail_msg("%s (t = %.2f s): the line from its cache differs from the line drawn directly in %ld "
+                         "pixels", cmp[c].what, t, bad);
+            cairo_surface_destroy(cached);
+            screen_repaint_all(s, t, wall);              /* the frame as it was, for the next steps */
+            c++;
+        }
+    }
+    assert_int_equal(c, sizeof cmp / sizeof cmp[0]);
+    screen_free(s);
+}
+
 /* Going stale and fresh again redraws no widget: the dim is the core's
  * veil over the layers, so the bases (panel, glow, labels) and the layers
  * stay as they are, and the frame composed from damage still equals a full
@@ -818,6 +901,7 @@ int main(void)
         cmocka_unit_test(layered_script),
         cmocka_unit_test(stale_dims_without_redraw),
         cmocka_unit_test(line_gauge_marks_small),
+        cmocka_unit_test(line_slide_from_cache),
         cmocka_unit_test(map_script),
         cmocka_unit_test(map_marks_script),
         cmocka_unit_test(map_tour_script),

@@ -11,8 +11,12 @@
  *
  * Animation, as pure functions of time: the first data is revealed left to
  * right; when points arrive the line slides left by their steps over "slide"
- * seconds; array values that change in place ease to the new heights. The
- * widget invalidates only while one of these runs.
+ * seconds, and so does an array that is the last one moved on by k items
+ * (a rolling window: its oldest dropped, new ones appended); array values
+ * that change in place ease to the new heights. The widget invalidates only
+ * while one of these runs. A sliding series is drawn once per change into a
+ * cached picture that each frame composites at the slide's offset (see "the
+ * curve cache").
  *
  * Caps: LINE_MAX_PTS points per series (+1 sliding out), LINE_MAX_SERIES series.
  */
@@ -22,25 +26,46 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define LINE_MAX_PTS    64
-#define LINE_CAP        (LINE_MAX_PTS + 1)
+#define LINE_SLIDE_MAX  4               /* steps a slide can be behind (slide_from's cap) */
+#define LINE_CAP        (LINE_MAX_PTS + LINE_SLIDE_MAX + 2)
 #define LINE_MAX_SERIES 6
 #define LABEL_LEN       32
+#define LINE_FAST_S     0.05            /* a series changing faster is drawn directly */
 
 typedef struct {
-    int      m;                          /* points held (≤ points + 1)      */
+    int      m;                          /* points held: timed ≤ points + 1;
+                                            arrays: extra + the items shown  */
+    int      extra;                      /* arrays: leading points sliding out
+                                            (a rolling window's dropped items) */
     double   v[LINE_CAP], from[LINE_CAP];
     int64_t  ts[LINE_CAP];
     char     lab[LINE_CAP][LABEL_LEN];   /* "" = label from ts              */
     uint64_t seq;                        /* running number of the newest    */
+    uint64_t gen;                        /* bumped on every change (the curve cache's key) */
     bool     timed;                      /* history/samples: newest at the right;
                                             arrays: first item at the left   */
-    double   slide_from, slide_t0, ease_t0;
+    bool     poslab;                     /* arrays: every label is the item's
+                                            place (plain numbers): labels stay
+                                            put while the points slide       */
+    bool     fast;                       /* changed within LINE_FAST_S of the
+                                            change before: drawn directly     */
+    double   slide_from, slide_t0, ease_t0, data_t;
     bool     has;
 } sstate_t;
+
+/* A series' picture at rest (see "the curve cache" below). */
+#define CURVE_KEYS 17
+struct line_cache {
+    cairo_surface_t *surf;
+    int    x, y, w, h;                   /* device pixels */
+    double key[CURVE_KEYS];
+    bool   ok;
+};
 
 /* The value axis: its ends and step. */
 typedef struct { double vmin, vmax, step; } line_axis_t;
@@ -64,6 +89,8 @@ typedef struct {
     bool          has_axis;
     double        jump_t;        /* when a series last changed without easing */
     double        xlab_t0;       /* when the x labels last changed */
+    struct line_cache *cache;    /* LINE_MAX_SERIES curve pictures: drawing's
+                                    scratch, not state (render thread only) */
 } line_t;
 
 static const char *const time_formats[] = { "hh:mm:ss", "hh:mm", "mm-dd", NULL };
@@ -98,7 +125,18 @@ static int line_init(wdg_t *w, char *err, size_t errlen)
     line_t *L = (line_t *)w;
     L->ns = 1 + L->series.n;
     L->jump_t = L->xlab_t0 = -INFINITY;
+    L->cache = calloc(LINE_MAX_SERIES, sizeof *L->cache);   /* none: drawn directly */
     return wdg_bind_series(w, &L->series, err, errlen);
+}
+
+static void line_destroy(wdg_t *w)
+{
+    line_t *L = (line_t *)w;
+    for (int s = 0; L->cache && s < LINE_MAX_SERIES; s++)
+        if (L->cache[s].surf)
+            cairo_surface_destroy(L->cache[s].surf);
+    free(L->cache);
+    L->cache = NULL;
 }
 
 static double slide_now(const line_t *L, const sstate_t *s, double now)
@@ -115,22 +153,43 @@ static double value_now(const line_t *L, const sstate_t *s, int i, double now)
     return wdg_ease(s->from[i], s->v[i], (now - s->ease_t0) / L->animate);
 }
 
-/* A label for an array item's x. */
-static void item_label(const bs_value_t *it, uint32_t idx, char *out)
+/* A label for an array item's x: true when the item names it, false when
+ * it is the item's place (idx + 1). */
+static bool item_label(const bs_value_t *it, uint32_t idx, char *out)
 {
     static const char *const keys[] = { "label", "x", "name", "time", NULL };
     for (int k = 0; keys[k]; k++) {
         const bs_value_t *x = bs_value_get(it, keys[k]);
         if (x && x->type == BS_STR) {
             snprintf(out, LABEL_LEN, "%s", x->u.str);
-            return;
+            return true;
         }
         if (x && x->type == BS_NUM) {
             snprintf(out, LABEL_LEN, "%g", x->u.num);
-            return;
+            return true;
         }
     }
     snprintf(out, LABEL_LEN, "%u", idx + 1);
+    return false;
+}
+
+/* How far array b (nb items, labels bl) is array a (na items) moved left:
+ * the smallest k in [1, na / 2] with b[i] = a[i + k] for every i < na - k
+ * (labels too, unless both are places), 0 when none: a rolling window that
+ * dropped its k oldest items and appended k new ones. */
+static int shift_of(const double *a, char (*al)[LABEL_LEN], int na, const double *b, char (*bl)[LABEL_LEN],
+                    int nb, bool poslab)
+{
+    if (na != nb || na < 4)
+        return 0;
+    for (int k = 1; k <= na / 2; k++) {
+        bool ok = true;
+        for (int i = 0; ok && i < na - k; i++)
+            ok = b[i] == a[i + k] && (poslab || strcmp(bl[i], al[i + k]) == 0);
+        if (ok)
+            return k;
+    }
+    return 0;
 }
 
 /* The value axis: data of what is visible, the target, fixed ends. Needs
@@ -182,16 +241,19 @@ static void line_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry
 
     if (v && v->type == BS_ARR) {
         timed = false;
+        n.poslab = true;
         uint32_t start = v->n > (uint32_t)L->points ? v->n - (uint32_t)L->points : 0;
-        for (uint32_t i = start; i < v->n && n.m < LINE_CAP; i++) {
+        for (uint32_t i = start; i < v->n && n.m < L->points; i++) {
             const bs_value_t *it = v->u.c.items[i];
             double x = it && it->type == BS_OBJ ? wdg_number(bs_value_get(it, L->value_field)) : wdg_number(it);
             if (!isfinite(x))
                 continue;
-            if (it && it->type == BS_OBJ)
-                item_label(it, i, n.lab[n.m]);
-            else
+            if (it && it->type == BS_OBJ) {
+                if (item_label(it, i, n.lab[n.m]))
+                    n.poslab = false;
+            } else {
                 snprintf(n.lab[n.m], LABEL_LEN, "%u", i + 1);
+            }
             n.v[n.m++] = x;
         }
     } else if (e && e->hist_len > 0) {
@@ -220,15 +282,16 @@ static void line_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry
         n.m++;
     }
 
-    /* unchanged? */
-    bool same = n.m == s->m;
+    /* unchanged? (an array against the items it shows, not those sliding out) */
+    int se = !timed && !s->timed ? s->extra : 0;
+    bool same = n.m == s->m - se;
     for (int i = 0; same && i < n.m; i++)
-        same = n.v[i] == s->v[i] && n.ts[i] == s->ts[i] && strcmp(n.lab[i], s->lab[i]) == 0;
+        same = n.v[i] == s->v[i + se] && n.ts[i] == s->ts[i + se] && strcmp(n.lab[i], s->lab[i + se]) == 0;
     if (same && s->has)
         return;
 
     /* how many new points arrived at the right end: they slide in */
-    int k = 0;
+    int k = 0, shift = 0;
     if (s->has && s->m > 0 && n.m > 0 && timed) {
         int64_t newest = s->ts[s->m - 1];
         for (int i = n.m - 1; i >= 0 && n.ts[i] > newest; i--)
@@ -236,20 +299,42 @@ static void line_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry
         if (k == 0 && n.ts[n.m - 1] == 0 && n.m >= s->m)
             k = 1;                           /* untimed samples */
     }
-    /* what the marks' rectangles must know: a change that does not ease
-     * (the whole content is repainted this frame), new x labels */
-    if (!(k == 0 && s->has && n.m == s->m && timed == s->timed))
+    /* an array that is the last one moved left by k items (a rolling
+     * window: the oldest dropped, new ones appended) slides as history
+     * does, instead of every point easing to its neighbour's height; the
+     * items that dropped out are kept in front (extra) while they slide out */
+    if (s->has && !timed && !s->timed && n.poslab == s->poslab)
+        k = shift = shift_of(s->v + se, s->lab + se, s->m - se, n.v, n.lab, n.m, n.poslab);
+    double cur_slide = slide_now(L, s, now);
+    if (shift > 0 && L->slide > 0) {
+        double sf = fmin(cur_slide + shift, LINE_SLIDE_MAX);
+        int want = (int)ceil(sf) + 1, have = se + shift;  /* s's items before the new first */
+        int e = want < have ? want : have;
+        memmove(n.v + e, n.v, sizeof n.v[0] * (size_t)n.m);
+        memmove(n.lab + e, n.lab, sizeof n.lab[0] * (size_t)n.m);
+        memcpy(n.v, s->v + have - e, sizeof n.v[0] * (size_t)e);
+        memcpy(n.lab, s->lab + have - e, sizeof n.lab[0] * (size_t)e);
+        n.m += e;
+        n.extra = e;
+    }
+    /* what the marks' rectangles must know: a change that does not ease or
+     * slide (the whole content is repainted this frame), new x labels */
+    if (!((k == 0 && s->has && n.m - n.extra == s->m - se && timed == s->timed) || shift > 0))
         L->jump_t = now;
-    bool labels = n.m != s->m || k > 0 || timed != s->timed;
-    for (int i = 0; !labels && i < n.m; i++)
-        labels = n.ts[i] != s->ts[i] || strcmp(n.lab[i], s->lab[i]) != 0;
+    bool labels = n.m - n.extra != s->m - se || (k > 0 && !n.poslab) || timed != s->timed;
+    for (int i = 0; !labels && i < n.m - n.extra; i++)
+        labels = n.ts[i + n.extra] != s->ts[i + se] || strcmp(n.lab[i + n.extra], s->lab[i + se]) != 0;
     if (labels)
         L->xlab_t0 = now;
-    double cur_slide = slide_now(L, s, now);
     n.seq = s->seq + (uint64_t)(k > 0 ? k : 0);
+    n.gen = s->gen + 1;
     n.has = true;
+    n.data_t = now;
+    n.fast = s->has && now - s->data_t < LINE_FAST_S;
+    if (n.fast != s->fast)
+        L->jump_t = now;                     /* drawn another way: all of it */
     if (k > 0) {
-        n.slide_from = fmin(cur_slide + k, 4);
+        n.slide_from = fmin(cur_slide + k, LINE_SLIDE_MAX);
         n.slide_t0 = now;
         for (int i = 0; i < n.m; i++)
             n.from[i] = n.v[i];
@@ -258,7 +343,7 @@ static void line_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry
         n.slide_t0 = s->slide_t0;
         /* values changed in place (same count): ease to the new heights */
         for (int i = 0; i < n.m; i++)
-            n.from[i] = (s->has && n.m == s->m) ? value_now(L, s, i, now) : n.v[i];
+            n.from[i] = (s->has && n.m == s->m - se) ? value_now(L, s, i + se, now) : n.v[i];
         n.ease_t0 = now;
     }
     n.timed = timed;
@@ -305,22 +390,11 @@ static const char *series_name(const line_t *L, int s)
     return wdg_series_name(&L->series, s);
 }
 
-/* The curve through (xs, ys): straight segments, or a monotone cubic
- * (Fritsch–Carlson), which never overshoots between points. */
-static void curve(cairo_t *cr, const double *xs, const double *ys, int n, bool smooth, bool move)
+/* The slopes at the points of the monotone cubic (Fritsch–Carlson) through
+ * (xs, ys), n >= 3, which never overshoots between points. */
+static void tangents(const double *xs, const double *ys, int n, double *m)
 {
-    if (n <= 0)
-        return;
-    if (move)
-        cairo_move_to(cr, xs[0], ys[0]);
-    else
-        cairo_line_to(cr, xs[0], ys[0]);
-    if (!smooth || n < 3) {
-        for (int i = 1; i < n; i++)
-            cairo_line_to(cr, xs[i], ys[i]);
-        return;
-    }
-    double m[LINE_CAP], dl[LINE_CAP];
+    double dl[LINE_CAP] = { 0 };
     for (int i = 0; i < n - 1; i++) {
         double dx = xs[i + 1] - xs[i];
         dl[i] = dx != 0 ? (ys[i + 1] - ys[i]) / dx : 0;
@@ -341,11 +415,44 @@ static void curve(cairo_t *cr, const double *xs, const double *ys, int n, bool s
             m[i + 1] = t * b * dl[i];
         }
     }
+}
+
+/* The curve through (xs, ys): straight segments, or the monotone cubic. */
+static void curve(cairo_t *cr, const double *xs, const double *ys, int n, bool smooth, bool move)
+{
+    if (n <= 0)
+        return;
+    if (move)
+        cairo_move_to(cr, xs[0], ys[0]);
+    else
+        cairo_line_to(cr, xs[0], ys[0]);
+    if (!smooth || n < 3) {
+        for (int i = 1; i < n; i++)
+            cairo_line_to(cr, xs[i], ys[i]);
+        return;
+    }
+    double m[LINE_CAP];
+    tangents(xs, ys, n, m);
     for (int i = 0; i < n - 1; i++) {
         double dx = (xs[i + 1] - xs[i]) / 3;
         cairo_curve_to(cr, xs[i] + dx, ys[i] + m[i] * dx, xs[i + 1] - dx, ys[i + 1] - m[i + 1] * dx,
                        xs[i + 1], ys[i + 1]);
     }
+}
+
+/* The height of that curve at x, within [xs[0], xs[n - 1]] (xs rising). */
+static double curve_y(const double *xs, const double *ys, int n, bool smooth, double x)
+{
+    int i = 0;
+    while (i + 2 < n && xs[i + 1] <= x)
+        i++;
+    double h = xs[i + 1] - xs[i], t = h > 0 ? fmax(0, fmin(1, (x - xs[i]) / h)) : 0;
+    if (!smooth || n < 3)
+        return ys[i] + (ys[i + 1] - ys[i]) * t;
+    double m[LINE_CAP];
+    tangents(xs, ys, n, m);
+    double p1 = ys[i] + m[i] * h / 3, p2 = ys[i + 1] - m[i + 1] * h / 3, u = 1 - t;   /* the Bézier's */
+    return u * u * u * ys[i] + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * ys[i + 1];
 }
 
 static void time_label(const line_t *L, const draw_t *d, int64_t ts, char *out, size_t len)
@@ -371,13 +478,25 @@ typedef struct {
     int         mmax;
 } line_geom_t;
 
+/* Points held by the fullest series (an array's sliding-out items not
+ * counted: they are left of the plot at rest). */
 static int points_max(const line_t *L)
 {
     int mmax = 0;
     for (int s = 0; s < L->ns; s++)
-        if (L->s[s].m > mmax)
-            mmax = L->s[s].m;
+        if (L->s[s].m - L->s[s].extra > mmax)
+            mmax = L->s[s].m - L->s[s].extra;
     return mmax;
+}
+
+/* Where point i of st is drawn, slid sl steps right of where it rests:
+ * history with the newest point at the plot's right edge, an array with
+ * its first item shown at the left edge (its sliding-out items before it). */
+static double point_x(const sstate_t *st, int i, double sl, rect_t p, double xstep)
+{
+    if (st->timed)
+        return p.x + p.w - (st->m - 1 - i - sl) * xstep;
+    return p.x + (i - st->extra + sl) * xstep;
 }
 
 /* How the value axis writes its labels at that step. */
@@ -512,6 +631,143 @@ static void paint_halo(cairo_t *cr, const void *arg)
     cairo_fill(cr);
 }
 
+/* Whether series s moves in place at now (values easing, no slide). */
+static bool easing(const line_t *L, const sstate_t *st, double now)
+{
+    if (st->m == 0 || L->animate <= 0 || now >= st->ease_t0 + L->animate)
+        return false;
+    for (int i = 0; i < st->m; i++)
+        if (st->from[i] != st->v[i] && isfinite(st->from[i]))
+            return true;
+    return false;
+}
+
+/* A series' area, glowing line and dots through (xs, ys), into d->cr. */
+static void paint_series(const line_t *L, draw_t *d, const double *xs, const double *ys, int m, double base,
+                         rect_t p, bs_color_t col, double alpha, double xstep)
+{
+    cairo_t *cr = d->cr;
+    if (L->area) {
+        cairo_new_path(cr);
+        cairo_move_to(cr, xs[0], base);
+        curve(cr, xs, ys, m, L->smooth, false);
+        cairo_line_to(cr, xs[m - 1], base);
+        cairo_close_path(cr);
+        cairo_pattern_t *g = cairo_pattern_create_linear(0, p.y, 0, p.y + p.h);
+        cairo_pattern_add_color_stop_rgba(g, 0, col.r, col.g, col.b, (L->ns > 1 ? 0.28 : 0.42) * alpha);
+        cairo_pattern_add_color_stop_rgba(g, 1, col.r, col.g, col.b, 0.0);
+        cairo_set_source(cr, g);
+        cairo_fill(cr);
+        cairo_pattern_destroy(g);
+    }
+    cairo_new_path(cr);
+    curve(cr, xs, ys, m, L->smooth, true);
+    bs_color_t lc = col;
+    lc.a = (float)alpha;
+    draw_glow_stroke(d, lc, 2.5, 4);
+    sprite_arg_t sa = { col.r, col.g, col.b, (float)alpha };
+    if (L->dots && xstep >= 14)
+        for (int i = 0; i < m; i++)
+            draw_sprite(d, xs[i], ys[i], 4.1, paint_dot, &sa, sizeof sa);
+}
+
+/* ---- the curve cache ------------------------------------------------------
+ *
+ * A series that slides (a new point, a rolling window moved on) moves as a
+ * whole: every frame of the slide is the picture at rest translated by the
+ * slide. So the area, the glowing line and the dots are drawn once per
+ * change, at rest, into a surface a little larger than the plot (the items
+ * sliding out included), and each frame composites it at the slide's
+ * offset, a fraction of a pixel included (bilinear: the motion stays smooth;
+ * at rest the offset is 0 and the pixels are those drawn). The picture is a
+ * pure function of the key (the series' change count, the axis, the plot,
+ * the output transform, the colour), so a snapshot at t is the same however
+ * the screen got there. Not used while values ease in place (the shape
+ * changes every frame), nor for a series that changes faster than every
+ * LINE_FAST_S (at 1000 msg/s a rolling window moves on every frame: a
+ * cache remade each frame costs its drawing and a composite more). */
+
+/* Tests only (test_repaint): draw every series directly, to compare. */
+bool wdg_line_direct;
+
+/* Whether series st is drawn from its cache at now. */
+static bool use_cache(const line_t *L, const sstate_t *st, double now)
+{
+    return L->cache && !wdg_line_direct && !st->fast && !easing(L, st, now);
+}
+
+/* Series st of L at rest (rx, ys) into its cache c, unless the cache holds
+ * it already; false when it cannot (no memory, an odd transform). */
+static bool cache_fill(const line_t *L, draw_t *d, int si, const sstate_t *st, const double *rx, const double *ys,
+                       double base, rect_t p, bs_color_t col, double alpha, double xstep, double fs)
+{
+    struct line_cache *c = &L->cache[si];
+    cairo_matrix_t m;
+    cairo_get_matrix(d->cr, &m);
+    if (m.xy != 0 || m.yx != 0 || !(m.xx > 0) || !(m.yy > 0))
+        return false;
+    const double M = 8;                  /* glow, dots, antialiasing */
+    double x0 = fmin(rx[0], p.x) - M, x1 = fmax(rx[st->m - 1], p.x + p.w) + M;
+    double y0 = p.y - M, y1 = p.y + p.h + M;
+    double X0 = m.xx * x0 + m.x0, X1 = m.xx * x1 + m.x0, Y0 = m.yy * y0 + m.y0, Y1 = m.yy * y1 + m.y0;
+    if (!(fabs(X0) < 1e6 && fabs(X1) < 1e6 && fabs(Y0) < 1e6 && fabs(Y1) < 1e6))
+        return false;
+    int ix = (int)floor(X0), iy = (int)floor(Y0), iw = (int)ceil(X1) - ix, ih = (int)ceil(Y1) - iy;
+    if (iw <= 0 || ih <= 0 || iw > 16384 || ih > 16384)
+        return false;
+    double key[CURVE_KEYS] = { (double)st->gen, L->axis.vmin, L->axis.vmax, m.xx, m.yy, m.x0, m.y0,
+                               p.x, p.y, p.w, p.h, xstep, fs, col.r, col.g, col.b, col.a * alpha };
+    if (c->ok && c->x == ix && c->y == iy && c->w == iw && c->h == ih && memcmp(key, c->key, sizeof key) == 0)
+        return true;
+    if (!c->surf || c->w != iw || c->h != ih) {
+        if (c->surf)
+            cairo_surface_destroy(c->surf);
+        c->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, iw, ih);
+        if (cairo_surface_status(c->surf) != CAIRO_STATUS_SUCCESS) {
+            cairo_surface_destroy(c->surf);
+            c->surf = NULL;
+            c->ok = false;
+            return false;
+        }
+    }
+    cairo_t *cc = cairo_create(c->surf);
+    cairo_set_operator(cc, CAIRO_OPERATOR_CLEAR);
+    cairo_paint(cc);
+    cairo_set_operator(cc, CAIRO_OPERATOR_OVER);
+    cairo_translate(cc, -ix, -iy);
+    cairo_transform(cc, &m);
+    draw_t dd = *d;
+    dd.cr = cc;
+    paint_series(L, &dd, rx, ys, st->m, base, p, col, alpha, xstep);
+    cairo_destroy(cc);
+    cairo_surface_flush(c->surf);
+    c->x = ix;
+    c->y = iy;
+    c->w = iw;
+    c->h = ih;
+    memcpy(c->key, key, sizeof key);
+    c->ok = true;
+    return true;
+}
+
+/* The cache of series si composited into d->cr (its clip as it is), moved
+ * right by dx design units. */
+static void cache_paint(const line_t *L, draw_t *d, int si, double dx)
+{
+    const struct line_cache *c = &L->cache[si];
+    cairo_t *cr = d->cr;
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    double off = dx * m.xx;
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_set_source_surface(cr, c->surf, c->x + off, c->y);
+    if (off != floor(off))
+        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
+    cairo_paint(cr);
+    cairo_restore(cr);
+}
+
 /* The marks: x labels (they slide with the points), the series with their
  * areas, dots, halos and the newest value's tag. */
 static void line_draw_overlay(const wdg_t *w, draw_t *d)
@@ -538,21 +794,25 @@ static void line_draw_overlay(const wdg_t *w, draw_t *d)
     /* x labels from the series with the most points */
     int ls = 0;
     for (int s = 1; s < L->ns; s++)
-        if (L->s[s].m > L->s[ls].m)
+        if (L->s[s].m - L->s[s].extra > L->s[ls].m - L->s[ls].extra)
             ls = s;
     const sstate_t *S = &L->s[ls];
+    int sm = S->m - S->extra;                        /* the items shown at rest */
     double lw = draw_text_width(d, FONT_TEXT, fs * 0.8, S->lab[0][0] ? S->lab[S->m - 1] : "00:00:00") + fs;
     double ev = xstep > 0 ? ceil(lw / xstep) : 1;     /* a plot squeezed to nothing: 1 */
     int every = ev >= 1 && ev <= 1e6 ? (int)ev : 1;
-    double sl = slide_now(L, S, now);
+    /* places (an array of plain numbers) stay put while the points slide */
+    double sl = !S->timed && S->poslab ? 0 : slide_now(L, S, now);
     cairo_save(cr);
     cairo_rectangle(cr, c.x, p.y + p.h, c.w, fs * 2);
     cairo_clip(cr);
-    for (int i = 0; i < S->m; i++) {
-        uint64_t abs_i = S->seq + (uint64_t)i + 1000000 - (uint64_t)S->m;   /* steady as points slide */
+    for (int i = S->timed || !S->poslab ? 0 : S->extra; i < S->m; i++) {
+        /* steady as points slide */
+        uint64_t abs_i = (S->timed || !S->poslab ? S->seq : 0) + (uint64_t)(i - (S->timed ? 0 : S->extra)) + 1000000 -
+                         (uint64_t)(S->timed ? S->m : sm);
         if (abs_i % (uint64_t)every != 0)
             continue;
-        double x = S->timed ? p.x + p.w - (S->m - 1 - i - sl) * xstep : p.x + i * xstep;
+        double x = point_x(S, i, sl, p, xstep);
         if (x < p.x - 1 || x > p.x + p.w + 1)
             continue;                           /* sliding in or out */
         char lb[LABEL_LEN];
@@ -578,43 +838,41 @@ static void line_draw_overlay(const wdg_t *w, draw_t *d)
         bs_color_t col = series_color(L, d, s);
         double sld = slide_now(L, st, now);
         double xs[LINE_CAP], ys[LINE_CAP];
+        bool cached = use_cache(L, st, now);
         for (int i = 0; i < st->m; i++) {
-            xs[i] = st->timed ? p.x + p.w - (st->m - 1 - i - sld) * xstep : p.x + i * xstep;
+            xs[i] = point_x(st, i, cached ? 0 : sld, p, xstep);
             ys[i] = YOF(value_now(L, st, i, now));
         }
+        double base = YOF(fmax(vmin, fmin(vmax, 0)));
         cairo_save(cr);
         cairo_rectangle(cr, p.x, p.y - fs * 2, p.w * reveal + 1, p.h + fs * 2 + 1);
         cairo_clip(cr);
-        if (L->area) {
-            double base = YOF(fmax(vmin, fmin(vmax, 0)));
-            cairo_new_path(cr);
-            cairo_move_to(cr, xs[0], base);
-            curve(cr, xs, ys, st->m, L->smooth, false);
-            cairo_line_to(cr, xs[st->m - 1], base);
-            cairo_close_path(cr);
-            cairo_pattern_t *g = cairo_pattern_create_linear(0, p.y, 0, p.y + p.h);
-            cairo_pattern_add_color_stop_rgba(g, 0, col.r, col.g, col.b, (L->ns > 1 ? 0.28 : 0.42) * alpha);
-            cairo_pattern_add_color_stop_rgba(g, 1, col.r, col.g, col.b, 0.0);
-            cairo_set_source(cr, g);
-            cairo_fill(cr);
-            cairo_pattern_destroy(g);
+        if (cached && cache_fill(L, d, s, st, xs, ys, base, p, col, alpha, xstep, fs)) {
+            cache_paint(L, d, s, sld * xstep);
+        } else {
+            for (int i = 0; cached && i < st->m; i++)
+                xs[i] = point_x(st, i, sld, p, xstep);
+            paint_series(L, d, xs, ys, st->m, base, p, col, alpha, xstep);
         }
-        cairo_new_path(cr);
-        curve(cr, xs, ys, st->m, L->smooth, true);
+        cairo_restore(cr);
+        for (int i = 0; cached && i < st->m; i++)
+            xs[i] = point_x(st, i, sld, p, xstep);
+
+        /* the newest point: a halo, and the main series' value in a tag;
+         * while it slides in from beyond the plot, they ride the curve at
+         * the plot's right edge */
+        sprite_arg_t sa = { col.r, col.g, col.b, (float)alpha };
         bs_color_t lc = col;
         lc.a = (float)alpha;
-        draw_glow_stroke(d, lc, 2.5, 4);
-        sprite_arg_t sa = { col.r, col.g, col.b, (float)alpha };
-        if (L->dots && xstep >= 14)
-            for (int i = 0; i < st->m; i++)
-                draw_sprite(d, xs[i], ys[i], 4.1, paint_dot, &sa, sizeof sa);
-        cairo_restore(cr);
-
-        /* the newest point: a halo, and the main series' value in a tag */
         double lx = xs[st->m - 1], ly = ys[st->m - 1];
+        if (lx > p.x + p.w && st->m > 1 && xs[0] <= p.x + p.w) {
+            lx = p.x + p.w;
+            ly = curve_y(xs, ys, st->m, L->smooth, lx);
+        }
         if (reveal >= 1 && lx <= p.x + p.w + 0.5)
             draw_sprite(d, lx, ly, 8, paint_halo, &sa, sizeof sa);
-        if (reveal >= 1 && lx <= p.x + p.w + 0.5 && s == 0) {            fmt_out_t fo;
+        if (reveal >= 1 && lx <= p.x + p.w + 0.5 && s == 0) {
+            fmt_out_t fo;
             char vb[160];
             fmt_number(&L->fmt, st->v[st->m - 1], &fo);
             fmt_join(&fo, vb, sizeof vb);
@@ -689,17 +947,6 @@ static rect_t marks_area(const line_t *L)
     return (rect_t){ c.x - 8, c.y - 4, c.w + 16, c.h + 10 };
 }
 
-/* Whether series s moves in place at now (values easing, no slide). */
-static bool easing(const line_t *L, const sstate_t *st, double now)
-{
-    if (st->m == 0 || L->animate <= 0 || now >= st->ease_t0 + L->animate)
-        return false;
-    for (int i = 0; i < st->m; i++)
-        if (st->from[i] != st->v[i] && isfinite(st->from[i]))
-            return true;
-    return false;
-}
-
 static rect_t rect_join(rect_t a, rect_t b)
 {
     double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
@@ -729,19 +976,26 @@ static int join_columns(rect_t *r, int n, int max)
     return n;
 }
 
-#define LINE_BAND_RECTS 14          /* columns kept apart while easing */
+#define LINE_BAND_RECTS 14          /* columns kept apart while easing or sliding */
 
 /* Where the marks go. While values ease in place (an array replaced by one
  * of the same length, every point at its x), what moves is the band
  * between each point's start and end heights: a monotone cubic between two
  * points stays within their heights, so over the tween a column between
  * points i and i + 1 changes only within the heights both take, grown by
- * the glow, the dots and the antialiasing; the newest point's halo and tag
- * move with it; the x labels only when they changed. The rectangles are
- * those of the whole tween (a pure function of state), so the core's old ∪
- * new always holds the frame's change, also when a tween is retargeted from
- * where it is. Anything else (the reveal, a slide, no data): the whole
- * content. */
+ * the glow, the dots and the antialiasing. While a series slides (new
+ * points, a rolling window moved on) its picture moves left by up to S =
+ * ceil(slide now) steps before it rests: the column between the rest
+ * places of points i and i + 1 shows, until then, the curve between points
+ * i - S and i + 1, so it changes only within their heights; below them the
+ * area's gradient is the same at every x, so nothing changes there but at
+ * the area's ends (the newest point's column, and the oldest's when it is
+ * not out of the plot). The newest point's halo and tag move with it; the x
+ * labels only when they changed. The rectangles hold from now to the end of
+ * the tween (a pure function of state and now, the slide only shrinking),
+ * so the core's old ∪ new always holds the frame's change, also when a
+ * tween or a slide is retargeted from where it is. Anything else (the
+ * reveal, no data): the whole content. */
 static int line_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
 {
     const line_t *L = (const line_t *)w;
@@ -751,17 +1005,15 @@ static int line_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
     out[0] = all;
     int mmax = points_max(L);
     bool revealed = L->revealed && (L->animate <= 0 || now >= L->reveal_t0 + L->animate);
-    if (mmax == 0 || !revealed || !L->has_axis || max < 4)
+    if (mmax < 2 || !revealed || !L->has_axis || max < 4)
         return 1;
     bool moving = false;
     for (int s = 0; s < L->ns; s++) {
         const sstate_t *st = &L->s[s];
-        if (st->m > 0 && slide_now(L, st, now) != 0)
-            return 1;                     /* sliding: everything moves */
-        moving = moving || easing(L, st, now);
+        moving = moving || easing(L, st, now) || (st->m > 0 && slide_now(L, st, now) != 0);
     }
     if (!moving || now <= L->jump_t + 1e-9)
-        return 1;                         /* nothing eases, or a jump this frame */
+        return 1;                         /* nothing moves, or a jump this frame */
     /* the plot as line_geom places it, with the axis labels' width (text,
      * not measurable here) between bounds from their estimate: a point's x
      * grows with that width, so each column spans both */
@@ -783,34 +1035,76 @@ static int line_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
     double aw_lo = est * 0.3, aw_hi = est * 1.8 + fs;
     double py = c.y + fs * 0.6, ph = c.h - fs * 0.6 - fs * 1.9, wfix = c.w - 10 - fs * 2.2;
     int vis = mmax < L->points ? mmax : L->points;
-    double n1 = vis > 1 ? vis - 1 : 1;
-#define XAT(i, aw) (c.x + (aw) + 10 + (i) * (wfix - (aw)) / n1)
+    double n1 = vis - 1;
+    /* the plot's left edge and a step, at their smallest and largest */
+    double px_lo = c.x + aw_lo + 10, xs_lo = (wfix - aw_hi) / n1, xs_hi = (wfix - aw_lo) / n1;
+#define XAT(q, aw) (c.x + (aw) + 10 + (q) * (wfix - (aw)) / n1)
 #define YOF(val) (py + ph - ph * wdg_frac((val), ax.vmin, ax.vmax))
-    const double M = 6.5;                 /* the glow's reach (5.25), a dot's (4.1), antialiasing */
-    rect_t col[LINE_MAX_SERIES * LINE_CAP];
+    const double M = 7.5;                 /* the glow's reach (5.25), a dot's (4.1), antialiasing, the
+                                             cache's bilinear filter */
+    double base = YOF(fmax(ax.vmin, fmin(ax.vmax, 0))) + M;
+    rect_t col[LINE_MAX_SERIES * (LINE_CAP + 2)];
     int nc = 0, n = 0;
     rect_t extra[LINE_MAX_SERIES + 2];
     for (int s = 0; s < L->ns; s++) {
         const sstate_t *st = &L->s[s];
-        if (!easing(L, st, now))
+        double sl = st->m > 0 ? slide_now(L, st, now) : 0;
+        bool eases = easing(L, st, now);
+        if (st->m == 0 || (!eases && sl == 0))
             continue;                     /* redrawn as it was wherever damaged */
-        double lo[LINE_CAP], hi[LINE_CAP];
+        if (!(sl >= 0 && sl <= LINE_SLIDE_MAX) || !(xs_lo > 0))
+            return 1;
+        int S = (int)ceil(sl - 1e-9);
+        double lo[LINE_CAP] = { 0 }, hi[LINE_CAP] = { 0 };
         for (int i = 0; i < st->m; i++) {
             double a = YOF(st->v[i]), b = isfinite(st->from[i]) ? YOF(st->from[i]) : a;
             lo[i] = fmin(a, b);
             hi[i] = fmax(a, b);
         }
-        int off = st->timed ? vis - st->m : 0;      /* the newest point at the right edge */
-        for (int i = 0; i + 1 < st->m || (st->m == 1 && i == 0); i++) {
-            int j = st->m == 1 ? i : i + 1;
-            double x0 = XAT(i + off, aw_lo) - M, x1 = XAT(j + off, aw_hi) + M;
-            double y0 = fmin(lo[i], lo[j]) - M, y1 = fmax(hi[i], hi[j]) + M;
-            col[nc++] = (rect_t){ x0, y0, x1 - x0, y1 - y0 };
+        /* point i rests at place i - lead (0 = the plot's left edge) */
+        int lead = st->timed ? st->m - vis : st->extra, last = st->m - 1;
+        if (st->timed && st->m < vis)
+            return 1;                     /* a short history, right-aligned: not worth it */
+        for (int i = 0; i + 1 < st->m; i++) {
+            if (XAT(i + 1 - lead, aw_hi) + M < px_lo)
+                continue;                 /* left of the plot at rest */
+            double x0 = XAT(i - lead, aw_lo) - M, x1 = XAT(i + 1 - lead, aw_hi) + M;
+            double y0 = INFINITY, y1 = -INFINITY;
+            for (int j = i - S < 0 ? 0 : i - S; j <= i + 1; j++) {
+                y0 = fmin(y0, lo[j]);
+                y1 = fmax(y1, hi[j]);
+            }
+            col[nc++] = (rect_t){ x0, y0 - M, x1 - x0, y1 - y0 + 2 * M };
         }
-        /* the newest point's halo, and the main series' tag */
-        int last = st->m - 1;
-        double lx0 = XAT(last + off, aw_lo), lx1 = XAT(last + off, aw_hi);
-        extra[n++] = (rect_t){ lx0 - 10, lo[last] - 10, lx1 - lx0 + 20, hi[last] - lo[last] + 20 };
+        if (S > 0) {
+            /* the area's ends: the newest point's column, swept by the slide,
+             * and the oldest's unless it stays a margin out of the plot */
+            double y0 = INFINITY, y1 = -INFINITY;
+            for (int j = last - S < 0 ? 0 : last - S; j <= last; j++) {
+                y0 = fmin(y0, lo[j]);
+                y1 = fmax(y1, hi[j]);
+            }
+            double x0 = XAT(last - lead, aw_lo) - M, x1 = XAT(last - lead, aw_hi) + S * xs_hi + M;
+            col[nc++] = (rect_t){ x0, y0 - M, x1 - x0, fmax(base, y1 + M) - y0 + M };
+            if ((lead - S) * xs_lo < M) {
+                double z0 = INFINITY, z1 = -INFINITY;
+                for (int j = 0; j <= S + 1 && j <= last; j++) {
+                    z0 = fmin(z0, lo[j]);
+                    z1 = fmax(z1, hi[j]);
+                }
+                double a = XAT(-lead, aw_lo) - M, b = XAT(S - lead, aw_hi) + M;
+                col[nc++] = (rect_t){ a, z0 - M, b - a, fmax(base, z1 + M) - z0 + M };
+            }
+        }
+        /* the newest point's halo, and the main series' tag (while it slides
+         * in, they ride the curve between the last S + 1 points) */
+        double lx0 = XAT(last - lead, aw_lo), lx1 = XAT(last - lead, aw_hi) + S * xs_hi;
+        double hy0 = lo[last], hy1 = hi[last];
+        for (int j = last - S < 0 ? 0 : last - S; j <= last; j++) {
+            hy0 = fmin(hy0, lo[j]);
+            hy1 = fmax(hy1, hi[j]);
+        }
+        extra[n++] = (rect_t){ lx0 - 10, hy0 - 10, lx1 - lx0 + 20, hy1 - hy0 + 20 };
         if (s == 0) {
             fmt_out_t fo;
             char vb[160];
@@ -818,8 +1112,8 @@ static int line_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
             fmt_join(&fo, vb, sizeof vb);
             double twm = draw_text_width_estimate(vb, fs * 0.9) * 1.8 + 14 + fs, th = fs * 1.4;
             double tx = fmin(lx0 - twm / 2, c.x + c.w - twm) - 2;
-            double ty = lo[last] - th - 12;
-            extra[n++] = (rect_t){ tx, ty, c.x + c.w + 2 - tx, hi[last] + 14 + th - ty };
+            double ty = hy0 - th - 12;
+            extra[n++] = (rect_t){ tx, ty, c.x + c.w + 2 - tx, hy1 + 14 + th - ty };
         }
     }
 #undef XAT
@@ -853,6 +1147,8 @@ static void line_text(const wdg_t *w, wdg_text_t *out)
         char line[1024];
         size_t o = (size_t)snprintf(line, sizeof line, "%s:", series_name(L, s));
         int from = st->m > L->points ? st->m - L->points : 0;   /* the visible points */
+        if (!st->timed)
+            from = st->extra;
         for (int i = from; i < st->m && o < sizeof line; i++) {
             fmt_out_t fo;
             fmt_number(&L->fmt, st->v[i], &fo);
@@ -869,12 +1165,15 @@ const wdg_class_t wdg_line_class = {
             "by source time), else samples a plain number on every change. \"series\" adds up to five "
             "more lines with a legend. Smooth monotone curves, gradient area fills, dashed gridlines, a "
             "dashed target line, CJK axis labels and a tag on the newest value. New points slide in over "
-            "\"slide\" seconds; the first data is revealed left to right; the widget redraws only while "
-            "these run. At most 64 points per series.",
+            "\"slide\" seconds, and so does an array value that is the last one moved on by some items (a "
+            "rolling window: the oldest dropped, new ones appended); values of an array changed in place "
+            "ease to their new heights; the first data is revealed left to right; the widget redraws only "
+            "while these run. At most 64 points per series.",
     .size = sizeof(line_t),
     .opts = line_opts,
     .bindable = true,
     .init = line_init,
+    .destroy = line_destroy,
     .data = line_data,
     .tick = line_tick,
     .draw_base = line_draw_base,
