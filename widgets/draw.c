@@ -233,6 +233,205 @@ double draw_number(draw_t *d, int role, double size, double x, double y, const c
     return total / d->scale;
 }
 
+/* ---- the damage as the clip holds it ------------------------------------ */
+
+void draw_clip_get(draw_t *d, draw_clip_t *c)
+{
+    c->n = 0;
+    c->all = true;
+    cairo_save(d->cr);
+    cairo_identity_matrix(d->cr);
+    cairo_rectangle_list_t *l = cairo_copy_clip_rectangle_list(d->cr);
+    cairo_restore(d->cr);
+    if (l->status == CAIRO_STATUS_SUCCESS && l->num_rectangles <= DRAW_CLIP_MAX) {
+        c->all = false;
+        for (int i = 0; i < l->num_rectangles; i++) {
+            const cairo_rectangle_t *r = &l->rectangles[i];
+            c->x0[c->n] = r->x;
+            c->y0[c->n] = r->y;
+            c->x1[c->n] = r->x + r->width;
+            c->y1[c->n++] = r->y + r->height;
+        }
+    }
+    cairo_rectangle_list_destroy(l);
+}
+
+bool draw_clip_hits(const draw_clip_t *c, const draw_t *d, rect_t r)
+{
+    if (!c || c->all)
+        return true;
+    double ax = r.x, ay = r.y, bx = r.x + r.w, by = r.y + r.h;
+    cairo_user_to_device(d->cr, &ax, &ay);
+    cairo_user_to_device(d->cr, &bx, &by);
+    double x0 = fmin(ax, bx) - 1, x1 = fmax(ax, bx) + 1, y0 = fmin(ay, by) - 1, y1 = fmax(ay, by) + 1;
+    for (int i = 0; i < c->n; i++)
+        if (x0 < c->x1[i] && x1 > c->x0[i] && y0 < c->y1[i] && y1 > c->y0[i])
+            return true;
+    return false;
+}
+
+/* ---- numbers on fixed cells ---------------------------------------------- */
+
+double draw_cell_em(const char *ch)
+{
+    unsigned char c = (unsigned char)ch[0];
+    if (c >= '0' && c <= '9')
+        return 0.6;
+    switch (c) {
+    case '.': case ',': case ':': case '\'': return 0.33;
+    case '-': return 0.38;
+    case '%': return 0.97;
+    case ' ': return 0.25;
+    default: return c < 0x80 ? 0.62 : 1.0;
+    }
+}
+
+/* One cell of a cells string: where its character's bytes are, its width. */
+typedef struct { int at, len; double em; } cell_t;
+#define CELLS_MAX 64
+
+/* The cells of s (at most CELLS_MAX; the rest ignored); returns how many. */
+static int cells_of(const char *s, cell_t *out)
+{
+    int n = 0;
+    for (int i = 0; s[i] && n < CELLS_MAX;) {
+        int len = u8len((unsigned char)s[i]);
+        for (int k = 1; k < len; k++)
+            if (!s[i + k]) {
+                len = k;
+                break;
+            }
+        out[n++] = (cell_t){ i, len, draw_cell_em(s + i) };
+        i += len;
+    }
+    return n;
+}
+
+double draw_cells_width(const char *s, double size)
+{
+    cell_t c[CELLS_MAX];
+    int n = s ? cells_of(s, c) : 0;
+    double w = 0;
+    for (int i = 0; i < n; i++)
+        w += c[i].em;
+    return w * size;
+}
+
+/* The left edge of a cells run of width w anchored at x, and its baseline
+ * anchored at y (as place() puts a run, in design units). */
+static double cells_left(double x, double w, int align)
+{
+    int h = align & 3;
+    return h == AL_CENTER ? x - w / 2 : h == AL_RIGHT ? x - w : x;
+}
+
+static double cells_baseline(double y, double size, int align)
+{
+    if (align & AL_TOP)
+        return y + 0.88 * size;
+    if (align & AL_BASELINE)
+        return y;
+    if (align & AL_BOTTOM)
+        return y - 0.12 * size;
+    return y + 0.37 * size;
+}
+
+/* The box the ink of the cells from x0 to x1 can cover: a tenth of an em
+ * more on each side (glyphs overhang their advance a little), the ascent
+ * and descent of a CJK face, and a unit for the pixel rounding. */
+static rect_t cell_box(double x0, double x1, double base, double size)
+{
+    double m = 0.1 * size + 1;
+    return (rect_t){ x0 - m, base - 1.0 * size - 1, x1 - x0 + 2 * m, 1.32 * size + 2 };
+}
+
+rect_t draw_cells_box(const char *s, double size, double x, double y, int align)
+{
+    double w = draw_cells_width(s, size), x0 = cells_left(x, w, align);
+    return cell_box(x0, x0 + w, cells_baseline(y, size, align), size);
+}
+
+double draw_cells(draw_t *d, int role, double size, double x, double y, const char *s, bs_color_t c, int align,
+                  const draw_clip_t *clip)
+{
+    if (!s || !bs_utf8_valid(s, strlen(s)))
+        return 0;
+    cell_t cell[CELLS_MAX];
+    int n = cells_of(s, cell), px = px_of(d, size);
+    double w = 0;
+    for (int i = 0; i < n; i++)
+        w += cell[i].em * size;
+    const text_run_t *probe = text_get(d->tc, role, px, "0", 0);
+    if (!probe)
+        return 0;
+    double x0 = cells_left(x, w, align), base = cells_baseline(y, size, align);
+    double asc = probe->ascent, left, top;
+    place(d, x, y, px, 0, asc, align & ~3, &left, &top);      /* the baseline as draw_number puts it */
+    double pen = x0;
+    for (int i = 0; i < n; i++) {
+        double cw = cell[i].em * size;
+        if (clip && !draw_clip_hits(clip, d, cell_box(pen, pen + cw, base, size))) {
+            pen += cw;
+            continue;
+        }
+        char ch[5] = { 0 };
+        memcpy(ch, s + cell[i].at, (size_t)cell[i].len);
+        const text_run_t *run = text_get(d->tc, role, px, ch, 0);
+        if (!run)
+            return 0;
+        double X = pen + cw / 2, Y = y;
+        cairo_user_to_device(d->cr, &X, &Y);
+        blit(d, run, round(X - run->advance / 2), top, c, 1.0);
+        pen += cw;
+    }
+    return w;
+}
+
+int draw_cells_diff(const char *was, const char *s, double size, double x, double y, int align, rect_t *out,
+                    int max)
+{
+    if (max < 2 || !s)
+        return -1;
+    if (was && strcmp(was, s) == 0)
+        return 0;
+    cell_t a[CELLS_MAX], b[CELLS_MAX];
+    int na = was ? cells_of(was, a) : -1, nb = cells_of(s, b);
+    bool same = na == nb;
+    for (int i = 0; same && i < nb; i++)
+        same = a[i].em == b[i].em;
+    if (!same) {                           /* moved about: all of both */
+        int n = 0;
+        out[n++] = draw_cells_box(s, size, x, y, align);
+        if (was)
+            out[n++] = draw_cells_box(was, size, x, y, align);
+        return n;
+    }
+    double w = draw_cells_width(s, size), pen = cells_left(x, w, align), base = cells_baseline(y, size, align);
+    int n = 0;
+    double run0 = 0;
+    bool in_run = false;
+    for (int i = 0; i <= nb; i++) {
+        bool diff = i < nb && (a[i].len != b[i].len || memcmp(was + a[i].at, s + b[i].at, (size_t)b[i].len) != 0);
+        if (diff && !in_run) {
+            run0 = pen;
+            in_run = true;
+        } else if (!diff && in_run) {      /* a run of changed cells ends at pen */
+            if (n == max) {                /* out of room: from the first to here */
+                rect_t f = out[0];
+                rect_t l = cell_box(run0, pen, base, size);
+                out[0] = (rect_t){ f.x, f.y, l.x + l.w - f.x, f.h };
+                n = 1;
+            } else {
+                out[n++] = cell_box(run0, pen, base, size);
+            }
+            in_run = false;
+        }
+        if (i < nb)
+            pen += b[i].em * size;
+    }
+    return n;
+}
+
 void draw_round_rect(cairo_t *cr, double x, double y, double w, double h, double r)
 {
     if (r > w / 2) r = w / 2;

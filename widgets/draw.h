@@ -13,6 +13,7 @@
 #define BS_DRAW_H
 
 #include <cairo.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "theme.h"
 
@@ -58,6 +59,45 @@ double draw_text_fit(draw_t *d, int font_role, double size, double x, double y,
 double draw_number(draw_t *d, int font_role, double size, double x, double y,
                    const char *s, bs_color_t c, int align);
 double draw_number_width(draw_t *d, int font_role, double size, const char *s);
+
+/* The damage being painted, as the current clip holds it: up to
+ * DRAW_CLIP_MAX device rectangles, so a kind's marks can skip what lies
+ * outside it (cairo would clip it away anyway, at the cost of composing
+ * it). all: the clip could not be listed (too many rectangles, not
+ * rectangular): everything counts as inside. */
+#define DRAW_CLIP_MAX 64
+typedef struct {
+    int    n;
+    bool   all;
+    double x0[DRAW_CLIP_MAX], y0[DRAW_CLIP_MAX], x1[DRAW_CLIP_MAX], y1[DRAW_CLIP_MAX];
+} draw_clip_t;
+/* Reads d->cr's clip into c (once per draw, it allocates inside cairo). */
+void draw_clip_get(draw_t *d, draw_clip_t *c);
+/* Whether design rect r (transformed by d->cr's matrix, which must be a
+ * scale and translation) meets the clip c holds. */
+bool draw_clip_hits(const draw_clip_t *c, const draw_t *d, rect_t r);
+
+/* Numbers on a grid of fixed cells: each character of s takes a cell of
+ * draw_cell_em() × size design units (digits 0.6 em, "." "," ":" 0.33, "-"
+ * 0.38, "%" 0.97, other ASCII 0.62, anything else 1 em), its glyph centred
+ * in the cell. The layout is pure geometry, so a kind knows without fonts
+ * or a drawing context where every character goes (draw_cells_box) and can
+ * damage only the cells whose character changed (draw_cells_diff): a
+ * count-up from "128,400" to "128,417" repaints two digits. Anchors as
+ * draw_number's. When clip is given, characters whose cell is outside it
+ * are not drawn. Returns the width in design units. */
+double draw_cell_em(const char *ch);
+double draw_cells_width(const char *s, double size);
+double draw_cells(draw_t *d, int font_role, double size, double x, double y, const char *s, bs_color_t c,
+                  int align, const draw_clip_t *clip);
+/* The box (design units) the ink of s drawn by draw_cells can cover. */
+rect_t draw_cells_box(const char *s, double size, double x, double y, int align);
+/* The boxes (design units) where s drawn by draw_cells differs from was
+ * (was NULL: nothing was drawn): the cells whose character changed when
+ * both have the same cells, else both boxes. At most max into out;
+ * returns how many (0 when they are equal). max must be at least 2. */
+int draw_cells_diff(const char *was, const char *s, double size, double x, double y, int align, rect_t *out,
+                    int max);
 
 /* Shapes */
 void draw_round_rect(cairo_t *cr, double x, double y, double w, double h, double r);

@@ -18,11 +18,24 @@
 
 #define RANK_MAX 64
 
+/* What a row shows at a time: everything its marks' pixels depend on
+ * besides the layout (its name and whether it is ours are the row's). */
+typedef struct {
+    bool   ok;               /* computed (false: nothing shown yet) */
+    bool   glide;            /* gliding: sits on whole pixels */
+    int    rank;             /* the badge's number */
+    double pos;              /* row index, eased */
+    double f;                /* the bar's share of the track */
+    double val;              /* the value num shows (not compared: num is) */
+    char   num[48];          /* the value as drawn */
+} shown_t;
+
 typedef struct {
     char        name[96];
     double      value;
     double      pos;         /* target row index */
     wdg_tween_t tv, tp;      /* the value and the row glide there */
+    shown_t     was, cur;    /* at the tick before the last, and at the last */
 } row_t;
 
 typedef struct {
@@ -35,9 +48,9 @@ typedef struct {
     row_t      rows[RANK_MAX];
     int        n;
     double     max_v;
-    double     anim_until;
-    bool       animating;
-    double     all_t0;      /* when every row changed at once (scale, count) */
+    double     tick_t;      /* when was/cur of the rows were last computed (-1: never) */
+    double     list_t0;     /* when a row left the list: repaint all of it */
+    bool       changed;     /* data came since the last tick */
     double     foot_t0;     /* when the footer line (our rank, "waiting") last changed */
     int        foot_rank;   /* our rank as the footer shows it; -1 none, -2 "waiting" */
 } ranking_t;
@@ -102,7 +115,6 @@ static void ranking_data(wdg_t *w, int slot, const bs_value_t *v, const store_en
 
     row_t next[RANK_MAX];
     double maxv = 0;
-    bool moved = false;
     for (int i = 0; i < n; i++) {
         row_t *old = find_row(k, items[i].name);
         row_t *r = &next[i];
@@ -112,19 +124,25 @@ static void ranking_data(wdg_t *w, int slot, const bs_value_t *v, const store_en
         if (old) {
             r->tv = old->tv;
             r->tp = old->tp;
+            r->was = old->was;
+            r->cur = old->cur;
         } else {
             r->tv = r->tp = (wdg_tween_t){ 0 };
+            r->was = r->cur = (shown_t){ 0 };
             wdg_tween_to(&r->tp, i, now, 0, i, 1);           /* a new row appears in place */
         }
         wdg_tween_to(&r->tv, r->value, now, k->animate, 0, items[0].v);
         wdg_tween_to(&r->tp, i, now, k->animate, i, 1);
-        if (wdg_tween_running(&r->tv, now) || wdg_tween_running(&r->tp, now) || !old)
-            moved = true;
         if (items[i].v > maxv)
             maxv = items[i].v;
     }
-    if (maxv != k->max_v || n != k->n)
-        k->all_t0 = now;                 /* every bar rescales */
+    for (int j = 0; j < k->n; j++) {      /* a row shown that is gone: all of the list */
+        bool kept = false;
+        for (int i = 0; i < n && !kept; i++)
+            kept = strcmp(next[i].name, k->rows[j].name) == 0;
+        if (!kept && k->rows[j].cur.ok && k->rows[j].cur.pos <= k->top)
+            k->list_t0 = now;
+    }
     int foot = n == 0 ? -2 : -1;
     for (int i = 0; i < n; i++)
         if (k->highlight && strcmp(next[i].name, k->highlight) == 0 && i >= k->top)
@@ -138,25 +156,67 @@ static void ranking_data(wdg_t *w, int slot, const bs_value_t *v, const store_en
     memcpy(k->rows, next, sizeof next[0] * (size_t)n);
     k->n = n;
     k->max_v = maxv;
-    k->anim_until = now + k->animate;
-    k->animating = moved;          /* nothing visible moves: one redraw is enough */
+    k->changed = true;
     wdg_invalidate_overlay(w);
 }
 
+typedef struct rank_geom rank_geom_t;
+static double track_len(const ranking_t *k);
+
+/* What row r shows at now (see shown_t); the number is formatted only
+ * when its value is not that of prev (the row's last state, or NULL). */
+static shown_t shown_at(const ranking_t *k, const row_t *r, double now, const shown_t *prev, double bw)
+{
+    shown_t st = { .ok = true };
+    st.pos = wdg_tween_at(&r->tp, now);
+    st.glide = wdg_tween_running(&r->tp, now);
+    st.rank = (int)lround(r->pos) + 1;
+    st.val = wdg_tween_at(&r->tv, now);
+    st.f = k->max_v > 0 ? fmax(0, fmin(1, wdg_frac(st.val, 0, k->max_v))) : 0;
+    /* the bar's end on a grid of 1/64 unit (1/32 of a pixel at 4K): the
+     * last frames of an ease-out, which move it less, change nothing */
+    bw = fmax(1, bw);
+    st.f = round(st.f * bw * 64) / (bw * 64);
+    if (prev && prev->ok && prev->val == st.val && !k->changed) {
+        memcpy(st.num, prev->num, sizeof st.num);
+    } else {
+        fmt_out_t fo;
+        fmt_number_as(&k->fmt, st.val, r->value, &fo);
+        fmt_join(&fo, st.num, sizeof st.num);
+    }
+    return st;
+}
+
+static bool shown_eq(const shown_t *a, const shown_t *b)
+{
+    return a->ok == b->ok && a->glide == b->glide && a->rank == b->rank && a->pos == b->pos && a->f == b->f &&
+           strcmp(a->num, b->num) == 0;
+}
+
+/* Each row's look at now against the last tick's: the overlay is redrawn
+ * only when some row shows something else (a bar's end, a digit, a place). */
 static void ranking_tick(wdg_t *w, double now, int64_t wall_ms)
 {
     ranking_t *k = (ranking_t *)w;
     (void)wall_ms;
-    if (k->animating) {
-        wdg_invalidate_overlay(w);
-        if (now >= k->anim_until)
-            k->animating = false;      /* this frame draws the end state */
+    bool moved = k->changed || k->list_t0 == now || k->foot_t0 == now;
+    double bw = track_len(k);
+    for (int i = 0; i < k->n; i++) {
+        row_t *r = &k->rows[i];
+        r->was = r->cur;
+        r->cur = shown_at(k, r, now, &r->was, bw);
+        if (!shown_eq(&r->was, &r->cur))
+            moved = true;
     }
+    k->tick_t = now;
+    k->changed = false;
+    if (moved)
+        wdg_invalidate_overlay(w);
 }
 
 /* The rows' geometry (no text needed): content rect, rows area, row height,
  * text size, bar height, our row's index (-1: not in the list). */
-typedef struct { rect_t c; double rows_h, rh, fs, bh; int ours_rank; bool footer; } rank_geom_t;
+struct rank_geom { rect_t c; double rows_h, rh, fs, bh; int ours_rank; bool footer; };
 
 static rank_geom_t geom(const ranking_t *k)
 {
@@ -173,14 +233,6 @@ static rank_geom_t geom(const ranking_t *k)
     return g;
 }
 
-/* Half the height of what changes in a row that keeps its place (its bar,
- * its tip and its number) about the row's centre line: the number's ink
- * reaches 0.6 of its size above and below the line (digits and a CJK unit). */
-static double band_half(const rank_geom_t *g)
-{
-    return fmax(g->bh / 2 + 1, g->fs * 0.72);
-}
-
 /* Where a row's bar begins, from the content's left (rh: row height). */
 static double bar_left(rect_t c, double rh)
 {
@@ -189,41 +241,82 @@ static double bar_left(rect_t c, double rh)
     return badge_w + 10 + name_w + 10;
 }
 
-/* Where the marks go: each row that moves (all of it) or changed in its
- * place (its bar and number: the band about its centre line) at now, all
- * of the list when more than fit; the footer line when what it says changed
- * at now. The core adds where they were the frame before, so a row that
- * stops is repainted once more. */
+/* The bars' track length, design units. */
+static double track_len(const ranking_t *k)
+{
+    rank_geom_t g = geom(k);
+    return g.c.x + g.c.w - (g.c.x + bar_left(g.c, g.rh)) - g.fs * 4.2 - 6;
+}
+
+/* A row's whole rect, its centre line at y. */
+static rect_t row_rect(const rank_geom_t *g, double y)
+{
+    return (rect_t){ g->c.x - 4, y - g->rh / 2 - 2, g->c.w + 8, g->rh + 4 };
+}
+
+/* Where the marks changed between the last two ticks, at most max rects
+ * into out (-1: more than fit): a row that moved, both of its places; a
+ * row in its place, the span its bar's end swept (the bar's gradient lies
+ * along the whole track, so the rest of the bar keeps its pixels) and the
+ * digits of its number that changed. */
+static int changed_rects(const ranking_t *k, const rank_geom_t *g, rect_t *out, int max)
+{
+    rect_t c = g->c;
+    double bar_x = c.x + bar_left(c, g->rh), bar_w = c.x + c.w - bar_x - g->fs * 4.2 - 6, bh2 = g->bh;
+    int n = 0;
+    for (int i = 0; i < k->n; i++) {
+        const shown_t *a = &k->rows[i].was, *b = &k->rows[i].cur;
+        if (shown_eq(a, b) || (!(b->pos <= k->top) && !(a->ok && a->pos <= k->top)))
+            continue;
+        double ya = c.y + a->pos * g->rh + g->rh / 2, yb = c.y + b->pos * g->rh + g->rh / 2;
+        if (!a->ok || a->pos != b->pos || a->glide != b->glide || a->rank != b->rank) {
+            if (n + 2 > max)
+                return -1;
+            if (a->ok)
+                out[n++] = row_rect(g, ya);
+            out[n++] = row_rect(g, yb);
+            continue;
+        }
+        if (a->f != b->f) {
+            double lo = bar_x + bar_w * fmin(a->f, b->f), hi = bar_x + bar_w * fmax(a->f, b->f);
+            /* the tip reaches 0.85 of the bar's height left of its end (left
+             * of the track on a short bar); a bar shorter than its cap
+             * changes shape all along */
+            double x0 = lo - bh2 - 2;
+            if (fmin(a->f, b->f) == 0 || lo - bar_x < 2 * bh2)
+                x0 = fmin(x0, bar_x - 2);
+            if (n == max)
+                return -1;
+            out[n++] = (rect_t){ x0, yb - bh2 / 2 - 2, hi + 2 - x0, bh2 + 4 };
+        }
+        if (strcmp(a->num, b->num) != 0) {
+            if (n + 2 > max)
+                return -1;
+            n += draw_cells_diff(a->num, b->num, g->fs, c.x + c.w, yb, AL_RIGHT, out + n, 2);
+        }
+    }
+    return n;
+}
+
+/* Where the marks go: what changed at the last tick (changed_rects) when
+ * now is that tick, else all of the list; the footer line when what it
+ * says changed at now. The core adds where they were the frame before. */
 static int ranking_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
 {
     const ranking_t *k = (const ranking_t *)w;
     rank_geom_t g = geom(k);
     rect_t c = g.c;
     int n = 0;
-    if (max < 2)
+    if (max < 4)
         return -1;
     if (k->foot_t0 == now)                /* footer or "waiting" came, went or changed */
         out[n++] = (rect_t){ c.x - 4, c.y + c.h - 40, c.w + 8, 44 };
-    double bar_x = c.x + bar_left(c, g.rh) - g.bh - 2;    /* a short bar's tip sits left of it */
-    double half = band_half(&g);
-    for (int i = 0; i < k->n; i++) {
-        const row_t *r = &k->rows[i];
-        double pos = wdg_tween_at(&r->tp, now);
-        bool moves = r->tp.t0 == now || wdg_tween_running(&r->tp, now);
-        bool changed = moves || k->all_t0 == now || r->tv.t0 == now || wdg_tween_running(&r->tv, now);
-        if (!(pos <= k->top) || !changed)
-            continue;
-        if (n == max) {                       /* too many: the whole list */
-            out[0] = (rect_t){ c.x - 4, c.y - 4, c.w + 8, c.h + 8 };
-            return 1;
-        }
-        double y = c.y + pos * g.rh;
-        if (moves)
-            out[n++] = (rect_t){ c.x - 4, y - 2, c.w + 8, g.rh + 4 };
-        else
-            out[n++] = (rect_t){ bar_x, y + g.rh / 2 - half, c.x + c.w + 4 - bar_x, 2 * half };
+    int m = now == k->tick_t && k->list_t0 != now ? changed_rects(k, &g, out + n, max - n) : -1;
+    if (m < 0) {                          /* all of the list */
+        out[n++] = (rect_t){ c.x - 4, c.y - 4, c.w + 8, c.h + 8 };
+        return n;
     }
-    return n;
+    return n + m;
 }
 
 /* A row's rank badge (a slanted tab, gold/silver/bronze for the first
@@ -284,9 +377,12 @@ static void paint_tip(cairo_t *cr, const void *arg)
 }
 
 /* Rows: our row's band, the badge and the track (pictures), the name, then
- * what the value moves: the bar's gradient fill, its tip, the number. A row
- * gliding to a new place sits on whole output pixels, so the pictures of its
- * place serve the whole glide. */
+ * what the value moves: the bar's fill (a gradient along the whole track,
+ * so a bar that grows changes only at its end), its tip, the number on
+ * fixed cells (draw_cells: a digit that changes is its own box). A row
+ * gliding to a new place sits on whole output pixels, so the pictures of
+ * its place serve the whole glide. What lies outside the damage being
+ * painted is skipped. */
 static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
 {
     const ranking_t *k = (const ranking_t *)w;
@@ -305,6 +401,8 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
     double bar_x = c.x + bar_left(c, rh), val_w = fs * 4.2;
     double bar_w = c.x + c.w - bar_x - val_w - 6;
     double bh = fmin(rh * 0.62, 26);
+    draw_clip_t clip;
+    draw_clip_get(d, &clip);
     badge_pic_t badge;
     memset(&badge, 0, sizeof badge);
     badge.w = badge_w;
@@ -324,18 +422,19 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
     cairo_clip(cr);
     for (int i = 0; i < k->n; i++) {
         const row_t *r = &k->rows[i];
-        double pos = wdg_tween_at(&r->tp, d->now);
-        if (!(pos <= k->top))
+        shown_t st = d->now == k->tick_t && r->cur.ok ? r->cur : shown_at(k, r, d->now, NULL, bar_w);
+        if (!(st.pos <= k->top))
             continue;
-        double val = wdg_tween_at(&r->tv, d->now);
-        double y = c.y + pos * rh + rh / 2;
-        if (wdg_tween_running(&r->tp, d->now)) {     /* gliding: on whole pixels */
+        double y = c.y + st.pos * rh + rh / 2;
+        if (st.glide) {                              /* gliding: on whole pixels */
             double X = c.x, Y = y;
             cairo_user_to_device(cr, &X, &Y);
             Y = round(Y);
             cairo_device_to_user(cr, &X, &Y);
             y = Y;
         }
+        if (!draw_clip_hits(&clip, d, row_rect(&g, y)))
+            continue;
         bool ours = k->highlight && strcmp(r->name, k->highlight) == 0;
         if (ours) {           /* a soft band behind our own row */
             cairo_rectangle(cr, c.x, y - rh / 2 + 1, c.w, rh - 2);
@@ -346,34 +445,36 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
             cairo_fill(cr);
             cairo_pattern_destroy(gr);
         }
-        badge.rank = (int)lround(r->pos) + 1;
-        draw_picture(d, c.x, y - bh / 2, badge_w, bh, paint_badge, &badge, sizeof badge);
-        bs_color_t nc = ours ? gold : text;
-        nc.a *= alpha;
-        draw_text_fit(d, ours ? FONT_BOLD : FONT_TEXT, fs, c.x + badge_w + 10, y, r->name, nc, AL_LEFT, name_w);
-        draw_picture(d, bar_x, y - bh2 / 2, bar_w, bh2, paint_track, &track, sizeof track);
-
-        /* the bar: a gradient fill with a bright tip */
-        double f = k->max_v > 0 ? fmax(0, fmin(1, wdg_frac(val, 0, k->max_v))) : 0;
-        if (f > 0) {
-            bs_color_t end = ours ? gold : accent;
-            cairo_pattern_t *gr = cairo_pattern_create_linear(bar_x, 0, bar_x + bar_w * f, 0);
-            cairo_pattern_add_color_stop_rgba(gr, 0, a2.r, a2.g, a2.b, 0.9 * alpha);
-            cairo_pattern_add_color_stop_rgba(gr, 1, end.r, end.g, end.b, alpha);
-            draw_round_rect(cr, bar_x, y - bh2 / 2, bar_w * f, bh2, bh2 / 2);
-            cairo_set_source(cr, gr);
-            cairo_fill(cr);
-            cairo_pattern_destroy(gr);
-            tip_t tip = { bh2 * 0.35, 0.9 * alpha };
-            draw_sprite(d, bar_x + bar_w * f - bh2 / 2, y, tip.r, paint_tip, &tip, sizeof tip);
+        if (draw_clip_hits(&clip, d, (rect_t){ c.x - 1, y - bh / 2 - 1, badge_w + 2, bh + 2 })) {
+            badge.rank = st.rank;
+            draw_picture(d, c.x, y - bh / 2, badge_w, bh, paint_badge, &badge, sizeof badge);
         }
-        fmt_out_t fo;
-        char vb[160];
-        fmt_number_as(&k->fmt, val, r->value, &fo);
-        fmt_join(&fo, vb, sizeof vb);
+        if (draw_clip_hits(&clip, d, (rect_t){ c.x + badge_w + 8, y - fs, name_w + 4, 2 * fs })) {
+            bs_color_t nc = ours ? gold : text;
+            nc.a *= alpha;
+            draw_text_fit(d, ours ? FONT_BOLD : FONT_TEXT, fs, c.x + badge_w + 10, y, r->name, nc, AL_LEFT, name_w);
+        }
+        rect_t bar = { bar_x - 2, y - bh2 / 2 - 2, bar_w + 4, bh2 + 4 };
+        if (draw_clip_hits(&clip, d, bar)) {
+            draw_picture(d, bar_x, y - bh2 / 2, bar_w, bh2, paint_track, &track, sizeof track);
+            /* the bar: a gradient fill along the track with a bright tip */
+            double f = st.f;
+            if (f > 0) {
+                bs_color_t end = ours ? gold : accent;
+                cairo_pattern_t *gr = cairo_pattern_create_linear(bar_x, 0, bar_x + bar_w, 0);
+                cairo_pattern_add_color_stop_rgba(gr, 0, a2.r, a2.g, a2.b, 0.9 * alpha);
+                cairo_pattern_add_color_stop_rgba(gr, 1, end.r, end.g, end.b, alpha);
+                draw_round_rect(cr, bar_x, y - bh2 / 2, bar_w * f, bh2, bh2 / 2);
+                cairo_set_source(cr, gr);
+                cairo_fill(cr);
+                cairo_pattern_destroy(gr);
+                tip_t tip = { bh2 * 0.35, 0.9 * alpha };
+                draw_sprite(d, bar_x + bar_w * f - bh2 / 2, y, tip.r, paint_tip, &tip, sizeof tip);
+            }
+        }
         bs_color_t vcol = ours ? gold : accent;
         vcol.a *= alpha;
-        draw_number(d, FONT_NUMBER, fs, c.x + c.w, y, vb, vcol, AL_RIGHT);
+        draw_cells(d, FONT_NUMBER, fs, c.x + c.w, y, st.num, vcol, AL_RIGHT, &clip);
     }
     cairo_restore(cr);
     if (footer) {
