@@ -309,6 +309,128 @@ static void test_trail_matches_strokes(void **state)
     cairo_surface_destroy(bare);
 }
 
+/* A noisy background, so that every blend's rounding shows. */
+static cairo_surface_t *noisy(void)
+{
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
+    cairo_surface_flush(s);
+    uint8_t *p = cairo_image_surface_get_data(s);
+    int st = cairo_image_surface_get_stride(s);
+    uint32_t h = 12345;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            h = h * 1103515245u + 12345u;
+            uint32_t a = 128 + (h >> 25), r = (h >> 8) & 0xff, g = (h >> 16) & 0xff, b = (h >> 3) & 0xff;
+            r = r * a / 255;
+            g = g * a / 255;
+            b = b * a / 255;
+            *(uint32_t *)(p + y * st + x * 4) = a << 24 | r << 16 | g << 8 | b;
+        }
+    cairo_surface_mark_dirty(s);
+    return s;
+}
+
+static void paint_dot(cairo_t *cr, const void *arg)
+{
+    const double *v = arg;
+    cairo_pattern_t *g = cairo_pattern_create_radial(0, 0, 0, 0, 0, v[0]);
+    cairo_pattern_add_color_stop_rgba(g, 0, 1, 1, 1, 0.9);
+    cairo_pattern_add_color_stop_rgba(g, 0.4, v[1], v[2], v[3], 0.7);
+    cairo_pattern_add_color_stop_rgba(g, 1, v[1], v[2], v[3], 0);
+    cairo_arc(cr, 0, 0, v[0], 0, 2 * M_PI);
+    cairo_set_source(cr, g);
+    cairo_fill(cr);
+    cairo_pattern_destroy(g);
+}
+
+/* The marks of the map in both ways: rings of several sizes, widths and
+ * alphas at odd positions, comets' tails and glowing dots. */
+static void px_marks(draw_t *d, draw_px_t *px, double t)
+{
+    static const bs_color_t GOLD = { 1.0f, 0.78f, 0.3f, 1.0f, -1 };
+    for (int i = 0; i < 9; i++) {
+        double cx = 20 + i * 33.3 + t, cy = 40 + 13.7 * i, r = 2 + i * 3.1 + t, w = 0.8 + 0.4 * i;
+        bs_color_t c = i % 2 ? CYAN : GOLD;
+        if (px)
+            draw_ring_px(px, d, cx, cy, r, w, c, 0.3 + 0.07 * i);
+        else
+            draw_ring(d, cx, cy, r, w, c, 0.3 + 0.07 * i);
+    }
+    draw_seg_t seg[16];
+    for (double u = 0.35; u < 1.3; u += 0.3) {
+        int n = tail(u + t * 0.01, seg);
+        if (px)
+            draw_trail_px(px, d, seg, n);
+        else
+            draw_trail(d, seg, n);
+    }
+    for (int i = 0; i < 6; i++) {
+        double v[4] = { 3 + i, 1, 0.7, 0.2 }, x = 30 + 47.3 * i + t * 0.37, y = 160 - 17.1 * i;
+        if (px)
+            draw_sprite_px(px, d, x, y, v[0], paint_dot, v, sizeof v);
+        else
+            draw_sprite(d, x, y, v[0], paint_dot, v, sizeof v);
+    }
+}
+
+/* The direct-pixel helpers give draw_ring's, draw_trail's and draw_sprite's
+ * pixels byte for byte, inside a clip of several rectangles (as the
+ * damage is) and nothing outside it, at two scales, straight into the
+ * target and into a group (a surface with a device offset); where they
+ * cannot (a stretched transform, an unaligned clip) they are the cairo
+ * helpers. */
+static void test_px_matches_cairo(void **state)
+{
+    (void)state;
+    theme_t th;
+    memset(&th, 0, sizeof th);
+    for (int pass = 0; pass < 5; pass++) {
+        double scale = pass == 1 ? 2 : pass == 2 ? 0.75 : 1, sy = pass == 4 ? 1.3 : scale;
+        bool group = pass == 3, odd_clip = pass == 4;
+        cairo_surface_t *sf[2] = { noisy(), noisy() };
+        bool began = false;
+        for (int k = 0; k < 2; k++) {
+            cairo_t *cr = cairo_create(sf[k]);
+            static const int rects[][4] = { { 0, 0, 90, 60 }, { 70, 40, 120, 90 }, { 200, 10, 110, 170 },
+                                            { 10, 140, 60, 50 } };
+            for (size_t i = 0; i < sizeof rects / sizeof rects[0]; i++)
+                cairo_rectangle(cr, rects[i][0] + (odd_clip ? 0.5 : 0), rects[i][1], rects[i][2], rects[i][3]);
+            cairo_clip(cr);
+            if (group)
+                cairo_push_group(cr);
+            cairo_scale(cr, scale, sy);
+            draw_t d = { .cr = cr, .scale = scale, .theme = &th };
+            draw_px_t px;
+            if (k) {
+                began = draw_px_begin(&px, &d);
+                for (double t = 0; t < 3; t += 0.7)
+                    px_marks(&d, &px, t);
+                draw_px_end(&px);
+            } else {
+                for (double t = 0; t < 3; t += 0.7)
+                    px_marks(&d, NULL, t);
+            }
+            if (group) {
+                cairo_pop_group_to_source(cr);
+                cairo_identity_matrix(cr);
+                cairo_paint(cr);
+            }
+            cairo_destroy(cr);
+        }
+        assert_true(began == !odd_clip);
+        long over;
+        int worst = compare(sf[0], sf[1], 0, &over);
+        if (worst != 0) {
+            cairo_surface_write_to_png(sf[0], "/tmp/test-draw-px-cairo.png");
+            cairo_surface_write_to_png(sf[1], "/tmp/test-draw-px-direct.png");
+            fail_msg("pass %d: worst delta %d, %ld pixels differ", pass, worst, over);
+        }
+        cairo_surface_destroy(sf[0]);
+        cairo_surface_destroy(sf[1]);
+    }
+    draw_thread_release();
+}
+
 /* A picture for draw_picture: a slanted tab and a round bar, their look in
  * arg (counted, so the test sees when it is painted). */
 typedef struct { double w, h; float a, zero; } pic_arg_t;   /* no padding: its bytes are the key */
@@ -414,6 +536,7 @@ int main(void)
         cmocka_unit_test(test_glow_falls_back),
         cmocka_unit_test(test_ring_matches_stroke),
         cmocka_unit_test(test_trail_matches_strokes),
+        cmocka_unit_test(test_px_matches_cairo),
         cmocka_unit_test(test_picture_is_painted_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,9 @@
 
 #include <math.h>
 #include <stdbool.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -780,35 +783,329 @@ void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
     cairo_restore(cr);
 }
 
-void draw_ring(draw_t *d, double cx, double cy, double r, double width, bs_color_t c, double alpha)
+/* ---- direct pixels ---------------------------------------------------------
+ *
+ * pixman's arithmetic, so that what is composited here is byte for byte
+ * what cairo's OVER gives through pixman (its C and SIMD paths agree): a
+ * channel times a coverage is (t + (t >> 8)) >> 8 with t = a × b + 0x80,
+ * and OVER adds the source to the destination times the source's missing
+ * alpha, saturating. */
+
+static inline uint32_t un8_mul(uint32_t a, uint32_t b)
+{
+    uint32_t t = a * b + 0x80;
+    return (t + (t >> 8)) >> 8;
+}
+
+/* Two channels at once, as pixman's C code does: the red and blue (or
+ * alpha and green) bytes of x, 0x00rr00bb, each times a. */
+static inline uint32_t un8x2_mul(uint32_t x, uint32_t a)
+{
+    uint32_t t = x * a + 0x800080;
+    t = ((t >> 8) & 0xff00ff) + t;
+    return (t >> 8) & 0xff00ff;
+}
+
+/* x + y per 0x00ff00ff lane, saturating at 255. */
+static inline uint32_t un8x2_add(uint32_t x, uint32_t y)
+{
+    uint32_t t = x + y;
+    t |= 0x1000100 - ((t >> 8) & 0xff00ff);
+    return t & 0xff00ff;
+}
+
+/* s OVER d, both premultiplied ARGB32. Without branches: an opaque s
+ * (d times 0) and a clear one (d times 255) come out exact, as pixman's
+ * shortcuts for them give. */
+static inline uint32_t px_over(uint32_t s, uint32_t d)
+{
+    uint32_t ia = 255 - (s >> 24);
+    uint32_t rb = un8x2_add(un8x2_mul(d & 0xff00ff, ia), s & 0xff00ff);
+    uint32_t ag = un8x2_add(un8x2_mul((d >> 8) & 0xff00ff, ia), (s >> 8) & 0xff00ff);
+    return ag << 8 | rb;
+}
+
+/* Solid premultiplied s through coverage m, OVER d (m 255 and m 0 exact,
+ * as above). */
+static inline uint32_t px_over_n(uint32_t s, uint32_t m, uint32_t d)
+{
+    return px_over(un8x2_mul((s >> 8) & 0xff00ff, m) << 8 | un8x2_mul(s & 0xff00ff, m), d);
+}
+
+/* The 8-bit channel cairo hands pixman for a colour channel v in [0, 1]
+ * (cairo keeps 16 bits, v × 65535 rounded; pixman takes the high byte). */
+static inline uint32_t px_channel(double v)
+{
+    v = v < 0 ? 0 : v > 1 ? 1 : v;
+    return (uint32_t)(uint16_t)(v * 65535.0 + 0.5) >> 8;
+}
+
+bool draw_px_begin(draw_px_t *px, draw_t *d)
 {
     cairo_t *cr = d->cr;
-    c = draw_color(d, c);
-    double a = c.a * alpha;
+    memset(px, 0, sizeof *px);
+    cairo_surface_t *sf = cairo_get_group_target(cr);
+    if (!sf || cairo_surface_get_type(sf) != CAIRO_SURFACE_TYPE_IMAGE || cairo_get_operator(cr) != CAIRO_OPERATOR_OVER)
+        return false;
+    cairo_format_t f = cairo_image_surface_get_format(sf);
+    double sx, sy;
+    cairo_surface_get_device_scale(sf, &sx, &sy);
+    if ((f != CAIRO_FORMAT_ARGB32 && f != CAIRO_FORMAT_RGB24) || sx != 1 || sy != 1)
+        return false;
+    cairo_surface_get_device_offset(sf, &px->ox, &px->oy);
+    if (px->ox != floor(px->ox) || px->oy != floor(px->oy) || fabs(px->ox) > 1e6 || fabs(px->oy) > 1e6)
+        return false;
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_rectangle_list_t *rl = cairo_copy_clip_rectangle_list(cr);
+    cairo_restore(cr);
+    if (!rl || rl->status != CAIRO_STATUS_SUCCESS || rl->num_rectangles > DRAW_PX_RECTS) {
+        cairo_rectangle_list_destroy(rl);
+        return false;
+    }
+    cairo_surface_flush(sf);
+    px->data = cairo_image_surface_get_data(sf);
+    px->stride = cairo_image_surface_get_stride(sf);
+    px->w = cairo_image_surface_get_width(sf);
+    px->h = cairo_image_surface_get_height(sf);
+    px->ext[0] = px->ext[1] = INT32_MAX;
+    px->ext[2] = px->ext[3] = INT32_MIN;
+    for (int i = 0; i < rl->num_rectangles; i++) {
+        const cairo_rectangle_t *c = &rl->rectangles[i];
+        double x0 = c->x + px->ox, y0 = c->y + px->oy, x1 = x0 + c->width, y1 = y0 + c->height;
+        if (x0 != floor(x0) || y0 != floor(y0) || x1 != floor(x1) || y1 != floor(y1)) {
+            cairo_rectangle_list_destroy(rl);
+            return false;             /* (a region's rectangles always are whole) */
+        }
+        int b[4] = { (int)fmax(x0, 0), (int)fmax(y0, 0), (int)fmin(x1, px->w), (int)fmin(y1, px->h) };
+        if (b[2] <= b[0] || b[3] <= b[1])
+            continue;
+        memcpy(px->r[px->n++], b, sizeof b);
+        px->ext[0] = b[0] < px->ext[0] ? b[0] : px->ext[0];
+        px->ext[1] = b[1] < px->ext[1] ? b[1] : px->ext[1];
+        px->ext[2] = b[2] > px->ext[2] ? b[2] : px->ext[2];
+        px->ext[3] = b[3] > px->ext[3] ? b[3] : px->ext[3];
+    }
+    cairo_rectangle_list_destroy(rl);
+    if (!px->data) {
+        memset(px, 0, sizeof *px);
+        return false;
+    }
+    px->sf = sf;
+    px->dirty[0] = px->dirty[1] = INT32_MAX;
+    px->dirty[2] = px->dirty[3] = INT32_MIN;
+    px->ok = true;
+    return true;
+}
+
+void draw_px_end(draw_px_t *px)
+{
+    if (px->ok && px->dirty[2] > px->dirty[0] && px->dirty[3] > px->dirty[1])
+        cairo_surface_mark_dirty_rectangle(px->sf, px->dirty[0], px->dirty[1], px->dirty[2] - px->dirty[0],
+                                           px->dirty[3] - px->dirty[1]);
+    px->ok = false;
+}
+
+static void px_touch(draw_px_t *px, int x0, int y0, int x1, int y1)
+{
+    px->dirty[0] = x0 < px->dirty[0] ? x0 : px->dirty[0];
+    px->dirty[1] = y0 < px->dirty[1] ? y0 : px->dirty[1];
+    px->dirty[2] = x1 > px->dirty[2] ? x1 : px->dirty[2];
+    px->dirty[3] = y1 > px->dirty[3] ? y1 : px->dirty[3];
+}
+
+/* Whether px can take d's drawing now: ok, the matrix a uniform scale. */
+static bool px_usable(const draw_px_t *px, const draw_t *d)
+{
+    if (!px || !px->ok || px->n == 0)
+        return false;
+    cairo_matrix_t m;
+    cairo_get_matrix(d->cr, &m);
+    return m.xy == 0 && m.yx == 0 && m.xx > 0 && m.yy == m.xx;
+}
+
+/* ---- rings ----------------------------------------------------------------- */
+
+/* A ring in device pixels: centre, radius, half width (+ half a pixel),
+ * alpha, and the squared radii of the annulus's outer and inner edges. */
+typedef struct {
+    double X, Y;
+    float  fr, fh, fa, lo, hi, lo2, hi2;
+} ring_t;
+
+/* The squared distance ring_cov takes for column x of a row dy off the
+ * centre. */
+static inline float ring_e2(const ring_t *g, int x, float dy)
+{
+    float dx = (float)x + 0.5f - (float)g->X;
+    return dx * dx + dy * dy;
+}
+
+/* Columns of device row y the annulus can reach: [*a0, *a1] (with a pixel
+ * to spare), except the hole [*h0, *h1] surely inside its inner edge
+ * (h1 < h0: none). Outside the annulus the coverage is zero by itself
+ * (ring_cov_in), so the spare costs pixels, never changes one. false when
+ * the row misses the ring. */
+static bool ring_span(const ring_t *g, int y, float *dy, int *a0, int *a1, int *h0, int *h1)
+{
+    *dy = (float)y + 0.5f - (float)g->Y;
+    double dd = (double)*dy * *dy;
+    if (dd >= (double)g->hi2 + 1 + 2 * g->hi)
+        return false;
+    double xo = sqrt(fmax(0, (double)g->hi2 - dd)) + 1, xi = g->lo > 0 && dd < g->lo2 ? sqrt(g->lo2 - dd) - 1 : -1;
+    *a0 = (int)floor(g->X - xo - 0.5);
+    *a1 = (int)ceil(g->X + xo - 0.5);
+    *h0 = 1;
+    *h1 = 0;
+    if (xi > 0) {
+        *h0 = (int)ceil(g->X - xi - 0.5);
+        *h1 = (int)floor(g->X + xi - 0.5);
+    }
+    return true;
+}
+
+/* The ring's coverage byte at device pixel column x of a row dy off its
+ * centre. */
+static inline uint8_t ring_cov(const ring_t *g, int x, float dy)
+{
+    float e2 = ring_e2(g, x, dy);
+    if ((e2 <= g->lo2 && g->lo > 0) || e2 >= g->hi2)
+        return 0;
+    float cov = g->fh - fabsf(sqrtf(e2) - g->fr);
+    cov = cov < 0 ? 0 : cov > 1 ? 1 : cov;
+    /* lrintf without the call: adding 1.5 * 2^23 rounds to the nearest
+     * integer, ties to even, as lrintf does */
+    return (uint8_t)((cov * g->fa * 255 + 0x1.8p23f) - 0x1.8p23f);
+}
+
+/* ring_cov without its distance tests: outside the annulus the coverage
+ * is zero by itself (further than the half width from the radius), so it
+ * gives the same byte, without a branch. */
+static inline uint32_t ring_cov_in(const ring_t *g, int x, float dy)
+{
+    float cov = g->fh - fabsf(sqrtf(ring_e2(g, x, dy)) - g->fr);
+    cov = cov < 0 ? 0 : cov;
+    cov = cov > 1 ? 1 : cov;
+    return (uint32_t)((cov * g->fa * 255 + 0x1.8p23f) - 0x1.8p23f);
+}
+
+/* Composites solid s through the ring's coverage over row[a .. b]
+ * (surface columns; device column = surface column - ox), dy off the
+ * centre, every pixel in the ring's spans. With SSE2 four pixels at a
+ * time: the same float operations in the same order (so the same coverage
+ * bytes) and pixman's integer blend on 16-bit lanes, so the bytes are the
+ * scalar loop's. w: the surface's width (a group of four never reads or
+ * writes past it; lanes past b get coverage 0, which leaves them as they
+ * are). */
+static void ring_run(const ring_t *g, uint32_t s, uint32_t *row, int a, int b, int ox, float dy, int w)
+{
+    int x = a;
+#if defined(__SSE2__)
+    const __m128 Xf = _mm_set1_ps((float)g->X), half = _mm_set1_ps(0.5f), dd = _mm_set1_ps(dy * dy);
+    const __m128 fh = _mm_set1_ps(g->fh), fr = _mm_set1_ps(g->fr), fa = _mm_set1_ps(g->fa);
+    const __m128 zero = _mm_setzero_ps(), one = _mm_set1_ps(1), k255 = _mm_set1_ps(255), big = _mm_set1_ps(0x1.8p23f);
+    const __m128 absmask = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
+    const __m128i z = _mm_setzero_si128(), c80 = _mm_set1_epi16(0x80), cff = _mm_set1_epi16(0xff);
+    const __m128i src = _mm_unpacklo_epi8(_mm_set1_epi32((int)s), z);      /* 2 pixels of 16-bit lanes */
+    const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
+    for (; x <= b && x + 4 <= w; x += 4) {
+        __m128i xi = _mm_add_epi32(_mm_set1_epi32(x - ox), lane);
+        __m128 dx = _mm_sub_ps(_mm_add_ps(_mm_cvtepi32_ps(xi), half), Xf);
+        __m128 e2 = _mm_add_ps(_mm_mul_ps(dx, dx), dd);
+        __m128 cov = _mm_sub_ps(fh, _mm_and_ps(_mm_sub_ps(_mm_sqrt_ps(e2), fr), absmask));
+        cov = _mm_min_ps(_mm_max_ps(cov, zero), one);
+        __m128 t = _mm_sub_ps(_mm_add_ps(_mm_mul_ps(_mm_mul_ps(cov, fa), k255), big), big);
+        __m128i m = _mm_cvttps_epi32(t);
+        m = _mm_and_si128(m, _mm_cmplt_epi32(lane, _mm_set1_epi32(b - x + 1)));   /* lanes past b: 0 */
+        __m128i m16 = _mm_packs_epi32(m, m);                                      /* m0 m1 m2 m3 ... */
+        m16 = _mm_unpacklo_epi16(m16, m16);                                       /* m0 m0 m1 m1 m2 m2 m3 m3 */
+        __m128i mlo = _mm_unpacklo_epi32(m16, m16), mhi = _mm_unpackhi_epi32(m16, m16);
+        __m128i d = _mm_loadu_si128((const __m128i *)(row + x));
+        __m128i out[2];
+        for (int h = 0; h < 2; h++) {
+            __m128i mm = h ? mhi : mlo, dh = h ? _mm_unpackhi_epi8(d, z) : _mm_unpacklo_epi8(d, z);
+            __m128i in = _mm_add_epi16(_mm_mullo_epi16(src, mm), c80);            /* s × m */
+            in = _mm_srli_epi16(_mm_add_epi16(in, _mm_srli_epi16(in, 8)), 8);
+            __m128i ia = _mm_shufflehi_epi16(_mm_shufflelo_epi16(in, 0xff), 0xff);  /* its alpha, each lane */
+            ia = _mm_sub_epi16(cff, ia);
+            __m128i dm = _mm_add_epi16(_mm_mullo_epi16(dh, ia), c80);             /* d × (255 - alpha) */
+            dm = _mm_srli_epi16(_mm_add_epi16(dm, _mm_srli_epi16(dm, 8)), 8);
+            out[h] = _mm_adds_epu8(_mm_packus_epi16(in, in), _mm_packus_epi16(dm, dm));
+        }
+        _mm_storeu_si128((__m128i *)(row + x), _mm_unpacklo_epi64(out[0], out[1]));
+    }
+#else
+    (void)w;
+#endif
+    for (; x <= b; x++)
+        row[x] = px_over_n(s, ring_cov_in(g, x - ox, dy), row[x]);
+}
+
+/* Sets up ring g for d's cr; false when there is nothing to draw. *cairo:
+ * cairo strokes it instead (a transform that is not a uniform scale, a
+ * huge ring, another operator). */
+static bool ring_setup(draw_t *d, double cx, double cy, double r, double width, bs_color_t *c, double alpha,
+                       ring_t *g, double *out, bool *cairo)
+{
+    cairo_t *cr = d->cr;
+    *c = draw_color(d, *c);
+    double a = c->a * alpha;
+    *cairo = false;
     if (!(a > 0) || !(r >= 0) || !(width > 0) || !isfinite(cx) || !isfinite(cy))
-        return;
+        return false;
     cairo_matrix_t m;
     cairo_get_matrix(cr, &m);
     double s = m.xx, X = cx, Y = cy;
     cairo_user_to_device(cr, &X, &Y);
-    double R = r * s, hw = width * s / 2, out = R + hw + 1;
-    if (m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s || out > 2048 || fabs(X) > 1e6 || fabs(Y) > 1e6 ||
+    double R = r * s, hw = width * s / 2;
+    *out = R + hw + 1;
+    if (m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s || *out > 2048 || fabs(X) > 1e6 || fabs(Y) > 1e6 ||
         cairo_get_operator(cr) != CAIRO_OPERATOR_OVER) {
-        cairo_save(cr);
-        cairo_new_path(cr);
-        cairo_arc(cr, cx, cy, r, 0, 2 * M_PI);
-        cairo_set_source_rgba(cr, c.r, c.g, c.b, a);
-        cairo_set_line_width(cr, width);
-        cairo_stroke(cr);
-        cairo_restore(cr);
+        *cairo = true;
+        return true;
+    }
+    g->X = X;
+    g->Y = Y;
+    g->fr = (float)R;
+    g->fh = (float)hw + 0.5f;
+    g->fa = (float)a;
+    g->lo = fmaxf(0, g->fr - g->fh);
+    g->hi = g->fr + g->fh;
+    g->lo2 = g->lo * g->lo;
+    g->hi2 = g->hi * g->hi;
+    return true;
+}
+
+static void ring_stroke(draw_t *d, double cx, double cy, double r, double width, bs_color_t c, double alpha)
+{
+    cairo_t *cr = d->cr;
+    cairo_save(cr);
+    cairo_new_path(cr);
+    cairo_arc(cr, cx, cy, r, 0, 2 * M_PI);
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a * alpha);
+    cairo_set_line_width(cr, width);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
+void draw_ring(draw_t *d, double cx, double cy, double r, double width, bs_color_t c, double alpha)
+{
+    cairo_t *cr = d->cr;
+    ring_t g;
+    double out;
+    bool stroke;
+    if (!ring_setup(d, cx, cy, r, width, &c, alpha, &g, &out, &stroke))
+        return;
+    if (stroke) {
+        ring_stroke(d, cx, cy, r, width, c, alpha);
         return;
     }
     double cx0, cy0, cx1, cy1;
     cairo_save(cr);
     cairo_identity_matrix(cr);
     cairo_clip_extents(cr, &cx0, &cy0, &cx1, &cy1);
-    int x0 = (int)floor(fmax(X - out, cx0)), y0 = (int)floor(fmax(Y - out, cy0));
-    int x1 = (int)ceil(fmin(X + out, cx1)), y1 = (int)ceil(fmin(Y + out, cy1));
+    int x0 = (int)floor(fmax(g.X - out, cx0)), y0 = (int)floor(fmax(g.Y - out, cy0));
+    int x1 = (int)ceil(fmin(g.X + out, cx1)), y1 = (int)ceil(fmin(g.Y + out, cy1));
     int bw = x1 - x0, bh = y1 - y0;
     int stride = bw > 0 ? cairo_format_stride_for_width(CAIRO_FORMAT_A8, bw) : 0;
     uint8_t *mk = bw > 0 && bh > 0 ? grow(glow_tls.mask, &glow_tls.mask_cap, (size_t)stride * (size_t)bh, 1) : NULL;
@@ -817,42 +1114,23 @@ void draw_ring(draw_t *d, double cx, double cy, double r, double width, bs_color
         return;
     }
     glow_tls.mask = mk;
-    float fr = (float)R, fh = (float)hw + 0.5f, fa = (float)a;
-    float lo = fmaxf(0, fr - fh), hi = fr + fh, lo2 = lo * lo, hi2 = hi * hi;
     for (int y = 0; y < bh; y++) {
-        float dy = (float)(y0 + y) + 0.5f - (float)Y;
         uint8_t *row = mk + (size_t)y * (size_t)stride;
-        /* only the columns the annulus can reach on this row are computed
-         * (with a pixel to spare, so the test below decides as before),
+        /* only the columns the annulus can reach on this row are computed,
          * the rest, outside and in the hole, are zero */
         memset(row, 0, (size_t)bw);
-        double dd = (double)dy * dy;
-        if (dd >= (double)hi2 + 1 + 2 * hi)
+        float dy;
+        int a0, a1, h0, h1;
+        if (!ring_span(&g, y0 + y, &dy, &a0, &a1, &h0, &h1))
             continue;
-        double xo = sqrt(fmax(0, (double)hi2 - dd)) + 1, xi = lo > 0 && dd < lo2 ? sqrt(lo2 - dd) - 1 : -1;
-        int a0 = (int)fmax(0, floor(X - xo - 0.5 - x0)), a1 = (int)fmin(bw - 1, ceil(X + xo - 0.5 - x0));
-        int h0 = bw, h1 = -1;             /* the hole: surely inside the inner edge */
-        if (xi > 0) {
-            h0 = (int)ceil(X - xi - 0.5 - x0);
-            h1 = (int)floor(X + xi - 0.5 - x0);
-        }
+        a0 = a0 < x0 ? x0 : a0;
+        a1 = a1 > x1 - 1 ? x1 - 1 : a1;
         for (int x = a0; x <= a1; x++) {
             if (x >= h0 && x <= h1) {
                 x = h1;
                 continue;
             }
-            float dx = (float)(x0 + x) + 0.5f - (float)X, e2 = dx * dx + dy * dy;
-            if (e2 <= lo2 && lo > 0) {
-                row[x] = 0;
-                continue;
-            }
-            if (e2 >= hi2) {
-                row[x] = 0;
-                continue;
-            }
-            float cov = fh - fabsf(sqrtf(e2) - fr);
-            cov = cov < 0 ? 0 : cov > 1 ? 1 : cov;
-            row[x] = (uint8_t)lrintf(cov * fa * 255);
+            row[x - x0] = ring_cov(&g, x, dy);
         }
     }
     cairo_surface_t *ms = cairo_image_surface_create_for_data(mk, CAIRO_FORMAT_A8, bw, bh, stride);
@@ -860,6 +1138,52 @@ void draw_ring(draw_t *d, double cx, double cy, double r, double width, bs_color
     cairo_mask_surface(cr, ms, x0, y0);
     cairo_surface_destroy(ms);
     cairo_restore(cr);
+}
+
+void draw_ring_px(draw_px_t *px, draw_t *d, double cx, double cy, double r, double width, bs_color_t c, double alpha)
+{
+    if (!px_usable(px, d)) {
+        draw_ring(d, cx, cy, r, width, c, alpha);
+        return;
+    }
+    ring_t g;
+    double out;
+    bool stroke;
+    if (!ring_setup(d, cx, cy, r, width, &c, alpha, &g, &out, &stroke))
+        return;
+    if (stroke) {
+        ring_stroke(d, cx, cy, r, width, c, alpha);
+        return;
+    }
+    /* the ring's box in surface pixels (device + offset), as draw_ring's */
+    int bx0 = (int)floor(g.X - out), by0 = (int)floor(g.Y - out), bx1 = (int)ceil(g.X + out), by1 = (int)ceil(g.Y + out);
+    int ox = (int)px->ox, oy = (int)px->oy;
+    uint32_t s = 0xffu << 24 | px_channel(c.r) << 16 | px_channel(c.g) << 8 | px_channel(c.b);
+    for (int k = 0; k < px->n; k++) {
+        const int *b = px->r[k];
+        int x0 = bx0 + ox > b[0] ? bx0 + ox : b[0], x1 = bx1 + ox < b[2] ? bx1 + ox : b[2];
+        int y0 = by0 + oy > b[1] ? by0 + oy : b[1], y1 = by1 + oy < b[3] ? by1 + oy : b[3];
+        if (x1 <= x0 || y1 <= y0)
+            continue;
+        px_touch(px, x0, y0, x1, y1);
+        for (int y = y0; y < y1; y++) {
+            float dy;
+            int a0, a1, h0, h1;
+            if (!ring_span(&g, y - oy, &dy, &a0, &a1, &h0, &h1))
+                continue;
+            a0 += ox;
+            a1 += ox;
+            h0 += ox;
+            h1 += ox;
+            a0 = a0 < x0 ? x0 : a0;
+            a1 = a1 > x1 - 1 ? x1 - 1 : a1;
+            uint32_t *row = (uint32_t *)(px->data + (size_t)y * (size_t)px->stride);
+            /* left of the hole, then right of it (h1 < h0: no hole) */
+            int e0 = h1 >= h0 && h0 - 1 < a1 ? h0 - 1 : a1, f0 = h1 >= h0 && h1 + 1 > a0 ? h1 + 1 : a0;
+            ring_run(&g, s, row, a0, e0, ox, dy, px->w);
+            ring_run(&g, s, row, f0 > e0 + 1 ? f0 : e0 + 1, a1, ox, dy, px->w);
+        }
+    }
 }
 
 /* ---- trails -------------------------------------------------------------- */
@@ -895,22 +1219,26 @@ static void cairo_trail(draw_t *d, const draw_seg_t *seg, int n)
     cairo_path_destroy(path);
 }
 
-void draw_trail(draw_t *d, const draw_seg_t *seg, int n)
+/* The trail's box in device space (every segment with its half width and a
+ * pixel): 1 when it is to be drawn here, 0 when cairo strokes it (a
+ * transform that is not a uniform scale, another operator, a huge box), -1
+ * when there is nothing sensible to draw. */
+static int trail_box(draw_t *d, const draw_seg_t *seg, int n, double b[4])
 {
     cairo_t *cr = d->cr;
     if (n <= 0)
-        return;
+        return -1;
     cairo_matrix_t m;
     cairo_get_matrix(cr, &m);
     double s = m.xx;
-    bool fall = m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s || cairo_get_operator(cr) != CAIRO_OPERATOR_OVER;
-    /* the box of every segment with its half width and a pixel, in device space */
+    if (m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s || cairo_get_operator(cr) != CAIRO_OPERATOR_OVER)
+        return 0;
     double bx0 = INFINITY, by0 = INFINITY, bx1 = -INFINITY, by1 = -INFINITY;
-    for (int i = 0; i < n && !fall; i++) {
+    for (int i = 0; i < n; i++) {
         const draw_seg_t *g = &seg[i];
         if (!isfinite(g->x0) || !isfinite(g->y0) || !isfinite(g->x1) || !isfinite(g->y1) || !(g->width >= 0) ||
             !(g->width < 1e4))
-            return;                       /* nothing sensible to draw */
+            return -1;
         double r = g->width * s / 2 + 1;
         double ax = s * g->x0 + m.x0, ay = s * g->y0 + m.y0, ex = s * g->x1 + m.x0, ey = s * g->y1 + m.y0;
         bx0 = fmin(bx0, fmin(ax, ex) - r);
@@ -918,23 +1246,24 @@ void draw_trail(draw_t *d, const draw_seg_t *seg, int n)
         bx1 = fmax(bx1, fmax(ax, ex) + r);
         by1 = fmax(by1, fmax(ay, ey) + r);
     }
-    if (!fall && (bx1 - bx0 > TRAIL_MAX_PX || by1 - by0 > TRAIL_MAX_PX))
-        fall = true;
-    if (fall) {
-        cairo_trail(d, seg, n);
-        return;
-    }
-    double cx0, cy0, cx1, cy1;
-    cairo_save(cr);
-    cairo_identity_matrix(cr);
-    cairo_clip_extents(cr, &cx0, &cy0, &cx1, &cy1);
-    int x0 = (int)floor(fmax(bx0, cx0)), y0 = (int)floor(fmax(by0, cy0));
-    int x1 = (int)ceil(fmin(bx1, cx1)), y1 = (int)ceil(fmin(by1, cy1));
-    int bw = x1 - x0, bh = y1 - y0;
-    if (bw <= 0 || bh <= 0) {
-        cairo_restore(cr);
-        return;                           /* clipped away */
-    }
+    if (bx1 - bx0 > TRAIL_MAX_PX || by1 - by0 > TRAIL_MAX_PX)
+        return 0;
+    b[0] = bx0;
+    b[1] = by0;
+    b[2] = bx1;
+    b[3] = by1;
+    return 1;
+}
+
+/* Renders the trail into trail_tls.argb (premultiplied ARGB32, bw × bh at
+ * device x0, y0), with each row's span of touched columns in
+ * trail_tls.span; the rest of the picture is zeroed when clear. false when
+ * out of memory. */
+static bool trail_render(draw_t *d, const draw_seg_t *seg, int n, int x0, int y0, int bw, int bh, bool clear)
+{
+    cairo_matrix_t m;
+    cairo_get_matrix(d->cr, &m);
+    double s = m.xx;
     size_t px = (size_t)bw * (size_t)bh;
     float *acc = grow(trail_tls.acc, &trail_tls.acc_cap, px * 4, sizeof *acc);
     if (acc)
@@ -945,10 +1274,8 @@ void draw_trail(draw_t *d, const draw_seg_t *seg, int n)
     int *span = grow(trail_tls.span, &trail_tls.span_cap, (size_t)bh * 2, sizeof *span);
     if (span)
         trail_tls.span = span;
-    if (!acc || !out || !span) {
-        cairo_restore(cr);
-        return;                           /* out of memory: no trail this time */
-    }
+    if (!acc || !out || !span)
+        return false;
     /* only the columns some segment's box reaches are cleared, computed
      * and converted: a curved tail's box is mostly empty */
     for (int y = 0; y < bh; y++) {
@@ -1012,7 +1339,8 @@ void draw_trail(draw_t *d, const draw_seg_t *seg, int n)
             }
         }
     }
-    memset(out, 0, px * sizeof *out);
+    if (clear)
+        memset(out, 0, px * sizeof *out);
     for (int y = 0; y < bh; y++) {       /* premultiplied ARGB32, as cairo keeps it */
         for (int x = span[2 * y]; x <= span[2 * y + 1]; x++) {
             const float *p = acc + ((size_t)y * (size_t)bw + (size_t)x) * 4;
@@ -1024,12 +1352,89 @@ void draw_trail(draw_t *d, const draw_seg_t *seg, int n)
             out[(size_t)y * (size_t)bw + (size_t)x] = a << 24 | r << 16 | gg << 8 | b;
         }
     }
+    return true;
+}
+
+void draw_trail(draw_t *d, const draw_seg_t *seg, int n)
+{
+    cairo_t *cr = d->cr;
+    double b[4];
+    int k = trail_box(d, seg, n, b);
+    if (k < 0)
+        return;
+    if (k == 0) {
+        cairo_trail(d, seg, n);
+        return;
+    }
+    double cx0, cy0, cx1, cy1;
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_clip_extents(cr, &cx0, &cy0, &cx1, &cy1);
+    int x0 = (int)floor(fmax(b[0], cx0)), y0 = (int)floor(fmax(b[1], cy0));
+    int x1 = (int)ceil(fmin(b[2], cx1)), y1 = (int)ceil(fmin(b[3], cy1));
+    int bw = x1 - x0, bh = y1 - y0;
+    cairo_restore(cr);
+    if (bw <= 0 || bh <= 0 || !trail_render(d, seg, n, x0, y0, bw, bh, true))
+        return;                           /* clipped away, or out of memory: no trail this time */
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
     int stride = bw * 4;                  /* ARGB32 rows need no padding */
-    cairo_surface_t *sf = cairo_image_surface_create_for_data((unsigned char *)out, CAIRO_FORMAT_ARGB32, bw, bh, stride);
+    cairo_surface_t *sf =
+        cairo_image_surface_create_for_data((unsigned char *)trail_tls.argb, CAIRO_FORMAT_ARGB32, bw, bh, stride);
     cairo_set_source_surface(cr, sf, x0, y0);
     cairo_paint(cr);
     cairo_surface_destroy(sf);
     cairo_restore(cr);
+}
+
+/* Premultiplied ARGB32 picture src (bw × bh, stride sst bytes) at surface
+ * pixel (x0, y0) OVER px's pixels, inside its clip; rows' spans [sp[2y],
+ * sp[2y + 1]] of columns when sp is not NULL. */
+static void px_blend(draw_px_t *px, const uint32_t *src, int sst, int x0, int y0, int bw, int bh, const int *sp)
+{
+    for (int k = 0; k < px->n; k++) {
+        const int *b = px->r[k];
+        int cx0 = x0 > b[0] ? x0 : b[0], cx1 = x0 + bw < b[2] ? x0 + bw : b[2];
+        int cy0 = y0 > b[1] ? y0 : b[1], cy1 = y0 + bh < b[3] ? y0 + bh : b[3];
+        if (cx1 <= cx0 || cy1 <= cy0)
+            continue;
+        px_touch(px, cx0, cy0, cx1, cy1);
+        for (int y = cy0; y < cy1; y++) {
+            int a0 = cx0 - x0, a1 = cx1 - 1 - x0;
+            if (sp) {
+                a0 = sp[2 * (y - y0)] > a0 ? sp[2 * (y - y0)] : a0;
+                a1 = sp[2 * (y - y0) + 1] < a1 ? sp[2 * (y - y0) + 1] : a1;
+            }
+            const uint32_t *s = (const uint32_t *)((const uint8_t *)src + (size_t)(y - y0) * (size_t)sst);
+            uint32_t *row = (uint32_t *)(px->data + (size_t)y * (size_t)px->stride) + x0;
+            for (int x = a0; x <= a1; x++)
+                row[x] = px_over(s[x], row[x]);
+        }
+    }
+}
+
+void draw_trail_px(draw_px_t *px, draw_t *d, const draw_seg_t *seg, int n)
+{
+    if (!px_usable(px, d)) {
+        draw_trail(d, seg, n);
+        return;
+    }
+    double b[4];
+    int k = trail_box(d, seg, n, b);
+    if (k < 0)
+        return;
+    if (k == 0) {
+        cairo_trail(d, seg, n);
+        return;
+    }
+    /* the box within the clip's extents, in device pixels, as draw_trail's */
+    int ox = (int)px->ox, oy = (int)px->oy;
+    int x0 = (int)floor(fmax(b[0], px->ext[0] - ox)), y0 = (int)floor(fmax(b[1], px->ext[1] - oy));
+    int x1 = (int)ceil(fmin(b[2], px->ext[2] - ox)), y1 = (int)ceil(fmin(b[3], px->ext[3] - oy));
+    int bw = x1 - x0, bh = y1 - y0;
+    if (bw <= 0 || bh <= 0 || !trail_render(d, seg, n, x0, y0, bw, bh, false))
+        return;
+    px_blend(px, trail_tls.argb, bw * 4, x0 + ox, y0 + oy, bw, bh, trail_tls.span);
 }
 
 /* ---- sprites -------------------------------------------------------------- */
@@ -1157,6 +1562,42 @@ void draw_sprite(draw_t *d, double x, double y, double r, draw_sprite_fn paint, 
         cairo_paint(cr);
     }
     cairo_restore(cr);
+}
+
+void draw_sprite_px(draw_px_t *px, draw_t *d, double x, double y, double r, draw_sprite_fn paint, const void *arg,
+                    size_t arglen)
+{
+    cairo_t *cr = d->cr;
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    double s = m.xx;
+    if (!px_usable(px, d) || arglen > DRAW_SPRITE_ARG || !(r > 0) || r * s > SPRITE_MAX_PX || !isfinite(x) ||
+        !isfinite(y)) {
+        draw_sprite(d, x, y, r, paint, arg, arglen);
+        return;
+    }
+    double X = x, Y = y;
+    cairo_user_to_device(cr, &X, &Y);
+    if (fabs(X) > 1e6 || fabs(Y) > 1e6)
+        return;                           /* far off any surface */
+    double ix = floor(X), iy = floor(Y);  /* the phase as draw_sprite takes it */
+    int qx = (int)lround((X - ix) * 4), qy = (int)lround((Y - iy) * 4);
+    if (qx == 4) {
+        qx = 0;
+        ix += 1;
+    }
+    if (qy == 4) {
+        qy = 0;
+        iy += 1;
+    }
+    sprite_t *sp = sprite_get(paint, arg, arglen, s, r, qx, qy);
+    if (!sp) {
+        draw_sprite(d, x, y, r, paint, arg, arglen);
+        return;
+    }
+    int size = 2 * sp->c + 1;
+    px_blend(px, (const uint32_t *)cairo_image_surface_get_data(sp->surf), cairo_image_surface_get_stride(sp->surf),
+             (int)ix - sp->c + (int)px->ox, (int)iy - sp->c + (int)px->oy, size, size, NULL);
 }
 
 /* ---- pictures --------------------------------------------------------------

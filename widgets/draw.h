@@ -14,6 +14,7 @@
 
 #include <cairo.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "theme.h"
 
@@ -161,6 +162,43 @@ void draw_trail(draw_t *d, const draw_seg_t *seg, int n);
 #define DRAW_SPRITE_ARG 64
 typedef void (*draw_sprite_fn)(cairo_t *cr, const void *arg);
 void draw_sprite(draw_t *d, double x, double y, double r, draw_sprite_fn paint, const void *arg, size_t arglen);
+
+/* Direct pixels, for marks drawn dozens to a frame (a map's rings, comets'
+ * tails and heads): a view of the pixels d->cr draws into and of its clip as
+ * whole-pixel rectangles, taken once by draw_px_begin(), through which
+ * draw_ring_px, draw_trail_px and draw_sprite_px composite straight into the
+ * target with pixman's OVER arithmetic. The pixels are the ones draw_ring,
+ * draw_trail and draw_sprite give (tests/test_draw.c checks them byte for
+ * byte), without a mask surface, a pixman call and a clip reduction per mark
+ * and without touching the mark's empty box.
+ *
+ * draw_px_begin() returns false, and the _px helpers then simply call the
+ * cairo ones, when the target is not an ARGB32 or RGB24 image surface at
+ * device scale 1, the clip is not whole-pixel rectangles (or more than
+ * DRAW_PX_RECTS of them), or the operator is not OVER. Between begin and end
+ * the caller keeps cr's clip and operator as they were (the matrix may
+ * change: each mark reads it); cairo drawing into cr in between is fine (an
+ * image surface draws at once). draw_px_end() tells cairo what was written.
+ * The struct lives on the caller's stack for one draw callback. */
+#define DRAW_PX_RECTS 128
+typedef struct draw_px {
+    bool      ok;
+    cairo_surface_t *sf;
+    uint8_t  *data;
+    int       stride, w, h;
+    double    ox, oy;                    /* device → surface pixel offset      */
+    int       n;                         /* clip rectangles, surface pixels:   */
+    int       r[DRAW_PX_RECTS][4];       /* x0, y0, x1, y1 (exclusive)         */
+    int       ext[4];                    /* their union                        */
+    int       dirty[4];                  /* what was written (x1 <= x0: none)  */
+} draw_px_t;
+bool draw_px_begin(draw_px_t *px, draw_t *d);
+void draw_px_end(draw_px_t *px);
+/* As draw_ring, draw_trail and draw_sprite, through px when it is ok. */
+void draw_ring_px(draw_px_t *px, draw_t *d, double cx, double cy, double r, double width, bs_color_t c, double alpha);
+void draw_trail_px(draw_px_t *px, draw_t *d, const draw_seg_t *seg, int n);
+void draw_sprite_px(draw_px_t *px, draw_t *d, double x, double y, double r, draw_sprite_fn paint, const void *arg,
+                    size_t arglen);
 
 /* Pictures: a sprite with text in it, up to DRAW_PICTURE_MAX_PX pixels a
  * side (a ranking's row: band, badge, name and bar track), drawn once per

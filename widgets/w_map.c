@@ -16,8 +16,10 @@
  * masks with the regions' colours, lays the borders over them, then arcs,
  * labels and points (a recolour redraws only the changed regions' boxes);
  * the marks are the comets, pulses and ripples, drawn without cairo's
- * stroker: a comet's tail is one trail (draw_trail), its head and the hub's
- * dot sprites (draw_sprite), every ring one pass (draw_ring); each mark
+ * stroker and composited straight into the frame's pixels through the
+ * damage's rectangles (draw_px_t): a comet's tail is one trail
+ * (draw_trail_px), its head and the hub's dot sprites (draw_sprite_px),
+ * every ring one pass over its annulus only (draw_ring_px); each mark
  * reports its own box as it is now (map_overlay_rects), so a frame repaints
  * where marks were and are, not the map.
  */
@@ -950,7 +952,7 @@ static double point_ring(const map_pt_t *pt, double r, int j, double now, double
 
 /* The ripples round the points of highest value: two rings spreading and
  * fading (one-pass rings), a function of the time. */
-static void draw_ripples(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c)
+static void draw_ripples(const map_t *k, draw_t *d, draw_px_t *px, const gj_proj_t *p, rect_t c)
 {
     bs_color_t pc = draw_color(d, k->point_color);
     for (int i = 0; i < k->npts && i < k->ripples; i++) {
@@ -961,7 +963,7 @@ static void draw_ripples(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c
         double r = point_r(k, pt->v), w, al;
         for (int j = 0; j < 2; j++) {
             double R = point_ring(pt, r, j, d->now, &w, &al);
-            draw_ring(d, q.x, q.y, R, w, pc, al);
+            draw_ring_px(px, d, q.x, q.y, R, w, pc, al);
         }
     }
 }
@@ -1064,10 +1066,10 @@ static void glow_dot_paint(cairo_t *cr, const void *arg)
     cairo_pattern_destroy(g);
 }
 
-static void glow_dot(draw_t *d, double x, double y, double r, bs_color_t c, double alpha)
+static void glow_dot(draw_t *d, draw_px_t *px, double x, double y, double r, bs_color_t c, double alpha)
 {
     double v[5] = { r, c.r, c.g, c.b, alpha };
-    draw_sprite(d, x, y, r * 3, glow_dot_paint, v, sizeof v);
+    draw_sprite_px(px, d, x, y, r * 3, glow_dot_paint, v, sizeof v);
 }
 
 /* The moving marks' shapes, one definition for the overlay that draws them
@@ -1152,7 +1154,7 @@ static void draw_fly_arcs(const map_t *k, draw_t *d, const gj_proj_t *p)
  * head: one trail and one sprite each), the ripples where they land and the
  * centre's rings (one-pass rings), all functions of d->now. The arcs are in
  * the cached layer (draw_fly_arcs). */
-static void draw_flylines(const map_t *k, draw_t *d, const gj_proj_t *p)
+static void draw_flylines(const map_t *k, draw_t *d, draw_px_t *px, const gj_proj_t *p)
 {
     bs_color_t gold = draw_theme(d, THEME_GOLD);
     gj_pt_t a = gj_project(p, k->map->regions[k->center_idx].label);
@@ -1175,17 +1177,17 @@ static void draw_flylines(const map_t *k, draw_t *d, const gj_proj_t *p)
                                      { gold.r + (1 - gold.r) * (float)(f * 0.5), gold.g + (1 - gold.g) * (float)(f * 0.5),
                                        gold.b + (1 - gold.b) * (float)(f * 0.5), (float)(f * 0.95), -1 } };
         }
-        draw_trail(d, seg, n);
+        draw_trail_px(px, d, seg, n);
         gj_pt_t h = bezier(a, c, b, u);
-        glow_dot(d, h.x, h.y, COMET_HEAD, gold, 1.0);
+        glow_dot(d, px, h.x, h.y, COMET_HEAD, gold, 1.0);
         double r = landing_ring(i, d->now, &w, &al);
-        draw_ring(d, b.x, b.y, r, w, gold, al);
+        draw_ring_px(px, d, b.x, b.y, r, w, gold, al);
     }
     for (int j = 0; j < 2; j++) {
         double r = hub_ring(j, d->now, &w, &al);
-        draw_ring(d, a.x, a.y, r, w, gold, al);
+        draw_ring_px(px, d, a.x, a.y, r, w, gold, al);
     }
-    glow_dot(d, a.x, a.y, HUB_DOT, gold, 1.0);
+    glow_dot(d, px, a.x, a.y, HUB_DOT, gold, 1.0);
 }
 
 static void draw_legend(const map_t *k, draw_t *d, rect_t c)
@@ -1689,7 +1691,24 @@ static void map_overlay(const wdg_t *w, draw_t *d)
     cairo_t *cr = d->cr;
     rect_t c;
     double depth;
-    gj_proj_t p = map_begin(k, w, cr, &c, &depth);
+    gj_proj_t p = map_geometry(k, w, &c, &depth);
+    /* clipped to the content rect at whole pixels, so that with the
+     * damage the clip is whole-pixel rectangles and the rings, tails and
+     * heads go straight into the frame's pixels (draw_px_t) */
+    cairo_save(cr);
+    double x0 = c.x, y0 = c.y, x1 = c.x + c.w, y1 = c.y + c.h;
+    cairo_user_to_device(cr, &x0, &y0);
+    cairo_user_to_device(cr, &x1, &y1);
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_rectangle(cr, round(fmin(x0, x1)), round(fmin(y0, y1)), round(fmax(x0, x1)) - round(fmin(x0, x1)),
+                    round(fmax(y0, y1)) - round(fmin(y0, y1)));
+    cairo_restore(cr);
+    cairo_clip(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    draw_px_t px;
+    draw_px_begin(&px, d);
     for (int i = 0; i < m->nregions && k->pulse > 0; i++) {
         double age = d->now - k->changed[i];
         if (age < 0 || age >= k->pulse)
@@ -1704,13 +1723,14 @@ static void map_overlay(const wdg_t *w, draw_t *d)
         gj_pt_t q = gj_project(&p, m->regions[i].label);
         for (int j = 0; j < 2; j++) {                   /* two rings spreading (one pass each) */
             double w, al, r = pulse_ring(k, j, age, &w, &al);
-            draw_ring(d, q.x, q.y, r, w, (bs_color_t){ 1, 0.85f, 0.35f, 1, -1 }, al);
+            draw_ring_px(&px, d, q.x, q.y, r, w, (bs_color_t){ 1, 0.85f, 0.35f, 1, -1 }, al);
         }
     }
     if (k->center_idx >= 0 && k->nfly > 0)
-        draw_flylines(k, d, &p);
+        draw_flylines(k, d, &px, &p);
     if (k->npts > 0 && k->ripples > 0)
-        draw_ripples(k, d, &p, c);
+        draw_ripples(k, d, &px, &p, c);
+    draw_px_end(&px);
     cairo_restore(cr);
 }
 
