@@ -367,16 +367,23 @@ static void fade_mix(cairo_surface_t *frame, cairo_surface_t *oldp, cairo_surfac
     uint8_t *out = cairo_image_surface_get_data(frame);
     const uint8_t *o = cairo_image_surface_get_data(oldp), *n = cairo_image_surface_get_data(newp);
     size_t stride = (size_t)cairo_image_surface_get_stride(frame);
-    unsigned a = (unsigned)lround(fmax(0, fmin(1, e)) * 256), b = 256 - a;
+    uint32_t a = (uint32_t)lround(fmax(0, fmin(1, e)) * 256), b = 256 - a;
+    /* each channel (x·a + y·b + 128) >> 8, two channels of a pixel at a
+     * time in 16-bit lanes (255·256 + 128 < 65536: no lane overflows) */
     for (int k = 0; k < cairo_region_num_rectangles(rg); k++) {
         cairo_rectangle_int_t r;
         cairo_region_get_rectangle(rg, k, &r);
         for (int y = r.y; y < r.y + r.height; y++) {
-            size_t at = (size_t)y * stride + (size_t)r.x * 4, len = (size_t)r.width * 4;
-            uint8_t *restrict d = out + at;
-            const uint8_t *restrict po = o + at, *restrict pn = n + at;
-            for (size_t i = 0; i < len; i++)
-                d[i] = (uint8_t)((pn[i] * a + po[i] * b + 128) >> 8);
+            size_t at = (size_t)y * stride + (size_t)r.x * 4;
+            uint32_t *restrict d = (uint32_t *)(void *)(out + at);
+            const uint32_t *restrict po = (const uint32_t *)(const void *)(o + at);
+            const uint32_t *restrict pn = (const uint32_t *)(const void *)(n + at);
+            for (int i = 0; i < r.width; i++) {
+                uint32_t x = pn[i], z = po[i];
+                uint32_t rb = ((x & 0xff00ffu) * a + (z & 0xff00ffu) * b + 0x800080u) >> 8 & 0xff00ffu;
+                uint32_t ag = (((x >> 8) & 0xff00ffu) * a + ((z >> 8) & 0xff00ffu) * b + 0x800080u) & 0xff00ff00u;
+                d[i] = rb | ag;
+            }
         }
     }
     cairo_surface_mark_dirty(frame);

@@ -294,13 +294,18 @@ static void progress_overlay(const wdg_t *w, draw_t *d)
 {
     const progress_t *p = (const progress_t *)w;
     prog_geom_t g = geom(p);
-    double x0, y0, x1, y1;
-    cairo_clip_extents(d->cr, &x0, &y0, &x1, &y1);
+    cairo_rectangle_list_t *cl = cairo_copy_clip_rectangle_list(d->cr);   /* the damage, in design units */
     for (int i = 0; i < p->items.n; i++) {
         rect_t rr = row_rect(&g, i);
-        if (rr.y < y1 && rr.y + rr.h > y0 && rr.x < x1 && rr.x + rr.w > x0)
+        bool meets = cl->status != CAIRO_STATUS_SUCCESS;                 /* not rectangles: draw all */
+        for (int k = 0; !meets && k < cl->num_rectangles; k++) {
+            const cairo_rectangle_t *c = &cl->rectangles[k];
+            meets = rr.y < c->y + c->height && rr.y + rr.h > c->y && rr.x < c->x + c->width && rr.x + rr.w > c->x;
+        }
+        if (meets)
             row_marks(p, &g, i, d);
     }
+    cairo_rectangle_list_destroy(cl);
 }
 
 /* The rows growing at now. */
