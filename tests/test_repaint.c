@@ -779,6 +779,66 @@ static void ranking_repaints_changed_rows(void **st)
     screen_free(s);
 }
 
+#define KPI_TEST BS_SOURCE "/tests/data/kpi-test.json"
+
+static void send_kpi(screen_t *s, const char *topic, double v)
+{
+    char msg[128];
+    snprintf(msg, sizeof msg, "{\"topic\":\"%s\",\"value\":%.2f}", topic, v);
+    send(s, msg);
+}
+
+/* A count-style KPI repaints the digits that changed: "128,400" to
+ * "128,417" two digits (a 54-unit number: cells of 32 × 73 units, here 1
+ * px per unit), not its row (355 × 74); at 1000 msg/s a small step every
+ * frame repaints only its changed digits; a count-up and a rate crossing a
+ * threshold (its colour and the target bar) compose to the full repaint. */
+static void kpi_repaints_changed_digits(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(KPI_TEST, 960, 540);
+    send_kpi(s, "t.members", 128400);
+    send_kpi(s, "t.rate", 91.5);
+    long k = 0;
+    for (; k <= 3 * 60; k++)
+        frame_at(s, k / 60.0);
+    compare_now(s, 3.0, WALL0 + 3000, "kpis settled");
+    send_kpi(s, "t.members", 128417);                 /* a step under 0.5 %: no count-up */
+    uint64_t two = frame_at(s, 3.0 + 1 / 60.0);
+    compare_now(s, 3.0 + 1 / 60.0, WALL0 + 3016, "two digits changed");
+    if (two == 0 || two > 12000)
+        fail_msg("\"128,400\" to \"128,417\" repainted %llu pixels: more than two digits' cells (the number's "
+                 "row is about 28000)", (unsigned long long)two);
+    double members = 128417, rate = 91.5;
+    uint64_t most = 0;
+    for (k = 3 * 60 + 2; k <= 4 * 60; k++) {          /* a step every frame, as at 1000 msg/s */
+        members += 3;
+        rate += 0.05;
+        send_kpi(s, "t.members", members);
+        send_kpi(s, "t.rate", rate);
+        uint64_t px = frame_at(s, k / 60.0);
+        most = px > most ? px : most;
+        if (k == 3 * 60 + 30)
+            compare_now(s, k / 60.0, WALL0 + (int64_t)(k / 60.0 * 1000), "a small step every frame");
+    }
+    /* two numbers, up to three digits each (a carry), and the rate's bar end */
+    if (most > 2 * 16000)
+        fail_msg("a small step every frame repainted %llu pixels in a frame: more than the digits that changed",
+                 (unsigned long long)most);
+    send_kpi(s, "t.members", 190000);                 /* a count-up ... */
+    send_kpi(s, "t.rate", 85);                        /* ... and a rate falling under its threshold */
+    for (k = 4 * 60 + 1; k <= 6 * 60; k++) {
+        double t = k / 60.0;
+        frame_at(s, t);
+        if (k == 4 * 60 + 20 || k == 4 * 60 + 50)
+            compare_now(s, t, WALL0 + (int64_t)(t * 1000), "mid count-up, colour changed");
+        if (k == 4 * 60 + 30)
+            send_kpi(s, "t.members", 99000);          /* retargeted in flight, one digit fewer */
+    }
+    compare_now(s, 6.0, WALL0 + 6000, "kpis settled again");
+    screen_free(s);
+}
+
 /* The title's clock: each second repaints the clock's box, not the banner
  * (the banner, its glow and the title are the base); after a minute the
  * date's box too; the frame composed from damage equals a full repaint. */
@@ -935,6 +995,7 @@ int main(void)
         cmocka_unit_test(tour_steps),
         cmocka_unit_test(ranking_repaints_changed_rows),
         cmocka_unit_test(title_clock_repaints_its_box),
+        cmocka_unit_test(kpi_repaints_changed_digits),
         cmocka_unit_test(progress_liquid_layered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

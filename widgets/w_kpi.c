@@ -62,6 +62,17 @@ typedef struct {
     double     baseline;    /* a bound baseline; NAN = none */
     int        chg_dir;     /* -1, 0, 1; 2 = no baseline ("—") */
     char       chg[32];     /* the percentage as drawn */
+    /* the count style's number as the last two ticks showed it */
+    double     tick_t;      /* when cur was computed */
+    struct kpi_shown {
+        bool       ok;
+        bool       text;     /* a mapped value: text, not cells */
+        double     v, to;    /* the value formatted into num, towards to */
+        double     size;     /* the number's size after fitting */
+        double     bar;      /* the target bar's fill, design units on a 1/64 grid */
+        bs_color_t c;
+        char       num[64], unit[80];
+    } was, cur;
 } kpi_t;
 
 static const char *const styles[] = { "count", "flip", NULL };
@@ -261,15 +272,39 @@ static void kpi_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
     wdg_invalidate_overlay(w);
 }
 
+static bool flip_on(const kpi_t *k);
+static void count_shown(const kpi_t *k, double v, const struct kpi_shown *prev, struct kpi_shown *out);
+
+static bool color_eq(bs_color_t a, bs_color_t b)
+{
+    return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a && a.theme == b.theme;
+}
+
+static bool shown_eq(const struct kpi_shown *a, const struct kpi_shown *b)
+{
+    return a->ok == b->ok && a->text == b->text && a->size == b->size && a->bar == b->bar && color_eq(a->c, b->c) && strcmp(a->num, b->num) == 0 && strcmp(a->unit, b->unit) == 0;
+}
+
+/* The value at now; in the count style, what the number and the target bar
+ * show against the last tick (the overlay is redrawn only when that
+ * changed: a count-up's frames that move no digit and no bar's 1/64 unit
+ * draw nothing); flip tiles while they roll. */
 static void kpi_tick(wdg_t *w, double now, int64_t wall_ms)
 {
     kpi_t *k = (kpi_t *)w;
     (void)wall_ms;
     double s = k->has ? wdg_tween_at(&k->tw, now) : NAN;
+    bool moved = false;
     if (s != k->shown && !(isnan(s) && isnan(k->shown))) {
         k->shown = s;
-        wdg_invalidate_overlay(w);
+        moved = true;
     }
+    k->was = k->cur;
+    if (!k->cur.ok || moved || k->cur.to != k->to || w->invalid || w->overlay_invalid)
+        count_shown(k, k->has ? k->shown : NAN, &k->was, &k->cur);
+    k->tick_t = now;
+    if (flip_on(k) ? moved : !shown_eq(&k->was, &k->cur))
+        wdg_invalidate_overlay(w);
     if (k->style == 1) {
         bool rolling = false;
         for (int i = 0; i < FLIP_MAX_TILES && !rolling; i++)
@@ -301,6 +336,65 @@ static kpi_geom_t geom(const kpi_t *k)
     g.ny = g.has_target ? g.bar_y - 18 : r.y + r.h - 24;           /* number baseline */
     g.label_y = g.ny - (k->style == 1 ? 0.92 : 0.74) * k->size - 8 - 11;   /* label centre */
     return g;
+}
+
+/* The unit's box after a number ending at x (design units): a unit of
+ * size us at the number's baseline ny, an em for every character (no
+ * glyph of a unit is wider), the descent of CJK. */
+static int codepoints(const char *s);
+static rect_t unit_box(double x, double ny, const char *unit, double us)
+{
+    return (rect_t){ x + 8 - 2, ny - 1.0 * us - 2, codepoints(unit) * us + 4 + 0.1 * us, 1.32 * us + 4 };
+}
+
+/* The target bar's track length (design units). */
+static double bar_len(const kpi_t *k, const kpi_geom_t *g)
+{
+    return k->base.rect.x + k->base.rect.w - g->pad - g->x - 120;
+}
+
+/* What the count style shows for value v (see struct kpi_shown): the
+ * number formatted (copied from prev when its value and target are the
+ * same: an unchanged frame formats nothing) and fitted to the tile, its
+ * colour, the target bar's fill. */
+static void count_shown(const kpi_t *k, double v, const struct kpi_shown *prev, struct kpi_shown *out)
+{
+    kpi_geom_t g = geom(k);
+    rect_t r = k->base.rect;
+    struct kpi_shown st = { .ok = true, .v = v, .to = k->to };
+    st.c = fmt_color(&k->fmt, k->to, k->color);
+    if (prev && prev->ok && (prev->v == v || (isnan(v) && isnan(prev->v))) && prev->to == k->to) {
+        st.text = prev->text;
+        st.size = prev->size;
+        memcpy(st.num, prev->num, sizeof st.num);
+        memcpy(st.unit, prev->unit, sizeof st.unit);
+    } else {
+        char raw[64];
+        snprintf(raw, sizeof raw, "%g", k->to);
+        const char *mapped = k->has ? fmt_map(&k->fmt, raw) : NULL;
+        if (mapped) {
+            st.text = true;
+            st.size = k->size * 0.8;
+            snprintf(st.num, sizeof st.num, "%s", mapped);
+        } else {
+            fmt_out_t f;
+            fmt_number_as(&k->fmt, v, k->to, &f);
+            snprintf(st.num, sizeof st.num, "%s", f.num);
+            snprintf(st.unit, sizeof st.unit, "%s", f.unit);
+            /* a number too wide for the tile ("-9,100.00万亿人") gets smaller */
+            double size = k->size, avail = r.x + r.w - g.pad - g.x;
+            double need = draw_cells_width(st.num, size) +
+                          (st.unit[0] ? codepoints(st.unit) * fmax(16, size * 0.36) + 8 : 0);
+            if (need > avail && avail > 0)
+                size *= fmax(0.4, avail / need);
+            st.size = size;
+        }
+    }
+    if (g.has_target) {
+        double frac = k->has && isfinite(v) ? fmax(0, fmin(1, wdg_frac(v, 0, k->target))) : 0;
+        st.bar = round(frac * fmax(0, bar_len(k, &g)) * 64) / 64;
+    }
+    *out = st;
 }
 
 /* Code points in s (for width estimates of short texts). */
@@ -477,13 +571,16 @@ static void kpi_draw_base(const wdg_t *w, draw_t *d)
 /* The digits on their tiles: each tile shows its roll position p (digit
  * floor(p) moving up out of the tile, the next one coming in from below),
  * clipped to the tile; the halves' split line and a gloss over the digit. */
-static void flip_draw_digits(const kpi_t *k, const kpi_geom_t *g, draw_t *d, bs_color_t c, double alpha)
+static void flip_draw_digits(const kpi_t *k, const kpi_geom_t *g, draw_t *d, bs_color_t c, double alpha,
+                             const draw_clip_t *clip)
 {
     cairo_t *cr = d->cr;
     flip_geom_t f = flip_geom(k, g);
     for (int i = 0; i < f.n; i++) {
         rect_t t = f.t[i];
         int idx = f.idx[i];
+        if (!draw_clip_hits(clip, d, t))      /* a tile outside the damage: as it was */
+            continue;
         double p = k->tile[idx].set ? wdg_tween_at(&k->tile[idx], d->now) : NAN;
         cairo_save(cr);
         cairo_rectangle(cr, t.x + 1, t.y + 1, t.w - 2, t.h - 2);
@@ -566,51 +663,45 @@ static void draw_marker(const kpi_t *k, const kpi_geom_t *g, draw_t *d, double a
 static void kpi_draw_overlay(const wdg_t *w, draw_t *d)
 {
     const kpi_t *k = (const kpi_t *)w;
-    rect_t r = w->rect;
     kpi_geom_t g = geom(k);
     bs_color_t dim = draw_theme(d, THEME_DIM);
     double x = g.x, ny = g.ny;
-    double v = k->has ? k->shown : NAN;
-    fmt_out_t f;
-    char raw[64];
-    snprintf(raw, sizeof raw, "%g", k->to);
-    const char *mapped = k->has ? fmt_map(&k->fmt, raw) : NULL;
-    bs_color_t c = fmt_color(&k->fmt, k->to, k->color);
+    struct kpi_shown st;
+    if (d->now == k->tick_t && k->cur.ok)
+        st = k->cur;
+    else
+        count_shown(k, k->has ? k->shown : NAN, NULL, &st);
+    bs_color_t c = st.c;
     double alpha = 1.0;   /* stale: the core dims it */
     c.a *= alpha;
+    draw_clip_t clip;
+    draw_clip_get(d, &clip);
     if (flip_on(k)) {
-        flip_draw_digits(k, &g, d, draw_color(d, fmt_color(&k->fmt, k->to, k->color)), alpha);
-    } else if (mapped) {
-        draw_text(d, FONT_BOLD, k->size * 0.8, x, ny, mapped, c, AL_LEFT | AL_BASELINE);
+        flip_draw_digits(k, &g, d, draw_color(d, c), alpha, &clip);
+    } else if (st.text) {
+        draw_text(d, FONT_BOLD, st.size, x, ny, st.num, c, AL_LEFT | AL_BASELINE);
     } else {
-        fmt_number_as(&k->fmt, v, k->to, &f);
-        /* a number too wide for the tile ("-9,100.00万亿人") gets smaller */
-        double size = k->size, avail = r.x + r.w - g.pad - x;
-        double need = draw_number_width(d, FONT_NUMBER, size, f.num) +
-                      (f.unit[0] ? draw_text_width(d, FONT_TEXT, fmax(16, size * 0.36), f.unit) + 8 : 0);
-        if (need > avail && avail > 0)
-            size *= fmax(0.4, avail / need);
-        double nw = draw_number(d, FONT_NUMBER, size, x, ny, f.num, c, AL_LEFT | AL_BASELINE);
-        if (f.unit[0]) {
+        double nw = draw_cells(d, FONT_NUMBER, st.size, x, ny, st.num, c, AL_LEFT | AL_BASELINE, &clip);
+        double us = fmax(16, st.size * 0.36);
+        if (st.unit[0] && draw_clip_hits(&clip, d, unit_box(x + nw, ny, st.unit, us))) {
             bs_color_t u = dim;
             u.a *= alpha;
-            draw_text(d, FONT_TEXT, fmax(16, size * 0.36), x + nw + 8, ny, f.unit, u, AL_LEFT | AL_BASELINE);
+            draw_text(d, FONT_TEXT, us, x + nw + 8, ny, st.unit, u, AL_LEFT | AL_BASELINE);
         }
     }
-    if (g.has_target) {
-        double frac = k->has && isfinite(k->shown) ? fmax(0, fmin(1, wdg_frac(k->shown, 0, k->target))) : 0;
-        double by = g.bar_y, bw = r.x + r.w - g.pad - x - 120, bh = 8;
+    if (g.has_target && st.bar > 0) {
+        double by = g.bar_y, bw = bar_len(k, &g), bh = 8;
         cairo_t *cr = d->cr;
-        if (frac > 0) {
-            cairo_pattern_t *gr = cairo_pattern_create_linear(x, 0, x + bw, 0);
-            bs_color_t a2 = draw_theme(d, THEME_ACCENT2);
-            cairo_pattern_add_color_stop_rgba(gr, 0, a2.r, a2.g, a2.b, alpha);
-            cairo_pattern_add_color_stop_rgba(gr, 1, c.r, c.g, c.b, alpha);
-            draw_round_rect(cr, x, by - bh / 2, bw * frac, bh, bh / 2);
-            cairo_set_source(cr, gr);
-            cairo_fill(cr);
-            cairo_pattern_destroy(gr);
-        }
+        /* the gradient along the whole track: a fill that grows changes
+         * only at its end */
+        cairo_pattern_t *gr = cairo_pattern_create_linear(x, 0, x + bw, 0);
+        bs_color_t a2 = draw_theme(d, THEME_ACCENT2);
+        cairo_pattern_add_color_stop_rgba(gr, 0, a2.r, a2.g, a2.b, alpha);
+        cairo_pattern_add_color_stop_rgba(gr, 1, c.r, c.g, c.b, alpha);
+        draw_round_rect(cr, x, by - bh / 2, st.bar, bh, bh / 2);
+        cairo_set_source(cr, gr);
+        cairo_fill(cr);
+        cairo_pattern_destroy(gr);
     }
     if (k->change)
         draw_marker(k, &g, d, alpha);
@@ -625,20 +716,46 @@ static int kpi_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
     rect_t r = w->rect;
     kpi_geom_t g = geom(k);
     int n = 0;
+    const struct kpi_shown *a = &k->was, *b = &k->cur;
+    bool diff = now == k->tick_t && a->ok && b->ok && color_eq(a->c, b->c);
+    if (max < 8)
+        return -1;
     if (flip_on(k)) {
         flip_geom_t f = flip_geom(k, &g);
-        for (int i = 0; i < f.n && n < max; i++) {
+        for (int i = 0; i < f.n && n < max - 2; i++) {
             int idx = f.idx[i];
             if (wdg_tween_running(&k->tile[idx], now) || fabs(now - k->tile_set[idx]) < 1e-6)
                 out[n++] = (rect_t){ f.t[i].x - 1, f.t[i].y - 1, f.t[i].w + 2, f.t[i].h + 2 };
         }
-    } else if (n < max) {
+    } else if (diff && !a->text && !b->text && a->size == b->size) {
+        /* the digits that changed; the unit where it was and is when the
+         * number's width or the unit changed */
+        n += draw_cells_diff(a->num, b->num, b->size, g.x, g.ny, AL_LEFT | AL_BASELINE, out + n, 3);
+        double wa = draw_cells_width(a->num, a->size), wb = draw_cells_width(b->num, b->size);
+        double us = fmax(16, b->size * 0.36);
+        if (wa != wb || strcmp(a->unit, b->unit) != 0) {
+            if (a->unit[0])
+                out[n++] = unit_box(g.x + wa, g.ny, a->unit, us);
+            if (b->unit[0])
+                out[n++] = unit_box(g.x + wb, g.ny, b->unit, us);
+        }
+    } else {
         double top = g.ny - k->size * 1.05, bottom = g.ny + k->size * 0.32;
         out[n++] = (rect_t){ g.x - 4, top, r.x + r.w + 8 - (g.x - 4), bottom - top };
     }
-    if (g.has_target && n < max)
-        out[n++] = (rect_t){ g.x - 2, g.bar_y - 6, r.x + r.w - g.pad - g.x - 120 + 4, 12 };
-    if (k->change && fabs(now - k->chg_set) < 1e-6 && n < max)
+    if (g.has_target) {
+        double bw = bar_len(k, &g), bh = 8;
+        if (diff && !flip_on(k)) {           /* the span the fill's end swept */
+            if (a->bar != b->bar) {
+                double lo = fmin(a->bar, b->bar), hi = fmax(a->bar, b->bar);
+                double x0 = lo < 2 * bh ? g.x - 2 : g.x + lo - bh - 2;
+                out[n++] = (rect_t){ x0, g.bar_y - 6, g.x + hi + 2 - x0, 12 };
+            }
+        } else {
+            out[n++] = (rect_t){ g.x - 2, g.bar_y - 6, bw + 4, 12 };
+        }
+    }
+    if (k->change && fabs(now - k->chg_set) < 1e-6)
         out[n++] = marker_rect(k, &g);
     return n;
 }
