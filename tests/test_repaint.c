@@ -609,8 +609,10 @@ static void flip_rolls_changed_tiles(void **st)
 }
 
 /* The map's tour: at each step the region it leaves and the one it lights
- * (with their callouts) are all that is redrawn; a change of the toured
- * region's value, and regions losing their values, too. */
+ * (with their callouts) are all that is redrawn, and while it eases from
+ * one to the other (marks: the two regions fading, the callout gliding)
+ * each frame composed from damage is the full repaint; a change of the
+ * toured region's value, and regions losing their values, too. */
 static void map_tour_script(void **st)
 {
     (void)st;
@@ -621,9 +623,11 @@ static void map_tour_script(void **st)
         { 5.0, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"丁\":40}}" },
     };
     script_cmp_t cmp[] = {
-        { 1.0, "the first region lit" }, { 2.02, "a step: the second lit" }, { 4.02, "a step: the third lit" },
+        { 1.0, "the first region lit" }, { 2.02, "a step: the ease under way" }, { 2.15, "mid-ease: the callout gliding" },
+        { 2.30, "the ease's end" }, { 2.40, "after the ease: the second lit, in the layer" },
+        { 4.02, "a step: the third lit" }, { 4.2, "mid-ease again" },
         { 4.55, "the toured region's value changed" }, { 5.05, "two regions lost their values" },
-        { 6.05, "a step after the loss" }, { 8.05, "another" },
+        { 6.05, "a step after the loss" }, { 6.2, "mid-ease after the loss" }, { 8.05, "another" },
     };
     run_script(s, ev, sizeof ev / sizeof ev[0], cmp, sizeof cmp / sizeof cmp[0], 9, 0);
     screen_free(s);

@@ -73,6 +73,10 @@ typedef struct map_cache {
     cairo_surface_t  *lines;      /* ARGB: borders with their glow          */
     int               lx, ly;
     size_t            bytes;
+    /* the label boxes (design units) the last draw() placed, for the
+     * moving callout to keep clear of, as the layer's callout does */
+    rect_t            placed[256];
+    int               nplaced;
 } map_cache_t;
 
 static void cache_clear(map_cache_t *mc)
@@ -139,6 +143,10 @@ typedef struct {
     int       *tour_items;    /* regions toured, in the file's order       */
     int        ntour;
     int        tour_region;   /* region with the highlight, -1 = none      */
+    int        tour_from;     /* region it is easing from, -1 = none        */
+    int        tour_lit;      /* region lit in the cached layer: the tour's
+                                 region once the ease is over, -1 while it
+                                 moves (then the marks draw it)              */
 } map_t;
 
 enum { INSET_BR, INSET_BL, INSET_TR, INSET_TL };
@@ -295,7 +303,7 @@ static int map_init(wdg_t *w, char *err, size_t errlen)
     }
     if (wdg_tour_init(&k->tour, err, errlen) != 0)
         return -1;
-    k->tour_region = -1;
+    k->tour_region = k->tour_from = k->tour_lit = -1;
     k->tour_items = malloc((n ? n : 1) * sizeof *k->tour_items);
     if (!k->tour_items) {
         snprintf(err, errlen, "out of memory");
@@ -481,7 +489,7 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
             double x0 = fmin(fmin(lo.x, hi.x) - 3, q.x - ls * 5), x1 = fmax(fmax(lo.x, hi.x) + 3, q.x + ls * 5);
             double y0 = fmin(fmin(lo.y, hi.y) - 3, q.y - ls * 1.6 - hub), y1 = fmax(fmax(lo.y, hi.y) + 3, q.y + ls * 1.8 + hub);
             wdg_invalidate_area(w, (rect_t){ x0, y0, x1 - x0, y1 - y0 });
-            if (i == k->tour_region)
+            if (i == k->tour_lit)
                 wdg_invalidate_area(w, tour_area(k, &p, c, i));    /* its callout's value */
         }
     } else {
@@ -571,29 +579,28 @@ static rect_t tour_area(const map_t *k, const gj_proj_t *p, rect_t c, int i)
 
 /* The toured region lit: a bright veil through its mask and its border
  * brightened (stroked here: once per step, in the cached layer). */
-static void draw_tour_region(const map_t *k, draw_t *d, const gj_proj_t *p, int i, double alpha)
+static void draw_tour_region(const map_t *k, draw_t *d, const gj_proj_t *p, int i, double alpha, bool mark)
 {
     cairo_t *cr = d->cr;
     cairo_set_source_rgba(cr, 0.75, 1, 1, 0.26 * alpha);
     fill_region(k, cr, p, i);
     region_path(cr, k->map, p, i, 0);
     bs_color_t line = { 0.8f, 1.0f, 1.0f, (float)alpha, -1 };
-    draw_glow_stroke(d, line, 2.2, 8);
+    if (mark)                           /* the same pixels in any damaged rectangle */
+        draw_glow_stroke_exact(d, line, 2.2, 8);
+    else
+        draw_glow_stroke(d, line, 2.2, 8);
 }
 
-/* The callout of region i: its name and value in a framed box, with a
- * leader from its label point. */
-static void draw_callout(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c, int i, double alpha,
-                         const rect_t *placed, int nplaced)
+/* Which of the four places of region i's callout covers the least of the
+ * label boxes placed[0..nplaced) (the first of those covering none): its
+ * box, and in *right whether it hangs from its left edge. */
+static rect_t callout_pick(const map_t *k, const gj_proj_t *p, rect_t c, int i, const rect_t *placed, int nplaced,
+                           bool *right)
 {
-    cairo_t *cr = d->cr;
-    const gj_region_t *r = &k->map->regions[i];
-    char vb[160];
-    value_text(k, i, vb, sizeof vb);
-    bool right;
-    rect_t bb = callout_rect(k, p, c, i, 0, &right);
+    rect_t bb = callout_rect(k, p, c, i, 0, right);
     double least = INFINITY;
-    for (int j = 0; j < 4 && least > 0; j++) {           /* the place covering the least of the labels */
+    for (int j = 0; j < 4 && least > 0; j++) {
         bool rt;
         rect_t o = callout_rect(k, p, c, i, j, &rt);
         double cover = 0;
@@ -606,14 +613,46 @@ static void draw_callout(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c
         if (cover < least) {
             least = cover;
             bb = o;
-            right = rt;
+            *right = rt;
         }
     }
+    return bb;
+}
+
+/* Where a callout is drawn: its box (the text's width inside the picked
+ * place), which side it hangs from and the label point its leader starts
+ * at. */
+typedef struct {
+    double x, y, w, h;
+    bool   right;
+    gj_pt_t q;
+} callout_at_t;
+
+static callout_at_t callout_place(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c, int i,
+                                  const rect_t *placed, int nplaced)
+{
+    const gj_region_t *r = &k->map->regions[i];
+    char vb[160];
+    value_text(k, i, vb, sizeof vb);
+    bool right;
+    rect_t bb = callout_pick(k, p, c, i, placed, nplaced, &right);
     double ns = k->label_size, vs = k->label_size * 1.4, pad = 12;
     double tw = fmax(draw_text_width(d, FONT_BOLD, ns, r->name), draw_number_width(d, FONT_NUMBER, vs, vb));
-    double bw = fmin(bb.w, tw + 2 * pad), bh = bb.h;
-    double x = right ? bb.x : bb.x + bb.w - bw, y = bb.y;
-    gj_pt_t q = gj_project(p, r->label);
+    double bw = fmin(bb.w, tw + 2 * pad);
+    return (callout_at_t){ right ? bb.x : bb.x + bb.w - bw, bb.y, bw, bb.h, right, gj_project(p, r->label) };
+}
+
+/* The callout box at a: a leader from its label point, the framed box,
+ * and the names and values of region i at alpha and of region j (-1: none)
+ * at alpha_j (a callout moving from j to i cross-fades them). */
+static void draw_callout_at(const map_t *k, draw_t *d, const callout_at_t *a, int i, double alpha, int j,
+                            double alpha_j)
+{
+    cairo_t *cr = d->cr;
+    double x = a->x, y = a->y, bw = a->w, bh = a->h, ns = k->label_size, vs = k->label_size * 1.4, pad = 12;
+    bool right = a->right;
+    double frame = fmax(alpha, alpha_j);
+    gj_pt_t q = a->q;
     bs_color_t acc = draw_theme(d, THEME_ACCENT), text = draw_theme(d, THEME_TEXT);
     double ax = right ? x : x + bw, ay = q.y < y ? y : y + bh;       /* the corner nearest the region */
     q.y += y + bh / 2 < q.y ? -k->label_size * 1.3 : k->label_size * 1.5;    /* clear of its name and value */
@@ -623,37 +662,116 @@ static void draw_callout(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c
         cairo_line_to(cr, kx, ay);
         cairo_line_to(cr, ax, ay);
         if (pass == 0)
-            cairo_set_source_rgba(cr, 0.01, 0.05, 0.16, 0.7 * alpha);
+            cairo_set_source_rgba(cr, 0.01, 0.05, 0.16, 0.7 * frame);
         else
-            cairo_set_source_rgba(cr, 0.8, 1, 1, 0.95 * alpha);
+            cairo_set_source_rgba(cr, 0.8, 1, 1, 0.95 * frame);
         cairo_set_line_width(cr, pass == 0 ? 3.4 : 1.4);
         cairo_stroke(cr);
     }
     cairo_arc(cr, q.x, q.y, 4, 0, 2 * M_PI);
-    cairo_set_source_rgba(cr, 0.01, 0.05, 0.16, 0.7 * alpha);
+    cairo_set_source_rgba(cr, 0.01, 0.05, 0.16, 0.7 * frame);
     cairo_fill(cr);
     cairo_arc(cr, q.x, q.y, 2.8, 0, 2 * M_PI);
-    cairo_set_source_rgba(cr, 1, 1, 1, alpha);
+    cairo_set_source_rgba(cr, 1, 1, 1, frame);
     cairo_fill(cr);
     cairo_pattern_t *g = cairo_pattern_create_linear(0, y, 0, y + bh);
-    cairo_pattern_add_color_stop_rgba(g, 0, 0.03, 0.16, 0.36, 0.92 * alpha);
-    cairo_pattern_add_color_stop_rgba(g, 1, 0.01, 0.07, 0.2, 0.92 * alpha);
+    cairo_pattern_add_color_stop_rgba(g, 0, 0.03, 0.16, 0.36, 0.92 * frame);
+    cairo_pattern_add_color_stop_rgba(g, 1, 0.01, 0.07, 0.2, 0.92 * frame);
     draw_round_rect(cr, x, y, bw, bh, 4);
     cairo_set_source(cr, g);
     cairo_fill_preserve(cr);
     cairo_pattern_destroy(g);
-    cairo_set_source_rgba(cr, acc.r, acc.g, acc.b, 0.9 * alpha);
+    cairo_set_source_rgba(cr, acc.r, acc.g, acc.b, 0.9 * frame);
     cairo_set_line_width(cr, 1.2);
     cairo_stroke(cr);
     cairo_move_to(cr, x + 4, y + 1.5);                  /* a bright cap along the top */
     cairo_line_to(cr, x + bw - 4, y + 1.5);
-    cairo_set_source_rgba(cr, 0.8, 1, 1, 0.9 * alpha);
+    cairo_set_source_rgba(cr, 0.8, 1, 1, 0.9 * frame);
     cairo_set_line_width(cr, 2);
     cairo_stroke(cr);
-    bs_color_t tc = text, vc = { 1.0f, 0.86f, 0.36f, (float)alpha, -1 };
-    tc.a *= (float)alpha;
-    draw_text(d, FONT_BOLD, ns, x + pad, y + pad * 0.7 + ns * 0.65, r->name, tc, AL_LEFT);
-    draw_number(d, FONT_NUMBER, vs, x + pad, y + pad * 0.7 + ns * 1.3 + vs * 0.62, vb, vc, AL_LEFT);
+    for (int t = 0; t < 2; t++) {
+        int ri = t ? i : j;
+        double al = t ? alpha : alpha_j;
+        if (ri < 0 || !(al > 0))
+            continue;
+        char vb[160];
+        value_text(k, ri, vb, sizeof vb);
+        bs_color_t tc = text, vc = { 1.0f, 0.86f, 0.36f, (float)al, -1 };
+        tc.a *= (float)al;
+        draw_text(d, FONT_BOLD, ns, x + pad, y + pad * 0.7 + ns * 0.65, k->map->regions[ri].name, tc, AL_LEFT);
+        draw_number(d, FONT_NUMBER, vs, x + pad, y + pad * 0.7 + ns * 1.3 + vs * 0.62, vb, vc, AL_LEFT);
+    }
+}
+
+/* The callout of region i, in the layer: its name and value in a framed
+ * box beside its label, where it covers the least of the labels. */
+static void draw_callout(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c, int i, double alpha,
+                         const rect_t *placed, int nplaced)
+{
+    callout_at_t a = callout_place(k, d, p, c, i, placed, nplaced);
+    draw_callout_at(k, d, &a, i, alpha, -1, 0);
+}
+
+/* The tour between two regions (the marks, while it eases): at ease e the
+ * region left (from) fades, the region lit (to) comes up, and the callout
+ * glides from the one's place to the other's, the old name and value
+ * fading out over the first half, the new ones in over the second. */
+static void draw_tour_move(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c, int from, int to, double e)
+{
+    const map_cache_t *mc = k->cache;
+    draw_tour_region(k, d, p, from, 1 - e, true);
+    draw_tour_region(k, d, p, to, e, true);
+    callout_at_t a = callout_place(k, d, p, c, from, mc->placed, mc->nplaced);
+    callout_at_t b = callout_place(k, d, p, c, to, mc->placed, mc->nplaced);
+    callout_at_t m = { a.x + (b.x - a.x) * e, a.y + (b.y - a.y) * e, a.w + (b.w - a.w) * e, a.h + (b.h - a.h) * e,
+                       e < 0.5 ? a.right : b.right, { a.q.x + (b.q.x - a.q.x) * e, a.q.y + (b.q.y - a.q.y) * e } };
+    draw_callout_at(k, d, &m, to, fmax(0, 2 * e - 1), from, fmax(0, 1 - 2 * e));   /* the one out, then the other in */
+}
+
+/* Where draw_tour_move draws at ease e: both regions with their glow, and
+ * the gliding callout with its leader, wherever among its places it is
+ * (the box between the two regions' boxes of every place, so the damage
+ * holds whatever the labels are). */
+static void tour_move_rects(const map_t *k, const gj_proj_t *p, rect_t c, int from, int to, double e, rect_t out[3])
+{
+    rect_t bb[2];
+    gj_pt_t q[2];
+    for (int t = 0; t < 2; t++) {
+        int i = t ? to : from;
+        const gj_region_t *r = &k->map->regions[i];
+        gj_pt_t lo = gj_project(p, (gj_pt_t){ r->minx, r->maxy }), hi = gj_project(p, (gj_pt_t){ r->maxx, r->miny });
+        double x0 = fmin(lo.x, hi.x) - TOUR_GLOW, y0 = fmin(lo.y, hi.y) - TOUR_GLOW;
+        out[t] = (rect_t){ x0, y0, fabs(hi.x - lo.x) + 2 * TOUR_GLOW, fabs(hi.y - lo.y) + 2 * TOUR_GLOW };
+        bool right;
+        bb[t] = callout_rect(k, p, c, i, 0, &right);
+        for (int j = 1; j < 4; j++) {
+            rect_t o = callout_rect(k, p, c, i, j, &right);
+            double ux = fmin(bb[t].x, o.x), uy = fmin(bb[t].y, o.y);
+            bb[t] = (rect_t){ ux, uy, fmax(bb[t].x + bb[t].w, o.x + o.w) - ux, fmax(bb[t].y + bb[t].h, o.y + o.h) - uy };
+        }
+        q[t] = gj_project(p, r->label);
+    }
+    double x0 = bb[0].x + (bb[1].x - bb[0].x) * e, y0 = bb[0].y + (bb[1].y - bb[0].y) * e;
+    double x1 = bb[0].x + bb[0].w + (bb[1].x + bb[1].w - bb[0].x - bb[0].w) * e;
+    double y1 = bb[0].y + bb[0].h + (bb[1].y + bb[1].h - bb[0].y - bb[0].h) * e;
+    double qx = q[0].x + (q[1].x - q[0].x) * e, qy = q[0].y + (q[1].y - q[0].y) * e;
+    double lead = k->label_size * 1.5 + 8;               /* the leader's end, off the label */
+    x0 = fmin(x0 - 20, qx - 8);
+    x1 = fmax(x1 + 20, qx + 8);
+    y0 = fmin(y0 - 4, qy - lead);
+    y1 = fmax(y1 + 4, qy + lead);
+    out[2] = (rect_t){ x0, y0, x1 - x0, y1 - y0 };
+}
+
+/* The tour's ease from region *from to *to at now: true while it moves. */
+static bool tour_moving(const map_t *k, double now, int *from, int *to, double *e)
+{
+    *from = k->tour_from;
+    *to = k->tour_region;
+    if (*from < 0 || *to < 0 || *from == *to || !wdg_tour_easing(&k->tour, now))
+        return false;
+    *e = wdg_tour_mix(&k->tour, now);
+    return *e < 1;
 }
 
 /* x's place in [0, 1): the phase of a repeating animation. */
@@ -976,22 +1094,29 @@ static void map_tick(wdg_t *w, double now, int64_t wall_ms)
      * draw the end state) */
     if (k->nfly > 0 || now <= k->pulse_until + 0.1 || (k->npts > 0 && k->ripples > 0))
         wdg_invalidate_overlay(w);
-    /* the tour steps on its grid; the highlight moves at once (no ease: the
-     * lit border is stroked into the layer, once per step), and only the
-     * region it leaves and the one it lights are redrawn, with their
-     * callouts */
+    /* the tour steps on its grid; the highlight and the callout ease from
+     * region to region as marks (the overlay), then the region lit goes
+     * into the layer, where it costs nothing until the next step: only the
+     * region left and the one lit are redrawn there, with their callouts */
     if (k->map && (k->tour.period > 0 || k->tour_region >= 0)) {
-        wdg_tour_tick(&k->tour, k->ntour, now);
+        if (wdg_tour_tick(&k->tour, k->ntour, now))
+            wdg_invalidate_overlay(w);                  /* a step, the ease, its end */
         int r = k->tour.cur >= 0 && k->tour.cur < k->ntour ? k->tour_items[k->tour.cur] : -1;
-        if (r != k->tour_region) {
+        int from = k->tour.prev >= 0 && k->tour.prev < k->ntour ? k->tour_items[k->tour.prev] : -1;
+        k->tour_region = r;
+        k->tour_from = from;
+        int f, t;
+        double e;
+        int lit = tour_moving(k, now, &f, &t, &e) ? -1 : r;
+        if (lit != k->tour_lit) {
             rect_t c;
             double depth;
             gj_proj_t p = map_geometry(k, w, &c, &depth);
-            if (k->tour_region >= 0)
-                wdg_invalidate_area(w, tour_area(k, &p, c, k->tour_region));
-            k->tour_region = r;
-            if (r >= 0)
-                wdg_invalidate_area(w, tour_area(k, &p, c, r));
+            if (k->tour_lit >= 0)
+                wdg_invalidate_area(w, tour_area(k, &p, c, k->tour_lit));
+            k->tour_lit = lit;
+            if (lit >= 0)
+                wdg_invalidate_area(w, tour_area(k, &p, c, lit));
         }
     }      /* the map itself stays cached */
 }
@@ -1591,8 +1716,8 @@ static void map_draw(const wdg_t *w, draw_t *d)
     /* the borders with their glow, stroked once into the cache: a recolour
      * lays them over the new fills and never strokes them again */
     /* the toured region lit, under the borders and the inset's box */
-    if (k->tour_region >= 0)
-        draw_tour_region(k, d, &p, k->tour_region, alpha);
+    if (k->tour_lit >= 0)
+        draw_tour_region(k, d, &p, k->tour_lit, alpha, false);
     lay_borders(k, d, &p);
 
     if (k->center_idx >= 0 && k->nfly > 0)
@@ -1657,8 +1782,12 @@ static void map_draw(const wdg_t *w, draw_t *d)
     }
     if (k->npts > 0)
         draw_points(k, d, &p, c, alpha, placed, &nplaced, MAX_PLACED);
-    if (k->tour_region >= 0)
-        draw_callout(k, d, &p, c, k->tour_region, alpha, placed, nplaced);
+    if (k->tour_lit >= 0)
+        draw_callout(k, d, &p, c, k->tour_lit, alpha, placed, nplaced);
+    if (k->cache) {                             /* for the moving callout (draw_tour_move) */
+        memcpy(k->cache->placed, placed, sizeof placed[0] * (size_t)nplaced);
+        k->cache->nplaced = nplaced;
+    }
     cairo_restore(cr);
 
     if (k->pt_bad + k->pt_off + k->pt_over > 0) {     /* dropped points: say so, quietly */
@@ -1707,6 +1836,10 @@ static void map_overlay(const wdg_t *w, draw_t *d)
     cairo_clip(cr);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    int from, to;
+    double e;
+    if (tour_moving(k, d->now, &from, &to, &e))         /* the tour between two regions */
+        draw_tour_move(k, d, &p, c, from, to, e);
     draw_px_t px;
     draw_px_begin(&px, d);
     for (int i = 0; i < m->nregions && k->pulse > 0; i++) {
@@ -1794,6 +1927,14 @@ static int map_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
     gj_proj_t p = map_geometry(k, w, &c, &depth);
     marks_t acc = { out, 0, max, c };
     double x0, y0, x1, y1;
+    int from, to;
+    double e;
+    if (tour_moving(k, now, &from, &to, &e)) {          /* the tour between two regions */
+        rect_t tr[3];
+        tour_move_rects(k, &p, c, from, to, e, tr);
+        for (int i = 0; i < 3; i++)
+            marks_add(&acc, tr[i].x, tr[i].y, tr[i].x + tr[i].w, tr[i].y + tr[i].h);
+    }
 #define BEGIN() (x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18)
 #define GROW(px, py, r) do { x0 = fmin(x0, (px) - (r)); y0 = fmin(y0, (py) - (r)); \
                              x1 = fmax(x1, (px) + (r)); y1 = fmax(y1, (py) + (r)); } while (0)
@@ -1918,9 +2059,9 @@ const wdg_class_t wdg_map_class = {
             "kept, and points without a valid position or off the map are dropped and counted (the map "
             "notes 已忽略 N; the report's rows say how many of each). Ripples are moving marks: each "
             "frame repaints their own small boxes only. With \"tour\": seconds, a highlight (the region "
-            "lit, its border brightened) and a callout with its name and value step through the regions "
-            "with a value in the file's order on the animation clock's grid; a step redraws only the "
-            "region left, the region lit and their callouts. With \"inset\" a second GeoJSON (the "
+            "lit, its border brightened) and a callout with its name and value ease from region to region "
+            "(those with a value, in the file's order, on the animation clock's grid), the callout where "
+            "it covers the fewest labels. With \"inset\" a second GeoJSON (the "
             "South China Sea islands of a national map, or the district's place in its city) is drawn in "
             "a framed box in a corner, with an optional title and one region lit; it is loaded and "
             "checked as \"geojson\" is, and drawn once with the borders.",
