@@ -77,6 +77,12 @@ typedef struct map_cache {
      * moving callout to keep clear of, as the layer's callout does */
     rect_t            placed[256];
     int               nplaced;
+    /* the tour's two regions lit at full strength (veil and glowing
+     * border), ARGB at device (lit_x, lit_y) for lit_m: while the tour
+     * eases they are painted at its alphas instead of stroked each frame */
+    cairo_surface_t  *lit[2];
+    int               lit_region[2], lit_x[2], lit_y[2];
+    cairo_matrix_t    lit_m[2];
 } map_cache_t;
 
 static void cache_clear(map_cache_t *mc)
@@ -88,6 +94,11 @@ static void cache_clear(map_cache_t *mc)
             cairo_surface_destroy(mc->mask[i]);
     if (mc->lines)
         cairo_surface_destroy(mc->lines);
+    for (int i = 0; i < 2; i++) {
+        if (mc->lit[i])
+            cairo_surface_destroy(mc->lit[i]);
+        mc->lit[i] = NULL;
+    }
     free(mc->mask);
     free(mc->mx);
     mc->mask = NULL;
@@ -386,6 +397,9 @@ static void tour_items_update(map_t *k);
 static void fill_region(const map_t *k, cairo_t *cr, const gj_proj_t *p, int i);
 static void region_path(cairo_t *cr, const gj_map_t *m, const gj_proj_t *p, int ri, double dy);
 static bool overlaps(rect_t a, rect_t b);
+static void device_box(const cairo_matrix_t *m, double x0, double y0, double x1, double y1, const int *clip,
+                       int *bx, int *by, int *bw, int *bh);
+static cairo_t *cache_cr(cairo_surface_t *sf, const cairo_matrix_t *m, int ox, int oy);
 static bool in_inset(const map_t *k, rect_t c, gj_pt_t q);
 
 static void points_data(map_t *k, wdg_t *w, const bs_value_t *v);
@@ -642,16 +656,16 @@ static callout_at_t callout_place(const map_t *k, draw_t *d, const gj_proj_t *p,
     return (callout_at_t){ right ? bb.x : bb.x + bb.w - bw, bb.y, bw, bb.h, right, gj_project(p, r->label) };
 }
 
-/* The callout box at a: a leader from its label point, the framed box,
- * and the names and values of region i at alpha and of region j (-1: none)
- * at alpha_j (a callout moving from j to i cross-fades them). */
-static void draw_callout_at(const map_t *k, draw_t *d, const callout_at_t *a, int i, double alpha, int j,
-                            double alpha_j)
+/* The callout box at a: a leader from its label point and the framed box
+ * at alpha frame, and the names and values of region i at alpha and of
+ * region j (-1: none) at alpha_j (a callout moving from j to i cross-fades
+ * them in its box). */
+static void draw_callout_at(const map_t *k, draw_t *d, const callout_at_t *a, double frame, int i, double alpha,
+                            int j, double alpha_j)
 {
     cairo_t *cr = d->cr;
     double x = a->x, y = a->y, bw = a->w, bh = a->h, ns = k->label_size, vs = k->label_size * 1.4, pad = 12;
     bool right = a->right;
-    double frame = fmax(alpha, alpha_j);
     gj_pt_t q = a->q;
     bs_color_t acc = draw_theme(d, THEME_ACCENT), text = draw_theme(d, THEME_TEXT);
     double ax = right ? x : x + bw, ay = q.y < y ? y : y + bh;       /* the corner nearest the region */
@@ -709,7 +723,63 @@ static void draw_callout(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c
                          const rect_t *placed, int nplaced)
 {
     callout_at_t a = callout_place(k, d, p, c, i, placed, nplaced);
-    draw_callout_at(k, d, &a, i, alpha, -1, 0);
+    draw_callout_at(k, d, &a, alpha, i, alpha, -1, 0);
+}
+
+/* Region i lit (draw_tour_region at full strength) at alpha: from a
+ * picture made once per step and kept in the cache (two of them: the
+ * region left and the one lit), painted with the ease's alpha, so an ease
+ * strokes no glow per frame. Without a picture (no memory) it is drawn. */
+static void paint_tour_region(const map_t *k, draw_t *d, const gj_proj_t *p, int i, double alpha)
+{
+    map_cache_t *mc = k->cache;
+    cairo_t *cr = d->cr;
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    int slot = -1;
+    for (int j = 0; j < 2 && slot < 0; j++)
+        if (mc->lit[j] && mc->lit_region[j] == i && memcmp(&mc->lit_m[j], &m, sizeof m) == 0)
+            slot = j;
+    if (slot < 0) {
+        int other = i == k->tour_from ? k->tour_region : k->tour_from;   /* the ease's other region keeps its slot */
+        slot = mc->lit[0] && mc->lit_region[0] == other ? 1 : 0;
+        if (mc->lit[slot])
+            cairo_surface_destroy(mc->lit[slot]);
+        mc->lit[slot] = NULL;
+        const gj_region_t *r = &k->map->regions[i];
+        gj_pt_t lo = gj_project(p, (gj_pt_t){ r->minx, r->maxy }), hi = gj_project(p, (gj_pt_t){ r->maxx, r->miny });
+        int big[4] = { -(1 << 20), -(1 << 20), 1 << 20, 1 << 20 }, bx, by, bw, bh;
+        device_box(&m, fmin(lo.x, hi.x) - TOUR_GLOW, fmin(lo.y, hi.y) - TOUR_GLOW, fmax(lo.x, hi.x) + TOUR_GLOW,
+                   fmax(lo.y, hi.y) + TOUR_GLOW, big, &bx, &by, &bw, &bh);
+        if (bw > 0 && bh > 0 && (size_t)bw * (size_t)bh <= (8u << 20) / 4) {
+            cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, bw, bh);
+            if (cairo_surface_status(sf) == CAIRO_STATUS_SUCCESS) {
+                draw_t dd = *d;
+                dd.cr = cache_cr(sf, &m, bx, by);
+                cairo_set_fill_rule(dd.cr, CAIRO_FILL_RULE_EVEN_ODD);
+                cairo_set_line_join(dd.cr, CAIRO_LINE_JOIN_ROUND);
+                draw_tour_region(k, &dd, p, i, 1, true);
+                cairo_destroy(dd.cr);
+                cairo_surface_flush(sf);
+                mc->lit[slot] = sf;
+                mc->lit_region[slot] = i;
+                mc->lit_m[slot] = m;
+                mc->lit_x[slot] = bx;
+                mc->lit_y[slot] = by;
+            } else {
+                cairo_surface_destroy(sf);
+            }
+        }
+        if (!mc->lit[slot]) {
+            draw_tour_region(k, d, p, i, alpha, true);
+            return;
+        }
+    }
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    cairo_set_source_surface(cr, mc->lit[slot], mc->lit_x[slot], mc->lit_y[slot]);
+    cairo_paint_with_alpha(cr, alpha);
+    cairo_restore(cr);
 }
 
 /* The tour between two regions (the marks, while it eases): at ease e the
@@ -719,13 +789,13 @@ static void draw_callout(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c
 static void draw_tour_move(const map_t *k, draw_t *d, const gj_proj_t *p, rect_t c, int from, int to, double e)
 {
     const map_cache_t *mc = k->cache;
-    draw_tour_region(k, d, p, from, 1 - e, true);
-    draw_tour_region(k, d, p, to, e, true);
+    paint_tour_region(k, d, p, from, 1 - e);
+    paint_tour_region(k, d, p, to, e);
     callout_at_t a = callout_place(k, d, p, c, from, mc->placed, mc->nplaced);
     callout_at_t b = callout_place(k, d, p, c, to, mc->placed, mc->nplaced);
     callout_at_t m = { a.x + (b.x - a.x) * e, a.y + (b.y - a.y) * e, a.w + (b.w - a.w) * e, a.h + (b.h - a.h) * e,
                        e < 0.5 ? a.right : b.right, { a.q.x + (b.q.x - a.q.x) * e, a.q.y + (b.q.y - a.q.y) * e } };
-    draw_callout_at(k, d, &m, to, fmax(0, 2 * e - 1), from, fmax(0, 1 - 2 * e));   /* the one out, then the other in */
+    draw_callout_at(k, d, &m, 1, to, fmax(0, 2 * e - 1), from, fmax(0, 1 - 2 * e));   /* the one out, then the other in */
 }
 
 /* Where draw_tour_move draws at ease e: both regions with their glow, and
