@@ -13,6 +13,9 @@
 
 static void clip_region(cairo_t *cr, const cairo_region_t *rg);
 static void region_add(cairo_region_t *rg, irect_t r);
+static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, draw_t *d, int page);
+static void region_pixels(screen_t *s, const cairo_region_t *rg);
+static void next_note_changes(screen_t *s);
 
 /* ---- cached layers -------------------------------------------------------- */
 
@@ -39,6 +42,7 @@ static void layer_drop(screen_t *s, layer_t *L)
     L->bytes = 0;
     L->cached = L->valid = L->base_valid = false;
     L->redo.w = 0;
+    L->in_next = false;                   /* its pixels in still_next are no longer known */
 }
 
 void scr_layers_free(screen_t *s)
@@ -238,6 +242,7 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
         L->base_valid = true;
         L->valid = false;
         L->up = r;
+        L->next_chg = r;
         s->st.bases_drawn++;
     }
     if (L->surf && (!L->valid || L->redo.w > 0)) {
@@ -248,6 +253,7 @@ static void layer_render(screen_t *s, int i, const draw_t *proto)
         s->st.widgets_drawn++;
         s->st.drawn_px += (uint64_t)part.w * (uint64_t)part.h;
         L->up = L->up.w > 0 ? irect_union(L->up, part) : part;
+        L->next_chg = L->next_chg.w > 0 ? irect_union(L->next_chg, part) : part;
     }
     L->valid = true;
     L->redo.w = 0;
@@ -530,6 +536,10 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
 
 #define PREPARE_AHEAD_S 1.5
 
+/* Rows of still_next made at a time: a band of the screen, so that a
+ * frame's share stops near its budget. */
+#define NEXT_BAND_ROWS 64
+
 void scr_prepare_ahead(screen_t *s, double now, int64_t wall_ms, double budget_s)
 {
     const layout_t *l = s->layout;
@@ -548,6 +558,44 @@ void scr_prepare_ahead(screen_t *s, double now, int64_t wall_ms, double budget_s
         if (w->page == next && (!L->cached || !L->valid || !L->base_valid || L->redo.w > 0))
             layer_render(s, i, &d);
     }
+    /* then, with what is left of the budget, the next page's still: the
+     * background and its layers, a band at a time; a layer remade later
+     * (data, a widget on every page) is put in again where it changed */
+    if (s->compose_gpu || !s->still || !s->bg || bs_mono() - t0 >= budget_s)
+        return;
+    if (!s->still_next && !(s->still_next = new_surface(s->out_w, s->out_h)))
+        return;                           /* no memory for it: the change remakes the still as before */
+    if (!s->next_todo && !(s->next_todo = cairo_region_create()))
+        return;
+    if (!s->still_next_on || s->still_next_page != next || s->still_next_lgen != s->layers_gen ||
+        s->still_next_bggen != s->bg_gen) {
+        cairo_region_destroy(s->next_todo);
+        s->next_todo = cairo_region_create_rectangle(&(cairo_rectangle_int_t){ 0, 0, s->out_w, s->out_h });
+        for (int i = 0; i < l->nwidgets; i++)
+            s->layers[i].in_next = false;
+        s->still_next_on = true;
+        s->still_next_page = next;
+        s->still_next_lgen = s->layers_gen;
+        s->still_next_bggen = s->bg_gen;
+    }
+    next_note_changes(s);
+    if (cairo_region_is_empty(s->next_todo))
+        return;
+    cairo_t *cr = cairo_create(s->still_next);
+    cairo_rectangle_int_t ext;
+    cairo_region_get_extents(s->next_todo, &ext);
+    for (int y = ext.y; y < ext.y + ext.height && bs_mono() - t0 < budget_s; y += NEXT_BAND_ROWS) {
+        cairo_region_t *band = cairo_region_create_rectangle(&(cairo_rectangle_int_t){ 0, y, s->out_w, NEXT_BAND_ROWS });
+        cairo_region_intersect(band, s->next_todo);
+        if (!cairo_region_is_empty(band)) {
+            region_pixels(s, band);
+            paint_layers(s, cr, band, &d, next);
+            cairo_region_subtract(s->next_todo, band);
+        }
+        cairo_region_destroy(band);
+    }
+    cairo_destroy(cr);
+    cairo_surface_flush(s->still_next);
 }
 
 /* ---- the still frame ------------------------------------------------------
@@ -781,9 +829,15 @@ static void region_add(cairo_region_t *rg, irect_t r)
         cairo_region_union_rectangle(rg, &c);
 }
 
-/* The background and the layers of the visible widgets, in order, over
- * region rg of cr (the still). */
-static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, draw_t *d)
+/* Whether w is on page `page` (-1: the layout has no pages). */
+static bool on_page(const wdg_t *w, int page)
+{
+    return w->page < 0 || w->page == page;
+}
+
+/* The background and the layers of the widgets on page `page`, in order,
+ * over region rg of cr (a still). */
+static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, draw_t *d, int page)
 {
     const layout_t *l = s->layout;
     cairo_save(cr);
@@ -795,11 +849,63 @@ static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, dra
     cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
     for (int i = 0; i < l->nwidgets; i++) {
         const wdg_t *w = l->widgets[i];
-        if (!scr_visible(s, w) || !region_hits(rg, scr_device_rect(s, w->rect, INK_MARGIN)))
+        if (!on_page(w, page) || !region_hits(rg, scr_device_rect(s, w->rect, INK_MARGIN)))
             continue;
+        layer_t *L = &s->layers[i];
+        if (page != s->page && L->cached && (!L->valid || !L->base_valid || L->redo.w > 0)) {
+            /* still_next: a layer not yet current is left to still_update,
+             * which remakes the still shown where it changes, and put in
+             * again once it is */
+            L->in_next = false;
+            continue;
+        }
         paint_layer(s, i, cr, d);
     }
     cairo_restore(cr);
+}
+
+static void region_pixels(screen_t *s, const cairo_region_t *rg)
+{
+    for (int k = 0; k < cairo_region_num_rectangles(rg); k++) {
+        cairo_rectangle_int_t r;
+        cairo_region_get_rectangle(rg, k, &r);
+        s->st.drawn_px += (uint64_t)r.width * (uint64_t)r.height;
+        s->st.still_px += (uint64_t)r.width * (uint64_t)r.height;
+    }
+}
+
+/* Whether still_next can stand for page `page` now: made for it, for these
+ * layers and this background, and every widget on it has a cached layer
+ * (one drawn straight in has no pixels to keep). */
+static bool next_usable(const screen_t *s, int page)
+{
+    if (!s->still_next || !s->still_next_on || s->still_next_page != page || s->compose_gpu ||
+        s->still_next_lgen != s->layers_gen || s->still_next_bggen != s->bg_gen)
+        return false;
+    for (int i = 0; i < s->layout->nwidgets; i++)
+        if (on_page(s->layout->widgets[i], page) && !s->layers[i].cached)
+            return false;
+    return true;
+}
+
+/* Adds to still_next's to-do what changed since it was made there: every
+ * widget of its page not in it, and the parts of layers remade since. */
+static void next_note_changes(screen_t *s)
+{
+    const layout_t *l = s->layout;
+    for (int i = 0; i < l->nwidgets; i++) {
+        layer_t *L = &s->layers[i];
+        if (!on_page(l->widgets[i], s->still_next_page))
+            continue;
+        if (!L->in_next) {
+            region_add(s->next_todo, irect_clip(scr_device_rect(s, l->widgets[i]->rect, INK_MARGIN), s->out_w,
+                                                s->out_h));
+            L->in_next = true;
+        } else if (L->next_chg.w > 0) {
+            region_add(s->next_todo, L->next_chg);
+        }
+        L->next_chg.w = 0;
+    }
 }
 
 /* Brings the still up to date under the damage: remakes the layers the
@@ -809,6 +915,20 @@ static void still_update(screen_t *s, const cairo_region_t *dmg, draw_t *d)
 {
     const layout_t *l = s->layout;
     cairo_region_t *dirty = cairo_region_create();
+    if (s->still_valid && next_usable(s, s->page)) {
+        /* the page changed and its still was made ahead: it becomes the
+         * still, and what of it is not yet made or changed since is remade
+         * below like any damage; the old still is made for a later page */
+        next_note_changes(s);
+        cairo_surface_t *t = s->still;
+        s->still = s->still_next;
+        s->still_next = t;
+        s->still_next_on = false;
+        cairo_region_union(dirty, s->next_todo);
+        for (int i = 0; i < l->nwidgets; i++)
+            s->layers[i].in_still = scr_visible(s, l->widgets[i]);
+        s->st.still_swaps++;
+    }
     if (!s->still_valid) {
         region_add(dirty, (irect_t){ 0, 0, s->out_w, s->out_h });
         s->still_valid = true;
@@ -847,13 +967,9 @@ static void still_update(screen_t *s, const cairo_region_t *dmg, draw_t *d)
     }
     cairo_region_destroy(need);
     if (!cairo_region_is_empty(dirty)) {
-        for (int k = 0; k < cairo_region_num_rectangles(dirty); k++) {
-            cairo_rectangle_int_t r;
-            cairo_region_get_rectangle(dirty, k, &r);
-            s->st.drawn_px += (uint64_t)r.width * (uint64_t)r.height;
-        }
+        region_pixels(s, dirty);
         cairo_t *cr = cairo_create(s->still);
-        paint_layers(s, cr, dirty, d);
+        paint_layers(s, cr, dirty, d, s->page);
         cairo_destroy(cr);
         cairo_surface_flush(s->still);
     }

@@ -44,6 +44,13 @@ static void free_surfaces(screen_t *s)
     s->trans_region = NULL;
     if (s->still)
         cairo_surface_destroy(s->still);
+    if (s->still_next)
+        cairo_surface_destroy(s->still_next);
+    if (s->next_todo)
+        cairo_region_destroy(s->next_todo);
+    s->still_next = NULL;
+    s->next_todo = NULL;
+    s->still_next_on = false;
     s->frame = s->bg = s->trans_old = s->trans_new = s->trans_spare = s->still = NULL;
     s->still_valid = false;
     s->trans_active = false;

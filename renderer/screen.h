@@ -29,6 +29,8 @@ typedef struct {
     uint64_t widgets_drawn;   /* widget draw calls                           */
     uint64_t bases_drawn;     /* widget bases (with their tops) remade       */
     uint64_t pixels;          /* damaged pixels repainted                    */
+    uint64_t still_px;        /* pixels of the still remade (compose.c)      */
+    uint64_t still_swaps;     /* page changes that took a still made ahead   */
     uint64_t drawn_px;        /* pixels Cairo painted: the frame's damaged
                                  areas, widget layers remade and, composing
                                  on the GPU, marks and strips (renderer/gpu.c) */
@@ -74,6 +76,9 @@ typedef struct {
                                        since the GPU compositor uploaded it; w 0: none */
     bool             strip_tex;     /* the GPU compositor moves the strip as a texture,
                                        so the strip's moves damage nothing */
+    bool             in_next;       /* the next page's still (still_next) holds this layer */
+    irect_t          next_chg;      /* part of the blit surface remade since it was put
+                                       in still_next; w 0: none (compose.c) */
 } layer_t;
 
 typedef struct screen {
@@ -95,6 +100,14 @@ typedef struct screen {
     cairo_surface_t *bg;            /* cached background */
     cairo_surface_t *still;         /* background + visible layers, no marks (compose.c) */
     bool             still_valid;   /* false: remade whole at the next paint */
+    /* the still of the next page, made ahead over the frames before a page
+     * change, within each frame's spare time, and taken as the still at the
+     * change (compose.c, scr_prepare_ahead); NULL until a carousel needs it */
+    cairo_surface_t *still_next;
+    int              still_next_page;  /* the page it is for; meaningful while still_next_on */
+    bool             still_next_on;    /* still_next is being made for still_next_page */
+    cairo_region_t  *next_todo;        /* what of still_next is not yet made */
+    uint32_t         still_next_lgen, still_next_bggen;   /* layers_gen, bg_gen it was made for */
     damage_t         damage;
     layer_t         *layers;        /* one per widget of the layout */
     size_t           layer_bytes;   /* held by layers, capped */

@@ -250,6 +250,9 @@ static void layered_script(void **st)
         { 2.2, "{\"topic\":\"live.series\",\"value\":[12,28,25,38,30,55,40,66,50,80]}" },
         { 2.8, "{\"topic\":\"live.regions\",\"value\":{\"临平\":30,\"南苑\":90,\"东湖\":65,\"星桥\":20}}" },
         { 3.0, "{\"topic\":\"live.series\",\"value\":[12,28,25,38,30,55,40,66,50,80,500]}" },   /* the axis grows */
+        { 3.2, "{\"topic\":\"live.rank\",\"value\":[{\"name\":\"临平区总工会\",\"score\":99},{\"name\":\"余杭工会\",\"score\":71},"
+               "{\"name\":\"上城职工\",\"score\":80},{\"name\":\"拱墅工会\",\"score\":64},{\"name\":\"西湖工会\",\"score\":55}]}" },
+        /* ^ the next page's board changes after its still was made ahead */
         { 3.5, "{\"topic\":\"live.regions\",\"value\":{\"临平\":30,\"南苑\":90,\"东湖\":50,\"星桥\":20}}" },  /* one region, same scale */
         { 10.0, SNAPSHOT },                                                    /* fresh: stale off */
     };
@@ -257,12 +260,15 @@ static void layered_script(void **st)
         { 0.5, "first count-up from zero" }, { 1.1, "mid count-up" }, { 1.35, "mid retarget, arc sweeping" },
         { 1.9, "mid glide, rows trading places" }, { 2.6, "line easing in place" },
         { 3.1, "map recolour and pulse; the line's axis remade" }, { 3.7, "one region recoloured (area invalidation)" }, { 3.9, "settled" },
+        { 4.0 + 1 / 60.0, "the page change: its still made ahead" }, { 4.1, "early in the fade" },
         { 4.3, "page fade out" }, { 5.0, "the second page" }, { 8.3, "page fade back" },
         { 9.5, "stale on (badges, dimmed values)" }, { 10.4, "stale off, values counting again" },
         { 11.0, "settled again" },
     };
     /* from 9 s the wall clock runs a minute ahead: the data goes stale */
     run_script(s, ev, sizeof ev / sizeof ev[0], cmp, sizeof cmp / sizeof cmp[0], 11, 9);
+    if (s->st.still_swaps < 2)
+        fail_msg("%llu of the 2 page changes took the still made ahead", (unsigned long long)s->st.still_swaps);
     screen_free(s);
 }
 
