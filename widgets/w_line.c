@@ -61,7 +61,7 @@ typedef struct {
 /* A series' picture at rest (see "the curve cache" below). */
 #define CURVE_KEYS 17
 struct line_cache {
-    cairo_surface_t *surf;
+    cairo_surface_t *surf;               /* A8: the area and line's alpha */
     int    x, y, w, h;                   /* device pixels */
     double key[CURVE_KEYS];
     bool   ok;
@@ -348,11 +348,21 @@ static void line_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry
     }
     n.timed = timed;
     *s = n;
+    /* redraw until what this change started has run: the slide, the
+     * values' ease, the first reveal (a frame more: the first at rest) */
+    double until = now;
     if (!L->revealed && n.m > 0) {
         L->revealed = true;
         L->reveal_t0 = now;
+        until = fmax(until, now + L->animate);
     }
-    double until = now + fmax(L->slide, L->animate);
+    if (k > 0)
+        until = fmax(until, now + L->slide);
+    for (int i = 0; k == 0 && i < n.m; i++)
+        if (n.from[i] != n.v[i]) {
+            until = fmax(until, now + L->animate);
+            break;
+        }
     if (until > L->anim_until)
         L->anim_until = until;
     /* the base shows the axis: remade only when it changes; otherwise only
@@ -642,9 +652,21 @@ static bool easing(const line_t *L, const sstate_t *st, double now)
     return false;
 }
 
-/* A series' area, glowing line and dots through (xs, ys), into d->cr. */
+/* A series' dots at (xs, ys), when there is room for them (through px:
+ * the same pixels as draw_sprite). */
+static void paint_dots(const line_t *L, draw_t *d, draw_px_t *px, const double *xs, const double *ys, int m,
+                       bs_color_t col, double alpha, double xstep)
+{
+    sprite_arg_t sa = { col.r, col.g, col.b, (float)alpha };
+    if (L->dots && xstep >= 14)
+        for (int i = 0; i < m; i++)
+            draw_sprite_px(px, d, xs[i], ys[i], 4.1, paint_dot, &sa, sizeof sa);
+}
+
+/* A series' area and glowing line through (xs, ys), into d->cr: one
+ * colour, col, at alphas that vary (what the curve cache keeps as a mask). */
 static void paint_series(const line_t *L, draw_t *d, const double *xs, const double *ys, int m, double base,
-                         rect_t p, bs_color_t col, double alpha, double xstep)
+                         rect_t p, bs_color_t col, double alpha)
 {
     cairo_t *cr = d->cr;
     if (L->area) {
@@ -665,24 +687,22 @@ static void paint_series(const line_t *L, draw_t *d, const double *xs, const dou
     bs_color_t lc = col;
     lc.a = (float)alpha;
     draw_glow_stroke(d, lc, 2.5, 4);
-    sprite_arg_t sa = { col.r, col.g, col.b, (float)alpha };
-    if (L->dots && xstep >= 14)
-        for (int i = 0; i < m; i++)
-            draw_sprite(d, xs[i], ys[i], 4.1, paint_dot, &sa, sizeof sa);
 }
 
 /* ---- the curve cache ------------------------------------------------------
  *
  * A series that slides (a new point, a rolling window moved on) moves as a
  * whole: every frame of the slide is the picture at rest translated by the
- * slide. So the area, the glowing line and the dots are drawn once per
- * change, at rest, into a surface a little larger than the plot (the items
- * sliding out included), and each frame composites it at the slide's
- * offset, a fraction of a pixel included (bilinear: the motion stays smooth;
- * at rest the offset is 0 and the pixels are those drawn). The picture is a
- * pure function of the key (the series' change count, the axis, the plot,
- * the output transform, the colour), so a snapshot at t is the same however
- * the screen got there. Not used while values ease in place (the shape
+ * slide. So the area and the glowing line are drawn once per change, at
+ * rest, into a mask a little larger than the plot (the items sliding out
+ * included; one colour at varying alpha, so 8 bits a pixel), and each frame
+ * paints the series' colour through it at the slide's offset, a fraction of
+ * a pixel included (bilinear: the motion stays smooth), then the
+ * dots (small sprites) where the points are. At rest the offset is 0: the
+ * mask as drawn. The mask is a pure function of its key (the series' change
+ * count, the axis, the plot, the output transform, the alpha), so a
+ * snapshot at t is the same however the screen got there. Not used while
+ * values ease in place (the shape
  * changes every frame), nor for a series that changes faster than every
  * LINE_FAST_S (at 1000 msg/s a rolling window moves on every frame: a
  * cache remade each frame costs its drawing and a composite more). */
@@ -690,7 +710,8 @@ static void paint_series(const line_t *L, draw_t *d, const double *xs, const dou
 /* Tests only (test_repaint): draw every series directly, to compare. */
 bool wdg_line_direct;
 
-/* Whether series st is drawn from its cache at now. */
+/* Whether series st is drawn from its cache at now: unless it eases or
+ * changes fast. */
 static bool use_cache(const line_t *L, const sstate_t *st, double now)
 {
     return L->cache && !wdg_line_direct && !st->fast && !easing(L, st, now);
@@ -699,7 +720,7 @@ static bool use_cache(const line_t *L, const sstate_t *st, double now)
 /* Series st of L at rest (rx, ys) into its cache c, unless the cache holds
  * it already; false when it cannot (no memory, an odd transform). */
 static bool cache_fill(const line_t *L, draw_t *d, int si, const sstate_t *st, const double *rx, const double *ys,
-                       double base, rect_t p, bs_color_t col, double alpha, double xstep, double fs)
+                       double base, rect_t p, double alpha, double xstep, double fs)
 {
     struct line_cache *c = &L->cache[si];
     cairo_matrix_t m;
@@ -716,13 +737,13 @@ static bool cache_fill(const line_t *L, draw_t *d, int si, const sstate_t *st, c
     if (iw <= 0 || ih <= 0 || iw > 16384 || ih > 16384)
         return false;
     double key[CURVE_KEYS] = { (double)st->gen, L->axis.vmin, L->axis.vmax, m.xx, m.yy, m.x0, m.y0,
-                               p.x, p.y, p.w, p.h, xstep, fs, col.r, col.g, col.b, col.a * alpha };
+                               p.x, p.y, p.w, p.h, xstep, fs, alpha, L->ns, L->area, L->smooth };
     if (c->ok && c->x == ix && c->y == iy && c->w == iw && c->h == ih && memcmp(key, c->key, sizeof key) == 0)
         return true;
     if (!c->surf || c->w != iw || c->h != ih) {
         if (c->surf)
             cairo_surface_destroy(c->surf);
-        c->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, iw, ih);
+        c->surf = cairo_image_surface_create(CAIRO_FORMAT_A8, iw, ih);
         if (cairo_surface_status(c->surf) != CAIRO_STATUS_SUCCESS) {
             cairo_surface_destroy(c->surf);
             c->surf = NULL;
@@ -738,7 +759,7 @@ static bool cache_fill(const line_t *L, draw_t *d, int si, const sstate_t *st, c
     cairo_transform(cc, &m);
     draw_t dd = *d;
     dd.cr = cc;
-    paint_series(L, &dd, rx, ys, st->m, base, p, col, alpha, xstep);
+    paint_series(L, &dd, rx, ys, st->m, base, p, (bs_color_t){ 1, 1, 1, 1, -1 }, alpha);
     cairo_destroy(cc);
     cairo_surface_flush(c->surf);
     c->x = ix;
@@ -750,9 +771,12 @@ static bool cache_fill(const line_t *L, draw_t *d, int si, const sstate_t *st, c
     return true;
 }
 
-/* The cache of series si composited into d->cr (its clip as it is), moved
- * right by dx design units. */
-static void cache_paint(const line_t *L, draw_t *d, int si, double dx)
+/* Colour col through the cache of series si into d->cr (its clip as it
+ * is: whole pixels, so pixman takes its fast paths), moved right by dx
+ * design units, a fraction of a pixel too (bilinear: the same pixels
+ * wherever the clip cuts, the step from one output pixel to the next being
+ * exactly one mask pixel). */
+static void cache_paint(const line_t *L, draw_t *d, int si, double dx, bs_color_t col)
 {
     const struct line_cache *c = &L->cache[si];
     cairo_t *cr = d->cr;
@@ -761,10 +785,14 @@ static void cache_paint(const line_t *L, draw_t *d, int si, double dx)
     double off = dx * m.xx;
     cairo_save(cr);
     cairo_identity_matrix(cr);
-    cairo_set_source_surface(cr, c->surf, c->x + off, c->y);
-    if (off != floor(off))
-        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
-    cairo_paint(cr);
+    cairo_set_source_rgb(cr, col.r, col.g, col.b);
+    cairo_pattern_t *mp = cairo_pattern_create_for_surface(c->surf);
+    cairo_matrix_t at;
+    cairo_matrix_init_translate(&at, -(c->x + off), -c->y);
+    cairo_pattern_set_matrix(mp, &at);
+    cairo_pattern_set_filter(mp, off != floor(off) ? CAIRO_FILTER_BILINEAR : CAIRO_FILTER_NEAREST);
+    cairo_mask(cr, mp);
+    cairo_pattern_destroy(mp);
     cairo_restore(cr);
 }
 
@@ -845,18 +873,21 @@ static void line_draw_overlay(const wdg_t *w, draw_t *d)
         }
         double base = YOF(fmax(vmin, fmin(vmax, 0)));
         cairo_save(cr);
-        cairo_rectangle(cr, p.x, p.y - fs * 2, p.w * reveal + 1, p.h + fs * 2 + 1);
-        cairo_clip(cr);
-        if (cached && cache_fill(L, d, s, st, xs, ys, base, p, col, alpha, xstep, fs)) {
-            cache_paint(L, d, s, sld * xstep);
-        } else {
-            for (int i = 0; cached && i < st->m; i++)
-                xs[i] = point_x(st, i, sld, p, xstep);
-            paint_series(L, d, xs, ys, st->m, base, p, col, alpha, xstep);
-        }
-        cairo_restore(cr);
+        /* whole pixels: cairo composites through a clip of pixel boxes
+         * without a mask of its own */
+        draw_clip_pixels(cr, (rect_t){ p.x, p.y - fs * 2, p.w * reveal + 1, p.h + fs * 2 + 1 });
+        bool from_cache = cached && cache_fill(L, d, s, st, xs, ys, base, p, alpha, xstep, fs);
         for (int i = 0; cached && i < st->m; i++)
             xs[i] = point_x(st, i, sld, p, xstep);
+        if (from_cache)
+            cache_paint(L, d, s, sld * xstep, col);
+        else
+            paint_series(L, d, xs, ys, st->m, base, p, col, alpha);
+        draw_px_t px;
+        draw_px_begin(&px, d);
+        paint_dots(L, d, &px, xs, ys, st->m, col, alpha, xstep);
+        draw_px_end(&px);
+        cairo_restore(cr);
 
         /* the newest point: a halo, and the main series' value in a tag;
          * while it slides in from beyond the plot, they ride the curve at
@@ -978,6 +1009,15 @@ static int join_columns(rect_t *r, int n, int max)
 
 #define LINE_BAND_RECTS 14          /* columns kept apart while easing or sliding */
 
+/* Whether series st's slide has just ended at now: the frames that show it
+ * come to rest (within a quarter of a second) need only its columns at
+ * rest; the core adds the last frame's, which hold the rest of the slide. */
+static bool slide_ended(const line_t *L, const sstate_t *st, double now)
+{
+    return st->m > 0 && st->slide_from != 0 && L->slide > 0 && slide_now(L, st, now) == 0 &&
+           now < st->slide_t0 + L->slide + 0.25;
+}
+
 /* Where the marks go. While values ease in place (an array replaced by one
  * of the same length, every point at its x), what moves is the band
  * between each point's start and end heights: a monotone cubic between two
@@ -990,7 +1030,8 @@ static int join_columns(rect_t *r, int n, int max)
  * i - S and i + 1, so it changes only within their heights; below them the
  * area's gradient is the same at every x, so nothing changes there but at
  * the area's ends (the newest point's column, and the oldest's when it is
- * not out of the plot). The newest point's halo and tag move with it; the x
+ * not out of the plot); on the frames it comes to rest, S = 0. The newest
+ * point's halo and tag move with it; the x
  * labels only when they changed. The rectangles hold from now to the end of
  * the tween (a pure function of state and now, the slide only shrinking),
  * so the core's old ∪ new always holds the frame's change, also when a
@@ -1010,7 +1051,7 @@ static int line_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
     bool moving = false;
     for (int s = 0; s < L->ns; s++) {
         const sstate_t *st = &L->s[s];
-        moving = moving || easing(L, st, now) || (st->m > 0 && slide_now(L, st, now) != 0);
+        moving = moving || easing(L, st, now) || (st->m > 0 && slide_now(L, st, now) != 0) || slide_ended(L, st, now);
     }
     if (!moving || now <= L->jump_t + 1e-9)
         return 1;                         /* nothing moves, or a jump this frame */
@@ -1050,7 +1091,7 @@ static int line_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
         const sstate_t *st = &L->s[s];
         double sl = st->m > 0 ? slide_now(L, st, now) : 0;
         bool eases = easing(L, st, now);
-        if (st->m == 0 || (!eases && sl == 0))
+        if (st->m == 0 || (!eases && sl == 0 && !slide_ended(L, st, now)))
             continue;                     /* redrawn as it was wherever damaged */
         if (!(sl >= 0 && sl <= LINE_SLIDE_MAX) || !(xs_lo > 0))
             return 1;
