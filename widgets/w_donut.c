@@ -22,6 +22,8 @@
 #include <string.h>
 
 #define DONUT_MAX 12
+#define PULL        0.09    /* a highlighted slice grows outwards by this share of R */
+#define CALL_FS_MIN 11      /* the tour's callout shrinks to this before it moves elsewhere */
 
 typedef struct {
     char   name[64];
@@ -182,11 +184,31 @@ static void donut_tick(wdg_t *w, double now, int64_t wall_ms)
  * no drawing context. */
 typedef struct {
     rect_t c, chart, leg;
+    rect_t area;                    /* where the tour's callout may go (the chart's, with its band) */
+    bool   band;                    /* a band at the area's top is kept for the callout */
     int    legend;                  /* 1 right, 2 bottom, 3 none */
     double fs, R, ri, cx, cy;
     int    cols, rows;
     double rh, cw, y0;              /* legend rows: height, column width, top */
 } donut_geom_t;
+
+/* The callout's height at text size fs, and the width of a usual one at the
+ * smallest size ("1,829件  52.1%": twelve ASCII characters and one CJK,
+ * with its padding), which a corner beside the ring must hold. */
+#define CALL_H(fs)  ((fs) * 2.9)
+#define CALL_MIN_W  ((12 * 0.62 + 1) * CALL_FS_MIN + 2 * fmin(10, CALL_FS_MIN * 0.7))
+
+/* The widest box of height h in a corner of A (2 units in) that stays out
+ * of the disk of radius rr about (cx, cy), the disk centred in A; 0 when
+ * none does. */
+static double corner_room(rect_t A, double cx, double cy, double rr, double h)
+{
+    double dy = cy - (A.y + 2 + h);          /* from the box's bottom edge to the centre */
+    if (dy >= rr)                            /* above the disk: all the width */
+        return fmax(0, A.w - 4);
+    double x1 = cx - sqrt(rr * rr - fmax(0, dy) * fmax(0, dy));
+    return fmax(0, fmin(x1, A.x + A.w / 2) - (A.x + 2));
+}
 
 static donut_geom_t donut_geom(const donut_t *k)
 {
@@ -209,12 +231,27 @@ static donut_geom_t donut_geom(const donut_t *k)
         chart.h = c.h - lh - 8;
         leg = (rect_t){ c.x, c.y + chart.h + 8, c.w, lh };
     }
-    g.chart = chart;
+    g.chart = g.area = chart;
     g.leg = leg;
     g.fs = fs;
     g.R = fmin(chart.w, chart.h) / 2 * 0.80;
     g.cx = chart.x + chart.w / 2;
     g.cy = chart.y + chart.h / 2;
+    if (k->tour.period > 0 && k->n >= 2 && CALL_H(CALL_FS_MIN) + 4 <= chart.h * 0.3 &&
+        corner_room(chart, g.cx, g.cy, g.R * (1 + PULL) + 3, CALL_H(CALL_FS_MIN)) < CALL_MIN_W) {
+        /* too tight for a usual callout in a corner beside the ring: the
+         * ring moves down under a band that holds one at the smallest
+         * size, whatever the data (unless the band would take more than
+         * 30 % of the chart's height) */
+        double band = CALL_H(CALL_FS_MIN) + 4;
+        chart = (rect_t){ chart.x, chart.y + band, chart.w, fmax(0, chart.h - band) };
+        double half = fmin(chart.w, chart.h) / 2;
+        g.R = fmax(0, fmin(half * 0.80, (half - 4) / (1 + PULL) - 3));
+        g.cx = chart.x + chart.w / 2;
+        g.cy = chart.y + chart.h / 2;
+        g.chart = chart;
+        g.band = true;
+    }
     g.ri = g.R * k->inner;
     if (k->n > 0) {
         g.cols = legend == 2 && c.w / 2 >= fs * 15 ? 2 : 1;
@@ -399,7 +436,6 @@ static void donut_draw(const wdg_t *w, draw_t *d)
 
 /* ---- the tour: highlight and callout, as marks ---------------------------- */
 
-#define PULL      0.09      /* a highlighted slice grows outwards by this share of R */
 #define CALL_FS   0.8       /* callout text, of the legend size */
 
 /* The callout of slice i: its two lines, and where it goes. */
@@ -424,15 +460,25 @@ static double ring_overlap(const donut_geom_t *G, rect_t b)
     return in / 45.0;
 }
 
-#define CALL_FS_MIN 11      /* the callout shrinks to this before it covers the ring */
+
+/* Whether box b stays out of the disk of radius rr about the ring's centre
+ * (the nearest point of the box is at least rr from it). */
+static bool box_clear(const donut_geom_t *G, rect_t b, double rr)
+{
+    double nx = fmax(b.x, fmin(G->cx, b.x + b.w)), ny = fmax(b.y, fmin(G->cy, b.y + b.h));
+    return hypot(nx - G->cx, ny - G->cy) >= rr;
+}
 
 /* The callout of slice i: its two lines, and where it goes: beside the
  * leader's elbow, else in a corner of the chart's area (nearest the elbow
  * first), else beside the elbow on the other side, the first of them that
- * leaves the ring alone, at the largest text size down to CALL_FS_MIN that
- * finds one; when none does (a ring that fills its area), the place and
- * size that cover the least of it. A pure function of the geometry, so the
- * marks' rectangles and the drawing agree. */
+ * leaves the ring alone (exactly: no point of the box within the pulled-out
+ * ring's radius), at the largest text size down to CALL_FS_MIN that finds
+ * one; when none does (a ring that fills its area), the band donut_geom
+ * kept above the ring, or a corner with the box narrowed to fit beside it,
+ * or no callout (a box of width 0) where not even that fits: never over
+ * the ring. A pure function of the geometry, so the marks'
+ * rectangles and the drawing agree. */
 static callout_t callout_of(const donut_t *k, const donut_geom_t *G, int i, double a0, double a1)
 {
     callout_t co = { .fs = fmax(13, G->fs * CALL_FS * 1.1) };
@@ -453,15 +499,17 @@ static callout_t callout_of(const donut_t *k, const donut_geom_t *G, int i, doub
     co.py = G->cy + sa * rr;
     co.qx = co.px + ca * 14;
     co.qy = co.py + sa * 14;
-    rect_t A = G->chart;                  /* the callout stays off the legend */
+    rect_t A = G->area;                   /* the callout stays off the legend */
     if (A.w < 40 || A.h < 30)
         A = G->c;
+    double rr_clear = G->R * (1 + PULL) + 3;
     double best_ov = 2, fs0 = co.fs;
+    bool clear = false;
     for (double fs = fs0;; fs = fmax(CALL_FS_MIN, fs * 0.85)) {
         double pad = fmin(10, fs * 0.7);
         double w = fmax(draw_text_width_estimate(co.name, fs), draw_text_width_estimate(co.val, fs)) + 2 * pad;
         w = fmin(w, A.w - 4);
-        double h = fs * 2.9;
+        double h = CALL_H(fs);
         double side = ca >= 0 ? 1 : -1;
         /* candidates: beside the elbow; the four corners, nearest first;
          * beside the elbow on the other side */
@@ -485,19 +533,41 @@ static callout_t callout_of(const donut_t *k, const donut_geom_t *G, int i, doub
         }
         cand[nc][0] = side > 0 ? co.qx - 16 - w : co.qx + 16;
         cand[nc++][1] = co.qy - h / 2;
-        for (int c = 0; c < nc && best_ov > 0; c++) {
+        for (int c = 0; c < nc && !clear; c++) {
             double x = fmax(A.x + 2, fmin(cand[c][0], A.x + A.w - w - 2));
             double y = fmax(A.y + 2, fmin(cand[c][1], A.y + A.h - h - 2));
             rect_t b = { x, y, w, h };
             double ov = ring_overlap(G, b);
-            if (ov < best_ov) {
+            clear = box_clear(G, b, rr_clear);
+            if (clear || ov < best_ov) {
                 best_ov = ov;
                 co.box = b;
                 co.fs = fs;
             }
         }
-        if (best_ov <= 0 || fs <= CALL_FS_MIN)
+        if (clear || fs <= CALL_FS_MIN)
             break;
+    }
+    if (!clear) {
+        /* none leaves the ring alone at the smallest size: the band kept
+         * over the ring (donut_geom), else the corner nearest the elbow
+         * with the box narrowed to what fits there (the text is cut with
+         * "…" to it) */
+        double fs = CALL_FS_MIN, h = CALL_H(fs);
+        double w = fmin(co.box.w, A.w - 4);
+        rect_t b;
+        if (G->band) {
+            b = (rect_t){ fmax(A.x + 2, fmin(co.qx - w / 2, A.x + A.w - w - 2)), A.y + 2, w, h };
+        } else {
+            double room = corner_room(A, G->cx, G->cy, rr_clear, h);
+            w = fmin(w, room);
+            if (w < 3 * fs + 2 * fmin(10, fs * 0.7))
+                w = 0;                    /* no room for even two characters: no callout (its row stays lit) */
+            bool right = co.qx >= G->cx, low = co.qy >= G->cy;
+            b = (rect_t){ right ? A.x + A.w - w - 2 : A.x + 2, low ? A.y + A.h - h - 2 : A.y + 2, w, h };
+        }
+        co.box = b;
+        co.fs = fs;
     }
     return co;
 }
@@ -681,7 +751,7 @@ static void donut_draw_overlay(const wdg_t *w, draw_t *d)
         if (in_clip(cr, slice_box(&G, A0[cur], A1[cur], e)))
             draw_pulled(k, &G, d, cur, A0[cur], A1[cur], e, alpha);
         callout_t co = callout_of(k, &G, cur, A0[cur], A1[cur]);
-        if (in_clip(cr, callout_rect(&co)))
+        if (co.box.w > 0 && in_clip(cr, callout_rect(&co)))
             draw_callout(k, &co, d, cur, alpha * e);
     }
     if (G.legend != 3 && in_clip(cr, legend_row(&G, cur)))
@@ -710,7 +780,8 @@ static int donut_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
     if (A1[cur] > A0[cur]) {
         out[n++] = slice_box(&G, A0[cur], A1[cur], e);
         callout_t co = callout_of(k, &G, cur, A0[cur], A1[cur]);
-        out[n++] = callout_rect(&co);
+        if (co.box.w > 0)
+            out[n++] = callout_rect(&co);
     }
     if (G.legend != 3)
         out[n++] = legend_row(&G, cur);
