@@ -1407,7 +1407,25 @@ static void px_blend(draw_px_t *px, const uint32_t *src, int sst, int x0, int y0
             }
             const uint32_t *s = (const uint32_t *)((const uint8_t *)src + (size_t)(y - y0) * (size_t)sst);
             uint32_t *row = (uint32_t *)(px->data + (size_t)y * (size_t)px->stride) + x0;
-            for (int x = a0; x <= a1; x++)
+            int x = a0;
+#if defined(__SSE2__)
+            /* four at a time: pixman's blend on 16-bit lanes, the same bytes */
+            const __m128i z = _mm_setzero_si128(), c80 = _mm_set1_epi16(0x80), cff = _mm_set1_epi16(0xff);
+            for (; x + 3 <= a1; x += 4) {
+                __m128i sv = _mm_loadu_si128((const __m128i *)(s + x)), dv = _mm_loadu_si128((const __m128i *)(row + x));
+                __m128i out[2];
+                for (int h = 0; h < 2; h++) {
+                    __m128i sh = h ? _mm_unpackhi_epi8(sv, z) : _mm_unpacklo_epi8(sv, z);
+                    __m128i dh = h ? _mm_unpackhi_epi8(dv, z) : _mm_unpacklo_epi8(dv, z);
+                    __m128i ia = _mm_sub_epi16(cff, _mm_shufflehi_epi16(_mm_shufflelo_epi16(sh, 0xff), 0xff));
+                    __m128i dm = _mm_add_epi16(_mm_mullo_epi16(dh, ia), c80);
+                    dm = _mm_srli_epi16(_mm_add_epi16(dm, _mm_srli_epi16(dm, 8)), 8);
+                    out[h] = dm;
+                }
+                _mm_storeu_si128((__m128i *)(row + x), _mm_adds_epu8(sv, _mm_packus_epi16(out[0], out[1])));
+            }
+#endif
+            for (; x <= a1; x++)
                 row[x] = px_over(s[x], row[x]);
         }
     }
