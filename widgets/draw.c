@@ -1259,6 +1259,18 @@ static int trail_box(draw_t *d, const draw_seg_t *seg, int n, double b[4])
  * device x0, y0), with each row's span of touched columns in
  * trail_tls.span; the rest of the picture is zeroed when clear. false when
  * out of memory. */
+/* fminf and fmaxf for the numbers trail_render has (finite, no signed
+ * zeros to tell apart), inline: libm's calls were 3 % of the map's marks. */
+static inline float min_f(float a, float b)
+{
+    return a < b ? a : b;
+}
+
+static inline float max_f(float a, float b)
+{
+    return a > b ? a : b;
+}
+
 static bool trail_render(draw_t *d, const draw_seg_t *seg, int n, int x0, int y0, int bw, int bh, bool clear)
 {
     cairo_matrix_t m;
@@ -1327,7 +1339,7 @@ static bool trail_render(draw_t *d, const draw_seg_t *seg, int n, int x0, int y0
                 if (!(e2 < R2))
                     continue;
                 /* the stroke's share of the pixel across its edge: [e - ½, e + ½] ∩ [-hw, hw] */
-                float e = sqrtf(e2), cov = fminf(e + 0.5f, hw) - fmaxf(e - 0.5f, -hw);
+                float e = sqrtf(e2), cov = min_f(e + 0.5f, hw) - max_f(e - 0.5f, -hw);
                 if (!(cov > 0))
                     continue;
                 cov = cov > 1 ? 1 : cov;
@@ -1344,8 +1356,8 @@ static bool trail_render(draw_t *d, const draw_seg_t *seg, int n, int x0, int y0
     for (int y = 0; y < bh; y++) {       /* premultiplied ARGB32, as cairo keeps it */
         for (int x = span[2 * y]; x <= span[2 * y + 1]; x++) {
             const float *p = acc + ((size_t)y * (size_t)bw + (size_t)x) * 4;
-            uint32_t a = (uint32_t)(fminf(p[3], 1) * 255 + 0.5f), r = (uint32_t)(fminf(p[0], 1) * 255 + 0.5f);
-            uint32_t gg = (uint32_t)(fminf(p[1], 1) * 255 + 0.5f), b = (uint32_t)(fminf(p[2], 1) * 255 + 0.5f);
+            uint32_t a = (uint32_t)(min_f(p[3], 1) * 255 + 0.5f), r = (uint32_t)(min_f(p[0], 1) * 255 + 0.5f);
+            uint32_t gg = (uint32_t)(min_f(p[1], 1) * 255 + 0.5f), b = (uint32_t)(min_f(p[2], 1) * 255 + 0.5f);
             r = r > a ? a : r;
             gg = gg > a ? a : gg;
             b = b > a ? a : b;
