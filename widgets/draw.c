@@ -791,12 +791,6 @@ void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
  * and OVER adds the source to the destination times the source's missing
  * alpha, saturating. */
 
-static inline uint32_t un8_mul(uint32_t a, uint32_t b)
-{
-    uint32_t t = a * b + 0x80;
-    return (t + (t >> 8)) >> 8;
-}
-
 /* Two channels at once, as pixman's C code does: the red and blue (or
  * alpha and green) bytes of x, 0x00rr00bb, each times a. */
 static inline uint32_t un8x2_mul(uint32_t x, uint32_t a)
