@@ -713,12 +713,12 @@ static bool tour_slice(const donut_t *k, int i)
 /* Whether r (design units) meets the clip of cr: the core draws the marks
  * into all of a frame's damage, which often holds only a neighbour's
  * rectangles (the marquee under the donut), and a piece whose box misses
- * the clip leaves no ink in it (the boxes are the marks' rectangles). */
-static bool in_clip(cairo_t *cr, rect_t r)
+ * the clip leaves no ink in it (the boxes are the marks' rectangles). The
+ * clip's rectangles are tested, not their bounding box, which spans the
+ * screen when a neighbour far off moves. */
+static bool in_clip(const draw_clip_t *clip, const draw_t *d, rect_t r)
 {
-    double x0, y0, x1, y1;
-    cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
-    return r.x < x1 && r.x + r.w > x0 && r.y < y1 && r.y + r.h > y0;
+    return draw_clip_hits(clip, d, r);
 }
 
 /* The callout's rectangle with its leader (as donut_overlay_rects). */
@@ -735,26 +735,30 @@ static void donut_draw_overlay(const wdg_t *w, draw_t *d)
     const donut_t *k = (const donut_t *)w;
     if (!tour_slice(k, k->tour.cur))
         return;
-    cairo_t *cr = d->cr;
+    draw_clip_t clip;
+    draw_clip_get(d, &clip);
+    if (!draw_clip_hits(&clip, d, w->rect))     /* only a neighbour's damage in the ink margin */
+        return;
+    const draw_clip_t *cr = &clip;
     donut_geom_t G = donut_geom(k);
     double A0[DONUT_MAX], A1[DONUT_MAX];
     slice_angles(k, d->now, A0, A1);
     double e = wdg_tour_mix(&k->tour, d->now), alpha = 1.0;   /* stale: the core dims it */
     int cur = k->tour.cur, prev = k->tour.prev;
     if (tour_slice(k, prev) && e < 1) {
-        if (A1[prev] > A0[prev] && in_clip(cr, slice_box(&G, A0[prev], A1[prev], 1 - e)))
+        if (A1[prev] > A0[prev] && in_clip(cr, d, slice_box(&G, A0[prev], A1[prev], 1 - e)))
             draw_pulled(k, &G, d, prev, A0[prev], A1[prev], 1 - e, alpha);
-        if (G.legend != 3 && in_clip(cr, legend_row(&G, prev)))
+        if (G.legend != 3 && in_clip(cr, d, legend_row(&G, prev)))
             draw_legend_lit(&G, d, prev, 1 - e, alpha);
     }
     if (A1[cur] > A0[cur]) {
-        if (in_clip(cr, slice_box(&G, A0[cur], A1[cur], e)))
+        if (in_clip(cr, d, slice_box(&G, A0[cur], A1[cur], e)))
             draw_pulled(k, &G, d, cur, A0[cur], A1[cur], e, alpha);
         callout_t co = callout_of(k, &G, cur, A0[cur], A1[cur]);
-        if (co.box.w > 0 && in_clip(cr, callout_rect(&co)))
+        if (co.box.w > 0 && in_clip(cr, d, callout_rect(&co)))
             draw_callout(k, &co, d, cur, alpha * e);
     }
-    if (G.legend != 3 && in_clip(cr, legend_row(&G, cur)))
+    if (G.legend != 3 && in_clip(cr, d, legend_row(&G, cur)))
         draw_legend_lit(&G, d, cur, e, alpha);
 }
 

@@ -676,6 +676,8 @@ static void kpi_draw_overlay(const wdg_t *w, draw_t *d)
     c.a *= alpha;
     draw_clip_t clip;
     draw_clip_get(d, &clip);
+    if (!draw_clip_hits(&clip, d, w->rect))     /* only a neighbour's damage in the ink margin */
+        return;
     if (flip_on(k)) {
         flip_draw_digits(k, &g, d, draw_color(d, c), alpha, &clip);
     } else if (st.text) {

@@ -403,6 +403,8 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
     double bh = fmin(rh * 0.62, 26);
     draw_clip_t clip;
     draw_clip_get(d, &clip);
+    if (!draw_clip_hits(&clip, d, w->rect))     /* only a neighbour's damage in the ink margin */
+        return;
     badge_pic_t badge;
     memset(&badge, 0, sizeof badge);
     badge.w = badge_w;
