@@ -954,10 +954,19 @@ static void progress_liquid_layered(void **st)
                  (unsigned long long)(s->st.widgets_drawn - drawn0));
     compare_now(s, 5.0 - 1 / 60.0, WALL0 + 4983, "the level moving, waves");
     send(s, "{\"topic\":\"t.rate\",\"value\":93.4}");                     /* crosses 90: recoloured */
+    send(s, "{\"topic\":\"t.regions\",\"value\":{\"临平\":80,\"南苑\":40,\"东湖\":60,\"星桥\":20}}");
     for (long k = 5 * 60; k < 6 * 60; k++) {
         frame_at(s, k / 60.0);
-        if (k == 5 * 60 + 30)
-            compare_now(s, k / 60.0, WALL0 + (int64_t)(k / 60.0 * 1000), "the liquid recoloured");
+        if (k == 5 * 60 + 30) {
+            compare_now(s, k / 60.0, WALL0 + (int64_t)(k / 60.0 * 1000), "the liquid recoloured, bars growing");
+            drawn0 = s->st.widgets_drawn;
+            send(s, "{\"topic\":\"t.regions\",\"value\":{\"临平\":80,\"南苑\":45,\"东湖\":62,\"星桥\":30}}");
+        }
+        if (k == 5 * 60 + 50)
+            compare_now(s, k / 60.0, WALL0 + (int64_t)(k / 60.0 * 1000), "bars growing on the same axis");
+        if (k == 5 * 60 + 49 && s->st.widgets_drawn != drawn0)
+            fail_msg("bars growing on the same axis redrew %llu layers: only their marks",
+                     (unsigned long long)(s->st.widgets_drawn - drawn0));
     }
     uint64_t stale_drawn = 0;
     for (long k = 6 * 60; k < 7 * 60; k++) {                             /* stale from 6 s: a minute on */

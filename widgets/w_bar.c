@@ -5,8 +5,11 @@
  * numbers. The main "bind" is the first series; "series" adds more, each with
  * its own binding, name and colour, grouped side by side per category.
  * Vertical columns or horizontal bars, gradient fills, value labels, a nice
- * value axis with gridlines, and growth animation when values change (the
- * widget invalidates only while bars move).
+ * value axis with gridlines, and growth animation when values change. The
+ * layer holds the axes, gridlines, names, unit and legend; the bars (fills,
+ * caps, value labels) are marks over it, so bars growing on the same axis
+ * repaint the plot without redrawing the layer (a new axis or new
+ * categories redraw it).
  *
  * Caps: at most BAR_MAX_CATS categories (the first ones win) and
  * BAR_MAX_SERIES series.
@@ -117,12 +120,43 @@ static void set_cell(bar_t *b, int s, int ci, double x, double now, bool *change
         b->anim_until = c->tw.t0 + c->tw.dur;     /* only a visible move animates */
 }
 
+/* What the layer shows besides the bars: the value axis, the categories
+ * and which cells there are; the bars alone changing keeps it. */
+typedef struct {
+    double   vmin, vmax;
+    int      nc;
+    uint64_t names;
+} layer_key_t;
+
+static void value_range(const bar_t *b, double *minv, double *maxv);
+static rect_t cells_area(const bar_t *b);
+
+static layer_key_t layer_key(const bar_t *b)
+{
+    layer_key_t k = { 0, 0, b->nc, 1469598103934665603ull };
+    double minv, maxv;
+    value_range(b, &minv, &maxv);
+    double step = wdg_nice_step(maxv - minv, 4);
+    k.vmax = ceil(maxv / step) * step;
+    k.vmin = floor(minv / step) * step;
+    if (b->orient != 1 && k.vmax < maxv * 1.08)
+        k.vmax += step;
+    for (int ci = 0; ci < b->nc; ci++) {
+        for (const char *c = b->cats[ci]; *c; c++)
+            k.names = (k.names ^ (unsigned char)*c) * 1099511628211ull;
+        for (int s = 0; s < b->ns; s++)
+            k.names = (k.names ^ (b->cell[s][ci].has ? 2u : 1u)) * 1099511628211ull;
+    }
+    return k;
+}
+
 static void bar_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
 {
     bar_t *b = (bar_t *)w;
     (void)e;
     if (slot < 0 || slot >= b->ns || slot >= BAR_MAX_SERIES)
         return;
+    layer_key_t was = layer_key(b);
     bool seen[BAR_MAX_CATS] = { false }, changed = false;
     if (v && (v->type == BS_ARR || v->type == BS_OBJ)) {
         for (uint32_t i = 0; i < v->n; i++) {
@@ -189,8 +223,15 @@ static void bar_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
             prev = ci;
     }
     wdg_tour_follow(&b->tour, cur, prev, b->nc);
-    if (changed)
-        wdg_invalidate(w);
+    if (!changed)
+        return;
+    layer_key_t is = layer_key(b);
+    if (was.vmin != is.vmin || was.vmax != is.vmax || was.nc != is.nc || was.names != is.names)
+        wdg_invalidate(w);                /* the axis or the categories: the layer too */
+    else if (now < b->anim_until)
+        wdg_invalidate_overlay(w);        /* the bars grow (bar_overlay_rects) */
+    else
+        wdg_invalidate_area(w, cells_area(b));   /* a step too small to animate: the bars there */
 }
 
 static void bar_tick(wdg_t *w, double now, int64_t wall_ms)
@@ -200,7 +241,7 @@ static void bar_tick(wdg_t *w, double now, int64_t wall_ms)
     if (wdg_tour_tick(&b->tour, b->nc, now))
         wdg_invalidate_overlay(w);
     if (b->anim_until > 0) {
-        wdg_invalidate(w);
+        wdg_invalidate_overlay(w);        /* the bars (marks) grow; the axes stay cached */
         if (now >= b->anim_until)
             b->anim_until = 0;
     }
@@ -340,11 +381,9 @@ static void bar_draw(const wdg_t *w, draw_t *d)
     cairo_stroke(cr);
 
     double slot = (horiz ? p.h : p.w) / b->nc;
-    double group = slot * b->bar_width, bw = group / b->ns;
-    double lfs = horiz ? fmin(fs, slot * 0.62) : fs;           /* category and value labels */
+    double lfs = horiz ? fmin(fs, slot * 0.62) : fs;           /* category labels */
     for (int ci = 0; ci < b->nc; ci++) {
-        double s0 = (horiz ? p.y : p.x) + slot * ci + (slot - group) / 2;
-        /* category label */
+        /* category label (the bars are marks: cells_draw) */
         bs_color_t tc = text;
         tc.a *= alpha;
         if (horiz)
@@ -352,65 +391,6 @@ static void bar_draw(const wdg_t *w, draw_t *d)
         else
             draw_text_fit(d, FONT_TEXT, fs, p.x + slot * (ci + 0.5), p.y + p.h + fs * 1.1, b->cats[ci], tc,
                           AL_CENTER, slot - 4);
-        for (int s = 0; s < b->ns; s++) {
-            const cell_t *cl = &b->cell[s][ci];
-            if (!cl->has)
-                continue;
-            double val = cell_now(b, cl, d->now);
-            bs_color_t sc = s == 0 ? draw_color(d, fmt_color(&b->fmt, cl->to, b->color)) : series_color(b, d, s);
-            double f0 = zero_f, f1 = fmax(0, fmin(1, wdg_frac(val, vmin, vmax)));
-            double lo = fmin(f0, f1), hi = fmax(f0, f1);
-            double a0 = s0 + bw * s + bw * 0.08, aw = bw * 0.84;     /* across */
-            cairo_pattern_t *g;
-            double x, y, ww, hh;
-            if (horiz) {
-                x = p.x + p.w * lo; ww = p.w * (hi - lo); y = a0; hh = aw;
-                g = cairo_pattern_create_linear(p.x + p.w * f0, 0, p.x + p.w * f1, 0);
-            } else {
-                y = p.y + p.h - p.h * hi; hh = p.h * (hi - lo); x = a0; ww = aw;
-                g = cairo_pattern_create_linear(0, p.y + p.h - p.h * f0, 0, p.y + p.h - p.h * f1);
-            }
-            cairo_pattern_add_color_stop_rgba(g, 0, sc.r, sc.g, sc.b, 0.10 * alpha);
-            cairo_pattern_add_color_stop_rgba(g, 1, sc.r, sc.g, sc.b, 0.95 * alpha);
-            cairo_rectangle(cr, x, y, ww, hh);
-            cairo_set_source(cr, g);
-            cairo_fill(cr);
-            cairo_pattern_destroy(g);
-            /* a glowing cap at the end of the bar */
-            if (horiz) {
-                cairo_move_to(cr, p.x + p.w * f1, y);
-                cairo_line_to(cr, p.x + p.w * f1, y + hh);
-            } else {
-                cairo_move_to(cr, x, p.y + p.h - p.h * f1);
-                cairo_line_to(cr, x + ww, p.y + p.h - p.h * f1);
-            }
-            bs_color_t cap = { fminf(1, sc.r * 0.5f + 0.5f), fminf(1, sc.g * 0.5f + 0.5f),
-                               fminf(1, sc.b * 0.5f + 0.5f), (float)alpha, -1 };
-            cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
-            draw_glow_stroke(d, cap, 2.5, 3);
-            if (b->labels) {
-                fmt_out_t fo;
-                char vb[160];
-                fmt_number_as(&b->fmt, val, cl->to, &fo);
-                if (b->ns > 1 || (fo.unit[0] && b->fmt.unit && !strcmp(fo.unit, b->fmt.unit)))
-                    snprintf(vb, sizeof vb, "%s", fo.num);  /* the unit is on the axis */
-                else
-                    fmt_join(&fo, vb, sizeof vb);
-                double vfs = fs * 0.95;
-                if (!horiz) {                               /* fit the bar's width */
-                    double vw = draw_number_width(d, FONT_NUMBER, vfs, vb);
-                    if (vw > bw * 1.05)
-                        vfs = fmax(9, vfs * bw * 1.05 / vw);
-                }
-                bs_color_t lc = sc;
-                lc.a = (float)alpha;
-                if (horiz)
-                    draw_number(d, FONT_NUMBER, fmin(lfs, fmax(11, hh * 1.1)), p.x + p.w * f1 + 6, y + hh / 2, vb, lc, AL_LEFT);
-                else
-                    draw_number(d, FONT_NUMBER, vfs, x + ww / 2, p.y + p.h - p.h * f1 - 4, vb, lc,
-                                AL_CENTER | AL_BOTTOM);
-            }
-        }
     }
 }
 
@@ -483,6 +463,79 @@ static bar_geom_t bar_geom(const bar_t *b, draw_t *d, double *wide_x)
     g.group = g.slot * b->bar_width;
     g.bw = g.group / b->ns;
     return g;
+}
+
+/* The bars of category ci (fills, glowing caps, value labels) at d->now:
+ * marks over the layer, which holds the axes, grid and names. */
+static void cells_draw(const bar_t *b, const bar_geom_t *g, draw_t *d, int ci)
+{
+    cairo_t *cr = d->cr;
+    double alpha = 1.0;   /* stale: the core dims it */
+    bool horiz = g->horiz;
+    double fs = g->fs;
+    rect_t p = g->p;
+    double vmin = g->vmin, vmax = g->vmax, zero_f = g->zero_f, slot = g->slot, bw = g->bw;
+    double lfs = horiz ? fmin(fs, slot * 0.62) : fs;
+    double s0 = (horiz ? p.y : p.x) + slot * ci + (slot - g->group) / 2;
+        for (int s = 0; s < b->ns; s++) {
+            const cell_t *cl = &b->cell[s][ci];
+            if (!cl->has)
+                continue;
+            double val = cell_now(b, cl, d->now);
+            bs_color_t sc = s == 0 ? draw_color(d, fmt_color(&b->fmt, cl->to, b->color)) : series_color(b, d, s);
+            double f0 = zero_f, f1 = fmax(0, fmin(1, wdg_frac(val, vmin, vmax)));
+            double lo = fmin(f0, f1), hi = fmax(f0, f1);
+            double a0 = s0 + bw * s + bw * 0.08, aw = bw * 0.84;     /* across */
+            cairo_pattern_t *g;
+            double x, y, ww, hh;
+            if (horiz) {
+                x = p.x + p.w * lo; ww = p.w * (hi - lo); y = a0; hh = aw;
+                g = cairo_pattern_create_linear(p.x + p.w * f0, 0, p.x + p.w * f1, 0);
+            } else {
+                y = p.y + p.h - p.h * hi; hh = p.h * (hi - lo); x = a0; ww = aw;
+                g = cairo_pattern_create_linear(0, p.y + p.h - p.h * f0, 0, p.y + p.h - p.h * f1);
+            }
+            cairo_pattern_add_color_stop_rgba(g, 0, sc.r, sc.g, sc.b, 0.10 * alpha);
+            cairo_pattern_add_color_stop_rgba(g, 1, sc.r, sc.g, sc.b, 0.95 * alpha);
+            cairo_rectangle(cr, x, y, ww, hh);
+            cairo_set_source(cr, g);
+            cairo_fill(cr);
+            cairo_pattern_destroy(g);
+            /* a glowing cap at the end of the bar */
+            if (horiz) {
+                cairo_move_to(cr, p.x + p.w * f1, y);
+                cairo_line_to(cr, p.x + p.w * f1, y + hh);
+            } else {
+                cairo_move_to(cr, x, p.y + p.h - p.h * f1);
+                cairo_line_to(cr, x + ww, p.y + p.h - p.h * f1);
+            }
+            bs_color_t cap = { fminf(1, sc.r * 0.5f + 0.5f), fminf(1, sc.g * 0.5f + 0.5f),
+                               fminf(1, sc.b * 0.5f + 0.5f), (float)alpha, -1 };
+            cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+            draw_glow_stroke(d, cap, 2.5, 3);
+            if (b->labels) {
+                fmt_out_t fo;
+                char vb[160];
+                fmt_number_as(&b->fmt, val, cl->to, &fo);
+                if (b->ns > 1 || (fo.unit[0] && b->fmt.unit && !strcmp(fo.unit, b->fmt.unit)))
+                    snprintf(vb, sizeof vb, "%s", fo.num);  /* the unit is on the axis */
+                else
+                    fmt_join(&fo, vb, sizeof vb);
+                double vfs = fs * 0.95;
+                if (!horiz) {                               /* fit the bar's width */
+                    double vw = draw_number_width(d, FONT_NUMBER, vfs, vb);
+                    if (vw > bw * 1.05)
+                        vfs = fmax(9, vfs * bw * 1.05 / vw);
+                }
+                bs_color_t lc = sc;
+                lc.a = (float)alpha;
+                if (horiz)
+                    draw_number(d, FONT_NUMBER, fmin(lfs, fmax(11, hh * 1.1)), p.x + p.w * f1 + 6, y + hh / 2, vb, lc, AL_LEFT);
+                else
+                    draw_number(d, FONT_NUMBER, vfs, x + ww / 2, p.y + p.h - p.h * f1 - 4, vb, lc,
+                                AL_CENTER | AL_BOTTOM);
+            }
+        }
 }
 
 /* The callout of category ci: its lines and its size (estimated). */
@@ -612,12 +665,27 @@ static void draw_bar_callout(const bar_t *b, const bar_geom_t *g, draw_t *d, int
     }
 }
 
+/* Where the bars can be: the content, less the row of the unit and legend
+ * (which the layer holds); they are drawn clipped to it. */
+static rect_t cells_area(const bar_t *b)
+{
+    bar_geom_t g = bar_geom(b, NULL, NULL);
+    return (rect_t){ g.c.x - 4, g.c.y - 4, g.c.w + 8, g.c.h + 8 };
+}
+
 static void bar_draw_overlay(const wdg_t *w, draw_t *d)
 {
     const bar_t *b = (const bar_t *)w;
-    if (!tour_cat(b, b->tour.cur))
+    if (b->nc == 0)
         return;
     bar_geom_t g = bar_geom(b, d, NULL);
+    cairo_save(d->cr);
+    draw_clip_pixels(d->cr, cells_area(b));
+    for (int ci = 0; ci < b->nc; ci++)
+        cells_draw(b, &g, d, ci);
+    cairo_restore(d->cr);
+    if (!tour_cat(b, b->tour.cur))
+        return;
     double e = wdg_tour_mix(&b->tour, d->now), alpha = 1.0;   /* stale: the core dims it */
     if (tour_cat(b, b->tour.prev) && e < 1)
         draw_band(b, &g, d, b->tour.prev, 1 - e, alpha);
@@ -632,12 +700,16 @@ static void bar_draw_overlay(const wdg_t *w, draw_t *d)
 static int bar_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
 {
     const bar_t *b = (const bar_t *)w;
-    if (!tour_cat(b, b->tour.cur) || max < 3)
-        return 0;
+    if (max < 4)
+        return -1;
+    int n = 0;
+    if (now < b->anim_until)              /* bars growing: where bars can be */
+        out[n++] = cells_area(b);
+    if (!tour_cat(b, b->tour.cur))
+        return n;
     double wide = 0;
     bar_geom_t g = bar_geom(b, NULL, &wide);
     double e = wdg_tour_mix(&b->tour, now);
-    int n = 0;
     int cats[2] = { b->tour.cur, tour_cat(b, b->tour.prev) && e < 1 ? b->tour.prev : -1 };
     bar_callout_t co = bar_callout(b, b->tour.cur, g.fs);
     for (int k = 0; k < 2; k++) {
