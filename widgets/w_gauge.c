@@ -420,9 +420,10 @@ static rect_t sector_box(const gauge_geom_t *G, double f0, double f1, double e)
  * while it sweeps (arc_ref), so what changes over a tween is the sector
  * between where it starts and where it ends, with the head there and the
  * glow around it: that sector's boxes, in pieces of at most 1/12 of the
- * span. The boxes are those of the whole tween, so the core's old ∪ new
- * holds every frame's change, also after a retarget or a jump (the old
- * frame's boxes reach back to where the arc was drawn). When the colours
+ * span. The boxes are those of what is left of the tween (from the arc's
+ * end now to where it goes), so the core's old ∪ new holds every frame's
+ * change, also after a retarget or a jump (the old frame's boxes reach
+ * back to where the arc was drawn). When the colours
  * change (the target moved to another 1/32, or another threshold colour)
  * the frame that applies it repaints the whole ring. */
 static int gauge_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
@@ -452,7 +453,10 @@ static int gauge_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
     bool whole = !g->has || now <= g->recolour_t + 1e-9 || !g->tw.set || max - n < GAUGE_SECTORS;
     double fa = 0, fb = 0;
     if (!whole) {
-        double a = g->tw.from, b = g->tw.to;
+        /* from where the arc is now to where it ends: the ease only goes on
+         * towards its end, also after a retarget (which bends it from where
+         * it is), so what is left of the tween is all that still moves */
+        double a = wdg_tween_at(&g->tw, now), b = g->tw.to;
         a = isfinite(a) ? frac_of(g, a) : NAN;
         b = isfinite(b) ? frac_of(g, b) : NAN;
         if (isnan(a) && isnan(b))
