@@ -18,13 +18,17 @@ typedef struct {
 static void put(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(buf_t *b, const char *fmt, ...)
 {
-    char tmp[2048];
-    va_list ap;
+    /* measured first, then written in place: a paragraph of any length
+     * (a fixed scratch buffer cut long docs, and copied past its end) */
+    va_list ap, ap2;
     va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n < 0 || b->oom)
+    if (n < 0 || b->oom) {
+        va_end(ap2);
         return;
+    }
     size_t need = b->len + (size_t)n + 1;
     if (need > b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 4096;
@@ -33,12 +37,14 @@ static void put(buf_t *b, const char *fmt, ...)
         char *s = realloc(b->s, cap);
         if (!s) {
             b->oom = true;
+            va_end(ap2);
             return;
         }
         b->s = s;
         b->cap = cap;
     }
-    memcpy(b->s + b->len, tmp, (size_t)n + 1);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap2);
+    va_end(ap2);
     b->len += (size_t)n;
 }
 
