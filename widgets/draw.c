@@ -1551,6 +1551,25 @@ static sprite_t *sprite_get(draw_sprite_fn paint, const void *arg, size_t n, dou
     return lru;
 }
 
+/* A device point as a sprite takes it: the whole pixel (*ix, *iy) and the
+ * quarter-pixel phase (*qx, *qy in 0..3) within it, a phase that rounds to 4
+ * carried into the next pixel. */
+static void sprite_phase(double X, double Y, double *ix, double *iy, int *qx, int *qy)
+{
+    *ix = floor(X);
+    *iy = floor(Y);
+    *qx = (int)lround((X - *ix) * 4);
+    *qy = (int)lround((Y - *iy) * 4);
+    if (*qx == 4) {
+        *qx = 0;
+        *ix += 1;
+    }
+    if (*qy == 4) {
+        *qy = 0;
+        *iy += 1;
+    }
+}
+
 void draw_sprite(draw_t *d, double x, double y, double r, draw_sprite_fn paint, const void *arg, size_t arglen)
 {
     cairo_t *cr = d->cr;
@@ -1564,16 +1583,9 @@ void draw_sprite(draw_t *d, double x, double y, double r, draw_sprite_fn paint, 
     if (!direct && (fabs(X) > 1e6 || fabs(Y) > 1e6))
         return;                           /* far off any surface */
     sprite_t *sp = NULL;
-    double ix = floor(X), iy = floor(Y);
-    int qx = (int)lround((X - ix) * 4), qy = (int)lround((Y - iy) * 4);
-    if (qx == 4) {
-        qx = 0;
-        ix += 1;
-    }
-    if (qy == 4) {
-        qy = 0;
-        iy += 1;
-    }
+    double ix, iy;
+    int qx, qy;
+    sprite_phase(X, Y, &ix, &iy, &qx, &qy);
     if (!direct)
         sp = sprite_get(paint, arg, arglen, s, r, qx, qy);
     cairo_save(cr);
@@ -1604,16 +1616,9 @@ void draw_sprite_px(draw_px_t *px, draw_t *d, double x, double y, double r, draw
     cairo_user_to_device(cr, &X, &Y);
     if (fabs(X) > 1e6 || fabs(Y) > 1e6)
         return;                           /* far off any surface */
-    double ix = floor(X), iy = floor(Y);  /* the phase as draw_sprite takes it */
-    int qx = (int)lround((X - ix) * 4), qy = (int)lround((Y - iy) * 4);
-    if (qx == 4) {
-        qx = 0;
-        ix += 1;
-    }
-    if (qy == 4) {
-        qy = 0;
-        iy += 1;
-    }
+    double ix, iy;                        /* the phase as draw_sprite takes it */
+    int qx, qy;
+    sprite_phase(X, Y, &ix, &iy, &qx, &qy);
     sprite_t *sp = sprite_get(paint, arg, arglen, s, r, qx, qy);
     if (!sp) {
         draw_sprite(d, x, y, r, paint, arg, arglen);
