@@ -1082,18 +1082,28 @@ static void ring_stroke(draw_t *d, double cx, double cy, double r, double width,
     cairo_restore(cr);
 }
 
+/* ring_setup, and a ring that cairo strokes is stroked here: true when the
+ * caller is to compute the ring's pixels itself (g, out set). */
+static bool ring_pixels(draw_t *d, double cx, double cy, double r, double width, bs_color_t *c, double alpha,
+                        ring_t *g, double *out)
+{
+    bool stroke;
+    if (!ring_setup(d, cx, cy, r, width, c, alpha, g, out, &stroke))
+        return false;
+    if (stroke) {
+        ring_stroke(d, cx, cy, r, width, *c, alpha);
+        return false;
+    }
+    return true;
+}
+
 void draw_ring(draw_t *d, double cx, double cy, double r, double width, bs_color_t c, double alpha)
 {
     cairo_t *cr = d->cr;
     ring_t g;
     double out;
-    bool stroke;
-    if (!ring_setup(d, cx, cy, r, width, &c, alpha, &g, &out, &stroke))
-        return;
-    if (stroke) {
-        ring_stroke(d, cx, cy, r, width, c, alpha);
-        return;
-    }
+    if (!ring_pixels(d, cx, cy, r, width, &c, alpha, &g, &out))
+        return;                           /* nothing to draw, or stroked by cairo */
     double cx0, cy0, cx1, cy1;
     cairo_save(cr);
     cairo_identity_matrix(cr);
@@ -1142,13 +1152,8 @@ void draw_ring_px(draw_px_t *px, draw_t *d, double cx, double cy, double r, doub
     }
     ring_t g;
     double out;
-    bool stroke;
-    if (!ring_setup(d, cx, cy, r, width, &c, alpha, &g, &out, &stroke))
-        return;
-    if (stroke) {
-        ring_stroke(d, cx, cy, r, width, c, alpha);
-        return;
-    }
+    if (!ring_pixels(d, cx, cy, r, width, &c, alpha, &g, &out))
+        return;                           /* nothing to draw, or stroked by cairo */
     /* the ring's box in surface pixels (device + offset), as draw_ring's */
     int bx0 = (int)floor(g.X - out), by0 = (int)floor(g.Y - out), bx1 = (int)ceil(g.X + out), by1 = (int)ceil(g.Y + out);
     int ox = (int)px->ox, oy = (int)px->oy;
