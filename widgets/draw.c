@@ -1366,17 +1366,22 @@ static bool trail_render(draw_t *d, const draw_seg_t *seg, int n, int x0, int y0
     return true;
 }
 
+/* trail_box, and a trail that cairo draws is drawn here: true when the
+ * caller is to compute the trail's pixels itself within box b. */
+static bool trail_pixels(draw_t *d, const draw_seg_t *seg, int n, double b[4])
+{
+    int k = trail_box(d, seg, n, b);
+    if (k == 0)
+        cairo_trail(d, seg, n);
+    return k > 0;
+}
+
 void draw_trail(draw_t *d, const draw_seg_t *seg, int n)
 {
     cairo_t *cr = d->cr;
     double b[4];
-    int k = trail_box(d, seg, n, b);
-    if (k < 0)
-        return;
-    if (k == 0) {
-        cairo_trail(d, seg, n);
-        return;
-    }
+    if (!trail_pixels(d, seg, n, b))
+        return;                           /* nothing to draw, or drawn by cairo */
     double cx0, cy0, cx1, cy1;
     cairo_save(cr);
     cairo_identity_matrix(cr);
@@ -1449,13 +1454,8 @@ void draw_trail_px(draw_px_t *px, draw_t *d, const draw_seg_t *seg, int n)
         return;
     }
     double b[4];
-    int k = trail_box(d, seg, n, b);
-    if (k < 0)
-        return;
-    if (k == 0) {
-        cairo_trail(d, seg, n);
-        return;
-    }
+    if (!trail_pixels(d, seg, n, b))
+        return;                           /* nothing to draw, or drawn by cairo */
     /* the box within the clip's extents, in device pixels, as draw_trail's */
     int ox = (int)px->ox, oy = (int)px->oy;
     int x0 = (int)floor(fmax(b[0], px->ext[0] - ox)), y0 = (int)floor(fmax(b[1], px->ext[1] - oy));
