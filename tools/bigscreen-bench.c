@@ -156,12 +156,17 @@ static const char *const headlines[6] = {
     "法律援助线上咨询上线，律师团队每日在线答疑",
 };
 
-static double rnd(gen_t *g)                    /* xorshift64*, [0, 1) */
+static double rnd_from(uint64_t *x)             /* xorshift64*, [0, 1) */
 {
-    g->rng ^= g->rng >> 12;
-    g->rng ^= g->rng << 25;
-    g->rng ^= g->rng >> 27;
-    return (double)((g->rng * 2685821657736338717ull) >> 11) / 9007199254740992.0;
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return (double)((*x * 2685821657736338717ull) >> 11) / 9007199254740992.0;
+}
+
+static double rnd(gen_t *g)                    /* the values' stream */
+{
+    return rnd_from(&g->rng);
 }
 
 typedef struct {
@@ -310,12 +315,7 @@ static void *gen_thread(void *arg)
          * land just as a frame begins: half of them just after its drain).
          * A real feed's server does not know our frame clock. */
         if (g->rate > 0) {
-            uint64_t save = g->rng;
-            g->rng = g->rng_t;
-            double u = rnd(g);
-            g->rng_t = g->rng;
-            g->rng = save;
-            sleep_until(t0 + ((double)i + u) / g->rate);
+            sleep_until(t0 + ((double)i + rnd_from(&g->rng_t)) / g->rate);
         }
         sbuf_t b = { buf, 0, sizeof buf };
         gen_msg(g, mix[i % 20], &b, true);
