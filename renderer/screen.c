@@ -158,6 +158,7 @@ void screen_free(screen_t *s)
     store_free(s->store);
     text_cache_free(s->tc);
     free(s->reload_errors);
+    free(s->prof);
     free(s->wanted);
     if (s->layout)
         scr_layers_free(s);

@@ -154,7 +154,14 @@ typedef struct screen {
     char             hud[200];
     uint64_t         reloads;       /* good reloads applied */
     bool             hold_deliver;  /* a prepared reload's swap frame: data waits a frame */
+    /* where paint time goes (bigscreen-bench BENCH_PROFILE=1): NULL when
+     * off; else wall seconds per stage (SCR_PROF_*), then per widget (the
+     * still copied under its damage, its marks, strip, top and badge),
+     * summed over frames */
+    double          *prof;
 } screen_t;
+
+enum { SCR_PROF_STILL, SCR_PROF_COPY, SCR_PROF_CHROME, SCR_PROF_FADE, SCR_PROF_N };
 
 /* Video wall: this process shows tile (col, row) of a cols × rows wall,
  * i.e. that part of the canvas, fitted to its own output. {1,1,0,0} (the

@@ -35,6 +35,11 @@
  * the figures approach a dedicated wall box's:
  *   flock /tmp/bench.lock nice -n -15 build/tools/bigscreen-bench
  * Not a test: it asserts nothing and meson test does not run it.
+ *
+ * BENCH_PROFILE=1 adds, on stderr, where a frame's paint goes: milliseconds
+ * per frame in update, the still's upkeep, and each widget (the still copied
+ * under its damage and its marks). BENCH_DAMAGE=1 logs every 60th frame's
+ * damage rectangles.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -369,6 +374,9 @@ static int run(const scenario_t *sc, double seconds, double warmup)
         return 1;
     }
     s->live = true;            /* live behaviour: drain budget, page fades, banner */
+    double prof_update = 0;    /* BENCH_PROFILE: where the frame goes, to stderr */
+    if (getenv("BENCH_PROFILE"))
+        s->prof = calloc((size_t)(SCR_PROF_N + l->nwidgets), sizeof *s->prof);
     static gen_t g;            /* 0.5 MB of send times: not on the stack */
     pthread_t th;
     bool gen = sc->feed == FEED_GEN, silent = sc->feed == FEED_SILENT;
@@ -403,7 +411,12 @@ static int run(const scenario_t *sc, double seconds, double warmup)
         double now = work0 - anim0;
         int64_t wall = wall0 + (int64_t)llround(now * 1000);
         uint64_t px0 = s->st.pixels;
-        if (screen_update(s, now, wall)) {
+        if (s->prof && !measuring)
+            memset(s->prof, 0, sizeof *s->prof * (size_t)(SCR_PROF_N + s->layout->nwidgets));
+        bool upd = screen_update(s, now, wall);
+        if (measuring)
+            prof_update += bs_mono() - work0;
+        if (upd) {
             if (getenv("BENCH_DAMAGE") && frames % 60 == 0) {   /* what is repainted, now and then */
                 char line[4096];
                 size_t o = (size_t)snprintf(line, sizeof line, "frame %llu:", (unsigned long long)frames);
@@ -480,6 +493,19 @@ static int run(const scenario_t *sc, double seconds, double warmup)
     printf("\"queue_dropped\":%llu,", (unsigned long long)qs.dropped);
     json_num("rss_peak_mb", ru.ru_maxrss / 1024.0, "}\n");
     fflush(stdout);
+    if (s->prof && frames) {
+        static const char *stage[SCR_PROF_N] = { "still_update", "copy outside widgets", "regions+chrome", "fade" };
+        double f = 1e3 / (double)frames;
+        char line[512];
+        size_t o = (size_t)snprintf(line, sizeof line, "%s: ms per frame: update %.3f", sc->name, prof_update * f);
+        for (int k = 0; k < SCR_PROF_N && o < sizeof line; k++)
+            o += (size_t)snprintf(line + o, sizeof line - o, ", %s %.3f", stage[k], s->prof[k] * f);
+        bs_log(BS_LOG_INFO, "%s", line);
+        for (int i = 0; i < s->layout->nwidgets; i++)
+            if (s->prof[SCR_PROF_N + i] * f >= 0.001)
+                bs_log(BS_LOG_INFO, "  %-10s %-8s %.3f", s->layout->widgets[i]->id ? s->layout->widgets[i]->id : "",
+                       s->layout->widgets[i]->cls->name, s->prof[SCR_PROF_N + i] * f);
+    }
     screen_free(s);
     return 0;
 }
