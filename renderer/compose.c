@@ -199,7 +199,16 @@ static void top_render(screen_t *s, layer_t *L, const wdg_t *w, draw_t *d)
  * (else leaves L->cached false: the widget is then drawn straight into the
  * frame, as every widget would be without layers), remakes the base and top
  * when they are invalid, and the layer, whole or only L->redo. */
+static void layer_render_(screen_t *s, int i, const draw_t *proto);
 static void layer_render(screen_t *s, int i, const draw_t *proto)
+{
+    double t = s->prof ? bs_mono() : 0;
+    layer_render_(s, i, proto);
+    if (s->prof)
+        s->prof[SCR_PROF_N + s->layout->nwidgets + i] += bs_mono() - t;
+}
+
+static void layer_render_(screen_t *s, int i, const draw_t *proto)
 {
     layer_t *L = &s->layers[i];
     const wdg_t *w = s->layout->widgets[i];

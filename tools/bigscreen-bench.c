@@ -376,7 +376,7 @@ static int run(const scenario_t *sc, double seconds, double warmup)
     s->live = true;            /* live behaviour: drain budget, page fades, banner */
     double prof_update = 0;    /* BENCH_PROFILE: where the frame goes, to stderr */
     if (getenv("BENCH_PROFILE"))
-        s->prof = calloc((size_t)(SCR_PROF_N + l->nwidgets), sizeof *s->prof);
+        s->prof = calloc((size_t)(SCR_PROF_N + 2 * l->nwidgets), sizeof *s->prof);
     static gen_t g;            /* 0.5 MB of send times: not on the stack */
     pthread_t th;
     bool gen = sc->feed == FEED_GEN, silent = sc->feed == FEED_SILENT;
@@ -412,7 +412,7 @@ static int run(const scenario_t *sc, double seconds, double warmup)
         int64_t wall = wall0 + (int64_t)llround(now * 1000);
         uint64_t px0 = s->st.pixels;
         if (s->prof && !measuring)
-            memset(s->prof, 0, sizeof *s->prof * (size_t)(SCR_PROF_N + s->layout->nwidgets));
+            memset(s->prof, 0, sizeof *s->prof * (size_t)(SCR_PROF_N + 2 * s->layout->nwidgets));
         bool upd = screen_update(s, now, wall);
         if (measuring)
             prof_update += bs_mono() - work0;
@@ -502,9 +502,10 @@ static int run(const scenario_t *sc, double seconds, double warmup)
             o += (size_t)snprintf(line + o, sizeof line - o, ", %s %.3f", stage[k], s->prof[k] * f);
         bs_log(BS_LOG_INFO, "%s", line);
         for (int i = 0; i < s->layout->nwidgets; i++)
-            if (s->prof[SCR_PROF_N + i] * f >= 0.001)
-                bs_log(BS_LOG_INFO, "  %-10s %-8s %.3f", s->layout->widgets[i]->id ? s->layout->widgets[i]->id : "",
-                       s->layout->widgets[i]->cls->name, s->prof[SCR_PROF_N + i] * f);
+            if ((s->prof[SCR_PROF_N + i] + s->prof[SCR_PROF_N + s->layout->nwidgets + i]) * f >= 0.001)
+                bs_log(BS_LOG_INFO, "  %-12s %-8s marks %.3f  layer remade %.3f",
+                       s->layout->widgets[i]->id ? s->layout->widgets[i]->id : "", s->layout->widgets[i]->cls->name,
+                       s->prof[SCR_PROF_N + i] * f, s->prof[SCR_PROF_N + s->layout->nwidgets + i] * f);
     }
     screen_free(s);
     return 0;
