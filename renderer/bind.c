@@ -95,45 +95,32 @@ void scr_deliver(screen_t *s, double now)
     }
 }
 
-/* Newest time of a widget's bound data, as wall ms (0: none): per topic the
- * earlier of its source time and its arrival, so a source clock running
- * ahead cannot keep a value fresh. */
-static int64_t data_wall(const screen_t *s, const wdg_t *w, double now, int64_t wall_ms)
-{
-    int64_t best = 0;
-    for (int b = 0; b < w->nbinds; b++) {
-        const store_entry_t *e = store_get(s->store, w->binds[b].topic);
-        if (!e)
-            continue;
-        int64_t t = wall_ms - (int64_t)llround((now - e->recv) * 1000);
-        if (e->ts_ms && e->ts_ms < t)
-            t = e->ts_ms;
-        if (t > best)
-            best = t;
-    }
-    return best;
-}
-
 void scr_update_stale(screen_t *s, wdg_t *w, double now, int64_t wall_ms)
 {
     if (w->nbinds == 0 || w->stale_after <= 0)
         return;
-    int64_t t = data_wall(s, w, now, wall_ms);
+    /* one look-up per binding, every frame: when its data came (per topic
+     * the earlier of its source time and its arrival, so a source clock
+     * running ahead cannot keep a value fresh; the newest of them); values
+     * loaded from disk (feed -1) stay stale until fresh data comes; data
+     * from a feed that is down (a failed poll, a lost connection) is old
+     * news at once, not only after stale_after */
+    int64_t t = 0;
+    bool loaded = false, down = false;
+    for (int b = 0; b < w->nbinds; b++) {
+        const store_entry_t *e = store_get(s->store, w->binds[b].topic);
+        if (!e)
+            continue;
+        int64_t tb = wall_ms - (int64_t)llround((now - e->recv) * 1000);
+        if (e->ts_ms && e->ts_ms < tb)
+            tb = e->ts_ms;
+        if (tb > t)
+            t = tb;
+        loaded = loaded || (s->persist_loaded && e->feed < 0);
+        down = down || (e->feed >= 0 && e->feed < s->nfeeds && s->feed_down[e->feed]);
+    }
     w->has_data = t != 0;
     double age = t ? (wall_ms - t) / 1000.0 : 0;
-    /* values loaded from disk (feed -1) stay stale until fresh data comes */
-    bool loaded = false;
-    for (int b = 0; b < w->nbinds && s->persist_loaded && !loaded; b++) {
-        const store_entry_t *e = store_get(s->store, w->binds[b].topic);
-        loaded = e && e->feed < 0;
-    }
-    /* data from a feed that is down (a failed poll, a lost connection) is
-     * old news at once, not only after stale_after */
-    bool down = false;
-    for (int b = 0; b < w->nbinds && !down; b++) {
-        const store_entry_t *e = store_get(s->store, w->binds[b].topic);
-        down = e && e->feed >= 0 && e->feed < s->nfeeds && s->feed_down[e->feed];
-    }
     bool stale = t && (age > w->stale_after || loaded || down);
     /* the badge shows whole seconds/minutes: redraw when its text changes */
     long bucket_old = (long)(w->data_age < 60 ? w->data_age : 60 + w->data_age / 60);
