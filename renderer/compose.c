@@ -4,6 +4,9 @@
 #include "screen_impl.h"
 
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,7 +324,7 @@ void scr_paint_background(screen_t *s)
  * from (live screens with a transition; snapshots paint only once, so they
  * cut). While it fades, the new page is composed from damage as usual, but
  * into s->trans_new, and each frame of the fade is one pass that mixes the
- * two pictures into the frame (fade_mix), instead of composing every layer
+ * two pictures into the frame (scr_fade_mix), instead of composing every layer
  * of the screen again every frame; only where the two pages differ (the
  * rectangles of the widgets of either page, s->trans_region), the rest is
  * the new picture, copied where it changed.
@@ -373,8 +376,8 @@ void scr_fade_begin(screen_t *s, double now)
 
 /* frame = old · (1 - e) + new · e, e in [0, 1], over region rg of the three
  * (opaque, same size and stride) pictures, one pass. */
-static void fade_mix(cairo_surface_t *frame, cairo_surface_t *oldp, cairo_surface_t *newp, const cairo_region_t *rg,
-                     double e)
+void scr_fade_mix(cairo_surface_t *frame, cairo_surface_t *oldp, cairo_surface_t *newp, const cairo_region_t *rg,
+                  double e)
 {
     cairo_surface_flush(oldp);
     cairo_surface_flush(newp);
@@ -393,7 +396,24 @@ static void fade_mix(cairo_surface_t *frame, cairo_surface_t *oldp, cairo_surfac
             uint32_t *restrict d = (uint32_t *)(void *)(out + at);
             const uint32_t *restrict po = (const uint32_t *)(const void *)(o + at);
             const uint32_t *restrict pn = (const uint32_t *)(const void *)(n + at);
-            for (int i = 0; i < r.width; i++) {
+            int i = 0;
+#ifdef __SSE2__
+            /* the same sum, four pixels at a time in 16-bit lanes */
+            const __m128i va = _mm_set1_epi16((short)a), vb = _mm_set1_epi16((short)b);
+            const __m128i half = _mm_set1_epi16(128), zero = _mm_setzero_si128();
+            for (; i + 4 <= r.width; i += 4) {
+                __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(pn + i));
+                __m128i z = _mm_loadu_si128((const __m128i *)(const void *)(po + i));
+                __m128i lo = _mm_add_epi16(_mm_mullo_epi16(_mm_unpacklo_epi8(x, zero), va),
+                                           _mm_mullo_epi16(_mm_unpacklo_epi8(z, zero), vb));
+                __m128i hi = _mm_add_epi16(_mm_mullo_epi16(_mm_unpackhi_epi8(x, zero), va),
+                                           _mm_mullo_epi16(_mm_unpackhi_epi8(z, zero), vb));
+                lo = _mm_srli_epi16(_mm_add_epi16(lo, half), 8);
+                hi = _mm_srli_epi16(_mm_add_epi16(hi, half), 8);
+                _mm_storeu_si128((__m128i *)(void *)(d + i), _mm_packus_epi16(lo, hi));
+            }
+#endif
+            for (; i < r.width; i++) {
                 uint32_t x = pn[i], z = po[i];
                 uint32_t rb = ((x & 0xff00ffu) * a + (z & 0xff00ffu) * b + 0x800080u) >> 8 & 0xff00ffu;
                 uint32_t ag = (((x >> 8) & 0xff00ffu) * a + ((z >> 8) & 0xff00ffu) * b + 0x800080u) & 0xff00ff00u;
@@ -471,10 +491,10 @@ static void fade_frame(screen_t *s, const cairo_region_t *dmg, double p)
     copy_region(s->frame, s->trans_new, rest);
     cairo_region_destroy(rest);
     if (s->trans_region) {
-        fade_mix(s->frame, s->trans_old, s->trans_new, s->trans_region, wdg_ease(0, 1, p));
+        scr_fade_mix(s->frame, s->trans_old, s->trans_new, s->trans_region, wdg_ease(0, 1, p));
     } else {
         cairo_region_t *all = cairo_region_create_rectangle(&(cairo_rectangle_int_t){ 0, 0, s->out_w, s->out_h });
-        fade_mix(s->frame, s->trans_old, s->trans_new, all, wdg_ease(0, 1, p));
+        scr_fade_mix(s->frame, s->trans_old, s->trans_new, all, wdg_ease(0, 1, p));
         cairo_region_destroy(all);
     }
     damage_add_full(&s->damage);
@@ -1002,6 +1022,25 @@ static void still_update(screen_t *s, const cairo_region_t *dmg, draw_t *d)
     cairo_region_destroy(dirty);
 }
 
+void scr_prepare_pages(screen_t *s, double now, int64_t wall_ms)
+{
+    const layout_t *l = s->layout;
+    s->pages_made = true;
+    if (!s->live || l->npages < 2 || l->pin >= 0 || s->compose_gpu)
+        return;
+    draw_t d = {
+        .scale = s->text_scale, .theme = &l->theme, .tc = s->tc,
+        .now = now, .wall_ms = wall_ms, .utc_offset_min = l->utc_offset_min,
+    };
+    for (int i = 0; i < l->nwidgets; i++) {
+        wdg_t *w = l->widgets[i];
+        if (w->page >= 0 && !scr_visible(s, w) && !s->layers[i].cached) {
+            w->live = s->live;
+            layer_render(s, i, &d);
+        }
+    }
+}
+
 bool scr_prepare_all(screen_t *s, double now, int64_t wall_ms)
 {
     const layout_t *l = s->layout;
@@ -1009,6 +1048,7 @@ bool scr_prepare_all(screen_t *s, double now, int64_t wall_ms)
         .scale = s->text_scale, .theme = &l->theme, .tc = s->tc,
         .now = now, .wall_ms = wall_ms, .utc_offset_min = l->utc_offset_min,
     };
+    s->pages_made = true;                 /* a reload's other pages: made ahead as they come */
     for (int i = 0; i < l->nwidgets; i++) {
         wdg_t *w = l->widgets[i];
         w->live = s->live;

@@ -564,6 +564,8 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
         return s->damage.n > 0;
     apply_page(s, now);
     scr_collect_damage(s, now, wall_ms);
+    if (!s->pages_made && s->st.painted > 0)
+        scr_prepare_pages(s, now, wall_ms);
     scr_prepare_ahead(s, now, wall_ms, 0.003);   /* a few ms of spare time a frame */
     if (s->live)
         scr_update_banner(s);

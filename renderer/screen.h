@@ -154,6 +154,7 @@ typedef struct screen {
     char             hud[200];
     uint64_t         reloads;       /* good reloads applied */
     bool             hold_deliver;  /* a prepared reload's swap frame: data waits a frame */
+    bool             pages_made;    /* the other pages' layers made (scr_prepare_pages) */
     /* where paint time goes (bigscreen-bench BENCH_PROFILE=1): NULL when
      * off; else wall seconds per stage (SCR_PROF_*), then per widget (the
      * still copied under its damage, its marks, strip, top and badge),

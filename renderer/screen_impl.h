@@ -45,6 +45,20 @@ void scr_paint_background(screen_t *s);
 void scr_layers_free(screen_t *s);
 /* Drops every layer and makes room for one per widget. 0, or -1 (memory). */
 int scr_layers_reset(screen_t *s);
+/* Live screens with a running carousel, once, after the first frame: makes
+ * the layers of the widgets on the other pages, so that the first time a
+ * page is prepared ahead it has only its still to make, not every layer
+ * (at 4K a panel's layer took 45 ms: a frame dropped at each first change).
+ * Sets s->pages_made. */
+void scr_prepare_pages(screen_t *s, double now, int64_t wall_ms);
+
+/* One frame of a cross-fade: over region rg of frame, each channel of
+ * newp at e (0..1, in 256 steps) and of oldp at 1 - e, rounded:
+ * (n·a + o·(256 - a) + 128) >> 8 with a = round(e·256). The three are ARGB32
+ * surfaces of one size. */
+void scr_fade_mix(cairo_surface_t *frame, cairo_surface_t *oldp, cairo_surface_t *newp, const cairo_region_t *rg,
+                  double e);
+
 /* The page changed: keeps the last frame to fade out from, when live. */
 void scr_fade_begin(screen_t *s, double now);
 /* Advances every widget to now and turns what became invalid into damage. */

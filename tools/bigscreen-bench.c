@@ -39,7 +39,8 @@
  * BENCH_PROFILE=1 adds, on stderr, where a frame's paint goes: milliseconds
  * per frame in update, the still's upkeep, and each widget (the still copied
  * under its damage and its marks). BENCH_DAMAGE=1 logs every 60th frame's
- * damage rectangles.
+ * damage rectangles. BENCH_SLOW=MS logs each frame whose work took more
+ * than MS, with the same breakdown.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -329,6 +330,36 @@ static void *gen_thread(void *arg)
     return NULL;
 }
 
+/* BENCH_SLOW: a frame whose work took more than slow_ms, with where its
+ * time went (stages and widgets above 0.5 ms: marks, and "layer" remade). */
+static void log_slow(const screen_t *s, double now, double work_ms, double slow_ms)
+{
+    static double last[SCR_PROF_N + 2 * LAYOUT_MAX_WIDGETS];
+    static const char *stage[SCR_PROF_N] = { "still_update", "copy", "chrome", "fade" };
+    int nw = s->layout->nwidgets, n = SCR_PROF_N + 2 * nw;
+    if (n > (int)(sizeof last / sizeof last[0]))
+        return;
+    if (work_ms > slow_ms) {
+        char line[2048];
+        size_t o = (size_t)snprintf(line, sizeof line, "t=%.2f s: %.1f ms%s:", now, work_ms,
+                                    s->trans_active ? " (fading)" : "");
+        for (int k = 0; k < n && o < sizeof line; k++) {
+            double ms = (s->prof[k] - last[k]) * 1e3;
+            if (ms <= 0.5)
+                continue;
+            if (k < SCR_PROF_N)
+                o += (size_t)snprintf(line + o, sizeof line - o, " %s %.1f", stage[k], ms);
+            else if (k < SCR_PROF_N + nw)
+                o += (size_t)snprintf(line + o, sizeof line - o, " %s %.1f", s->layout->widgets[k - SCR_PROF_N]->id, ms);
+            else
+                o += (size_t)snprintf(line + o, sizeof line - o, " %s(layer) %.1f",
+                                      s->layout->widgets[k - SCR_PROF_N - nw]->id, ms);
+        }
+        bs_log(BS_LOG_INFO, "%s", line);
+    }
+    memcpy(last, s->prof, sizeof last[0] * (size_t)n);
+}
+
 /* ---- one scenario ---------------------------------------------------------- */
 
 static double thread_cpu_s(void)
@@ -375,7 +406,8 @@ static int run(const scenario_t *sc, double seconds, double warmup)
     }
     s->live = true;            /* live behaviour: drain budget, page fades, banner */
     double prof_update = 0;    /* BENCH_PROFILE: where the frame goes, to stderr */
-    if (getenv("BENCH_PROFILE"))
+    double slow_ms = getenv("BENCH_SLOW") ? atof(getenv("BENCH_SLOW")) : 0;
+    if (getenv("BENCH_PROFILE") || slow_ms > 0)
         s->prof = calloc((size_t)(SCR_PROF_N + 2 * l->nwidgets), sizeof *s->prof);
     static gen_t g;            /* 0.5 MB of send times: not on the stack */
     pthread_t th;
@@ -428,6 +460,8 @@ static int run(const scenario_t *sc, double seconds, double warmup)
             screen_paint(s, now, wall);
         }
         double work1 = bs_mono(), tcpu = thread_cpu_s() - tcpu0;
+        if (s->prof && slow_ms > 0 && measuring)
+            log_slow(s, now, (work1 - work0) * 1e3, slow_ms);
         /* every message handed over before this frame's drain began was
          * applied, unless the drain stopped at its time budget */
         if (s->st.budget_hits == budget0 && n0 > attributed) {
