@@ -92,6 +92,18 @@ static cairo_surface_t *new_surface(int w, int h)
     return sf;
 }
 
+/* new_surface, its memory written once (so its pages are there). */
+static cairo_surface_t *touched_surface(int w, int h)
+{
+    cairo_surface_t *sf = new_surface(w, h);
+    if (sf) {
+        cairo_surface_flush(sf);
+        memset(cairo_image_surface_get_data(sf), 0, (size_t)cairo_image_surface_get_stride(sf) * (size_t)h);
+        cairo_surface_mark_dirty(sf);
+    }
+    return sf;
+}
+
 /* A cairo context on one of L's surfaces in design units, clipped to clip
  * (output pixels; w 0: all of it), with that part cleared to `under` (NULL:
  * transparent). */
@@ -1038,6 +1050,15 @@ void scr_prepare_pages(screen_t *s, double now, int64_t wall_ms)
             w->live = s->live;
             layer_render(s, i, &d);
         }
+    }
+    /* and the fade's two pictures, their pages touched now: made at the
+     * first fade, their first writes (page faults, the kernel zeroing
+     * 33 MB at 4K) took 20 ms of its first frame */
+    if (l->transition > 0) {
+        if (!s->trans_new)
+            s->trans_new = touched_surface(s->out_w, s->out_h);
+        if (!s->trans_spare && !s->trans_old)
+            s->trans_spare = touched_surface(s->out_w, s->out_h);
     }
 }
 
