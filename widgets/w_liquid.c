@@ -5,9 +5,10 @@
  * in the centre (white where the liquid covers it), an optional target mark
  * and threshold colours for the liquid.
  *
- * Cost: the waves move, so while "wave_period" > 0 the widget redraws every
- * frame (a small rect; set "wave_period": 0 for a still surface). The level
- * eases to a new value over "animate" seconds.
+ * Cost: the waves move, so while "wave_period" > 0 the widget repaints every
+ * frame the band their crests sweep (set "wave_period": 0 for a still
+ * surface); while the level eases to a new value (over "animate" seconds),
+ * the band from the level to where it goes, and the number.
  */
 #include "widget.h"
 #include "geom.h"
@@ -27,6 +28,7 @@ typedef struct {
     double     to;
     bool       has;
     double     anim_until;
+    double     jump_t;      /* when the value last jumped (no ease): its number changed then */
 } liquid_t;
 
 static const opt_def_t liquid_opts[] = {
@@ -81,6 +83,8 @@ static void liquid_data(wdg_t *w, int slot, const bs_value_t *v, const store_ent
     q->has = true;
     if (wdg_tween_running(&q->tw, now))
         q->anim_until = q->tw.t0 + q->tw.dur;
+    else
+        q->jump_t = now;
     if (recolour)
         wdg_invalidate(w);               /* the rings and the vessel take the threshold colour */
     else
@@ -275,13 +279,55 @@ static void liquid_top(const wdg_t *w, draw_t *d)
     liquid_paint(w, d, PART_TOP);
 }
 
+/* The y of the surface at level fraction f (design units). */
+static double surface_y(double cy, double r, double f)
+{
+    return cy + r - 2 * r * fmax(0, fmin(1, f));
+}
+
+/* What moves at now, inside the moving rect: the waves only sweep the band
+ * of their crests, so that band (its full height of crests either side of
+ * the level) is all of a frame's change while the level stands; while it
+ * eases, the liquid's gradient (from the surface down) changes too, so from
+ * the highest of the level now and the level it goes to (a retarget bends
+ * from where the level is, so last frame's rect held this frame's level)
+ * down to the bottom, and the number, which counts (or, the frame a value
+ * jumps, changes at once). Rects a frame apart
+ * thus overlap: old ∪ new holds every pixel that changed. */
 static int liquid_rects(const wdg_t *w, double now, rect_t *out, int max)
 {
-    (void)now;
-    if (max < 1)
+    const liquid_t *q = (const liquid_t *)w;
+    if (max < 2)
         return -1;
-    out[0] = moving_rect((const liquid_t *)w);
-    return 1;
+    rect_t mr = moving_rect(q);
+    double lv = level(q, now);
+    if (!q->has || !isfinite(lv) || !isfinite(q->to)) {
+        out[0] = mr;
+        return 1;
+    }
+    rect_t c = q->frame ? draw_panel_content(w->rect, w->title) : w->rect;
+    double foot = isfinite(q->target) ? 26 : 0;
+    double R = fmin(c.w, c.h - foot) / 2 * 0.92, cy = c.y + (c.h - foot) / 2, r = R * 0.86;
+    double amp = q->amplitude * R, pad = 3;
+    double y0 = surface_y(cy, r, wdg_frac(lv, q->min, q->max)), y1 = y0;
+    bool moving = wdg_tween_running(&q->tw, now);
+    if (moving)
+        y1 = surface_y(cy, r, wdg_frac(q->to, q->min, q->max));
+    double top = fmax(mr.y, fmin(y0, y1) - amp - pad), bot = fmin(mr.y + mr.h, fmax(y0, y1) + amp + pad);
+    if (moving)                          /* the liquid's gradient runs from the surface down: all of it */
+        bot = mr.y + mr.h;
+    int n = 0;
+    if (bot > top)
+        out[n++] = (rect_t){ mr.x, top, mr.w, bot - top };
+    if (moving || now == q->jump_t) {    /* the number and its label, counting or jumped */
+        double size = q->size > 0 ? q->size : r * 0.42, ny = cy + size * 0.30;
+        double nt = fmax(mr.y, ny - size * 1.05), nb = fmin(mr.y + mr.h, ny + size * 0.45 + fmax(12, size * 0.30) + 4);
+        if (nb > nt)
+            out[n++] = (rect_t){ mr.x, nt, mr.w, nb - nt };
+    }
+    if (n == 0)
+        out[n++] = (rect_t){ mr.x, mr.y, 1, 1 };
+    return n;
 }
 
 static void liquid_text(const wdg_t *w, wdg_text_t *out)
