@@ -534,6 +534,8 @@ static int run(const scenario_t *sc, double seconds, double warmup)
         size_t o = (size_t)snprintf(line, sizeof line, "%s: ms per frame: update %.3f", sc->name, prof_update * f);
         for (int k = 0; k < SCR_PROF_N && o < sizeof line; k++)
             o += (size_t)snprintf(line + o, sizeof line - o, ", %s %.3f", stage[k], s->prof[k] * f);
+        if (o < sizeof line)
+            snprintf(line + o, sizeof line - o, "; layers hold %.1f MB", s->layer_bytes / 1048576.0);
         bs_log(BS_LOG_INFO, "%s", line);
         for (int i = 0; i < s->layout->nwidgets; i++)
             if ((s->prof[SCR_PROF_N + i] + s->prof[SCR_PROF_N + s->layout->nwidgets + i]) * f >= 0.001)
