@@ -431,6 +431,76 @@ static void test_px_matches_cairo(void **state)
     draw_thread_release();
 }
 
+/* draw_mask_px against cairo_mask of the same A8 mask as a surface pattern
+ * moved to (mx, my): nearest at whole offsets, bilinear at fractional ones
+ * (the line's curve cache mid-slide), the mask partly off the target and
+ * cut by a clip of several rectangles; byte for byte, over noisy pixels. */
+static void test_mask_matches_cairo(void **state)
+{
+    (void)state;
+    cairo_surface_t *m = cairo_image_surface_create(CAIRO_FORMAT_A8, 150, 90);
+    cairo_t *mc = cairo_create(m);
+    cairo_pattern_t *g = cairo_pattern_create_linear(0, 0, 0, 90);
+    cairo_pattern_add_color_stop_rgba(g, 0, 1, 1, 1, 0.6);
+    cairo_pattern_add_color_stop_rgba(g, 1, 1, 1, 1, 0);
+    cairo_move_to(mc, 0, 90);
+    for (int i = 0; i <= 15; i++)
+        cairo_line_to(mc, i * 10, 40 + 30 * sin(i * 0.9));
+    cairo_line_to(mc, 150, 90);
+    cairo_set_source(mc, g);
+    cairo_fill(mc);
+    cairo_pattern_destroy(g);
+    cairo_set_source_rgba(mc, 1, 1, 1, 1);
+    cairo_move_to(mc, 2, 70);
+    cairo_curve_to(mc, 50, 0, 100, 90, 148, 10);
+    cairo_set_line_width(mc, 3);
+    cairo_stroke(mc);
+    cairo_destroy(mc);
+    cairo_surface_flush(m);
+    static const double offs[][2] = { { 40, 30 }, { 40.3, 30 }, { 40.75, 30 }, { -20.5, 120 }, { 230.1, -10 },
+                                      { 12.999, 7 }, { -0.25, 0 } };
+    bs_color_t col = { 0.2f, 0.85f, 1.0f, 1.0f, -1 };
+    for (size_t o = 0; o < sizeof offs / sizeof offs[0]; o++) {
+        cairo_surface_t *sf[2] = { noisy(), noisy() };
+        for (int k = 0; k < 2; k++) {
+            cairo_t *cr = cairo_create(sf[k]);
+            static const int rects[][4] = { { 0, 0, 90, 60 }, { 70, 40, 120, 90 }, { 200, 10, 110, 170 },
+                                            { 10, 140, 60, 50 } };
+            for (size_t i = 0; i < sizeof rects / sizeof rects[0]; i++)
+                cairo_rectangle(cr, rects[i][0], rects[i][1], rects[i][2], rects[i][3]);
+            cairo_clip(cr);
+            draw_t d = { .cr = cr, .scale = 1 };
+            double mx = offs[o][0], my = offs[o][1];
+            if (k) {
+                draw_px_t px;
+                assert_true(draw_px_begin(&px, &d));
+                assert_true(draw_mask_px(&px, m, mx, my, col));
+                draw_px_end(&px);
+            } else {
+                cairo_set_source_rgb(cr, col.r, col.g, col.b);
+                cairo_pattern_t *mp = cairo_pattern_create_for_surface(m);
+                cairo_matrix_t at;
+                cairo_matrix_init_translate(&at, -mx, -my);
+                cairo_pattern_set_matrix(mp, &at);
+                cairo_pattern_set_filter(mp, mx != floor(mx) ? CAIRO_FILTER_BILINEAR : CAIRO_FILTER_NEAREST);
+                cairo_mask(cr, mp);
+                cairo_pattern_destroy(mp);
+            }
+            cairo_destroy(cr);
+        }
+        long over;
+        int worst = compare(sf[0], sf[1], 0, &over);
+        if (worst != 0) {
+            cairo_surface_write_to_png(sf[0], "/tmp/test-draw-mask-cairo.png");
+            cairo_surface_write_to_png(sf[1], "/tmp/test-draw-mask-direct.png");
+            fail_msg("mask at (%g, %g): worst delta %d, %ld pixels differ", offs[o][0], offs[o][1], worst, over);
+        }
+        cairo_surface_destroy(sf[0]);
+        cairo_surface_destroy(sf[1]);
+    }
+    cairo_surface_destroy(m);
+}
+
 /* A picture for draw_picture: a slanted tab and a round bar, their look in
  * arg (counted, so the test sees when it is painted). */
 typedef struct { double w, h; float a, zero; } pic_arg_t;   /* no padding: its bytes are the key */
@@ -537,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_ring_matches_stroke),
         cmocka_unit_test(test_trail_matches_strokes),
         cmocka_unit_test(test_px_matches_cairo),
+        cmocka_unit_test(test_mask_matches_cairo),
         cmocka_unit_test(test_picture_is_painted_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1634,6 +1634,93 @@ void draw_sprite_px(draw_px_t *px, draw_t *d, double x, double y, double r, draw
              (int)ix - sp->c + (int)px->ox, (int)iy - sp->c + (int)px->oy, size, size, NULL);
 }
 
+/* ---- masks --------------------------------------------------------------- */
+
+bool draw_mask_px(draw_px_t *px, cairo_surface_t *a8, double mx, double my, bs_color_t c)
+{
+    if (!px || !px->ok || px->n == 0 || !a8 || cairo_surface_get_type(a8) != CAIRO_SURFACE_TYPE_IMAGE ||
+        cairo_image_surface_get_format(a8) != CAIRO_FORMAT_A8 || my != floor(my) || !(fabs(mx) < 1e6) ||
+        !(fabs(my) < 1e6))
+        return false;
+    cairo_surface_flush(a8);
+    const uint8_t *md = cairo_image_surface_get_data(a8);
+    int mw = cairo_image_surface_get_width(a8), mh = cairo_image_surface_get_height(a8);
+    int mst = cairo_image_surface_get_stride(a8);
+    if (!md || mw <= 0 || mh <= 0)
+        return false;
+    /* as pixman samples it: the pixel centre X + 1/2 through the pattern's
+     * matrix (a translation by -mx, in 16.16 as cairo hands it over), less
+     * half a pixel; the integer part the left sample, 7 bits of the rest
+     * its neighbour's weight (doubled: pixman widens them to 8) */
+    int64_t tx = (int64_t)llround(-(mx + px->ox) * 65536.0);
+    int k = (int)(tx >> 16), wr = (int)((tx >> 9) & 0x7f) << 1, wl = 256 - wr;
+    int y0m = (int)my + (int)px->oy;                 /* the mask's top row, surface pixels */
+    uint32_t s = 0xffu << 24 | px_channel(c.r) << 16 | px_channel(c.g) << 8 | px_channel(c.b);
+    /* columns X whose samples (X + k, X + k + 1) touch the mask */
+    int xa = -k - (wr ? 1 : 0), xb = mw - k;
+    for (int r = 0; r < px->n; r++) {
+        const int *b = px->r[r];
+        int cx0 = b[0] > xa ? b[0] : xa, cx1 = b[2] < xb ? b[2] : xb;
+        int cy0 = b[1] > y0m ? b[1] : y0m, cy1 = b[3] < y0m + mh ? b[3] : y0m + mh;
+        if (cx1 <= cx0 || cy1 <= cy0)
+            continue;
+        px_touch(px, cx0, cy0, cx1, cy1);
+        for (int y = cy0; y < cy1; y++) {
+            const uint8_t *mrow = md + (size_t)(y - y0m) * (size_t)mst;
+            uint32_t *row = (uint32_t *)(px->data + (size_t)y * (size_t)px->stride);
+            int x = cx0;
+            /* (whole offsets: wr 0, the left sample alone, as nearest)
+             * the first and last columns may sample outside the mask (0) */
+            for (; x < cx1 && x + k < 0; x++) {
+                uint32_t m = ((uint32_t)mrow[x + k + 1] * (uint32_t)wr) >> 8;
+                if (m)
+                    row[x] = px_over_n(s, m, row[x]);
+            }
+            int xe = cx1 < mw - 1 - k ? cx1 : mw - 1 - k;
+#if defined(__SSE2__)
+            /* four at a time, while eight mask bytes past x + k + 1 can be
+             * read: the same arithmetic on 16-bit lanes (px_blend's) */
+            {
+                const __m128i z = _mm_setzero_si128(), c80 = _mm_set1_epi16(0x80), cff = _mm_set1_epi16(0xff);
+                const __m128i vwl = _mm_set1_epi16((short)wl), vwr = _mm_set1_epi16((short)wr);
+                const __m128i s16 = _mm_unpacklo_epi8(_mm_set1_epi32((int)s), z);
+                for (; x + 4 <= xe && x + k + 9 <= mw; x += 4) {
+                    __m128i a = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(mrow + x + k)), z);
+                    __m128i b = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)(mrow + x + k + 1)), z);
+                    __m128i m = _mm_srli_epi16(_mm_add_epi16(_mm_mullo_epi16(a, vwl), _mm_mullo_epi16(b, vwr)), 8);
+                    if ((_mm_movemask_epi8(_mm_cmpeq_epi16(m, z)) & 0xff) == 0xff)
+                        continue;                /* no ink under these four */
+                    __m128i mm = _mm_unpacklo_epi16(m, m);
+                    __m128i dv = _mm_loadu_si128((const __m128i *)(row + x)), out[2], sv[2];
+                    for (int h = 0; h < 2; h++) {
+                        __m128i mh = h ? _mm_unpackhi_epi32(mm, mm) : _mm_unpacklo_epi32(mm, mm);
+                        __m128i t = _mm_add_epi16(_mm_mullo_epi16(s16, mh), c80);
+                        sv[h] = _mm_srli_epi16(_mm_add_epi16(t, _mm_srli_epi16(t, 8)), 8);
+                        __m128i dh = h ? _mm_unpackhi_epi8(dv, z) : _mm_unpacklo_epi8(dv, z);
+                        __m128i ia = _mm_sub_epi16(cff, _mm_shufflehi_epi16(_mm_shufflelo_epi16(sv[h], 0xff), 0xff));
+                        __m128i dm = _mm_add_epi16(_mm_mullo_epi16(dh, ia), c80);
+                        out[h] = _mm_srli_epi16(_mm_add_epi16(dm, _mm_srli_epi16(dm, 8)), 8);
+                    }
+                    __m128i sp = _mm_packus_epi16(sv[0], sv[1]);
+                    _mm_storeu_si128((__m128i *)(row + x), _mm_adds_epu8(sp, _mm_packus_epi16(out[0], out[1])));
+                }
+            }
+#endif
+            for (; x < xe; x++) {
+                uint32_t m = ((uint32_t)mrow[x + k] * (uint32_t)wl + (uint32_t)mrow[x + k + 1] * (uint32_t)wr) >> 8;
+                if (m)
+                    row[x] = px_over_n(s, m, row[x]);
+            }
+            for (; x < cx1; x++) {
+                uint32_t m = ((uint32_t)mrow[x + k] * (uint32_t)wl) >> 8;
+                if (m)
+                    row[x] = px_over_n(s, m, row[x]);
+            }
+        }
+    }
+    return true;
+}
+
 /* ---- pictures --------------------------------------------------------------
  *
  * As sprites, for larger pictures with text: a few dozen slots, least

@@ -199,6 +199,15 @@ void draw_ring_px(draw_px_t *px, draw_t *d, double cx, double cy, double r, doub
 void draw_trail_px(draw_px_t *px, draw_t *d, const draw_seg_t *seg, int n);
 void draw_sprite_px(draw_px_t *px, draw_t *d, double x, double y, double r, draw_sprite_fn paint, const void *arg,
                     size_t arglen);
+/* Colour c (opaque; the mask holds the alphas) through the A8 mask a8, its
+ * top-left pixel at device pixel (mx, my), OVER px's pixels within its
+ * clip rectangles: the pixels cairo_mask gives for that mask as a surface
+ * pattern (no extend) translated by (mx, my), nearest when mx is whole and
+ * bilinear when not (with my whole, bilinear filters along x only: pixman's
+ * 7-bit weights, the same arithmetic). Only the mask's pixels that are not
+ * 0 are touched. false, and nothing drawn, when px is not ok, my is not
+ * whole, or mx is out of range; the caller then uses cairo. */
+bool draw_mask_px(draw_px_t *px, cairo_surface_t *a8, double mx, double my, bs_color_t c);
 
 /* Pictures: a sprite with text in it, up to DRAW_PICTURE_MAX_PX pixels a
  * side (a ranking's row: band, badge, name and bar track), drawn once per
