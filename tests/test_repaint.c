@@ -962,6 +962,12 @@ static void progress_liquid_layered(void **st)
             drawn0 = s->st.widgets_drawn;
             send(s, "{\"topic\":\"t.regions\",\"value\":{\"临平\":80,\"南苑\":45,\"东湖\":62,\"星桥\":30}}");
         }
+        if (k == 5 * 60 + 40) {                  /* three of four bars ease: their columns, not the plot */
+            double sh = marks_share(s, "bars");
+            print_message("# bars growing: their marks cover %.1f %% of the widget\n", sh * 100);
+            if (sh > 0.35)                       /* all of the plot: 46 % */
+                fail_msg("three bars growing: their marks cover %.0f %% of the widget, not their columns", sh * 100);
+        }
         if (k == 5 * 60 + 50)
             compare_now(s, k / 60.0, WALL0 + (int64_t)(k / 60.0 * 1000), "bars growing on the same axis");
         if (k == 5 * 60 + 49 && s->st.widgets_drawn != drawn0)

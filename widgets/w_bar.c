@@ -693,6 +693,56 @@ static void bar_draw_overlay(const wdg_t *w, draw_t *d)
     draw_bar_callout(b, &g, d, b->tour.cur, e, alpha);
 }
 
+/* Where the bars of the categories that grow at now can be, till their
+ * tweens end: a bar's gradient runs from the zero line to its end, so all
+ * of it changes while it eases; its span reaches from the zero line past
+ * both where it is now and where it goes (a tween moves one way, and a
+ * retarget bends from where it is, so last frame's rectangle held this
+ * frame's bar), with its value label and glowing cap. Vertical: the column
+ * of each category wherever the plot's left edge can be (up to `wide`
+ * right of where it starts without labels); horizontal: the category's
+ * row across the content. Returns how many, or the whole cells area as one
+ * when they do not fit in max. */
+static int growing_rects(const bar_t *b, const bar_geom_t *g, double wide, double now, rect_t *out, int max)
+{
+    int n = 0;
+    double m = 8, lab = g->fs * 1.2 + 6;
+    for (int ci = 0; ci < b->nc; ci++) {
+        double lo = g->zero_f, hi = g->zero_f;
+        bool moving = false;
+        for (int s = 0; s < b->ns; s++) {
+            const cell_t *cl = &b->cell[s][ci];
+            if (!cl->has || !wdg_tween_running(&cl->tw, now))
+                continue;
+            moving = true;
+            double f0 = wdg_frac(cell_now(b, cl, now), g->vmin, g->vmax), f1 = wdg_frac(cl->to, g->vmin, g->vmax);
+            f0 = isfinite(f0) ? fmax(0, fmin(1, f0)) : 0;
+            f1 = isfinite(f1) ? fmax(0, fmin(1, f1)) : 1;
+            lo = fmin(lo, fmin(f0, f1));
+            hi = fmax(hi, fmax(f0, f1));
+        }
+        if (!moving)
+            continue;
+        if (n >= max) {
+            out[0] = cells_area(b);
+            return 1;
+        }
+        rect_t p = g->p;
+        if (g->horiz) {
+            double y = p.y + g->slot * ci;
+            out[n++] = (rect_t){ g->c.x - 4, y - m, g->c.w + 8, g->slot + 2 * m };
+        } else {
+            double slot1 = (p.w - wide) / (b->nc > 0 ? b->nc : 1);   /* the plot at its rightmost start */
+            double x0 = p.x + g->slot * ci + (g->slot - g->group) / 2;
+            double x1 = p.x + wide + slot1 * ci + (slot1 - slot1 * b->bar_width) / 2;
+            double xa = fmin(x0, x1) - m, xb = fmax(x0 + g->group, x1 + slot1 * b->bar_width) + m;
+            double ya = p.y + p.h - p.h * hi - lab - m, yb = p.y + p.h - p.h * lo + m;
+            out[n++] = (rect_t){ xa, ya, xb - xa, yb - ya };
+        }
+    }
+    return n;
+}
+
 /* The tour's marks: the lit bands (the one left, while it fades) and the
  * callout. Vertical plots start where the axis labels end, which only
  * drawing measures: each rectangle covers the category wherever that can be
@@ -703,12 +753,12 @@ static int bar_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
     if (max < 4)
         return -1;
     int n = 0;
-    if (now < b->anim_until)              /* bars growing: where bars can be */
-        out[n++] = cells_area(b);
-    if (!tour_cat(b, b->tour.cur))
-        return n;
     double wide = 0;
     bar_geom_t g = bar_geom(b, NULL, &wide);
+    if (now < b->anim_until)              /* bars growing: where they grow */
+        n = growing_rects(b, &g, wide, now, out, max - 3);
+    if (!tour_cat(b, b->tour.cur))
+        return n;
     double e = wdg_tour_mix(&b->tour, now);
     int cats[2] = { b->tour.cur, tour_cat(b, b->tour.prev) && e < 1 ? b->tour.prev : -1 };
     bar_callout_t co = bar_callout(b, b->tour.cur, g.fs);
