@@ -791,6 +791,59 @@ static void ranking_repaints_changed_rows(void **st)
     screen_free(s);
 }
 
+/* Twelve accounts, scores[i] for the i-th: the 11th glides in and out of
+ * view at the list's foot, so its changes are marks too. */
+static void send_rank12(screen_t *s, const double *score)
+{
+    char msg[4096];
+    size_t o = (size_t)snprintf(msg, sizeof msg, "{\"topic\":\"t.rank\",\"value\":[");
+    for (int i = 0; i < 12; i++)
+        o += (size_t)snprintf(msg + o, sizeof msg - o, "%s{\"name\":\"账号%02d\",\"value\":%.1f}", i ? "," : "",
+                              i, score[i]);
+    snprintf(msg + o, sizeof msg - o, "]}");
+    send(s, msg);
+}
+
+/* More changed boxes than the core keeps for a widget's marks (each of 11
+ * rows: its bar's end and two runs of digits, 33 boxes): they are joined
+ * into fewer, never given up for all of the list; and two rows trading
+ * places repaint the bands of their ink (badge, name, bar, number) where
+ * they were and are, not the empty space between rows. */
+static void ranking_many_changes_fit(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(RANK_TEST, 960, 540);
+    double score[12];
+    for (int i = 0; i < 12; i++)
+        score[i] = 95 - 7 * i;
+    send_rank12(s, score);                       /* the first count-up from 0: two runs of digits a frame */
+    frame_at(s, 0);
+    frame_at(s, 1 / 60.0);                       /* the list drawn whole: it had nothing yet */
+    const uint64_t row = 540 * 48;
+    uint64_t most = most_between(s, 2 / 60.0, 1.0, 0.2, "eleven rows counting up from 0");
+    if (most == 0 || most > 10 * row / 3)
+        fail_msg("eleven rows counting up repainted %llu pixels in a frame: more than their bars' ends and "
+                 "digits (the list is %llu)", (unsigned long long)most, (unsigned long long)(10 * row));
+    for (long k = 60; k < 2 * 60; k++)
+        frame_at(s, k / 60.0);
+    compare_now(s, 2.0, WALL0 + 2000, "twelve rows settled");
+    for (int i = 0; i < 12; i++)                 /* every bar rescales, every number falls */
+        score[i] *= 0.2;
+    send_rank12(s, score);
+    most = most_between(s, 2.0, 3.0, 2.2, "eleven rows' bars and digits");
+    if (most == 0 || most > 10 * row / 3)
+        fail_msg("eleven rows falling repainted %llu pixels in a frame: more than their bars' ends and "
+                 "digits (the list is %llu)", (unsigned long long)most, (unsigned long long)(10 * row));
+    score[3] = score[4] - 0.5;                   /* rows 4 and 5 trade places */
+    send_rank12(s, score);
+    uint64_t swap = most_between(s, 3.0, 4.0, 3.3, "two rows trading places, their ink bands");
+    if (swap == 0 || swap > 19 * row / 10)        /* two rows' whole rects, both places: 2.1 rows */
+        fail_msg("two rows trading places repainted %llu pixels in a frame: more than the bands of their ink "
+                 "(a row is %llu)", (unsigned long long)swap, (unsigned long long)row);
+    compare_now(s, 4.0, WALL0 + 4000, "settled after the swap");
+    screen_free(s);
+}
+
 #define KPI_TEST BS_SOURCE "/tests/data/kpi-test.json"
 
 static void send_kpi(screen_t *s, const char *topic, double v)
@@ -1021,6 +1074,7 @@ int main(void)
         cmocka_unit_test(flip_rolls_changed_tiles),
         cmocka_unit_test(tour_steps),
         cmocka_unit_test(ranking_repaints_changed_rows),
+        cmocka_unit_test(ranking_many_changes_fit),
         cmocka_unit_test(title_clock_repaints_its_box),
         cmocka_unit_test(kpi_repaints_changed_digits),
         cmocka_unit_test(progress_liquid_layered),

@@ -435,6 +435,48 @@ int draw_cells_diff(const char *was, const char *s, double size, double x, doubl
     return n;
 }
 
+static rect_t rect_join(rect_t a, rect_t b)
+{
+    double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
+    double x1 = fmax(a.x + a.w, b.x + b.w), y1 = fmax(a.y + a.h, b.y + b.h);
+    return (rect_t){ x0, y0, x1 - x0, y1 - y0 };
+}
+
+static bool rect_inside(rect_t a, rect_t b)        /* a within b */
+{
+    return a.x >= b.x && a.y >= b.y && a.x + a.w <= b.x + b.w && a.y + a.h <= b.y + b.h;
+}
+
+int draw_rects_fit(rect_t *r, int n, int max)
+{
+    if (max < 1)
+        max = 1;
+    for (int i = 0; i < n; i++)                     /* drop what another holds */
+        for (int j = 0; j < n; j++)
+            if (i != j && rect_inside(r[i], r[j])) {
+                r[i] = r[--n];
+                i--;
+                break;
+            }
+    while (n > max) {
+        int bi = 0, bj = 1;
+        double best = INFINITY;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) {
+                rect_t u = rect_join(r[i], r[j]);
+                double extra = u.w * u.h - r[i].w * r[i].h - r[j].w * r[j].h;
+                if (extra < best) {
+                    best = extra;
+                    bi = i;
+                    bj = j;
+                }
+            }
+        r[bi] = rect_join(r[bi], r[bj]);
+        r[bj] = r[--n];
+    }
+    return n;
+}
+
 void draw_round_rect(cairo_t *cr, double x, double y, double w, double h, double r)
 {
     if (r > w / 2) r = w / 2;
@@ -1827,8 +1869,11 @@ static picture_t *picture_get(draw_t *d, double s, double w, double h, double fx
     return lru;
 }
 
-void draw_picture(draw_t *d, double x, double y, double w, double h, draw_picture_fn paint, const void *arg,
-                  size_t arglen)
+/* The cached picture for draw_picture at (x, y), with its surface's device
+ * top-left in *ix, *iy; NULL when it is to be painted straight in
+ * (*direct) or is far off any surface (!*direct). */
+static picture_t *picture_at(draw_t *d, double x, double y, double w, double h, draw_picture_fn paint,
+                             const void *arg, size_t arglen, double *ix, double *iy, bool *direct)
 {
     cairo_t *cr = d->cr;
     cairo_matrix_t m;
@@ -1836,19 +1881,28 @@ void draw_picture(draw_t *d, double x, double y, double w, double h, draw_pictur
     double s = m.xx;
     double X = x, Y = y;
     cairo_user_to_device(cr, &X, &Y);
-    bool direct = arglen > DRAW_PICTURE_ARG || m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s ||
-                  !(w > 0) || !(h > 0) || !(w * s <= DRAW_PICTURE_MAX_PX) || !(h * s <= DRAW_PICTURE_MAX_PX) ||
-                  !isfinite(X) || !isfinite(Y);
-    if (!direct && (fabs(X) > 1e6 || fabs(Y) > 1e6))
-        return;                           /* far off any surface */
-    picture_t *p = NULL;
+    *direct = arglen > DRAW_PICTURE_ARG || m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s ||
+              !(w > 0) || !(h > 0) || !(w * s <= DRAW_PICTURE_MAX_PX) || !(h * s <= DRAW_PICTURE_MAX_PX) ||
+              !isfinite(X) || !isfinite(Y);
+    if (*direct || fabs(X) > 1e6 || fabs(Y) > 1e6)
+        return NULL;                      /* straight in, or far off any surface */
+    *ix = floor(X);
+    *iy = floor(Y);
+    int pw = (int)ceil(w * s) + 3, ph = (int)ceil(h * s) + 3;
+    picture_t *p = picture_get(d, s, w, h, X - *ix, Y - *iy, pw, ph, paint, arg, arglen);
+    *direct = !p;
+    return p;
+}
+
+void draw_picture(draw_t *d, double x, double y, double w, double h, draw_picture_fn paint, const void *arg,
+                  size_t arglen)
+{
+    cairo_t *cr = d->cr;
     double ix = 0, iy = 0;
-    if (!direct) {
-        ix = floor(X);
-        iy = floor(Y);
-        int pw = (int)ceil(w * s) + 3, ph = (int)ceil(h * s) + 3;
-        p = picture_get(d, s, w, h, X - ix, Y - iy, pw, ph, paint, arg, arglen);
-    }
+    bool direct;
+    picture_t *p = picture_at(d, x, y, w, h, paint, arg, arglen, &ix, &iy, &direct);
+    if (!p && !direct)
+        return;
     cairo_save(cr);
     if (!p) {                             /* painted straight in */
         cairo_translate(cr, x, y);
@@ -1858,6 +1912,35 @@ void draw_picture(draw_t *d, double x, double y, double w, double h, draw_pictur
         cairo_set_source_surface(cr, p->surf, ix - 1, iy - 1);
         cairo_paint(cr);
     }
+    cairo_restore(cr);
+}
+
+void draw_picture_fill(draw_t *d, double x, double y, double w, double h, draw_picture_fn paint, const void *arg,
+                       size_t arglen)
+{
+    cairo_t *cr = d->cr;
+    double ix = 0, iy = 0;
+    bool direct;
+    picture_t *p = picture_at(d, x, y, w, h, paint, arg, arglen, &ix, &iy, &direct);
+    if (!p && !direct) {
+        cairo_new_path(cr);
+        return;
+    }
+    cairo_save(cr);
+    if (!p) {                             /* painted straight in, through a group */
+        cairo_path_t *path = cairo_copy_path(cr);
+        cairo_new_path(cr);
+        cairo_push_group(cr);
+        cairo_translate(cr, x, y);
+        paint(d, arg);
+        cairo_pop_group_to_source(cr);
+        cairo_append_path(cr, path);
+        cairo_path_destroy(path);
+    } else {                              /* the path is kept in device space */
+        cairo_identity_matrix(cr);
+        cairo_set_source_surface(cr, p->surf, ix - 1, iy - 1);
+    }
+    cairo_fill(cr);
     cairo_restore(cr);
 }
 

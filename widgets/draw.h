@@ -100,6 +100,15 @@ rect_t draw_cells_box(const char *s, double size, double x, double y, int align)
 int draw_cells_diff(const char *was, const char *s, double size, double x, double y, int align, rect_t *out,
                     int max);
 
+/* Fits n rectangles (design units) into at most max (max >= 1): while
+ * there are more, the two whose bounding box adds the least area over
+ * their own are replaced by that box; a rectangle inside another is
+ * dropped first. What the result covers contains what r covered. Returns
+ * the new count. For marks that report many small boxes (a ranking's bar
+ * ends and digits) instead of giving up on all of them. O(n^3) for the
+ * merges: for the few dozen rectangles of a widget's marks. */
+int draw_rects_fit(rect_t *r, int n, int max);
+
 /* Shapes */
 void draw_round_rect(cairo_t *cr, double x, double y, double w, double h, double r);
 /* Clips cr to r (design units) grown to whole output pixels: a clip of
@@ -226,6 +235,13 @@ bool draw_mask_px(draw_px_t *px, cairo_surface_t *a8, double mx, double my, bs_c
 typedef void (*draw_picture_fn)(draw_t *d, const void *arg);
 void draw_picture(draw_t *d, double x, double y, double w, double h, draw_picture_fn paint, const void *arg,
                   size_t arglen);
+/* As draw_picture, but the picture is the source that fills cr's current
+ * path (which it consumes), instead of being painted whole: a fill whose
+ * source is costly to compute (a gradient along a ranking's bar) and whose
+ * shape changes (the bar's length) costs a copy from the cached picture.
+ * The path should lie within the picture's w × h. */
+void draw_picture_fill(draw_t *d, double x, double y, double w, double h, draw_picture_fn paint, const void *arg,
+                       size_t arglen);
 
 /* The stale badge in the top-right corner of r: "● 3 分钟前". */
 void draw_stale_badge(draw_t *d, rect_t r, double age_s);

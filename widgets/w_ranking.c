@@ -254,27 +254,43 @@ static rect_t row_rect(const rank_geom_t *g, double y)
     return (rect_t){ g->c.x - 4, y - g->rh / 2 - 2, g->c.w + 8, g->rh + 4 };
 }
 
-/* Where the marks changed between the last two ticks, at most max rects
- * into out (-1: more than fit): a row that moved, both of its places; a
- * row in its place, the span its bar's end swept (the bar's gradient lies
- * along the whole track, so the rest of the bar keeps its pixels) and the
- * digits of its number that changed. */
+/* The band a row's ink covers, its centre line at y: the badge, the name
+ * (CJK ascent and Latin descent), the bar with its tip and the number's
+ * cells, across the row; for our own row its soft band, the whole row. */
+static rect_t row_ink(const rank_geom_t *g, double y, bool ours)
+{
+    if (ours)
+        return row_rect(g, y);
+    double bh = fmin(g->rh * 0.62, 26);
+    double up = fmax(bh / 2, 1.0 * g->fs) + 2, down = fmax(bh / 2, 0.72 * g->fs) + 2;
+    rect_t r = row_rect(g, y);
+    double top = fmax(r.y, y - up), bot = fmin(r.y + r.h, y + down);
+    return (rect_t){ r.x, top, r.w, bot - top };
+}
+
+#define RANK_RECTS (4 * RANK_MAX + 4)
+
+/* Where the marks changed between the last two ticks, fitted into at most
+ * max rects in out (draw_rects_fit): a row that moved, where its ink was
+ * and is (row_ink: the band of its badge, name, bar and number, not the
+ * empty space between rows); a row in its place, the span its bar's end
+ * swept (the bar's gradient lies along the whole track, so the rest of
+ * the bar keeps its pixels) and the digits of its number that changed. */
 static int changed_rects(const ranking_t *k, const rank_geom_t *g, rect_t *out, int max)
 {
-    rect_t c = g->c;
+    rect_t c = g->c, buf[RANK_RECTS];
     double bar_x = c.x + bar_left(c, g->rh), bar_w = c.x + c.w - bar_x - g->fs * 4.2 - 6, bh2 = g->bh;
     int n = 0;
     for (int i = 0; i < k->n; i++) {
         const shown_t *a = &k->rows[i].was, *b = &k->rows[i].cur;
         if (shown_eq(a, b) || (!(b->pos <= k->top) && !(a->ok && a->pos <= k->top)))
             continue;
+        bool ours = k->highlight && strcmp(k->rows[i].name, k->highlight) == 0;
         double ya = c.y + a->pos * g->rh + g->rh / 2, yb = c.y + b->pos * g->rh + g->rh / 2;
         if (!a->ok || a->pos != b->pos || a->glide != b->glide || a->rank != b->rank) {
-            if (n + 2 > max)
-                return -1;
             if (a->ok)
-                out[n++] = row_rect(g, ya);
-            out[n++] = row_rect(g, yb);
+                buf[n++] = row_ink(g, ya, ours);
+            buf[n++] = row_ink(g, yb, ours);
             continue;
         }
         if (a->f != b->f) {
@@ -285,16 +301,13 @@ static int changed_rects(const ranking_t *k, const rank_geom_t *g, rect_t *out, 
             double x0 = lo - bh2 - 2;
             if (fmin(a->f, b->f) == 0 || lo - bar_x < 2 * bh2)
                 x0 = fmin(x0, bar_x - 2);
-            if (n == max)
-                return -1;
-            out[n++] = (rect_t){ x0, yb - bh2 / 2 - 2, hi + 2 - x0, bh2 + 4 };
+            buf[n++] = (rect_t){ x0, yb - bh2 / 2 - 2, hi + 2 - x0, bh2 + 4 };
         }
-        if (strcmp(a->num, b->num) != 0) {
-            if (n + 2 > max)
-                return -1;
-            n += draw_cells_diff(a->num, b->num, g->fs, c.x + c.w, yb, AL_RIGHT, out + n, 2);
-        }
+        if (strcmp(a->num, b->num) != 0)
+            n += draw_cells_diff(a->num, b->num, g->fs, c.x + c.w, yb, AL_RIGHT, buf + n, 2);
     }
+    n = draw_rects_fit(buf, n, max);
+    memcpy(out, buf, sizeof buf[0] * (size_t)n);
     return n;
 }
 
@@ -363,6 +376,24 @@ static void paint_track(draw_t *d, const void *arg)
     draw_round_rect(d->cr, 0, 0, p->w, p->h, p->h / 2);
     cairo_set_source_rgba(d->cr, p->a2.r, p->a2.g, p->a2.b, 0.14);
     cairo_fill(d->cr);
+}
+
+/* The bar's fill: a gradient along the track from `from` to `to`, over
+ * all of the picture (the bar's round rect is cut from it). */
+typedef struct {
+    double w;
+    float  from[4], to[4];              /* r, g, b, a */
+} fill_pic_t;
+
+static void paint_fill(draw_t *d, const void *arg)
+{
+    const fill_pic_t *p = arg;
+    cairo_pattern_t *gr = cairo_pattern_create_linear(0, 0, p->w, 0);
+    cairo_pattern_add_color_stop_rgba(gr, 0, p->from[0], p->from[1], p->from[2], p->from[3]);
+    cairo_pattern_add_color_stop_rgba(gr, 1, p->to[0], p->to[1], p->to[2], p->to[3]);
+    cairo_set_source(d->cr, gr);
+    cairo_paint(d->cr);
+    cairo_pattern_destroy(gr);
 }
 
 /* The bright tip of a bar: a white dot of radius r at (0, 0), alpha a. */
@@ -437,6 +468,11 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
         }
         if (!draw_clip_hits(&clip, d, row_rect(&g, y)))
             continue;
+        /* the row's own part of the damage: each fill and blit below then
+         * meets the few boxes of its row, not the whole list's (whole
+         * pixels round the row: the same pixels whatever the damage) */
+        cairo_save(cr);
+        draw_clip_pixels(cr, row_rect(&g, y));
         bool ours = k->highlight && strcmp(r->name, k->highlight) == 0;
         if (ours) {           /* a soft band behind our own row */
             cairo_rectangle(cr, c.x, y - rh / 2 + 1, c.w, rh - 2);
@@ -463,13 +499,21 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
             double f = st.f;
             if (f > 0) {
                 bs_color_t end = ours ? gold : accent;
-                cairo_pattern_t *gr = cairo_pattern_create_linear(bar_x, 0, bar_x + bar_w, 0);
-                cairo_pattern_add_color_stop_rgba(gr, 0, a2.r, a2.g, a2.b, 0.9 * alpha);
-                cairo_pattern_add_color_stop_rgba(gr, 1, end.r, end.g, end.b, alpha);
+                /* the gradient comes from a picture of it along the
+                 * whole track (made once per colour; it varies along x
+                 * only, so any row's pixel rows serve: its top on a whole
+                 * pixel), the round rect of the bar's length cut from it */
+                fill_pic_t fp;
+                memset(&fp, 0, sizeof fp);
+                fp.w = bar_w;
+                memcpy(fp.from, (float[4]){ a2.r, a2.g, a2.b, (float)(0.9 * alpha) }, sizeof fp.from);
+                memcpy(fp.to, (float[4]){ end.r, end.g, end.b, (float)alpha }, sizeof fp.to);
+                double X = bar_x, Y = y - bh2 / 2 - 1;
+                cairo_user_to_device(cr, &X, &Y);
+                Y = floor(Y);
+                cairo_device_to_user(cr, &X, &Y);
                 draw_round_rect(cr, bar_x, y - bh2 / 2, bar_w * f, bh2, bh2 / 2);
-                cairo_set_source(cr, gr);
-                cairo_fill(cr);
-                cairo_pattern_destroy(gr);
+                draw_picture_fill(d, bar_x, Y, bar_w, bh2 + 2, paint_fill, &fp, sizeof fp);
                 tip_t tip = { bh2 * 0.35, 0.9 * alpha };
                 draw_sprite(d, bar_x + bar_w * f - bh2 / 2, y, tip.r, paint_tip, &tip, sizeof tip);
             }
@@ -477,6 +521,7 @@ static void ranking_draw_overlay(const wdg_t *w, draw_t *d)
         bs_color_t vcol = ours ? gold : accent;
         vcol.a *= alpha;
         draw_cells(d, FONT_NUMBER, fs, c.x + c.w, y, st.num, vcol, AL_RIGHT, &clip);
+        cairo_restore(cr);
     }
     cairo_restore(cr);
     if (footer) {
