@@ -433,6 +433,59 @@ static void line_slide_from_cache(void **st)
     screen_free(s);
 }
 
+/* Tests only (w_gauge.c): compute the gauge's arc per pixel, no picture. */
+extern bool wdg_gauge_direct;
+
+/* The gauge at 1000 msg/s: the rate changes every frame (its tween
+ * retargeted each time), now and then across a threshold (the arc's colour
+ * flips, and back: the pictures kept per colour) and sweeping far. At each
+ * step the frame composed from damage equals a full repaint, and the full
+ * repaint equals one that computes the arc per pixel (byte for byte: the
+ * picture holds the same pixels, only the sector the end swept recomputed). */
+static void gauge_arc_picture(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tools/bench/live.json", 1920, 1080);
+    send(s, SNAPSHOT);
+    long checked = 0;
+    for (long k = 0; k <= 4 * 60; k++) {
+        double t = k / 60.0;
+        int64_t wall = WALL0 + (int64_t)(t * 1000);
+        if (k >= 30) {
+            /* drifting about 90 (warn / good), a jump down to 60 at 2.5 s and back */
+            double v = t >= 2.5 && t < 2.8 ? 60 + k % 3 : 90 + 1.5 * sin(k * 0.37) + 0.1 * (k % 5);
+            char b[128];
+            snprintf(b, sizeof b, "{\"topic\":\"live.rate\",\"value\":%.2f}", v);
+            send(s, b);
+        }
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+        if (k >= 31 && k % 7 == 0) {
+            compare_now(s, t, wall, "the rate changing every frame");
+            cairo_surface_t *pic = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
+            cairo_t *cr = cairo_create(pic);
+            cairo_set_source_surface(cr, s->frame, 0, 0);
+            cairo_paint(cr);
+            cairo_destroy(cr);
+            wdg_gauge_direct = true;
+            screen_repaint_all(s, t, wall);
+            wdg_gauge_direct = false;
+            long bad = widget_differing(s, "gauge", pic, s->frame, 0);
+            if (bad > 0) {
+                cairo_surface_write_to_png(pic, "/tmp/gauge-arc-picture.png");
+                cairo_surface_write_to_png(s->frame, "/tmp/gauge-arc-direct.png");
+                fail_msg("t = %.2f s: the arc from its picture differs from the arc computed per pixel in %ld pixels",
+                         t, bad);
+            }
+            cairo_surface_destroy(pic);
+            screen_repaint_all(s, t, wall);
+            checked++;
+        }
+    }
+    printf("# %ld frames checked\n", checked);
+    screen_free(s);
+}
+
 /* Going stale and fresh again redraws no widget: the dim is the core's
  * veil over the layers, so the bases (panel, glow, labels) and the layers
  * stay as they are, and the frame composed from damage still equals a full
@@ -1068,6 +1121,7 @@ int main(void)
         cmocka_unit_test(stale_dims_without_redraw),
         cmocka_unit_test(line_gauge_marks_small),
         cmocka_unit_test(line_slide_from_cache),
+        cmocka_unit_test(gauge_arc_picture),
         cmocka_unit_test(map_script),
         cmocka_unit_test(map_marks_script),
         cmocka_unit_test(map_tour_script),

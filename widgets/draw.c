@@ -833,39 +833,11 @@ void draw_glow_stroke(draw_t *d, bs_color_t c, double width, double glow)
  * and OVER adds the source to the destination times the source's missing
  * alpha, saturating. */
 
-/* Two channels at once, as pixman's C code does: the red and blue (or
- * alpha and green) bytes of x, 0x00rr00bb, each times a. */
-static inline uint32_t un8x2_mul(uint32_t x, uint32_t a)
-{
-    uint32_t t = x * a + 0x800080;
-    t = ((t >> 8) & 0xff00ff) + t;
-    return (t >> 8) & 0xff00ff;
-}
-
-/* x + y per 0x00ff00ff lane, saturating at 255. */
-static inline uint32_t un8x2_add(uint32_t x, uint32_t y)
-{
-    uint32_t t = x + y;
-    t |= 0x1000100 - ((t >> 8) & 0xff00ff);
-    return t & 0xff00ff;
-}
-
-/* s OVER d, both premultiplied ARGB32. Without branches: an opaque s
- * (d times 0) and a clear one (d times 255) come out exact, as pixman's
- * shortcuts for them give. */
-static inline uint32_t px_over(uint32_t s, uint32_t d)
-{
-    uint32_t ia = 255 - (s >> 24);
-    uint32_t rb = un8x2_add(un8x2_mul(d & 0xff00ff, ia), s & 0xff00ff);
-    uint32_t ag = un8x2_add(un8x2_mul((d >> 8) & 0xff00ff, ia), (s >> 8) & 0xff00ff);
-    return ag << 8 | rb;
-}
-
 /* Solid premultiplied s through coverage m, OVER d (m 255 and m 0 exact,
  * as above). */
 static inline uint32_t px_over_n(uint32_t s, uint32_t m, uint32_t d)
 {
-    return px_over(un8x2_mul((s >> 8) & 0xff00ff, m) << 8 | un8x2_mul(s & 0xff00ff, m), d);
+    return draw_px_over(draw_un8x2_mul((s >> 8) & 0xff00ff, m) << 8 | draw_un8x2_mul(s & 0xff00ff, m), d);
 }
 
 /* The 8-bit channel cairo hands pixman for a colour channel v in [0, 1]
@@ -1484,7 +1456,7 @@ static void px_blend(draw_px_t *px, const uint32_t *src, int sst, int x0, int y0
             }
 #endif
             for (; x <= a1; x++)
-                row[x] = px_over(s[x], row[x]);
+                row[x] = draw_px_over(s[x], row[x]);
         }
     }
 }
@@ -1674,6 +1646,17 @@ void draw_sprite_px(draw_px_t *px, draw_t *d, double x, double y, double r, draw
     int size = 2 * sp->c + 1;
     px_blend(px, (const uint32_t *)cairo_image_surface_get_data(sp->surf), cairo_image_surface_get_stride(sp->surf),
              (int)ix - sp->c + (int)px->ox, (int)iy - sp->c + (int)px->oy, size, size, NULL);
+}
+
+void draw_image_px(draw_px_t *px, cairo_surface_t *argb, int x, int y)
+{
+    if (!px || !px->ok || !argb || cairo_surface_get_type(argb) != CAIRO_SURFACE_TYPE_IMAGE ||
+        cairo_image_surface_get_format(argb) != CAIRO_FORMAT_ARGB32)
+        return;
+    cairo_surface_flush(argb);
+    px_blend(px, (const uint32_t *)cairo_image_surface_get_data(argb), cairo_image_surface_get_stride(argb),
+             x + (int)px->ox, y + (int)px->oy, cairo_image_surface_get_width(argb),
+             cairo_image_surface_get_height(argb), NULL);
 }
 
 /* ---- masks --------------------------------------------------------------- */

@@ -10,6 +10,19 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The arc's picture (see draw_arc): drawing's scratch, not state. */
+#define ARC_KEYS 13
+struct arc_cache {
+    cairo_surface_t *surf;                /* ARGB32: the arc over its glow at f */
+    int    x, y, w, h;                    /* device pixels: the ring's box */
+    double key[ARC_KEYS], f;
+    uint64_t used;                        /* when last drawn from (the LRU's clock) */
+    bool   ok;
+};
+#define ARC_PICTURES 3                    /* one per threshold colour it flips between */
 
 typedef struct {
     wdg_t      base;
@@ -26,6 +39,7 @@ typedef struct {
      * whole arc is repainted that frame */
     bs_color_t key_c;
     double     key_f, recolour_t;
+    struct arc_cache *cache;              /* render thread only */
 } gauge_t;
 
 static const opt_def_t gauge_opts[] = {
@@ -51,7 +65,18 @@ static int gauge_init(wdg_t *w, char *err, size_t errlen)
     }
     g->recolour_t = -INFINITY;
     g->key_f = NAN;
+    g->cache = calloc(ARC_PICTURES, sizeof *g->cache);   /* none: drawn each time */
     return 0;
+}
+
+static void gauge_destroy(wdg_t *w)
+{
+    gauge_t *g = (gauge_t *)w;
+    for (int i = 0; g->cache && i < ARC_PICTURES; i++)
+        if (g->cache[i].surf)
+            cairo_surface_destroy(g->cache[i].surf);
+    free(g->cache);
+    g->cache = NULL;
 }
 
 #define A0 (0.75 * M_PI)           /* arc start: lower left  */
@@ -213,86 +238,14 @@ static bs_color_t arc_color(bs_color_t a2, bs_color_t vc, double u, double ref)
                          (float)(a2.b + (vc.b - a2.b) * m), 1, -1 };
 }
 
-/* The value arc from the start to fraction f of the span, ring wide, over
- * its glow (1.9 rings wide at 18 %), butt ends, coloured by arc_color. One
- * pass: each pixel's distance to the centre and its angle give the two
- * strokes' coverage (a box filter across each edge, as cairo's antialiasing
- * has it) and its colour; the two OVERs of one colour fold into one
- * premultiplied picture, composited once, and only inside the clip's
- * rectangles (the damage). Cairo strokes it, in 1/32 steps of colour at
- * fixed places, when the transform is not a uniform scale. */
-static void draw_arc(draw_t *d, const gauge_geom_t *G, double f, bs_color_t a2, bs_color_t vc, double ref,
-                     double alpha)
+/* draw_arc's pixels: the arc (device centre X, Y, radius Rd, half widths
+ * hm of the arc and hg of its glow) within the boxes part[0..np) of the
+ * pixels at px (rows of stride bytes, pixel (ux0, uy0) first), written
+ * (over false: a cleared picture) or composited OVER (over true). */
+static void arc_pixels(int (*part)[4], int np, double X, double Y, double Rd, double hm, double hg, double f,
+                       double ref, bs_color_t a2, bs_color_t vc, double alpha, uint8_t *px, int stride, int ux0,
+                       int uy0, bool over)
 {
-    cairo_t *cr = d->cr;
-    cairo_matrix_t m;
-    cairo_get_matrix(cr, &m);
-    double s = m.xx, X = G->cx, Y = G->cy;
-    cairo_user_to_device(cr, &X, &Y);
-    double Rd = G->R * s, hm = G->ring * s / 2, hg = G->ring * 1.9 * s / 2, out = Rd + hg + 1;
-    if (m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s || !(out < 4096) || fabs(X) > 1e6 || fabs(Y) > 1e6 ||
-        cairo_get_operator(cr) != CAIRO_OPERATOR_OVER) {
-        int segs = (int)ceil(f * 32);     /* at fixed places: colours stay put as f moves */
-        for (int pass = 0; pass < 2; pass++)
-            for (int i = 0; i < segs; i++) {
-                double t0 = i / 32.0, t1 = fmin(f, (i + 1) / 32.0 + (i + 1 < segs ? 0.002 : 0));
-                bs_color_t c = arc_color(a2, vc, (i + 0.5) / 32, ref);
-                cairo_new_path(cr);
-                cairo_arc(cr, G->cx, G->cy, G->R, A0 + SPAN * t0, A0 + SPAN * t1);
-                cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
-                cairo_set_source_rgba(cr, c.r, c.g, c.b, pass == 0 ? 0.18 * alpha : alpha);
-                cairo_set_line_width(cr, pass == 0 ? G->ring * 1.9 : G->ring);
-                cairo_stroke(cr);
-            }
-        return;
-    }
-    cairo_save(cr);
-    cairo_identity_matrix(cr);
-    /* where to work: the ring's box within the clip's rectangles */
-    int bx0 = (int)floor(X - out), by0 = (int)floor(Y - out), bx1 = (int)ceil(X + out), by1 = (int)ceil(Y + out);
-    enum { MAXR = 64 };
-    int part[MAXR][4], np = 0;
-    cairo_rectangle_list_t *rl = cairo_copy_clip_rectangle_list(cr);
-    if (rl->status == CAIRO_STATUS_SUCCESS && rl->num_rectangles <= MAXR) {
-        for (int k = 0; k < rl->num_rectangles; k++) {
-            const cairo_rectangle_t *r = &rl->rectangles[k];
-            int a0 = (int)fmax(bx0, floor(r->x)), b0 = (int)fmax(by0, floor(r->y));
-            int a1 = (int)fmin(bx1, ceil(r->x + r->width)), b1 = (int)fmin(by1, ceil(r->y + r->height));
-            if (a0 < a1 && b0 < b1) {
-                part[np][0] = a0;
-                part[np][1] = b0;
-                part[np][2] = a1;
-                part[np][3] = b1;
-                np++;
-            }
-        }
-    } else {
-        double cx0, cy0, cx1, cy1;
-        cairo_clip_extents(cr, &cx0, &cy0, &cx1, &cy1);
-        part[0][0] = (int)fmax(bx0, floor(cx0));
-        part[0][1] = (int)fmax(by0, floor(cy0));
-        part[0][2] = (int)fmin(bx1, ceil(cx1));
-        part[0][3] = (int)fmin(by1, ceil(cy1));
-        np = part[0][0] < part[0][2] && part[0][1] < part[0][3];
-    }
-    cairo_rectangle_list_destroy(rl);
-    int ux0 = bx1, uy0 = by1, ux1 = bx0, uy1 = by0;
-    for (int k = 0; k < np; k++) {
-        ux0 = part[k][0] < ux0 ? part[k][0] : ux0;
-        uy0 = part[k][1] < uy0 ? part[k][1] : uy0;
-        ux1 = part[k][2] > ux1 ? part[k][2] : ux1;
-        uy1 = part[k][3] > uy1 ? part[k][3] : uy1;
-    }
-    cairo_surface_t *img = np > 0 ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, ux1 - ux0, uy1 - uy0) : NULL;
-    if (!img || cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
-        if (img)
-            cairo_surface_destroy(img);
-        cairo_restore(cr);
-        return;                           /* clipped away, or no memory */
-    }
-    cairo_surface_flush(img);
-    uint8_t *px = cairo_image_surface_get_data(img);
-    int stride = cairo_image_surface_get_stride(img);
     float fR = (float)Rd, fm = (float)hm + 0.5f, fg = (float)hg + 0.5f, fa = (float)alpha;
     float lo = fmaxf(0, fR - fg), hi = fR + fg, lo2 = lo * lo, hi2 = hi * hi;
     float pe = (float)(SPAN * f), inv = (float)(1 / (SPAN * ref)), a0f = (float)A0;
@@ -341,15 +294,252 @@ static void draw_arc(draw_t *d, const gauge_geom_t *G, double f, bs_color_t a2, 
                 pr = pr > pa ? pa : pr;
                 pg = pg > pa ? pa : pg;
                 pb = pb > pa ? pa : pb;
-                row[x] = (uint32_t)pa << 24 | (uint32_t)pr << 16 | (uint32_t)pg << 8 | (uint32_t)pb;
+                uint32_t v = (uint32_t)pa << 24 | (uint32_t)pr << 16 | (uint32_t)pg << 8 | (uint32_t)pb;
+                row[x] = over ? draw_px_over(v, row[x]) : v;
             }
         }
+}
+
+/* ---- the arc's picture -----------------------------------------------------
+ *
+ * At 1000 msg/s the rate changes every frame: the arc's end moves by a
+ * little, and the number's row, damaged too, crosses the ring at both
+ * sides. Computing the arc per pixel there each frame (an atan2, a sqrt and
+ * a sin a pixel) cost ~0.5 ms a frame. So the arc is kept as a picture of
+ * the ring's box, a pure function of its key (centre, radii, colours,
+ * alpha) and f: a pixel's value depends on f only within a few pixels of
+ * the end's radial line (the butt end's antialiasing, e × (pe - phi) < 2,
+ * and its colour beyond the end, where it has no coverage), so moving f
+ * recomputes the boxes of the sector between the old and the new end (a
+ * margin of 3 pixels of arc at the inner edge), the rest stays; anything
+ * else in the key changed: all of it. A rate about a threshold flips the
+ * arc's colour back and forth (every few frames at 1000 msg/s): a picture
+ * is kept for each of the last ARC_PICTURES keys. Each frame composites
+ * the picture within the clip, one blend a pixel. */
+
+/* The boxes (device pixels, within the cache's box) of the ring's sector
+ * between angles a0 < a1 (radians from the x axis, clockwise), annulus
+ * radii ri..ro around (X, Y), in pieces of at most 1/12 of the span; how
+ * many (at most max). */
+static int arc_boxes(const struct arc_cache *c, double X, double Y, double ri, double ro, double a0, double a1,
+                     int (*out)[4], int max)
+{
+    int k = (int)ceil((a1 - a0) / (SPAN / 12));
+    k = k < 1 ? 1 : k > max ? max : k;
+    int n = 0;
+    for (int i = 0; i < k; i++) {
+        double b0 = a0 + (a1 - a0) * i / k, b1 = a0 + (a1 - a0) * (i + 1) / k;
+        double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+        double as[12] = { b0, b1 };
+        int na = 2;
+        for (int q = -4; q <= 8 && na < 12; q++)      /* the extremes of x and y between */
+            if (q * M_PI / 2 > b0 && q * M_PI / 2 < b1)
+                as[na++] = q * M_PI / 2;
+        for (int j = 0; j < na; j++) {
+            double cs = cos(as[j]), sn = sin(as[j]);
+            x0 = fmin(x0, fmin(cs * ri, cs * ro));
+            x1 = fmax(x1, fmax(cs * ri, cs * ro));
+            y0 = fmin(y0, fmin(sn * ri, sn * ro));
+            y1 = fmax(y1, fmax(sn * ri, sn * ro));
+        }
+        int bx0 = (int)floor(X + x0) - 1, by0 = (int)floor(Y + y0) - 1;
+        int bx1 = (int)ceil(X + x1) + 1, by1 = (int)ceil(Y + y1) + 1;
+        bx0 = bx0 > c->x ? bx0 : c->x;
+        by0 = by0 > c->y ? by0 : c->y;
+        bx1 = bx1 < c->x + c->w ? bx1 : c->x + c->w;
+        by1 = by1 < c->y + c->h ? by1 : c->y + c->h;
+        if (bx0 < bx1 && by0 < by1) {
+            out[n][0] = bx0;
+            out[n][1] = by0;
+            out[n][2] = bx1;
+            out[n][3] = by1;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Clears the boxes of c's picture and computes the arc at f there. */
+static void arc_redo(struct arc_cache *c, int (*part)[4], int np, double X, double Y, double Rd, double hm,
+                     double hg, double f, double ref, bs_color_t a2, bs_color_t vc, double alpha)
+{
+    uint8_t *px = cairo_image_surface_get_data(c->surf);
+    int stride = cairo_image_surface_get_stride(c->surf);
+    for (int k = 0; k < np; k++)
+        for (int y = part[k][1]; y < part[k][3]; y++)
+            memset(px + (size_t)(y - c->y) * (size_t)stride + (size_t)(part[k][0] - c->x) * 4, 0,
+                   (size_t)(part[k][2] - part[k][0]) * 4);
+    arc_pixels(part, np, X, Y, Rd, hm, hg, f, ref, a2, vc, alpha, px, stride, c->x, c->y, false);
+}
+
+/* Brings the picture of pictures[0..ARC_PICTURES) that holds this key
+ * (else the least recently used) to the arc at f (device centre X, Y); it,
+ * or NULL when it cannot (no memory). */
+static struct arc_cache *arc_cache_fill(struct arc_cache *pictures, double X, double Y, double Rd, double hm,
+                                        double hg, double f, double ref, bs_color_t a2, bs_color_t vc, double alpha)
+{
+    double out = Rd + hg + 1;
+    int bx0 = (int)floor(X - out), by0 = (int)floor(Y - out), bx1 = (int)ceil(X + out), by1 = (int)ceil(Y + out);
+    int iw = bx1 - bx0, ih = by1 - by0;
+    double key[ARC_KEYS] = { X, Y, Rd, hm, hg, ref, a2.r, a2.g, a2.b, vc.r, vc.g, vc.b, alpha };
+    double lo = Rd - hg - 0.5;
+    struct arc_cache *c = NULL, *lru = &pictures[0];
+    uint64_t clock = 0;
+    for (int i = 0; i < ARC_PICTURES; i++) {
+        struct arc_cache *p = &pictures[i];
+        clock = p->used > clock ? p->used : clock;
+        if (!c && p->ok && p->x == bx0 && p->y == by0 && p->w == iw && p->h == ih &&
+            memcmp(key, p->key, sizeof key) == 0)
+            c = p;
+        if (p->used < lru->used)
+            lru = p;
+    }
+    bool same = c != NULL;
+    if (!c)
+        c = lru;
+    c->used = clock + 1;
+    if (same && c->f == f)
+        return c;
+    if (same && lo >= 8) {
+        cairo_surface_flush(c->surf);
+        double pad = 3 / lo + 1e-3;
+        double a0 = A0 + SPAN * fmin(f, c->f) - pad, a1 = A0 + SPAN * fmax(f, c->f) + pad;
+        int part[16][4];
+        int np = arc_boxes(c, X, Y, lo - 1, Rd + hg + 1.5, a0, a1, part, 16);
+        arc_redo(c, part, np, X, Y, Rd, hm, hg, f, ref, a2, vc, alpha);
+        cairo_surface_mark_dirty(c->surf);
+        c->f = f;
+        return c;
+    }
+    if (!c->surf || c->w != iw || c->h != ih) {
+        if (c->surf)
+            cairo_surface_destroy(c->surf);
+        c->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, iw, ih);
+        if (cairo_surface_status(c->surf) != CAIRO_STATUS_SUCCESS) {
+            cairo_surface_destroy(c->surf);
+            c->surf = NULL;
+            c->ok = false;
+            return NULL;
+        }
+    }
+    c->x = bx0;
+    c->y = by0;
+    c->w = iw;
+    c->h = ih;
+    cairo_surface_flush(c->surf);
+    int all[1][4] = { { bx0, by0, bx1, by1 } };
+    arc_redo(c, all, 1, X, Y, Rd, hm, hg, f, ref, a2, vc, alpha);
+    cairo_surface_mark_dirty(c->surf);
+    memcpy(c->key, key, sizeof key);
+    c->f = f;
+    c->ok = true;
+    return c;
+}
+
+/* The value arc from the start to fraction f of the span, ring wide, over
+ * its glow (1.9 rings wide at 18 %), butt ends, coloured by arc_color. One
+ * pass: each pixel's distance to the centre and its angle give the two
+ * strokes' coverage (a box filter across each edge, as cairo's antialiasing
+ * has it) and its colour; the two OVERs of one colour fold into one
+ * premultiplied picture, composited once, and only inside the clip's
+ * rectangles (the damage). Cairo strokes it, in 1/32 steps of colour at
+ * fixed places, when the transform is not a uniform scale. */
+static void draw_arc(draw_t *d, struct arc_cache *cache, const gauge_geom_t *G, double f, bs_color_t a2,
+                     bs_color_t vc, double ref, double alpha)
+{
+    cairo_t *cr = d->cr;
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    double s = m.xx, X = G->cx, Y = G->cy;
+    cairo_user_to_device(cr, &X, &Y);
+    double Rd = G->R * s, hm = G->ring * s / 2, hg = G->ring * 1.9 * s / 2, out = Rd + hg + 1;
+    if (m.xy != 0 || m.yx != 0 || !(s > 0) || m.yy != s || !(out < 4096) || fabs(X) > 1e6 || fabs(Y) > 1e6 ||
+        cairo_get_operator(cr) != CAIRO_OPERATOR_OVER) {
+        int segs = (int)ceil(f * 32);     /* at fixed places: colours stay put as f moves */
+        for (int pass = 0; pass < 2; pass++)
+            for (int i = 0; i < segs; i++) {
+                double t0 = i / 32.0, t1 = fmin(f, (i + 1) / 32.0 + (i + 1 < segs ? 0.002 : 0));
+                bs_color_t c = arc_color(a2, vc, (i + 0.5) / 32, ref);
+                cairo_new_path(cr);
+                cairo_arc(cr, G->cx, G->cy, G->R, A0 + SPAN * t0, A0 + SPAN * t1);
+                cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+                cairo_set_source_rgba(cr, c.r, c.g, c.b, pass == 0 ? 0.18 * alpha : alpha);
+                cairo_set_line_width(cr, pass == 0 ? G->ring * 1.9 : G->ring);
+                cairo_stroke(cr);
+            }
+        return;
+    }
+    /* from the arc's picture (above) */
+    if (cache && (cache = arc_cache_fill(cache, X, Y, Rd, hm, hg, f, ref, a2, vc, alpha))) {
+        draw_px_t dp;
+        if (draw_px_begin(&dp, d)) {
+            draw_image_px(&dp, cache->surf, cache->x, cache->y);
+            draw_px_end(&dp);
+        } else {
+            cairo_save(cr);
+            cairo_identity_matrix(cr);
+            cairo_set_source_surface(cr, cache->surf, cache->x, cache->y);
+            cairo_paint(cr);
+            cairo_restore(cr);
+        }
+        return;
+    }
+    cairo_save(cr);
+    cairo_identity_matrix(cr);
+    /* where to work: the ring's box within the clip's rectangles */
+    int bx0 = (int)floor(X - out), by0 = (int)floor(Y - out), bx1 = (int)ceil(X + out), by1 = (int)ceil(Y + out);
+    enum { MAXR = 64 };
+    int part[MAXR][4], np = 0;
+    cairo_rectangle_list_t *rl = cairo_copy_clip_rectangle_list(cr);
+    if (rl->status == CAIRO_STATUS_SUCCESS && rl->num_rectangles <= MAXR) {
+        for (int k = 0; k < rl->num_rectangles; k++) {
+            const cairo_rectangle_t *r = &rl->rectangles[k];
+            int a0 = (int)fmax(bx0, floor(r->x)), b0 = (int)fmax(by0, floor(r->y));
+            int a1 = (int)fmin(bx1, ceil(r->x + r->width)), b1 = (int)fmin(by1, ceil(r->y + r->height));
+            if (a0 < a1 && b0 < b1) {
+                part[np][0] = a0;
+                part[np][1] = b0;
+                part[np][2] = a1;
+                part[np][3] = b1;
+                np++;
+            }
+        }
+    } else {
+        double cx0, cy0, cx1, cy1;
+        cairo_clip_extents(cr, &cx0, &cy0, &cx1, &cy1);
+        part[0][0] = (int)fmax(bx0, floor(cx0));
+        part[0][1] = (int)fmax(by0, floor(cy0));
+        part[0][2] = (int)fmin(bx1, ceil(cx1));
+        part[0][3] = (int)fmin(by1, ceil(cy1));
+        np = part[0][0] < part[0][2] && part[0][1] < part[0][3];
+    }
+    cairo_rectangle_list_destroy(rl);
+    int ux0 = bx1, uy0 = by1, ux1 = bx0, uy1 = by0;
+    for (int k = 0; k < np; k++) {
+        ux0 = part[k][0] < ux0 ? part[k][0] : ux0;
+        uy0 = part[k][1] < uy0 ? part[k][1] : uy0;
+        ux1 = part[k][2] > ux1 ? part[k][2] : ux1;
+        uy1 = part[k][3] > uy1 ? part[k][3] : uy1;
+    }
+    cairo_surface_t *img = np > 0 ? cairo_image_surface_create(CAIRO_FORMAT_ARGB32, ux1 - ux0, uy1 - uy0) : NULL;
+    if (!img || cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+        if (img)
+            cairo_surface_destroy(img);
+        cairo_restore(cr);
+        return;                           /* clipped away, or no memory */
+    }
+    cairo_surface_flush(img);
+    arc_pixels(part, np, X, Y, Rd, hm, hg, f, ref, a2, vc, alpha, cairo_image_surface_get_data(img),
+               cairo_image_surface_get_stride(img), ux0, uy0, false);
     cairo_surface_mark_dirty(img);
     cairo_set_source_surface(cr, img, ux0, uy0);
     cairo_paint(cr);
     cairo_surface_destroy(img);
     cairo_restore(cr);
 }
+
+/* Tests only (test_repaint): compute the arc per pixel, no picture. */
+bool wdg_gauge_direct;
 
 /* The marks: the value arc with its glow and bright head, and the number. */
 static void gauge_draw_overlay(const wdg_t *w, draw_t *d)
@@ -364,7 +554,7 @@ static void gauge_draw_overlay(const wdg_t *w, draw_t *d)
     bs_color_t vc = draw_color(d, fmt_color(&g->fmt, g->to, g->color));
     double f = g->has && isfinite(g->shown) ? frac_of(g, g->shown) : 0;
     if (f > 0) {
-        draw_arc(d, &G, f, a2, vc, arc_ref(g), alpha);
+        draw_arc(d, wdg_gauge_direct ? NULL : g->cache, &G, f, a2, vc, arc_ref(g), alpha);
         double ah = A0 + SPAN * f;
         cairo_new_path(cr);
         cairo_arc(cr, cx + cos(ah) * R, cy + sin(ah) * R, ring * 0.42, 0, 2 * M_PI);
@@ -501,6 +691,7 @@ const wdg_class_t wdg_gauge_class = {
     .opts = gauge_opts,
     .bindable = true,
     .init = gauge_init,
+    .destroy = gauge_destroy,
     .data = gauge_data,
     .tick = gauge_tick,
     .draw_base = gauge_draw_base,
