@@ -597,6 +597,60 @@ static uint64_t frame_at(screen_t *s, double t)
     return s->st.pixels - before;
 }
 
+/* Runs s's frames from frame k0 to k1 (at 60 fps); returns the pixels
+ * they repainted and, in *drawn, the layer draws they made. */
+static uint64_t frames_run(screen_t *s, long k0, long k1, uint64_t *drawn)
+{
+    uint64_t px = 0, d0 = s->st.widgets_drawn;
+    for (long k = k0; k <= k1; k++)
+        px += frame_at(s, k / 60.0);
+    *drawn = s->st.widgets_drawn - d0;
+    return px;
+}
+
+/* What a map's value change redraws: a change no pixel shows (a value
+ * moving within its shade and its text) redraws no layer; a change of
+ * the scale recolours the regions and the legend's numbers, not the
+ * panel and title; a flyline target going and another coming redraws
+ * their arcs. At every step the frame composed from damage equals a full
+ * repaint. */
+static void map_recolour_damage(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tests/data/map-damage-test.json", 640, 480);
+    send(s, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20,\"丙\":30,\"丁\":40}}");
+    uint64_t drawn;
+    frames_run(s, 0, 60, &drawn);
+    compare_now(s, 1.0, WALL0 + 1000, "first values");
+    frames_run(s, 61, 62, &drawn);
+    /* 20 → 20.001: 1/30000 of the scale, the same text: nothing to redraw */
+    send(s, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20.001,\"丙\":30,\"丁\":40}}");
+    frames_run(s, 63, 64, &drawn);
+    if (drawn > 0)
+        fail_msg("a value change no pixel shows redrew the map's layer %llu times", (unsigned long long)drawn);
+    compare_now(s, 64 / 60.0, WALL0 + 1067, "an invisible change");
+    frames_run(s, 65, 70, &drawn);
+    /* the scale moves (甲 10 → 5): every region and the legend, not the title */
+    send(s, "{\"topic\":\"t.regions\",\"value\":{\"甲\":5,\"乙\":20.001,\"丙\":30,\"丁\":40}}");
+    uint64_t px = frames_run(s, 71, 71, &drawn);
+    const wdg_t *w = s->layout->widgets[0];
+    irect_t r = irect_clip(scr_device_rect(s, w->rect, INK_MARGIN), s->out_w, s->out_h);
+    if (getenv("REPAINT_DEBUG"))
+        fprintf(stderr, "scale moved: %llu of %d px\n", (unsigned long long)px, r.w * r.h);
+    if (drawn == 0 || px >= (uint64_t)r.w * (uint64_t)r.h * 85 / 100)
+        fail_msg("the scale moved: %llu layer draws, %llu of the widget's %d pixels repainted (want its regions "
+                 "and legend, not its panel and title)", (unsigned long long)drawn, (unsigned long long)px, r.w * r.h);
+    compare_now(s, 71 / 60.0, WALL0 + 1183, "the scale moved: every region recoloured");
+    frames_run(s, 72, 80, &drawn);
+    /* 乙 20 → 35 on the same scale: the flylines go to 丁 and 乙, not 丙 */
+    send(s, "{\"topic\":\"t.regions\",\"value\":{\"甲\":5,\"乙\":35,\"丙\":30,\"丁\":40}}");
+    frames_run(s, 81, 81, &drawn);
+    compare_now(s, 81 / 60.0, WALL0 + 1350, "a flyline target gone, another come");
+    frames_run(s, 82, 100, &drawn);
+    compare_now(s, 100 / 60.0, WALL0 + 1667, "comets on the new arcs");
+    screen_free(s);
+}
+
 #define FLIP_TOUR BS_SOURCE "/tests/data/flip-tour.json"
 
 /* The flip KPI (数字翻牌器): one changed digit rolls its own tile and only
@@ -1124,6 +1178,7 @@ int main(void)
         cmocka_unit_test(gauge_arc_picture),
         cmocka_unit_test(map_script),
         cmocka_unit_test(map_marks_script),
+        cmocka_unit_test(map_recolour_damage),
         cmocka_unit_test(map_tour_script),
         cmocka_unit_test(flip_rolls_changed_tiles),
         cmocka_unit_test(tour_steps),

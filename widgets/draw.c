@@ -1461,6 +1461,77 @@ static void px_blend(draw_px_t *px, const uint32_t *src, int sst, int x0, int y0
     }
 }
 
+uint32_t draw_px_color(bs_color_t c, double alpha)
+{
+    double a = fmax(0, fmin(1, c.a * alpha));
+    return px_channel(a) << 24 | px_channel(c.r * a) << 16 | px_channel(c.g * a) << 8 | px_channel(c.b * a);
+}
+
+void draw_mask_rows_px(draw_px_t *px, const uint8_t *mask, int stride, int x, int y, int w, int h,
+                       const uint32_t *rows, int nrows)
+{
+    if (!px || !px->ok || !mask || !rows || w <= 0 || h <= 0 || (nrows != 1 && nrows != h))
+        return;
+    x += (int)px->ox;
+    y += (int)px->oy;
+    for (int k = 0; k < px->n; k++) {
+        const int *b = px->r[k];
+        int cx0 = x > b[0] ? x : b[0], cx1 = x + w < b[2] ? x + w : b[2];
+        int cy0 = y > b[1] ? y : b[1], cy1 = y + h < b[3] ? y + h : b[3];
+        if (cx1 <= cx0 || cy1 <= cy0)
+            continue;
+        px_touch(px, cx0, cy0, cx1, cy1);
+        for (int yy = cy0; yy < cy1; yy++) {
+            uint32_t s = rows[nrows == 1 ? 0 : yy - y];
+            const uint8_t *m = mask + (size_t)(yy - y) * (size_t)stride - x;
+            uint32_t *row = (uint32_t *)(void *)(px->data + (size_t)yy * (size_t)px->stride);
+            int xx = cx0;
+#if defined(__SSE2__)
+            const __m128i z = _mm_setzero_si128(), c80 = _mm_set1_epi16(0x80);
+            const __m128i sv = _mm_set1_epi32((int)s), ia = _mm_set1_epi16((short)(255 - (s >> 24)));
+#endif
+            while (xx < cx1) {
+                /* skip the mask's empty bytes eight at a time */
+                while (xx + 8 <= cx1) {
+                    uint64_t v;
+                    memcpy(&v, m + xx, 8);
+                    if (v)
+                        break;
+                    xx += 8;
+                }
+#if defined(__SSE2__)
+                /* full coverage four at a time: pixman's blend on 16-bit
+                 * lanes, the bytes of draw_px_over */
+                for (;;) {
+                    uint32_t v;
+                    if (xx + 4 > cx1)
+                        break;
+                    memcpy(&v, m + xx, 4);
+                    if (v != 0xffffffffu)
+                        break;
+                    __m128i dv = _mm_loadu_si128((const __m128i *)(row + xx)), out[2];
+                    for (int hh = 0; hh < 2; hh++) {
+                        __m128i dh = hh ? _mm_unpackhi_epi8(dv, z) : _mm_unpacklo_epi8(dv, z);
+                        __m128i dm = _mm_add_epi16(_mm_mullo_epi16(dh, ia), c80);
+                        out[hh] = _mm_srli_epi16(_mm_add_epi16(dm, _mm_srli_epi16(dm, 8)), 8);
+                    }
+                    _mm_storeu_si128((__m128i *)(row + xx), _mm_adds_epu8(sv, _mm_packus_epi16(out[0], out[1])));
+                    xx += 4;
+                }
+#endif
+                int end = xx + 4 < cx1 ? xx + 4 : cx1;
+                for (; xx < end; xx++) {
+                    uint32_t c = m[xx];
+                    if (c == 255)
+                        row[xx] = draw_px_over(s, row[xx]);
+                    else if (c)
+                        row[xx] = px_over_n(s, c, row[xx]);
+                }
+            }
+        }
+    }
+}
+
 void draw_trail_px(draw_px_t *px, draw_t *d, const draw_seg_t *seg, int n)
 {
     if (!px_usable(px, d)) {

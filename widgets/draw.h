@@ -252,6 +252,21 @@ void draw_image_px(draw_px_t *px, cairo_surface_t *argb, int x, int y);
  * whole, or mx is out of range; the caller then uses cairo. */
 bool draw_mask_px(draw_px_t *px, cairo_surface_t *a8, double mx, double my, bs_color_t c);
 
+/* Through px (ok, see draw_px_begin): colours through an A8 mask,
+ * composited OVER px's pixels inside its clip with pixman's arithmetic, for
+ * a cached mask laid at device pixel (x, y) (whole pixels: the caller keeps
+ * them aligned). The mask
+ * (w × h, stride bytes a row) takes rows[j], a premultiplied ARGB32 colour,
+ * for its row j when nrows is h (a vertical gradient sampled per row), or
+ * rows[0] for every row when nrows is 1: each pixel is colour × coverage
+ * OVER it (pixman's over_n_8_8888 per row). Pixels the mask leaves at 0 are
+ * not touched. Nothing is drawn when px is not ok. */
+void draw_mask_rows_px(draw_px_t *px, const uint8_t *mask, int stride, int x, int y, int w, int h,
+                       const uint32_t *rows, int nrows);
+/* Colour c at alpha (c.a × alpha), premultiplied ARGB32 with the bytes cairo
+ * hands pixman for it as a solid source. */
+uint32_t draw_px_color(bs_color_t c, double alpha);
+
 /* Pictures: a sprite with text in it, up to DRAW_PICTURE_MAX_PX pixels a
  * side (a ranking's row: band, badge, name and bar track), drawn once per
  * look and then blitted. paint() draws it through d (its cr's design origin

@@ -125,6 +125,8 @@ typedef struct {
     int       *label_order;   /* regions by area, largest first (labels)   */
     double    *val;           /* per region; NAN = no value                 */
     double    *changed;       /* per region: time of the last change        */
+    int64_t   *shade;         /* per region: its fill's key (shade_key)     */
+    uint64_t  *vtext;         /* per region: hash of its value's text       */
     double     vmin, vmax;
     double     pulse_until;
     bool       has;
@@ -248,9 +250,11 @@ static int map_init(wdg_t *w, char *err, size_t errlen)
     k->by_name = malloc(n * sizeof *k->by_name);
     k->val = malloc(n * sizeof *k->val);
     k->changed = malloc(n * sizeof *k->changed);
+    k->shade = malloc((n ? n : 1) * sizeof *k->shade);
+    k->vtext = malloc((n ? n : 1) * sizeof *k->vtext);
     k->primary = calloc(n ? n : 1, sizeof *k->primary);
     k->label_order = malloc((n ? n : 1) * sizeof *k->label_order);
-    if (!k->by_name || !k->val || !k->changed || !k->primary || !k->label_order) {
+    if (!k->by_name || !k->val || !k->changed || !k->primary || !k->label_order || !k->shade || !k->vtext) {
         snprintf(err, errlen, "out of memory");
         return -1;                      /* destroy() frees what was made */
     }
@@ -258,6 +262,8 @@ static int map_init(wdg_t *w, char *err, size_t errlen)
         k->by_name[i] = (int)i;
         k->val[i] = NAN;
         k->changed[i] = -1e9;
+        k->shade[i] = -1;
+        k->vtext[i] = 0;
     }
     sort_ctx = k;
     qsort(k->by_name, n, sizeof *k->by_name, by_name);
@@ -343,6 +349,10 @@ static void map_destroy(wdg_t *w)
     free(k->by_name);
     free(k->val);
     free(k->changed);
+    free(k->shade);
+    free(k->vtext);
+    k->shade = NULL;
+    k->vtext = NULL;
     free(k->primary);
     free(k->label_order);
     free(k->pts);
@@ -403,6 +413,32 @@ static cairo_t *cache_cr(cairo_surface_t *sf, const cairo_matrix_t *m, int ox, i
 static bool in_inset(const map_t *k, rect_t c, gj_pt_t q);
 
 static void points_data(map_t *k, wdg_t *w, const bs_value_t *v);
+static int64_t shade_key(const map_t *k, double v);
+static uint64_t text_key(const map_t *k, int i);
+static rect_t legend_area(const map_t *k, rect_t c, double lo, double hi);
+static rect_t inset_box(const map_t *k, rect_t c);
+static bool fly_arc_to(const map_t *k, const gj_proj_t *p, int to, gj_pt_t *a, gj_pt_t *b, gj_pt_t *c);
+static void range(const map_t *k, double *lo, double *hi);
+
+/* Whether region t is among the n flyline targets in fly. */
+static bool fly_has(const int *fly, int n, int t)
+{
+    for (int i = 0; i < n; i++)
+        if (fly[i] == t)
+            return true;
+    return false;
+}
+
+/* The box (design units) of the flyline arc to region t, with its stroke. */
+static void invalidate_arc(wdg_t *w, const map_t *k, const gj_proj_t *p, int t)
+{
+    gj_pt_t a, b, c;
+    if (!fly_arc_to(k, p, t, &a, &b, &c))
+        return;
+    double x0 = fmin(a.x, fmin(b.x, c.x)) - 3, y0 = fmin(a.y, fmin(b.y, c.y)) - 3;
+    double x1 = fmax(a.x, fmax(b.x, c.x)) + 3, y1 = fmax(a.y, fmax(b.y, c.y)) + 3;
+    wdg_invalidate_area(w, (rect_t){ x0, y0, x1 - x0, y1 - y0 });
+}
 
 static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
 {
@@ -431,7 +467,8 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
         }
     }
     bool changed = false, was = k->has, kinds = false;   /* kinds: a region gained or lost its value */
-    double old_min = k->vmin, old_max = k->vmax;
+    double old_lo, old_hi;
+    range(k, &old_lo, &old_hi);
     int old_fly[MAP_MAX_FLY], old_nfly = k->nfly, nchanged = 0;
     memcpy(old_fly, k->fly, sizeof old_fly);
     for (int i = 0; i < n; i++) {
@@ -485,30 +522,55 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
         memcpy(k->fly, order, (size_t)m * sizeof order[0]);
         k->nfly = m;
     }
-    /* the same scale, legend and flylines: only the regions that changed are
-     * recoloured (their box and their label's), not the whole map */
-    bool same = was && !kinds && k->nfly == old_nfly && memcmp(k->fly, old_fly, sizeof old_fly[0] * (size_t)k->nfly) == 0 &&
-                (isfinite(k->min) || k->vmin == old_min) && (isfinite(k->max) || k->vmax == old_max);
-    if (same && nchanged <= 16) {
-        rect_t c;
-        double depth, ls = k->label_size;
-        gj_proj_t p = map_geometry(k, w, &c, &depth);
-        for (int i = 0; i < n; i++) {
-            if (next[i] == 0)
-                continue;
-            const gj_region_t *r = &k->map->regions[i];
-            gj_pt_t lo = gj_project(&p, (gj_pt_t){ r->minx, r->maxy }), hi = gj_project(&p, (gj_pt_t){ r->maxx, r->miny });
-            gj_pt_t q = gj_project(&p, r->label);
-            double hub = i == k->center_idx ? ls * 2.6 : 0;      /* its label moves off the hub */
-            double x0 = fmin(fmin(lo.x, hi.x) - 3, q.x - ls * 5), x1 = fmax(fmax(lo.x, hi.x) + 3, q.x + ls * 5);
-            double y0 = fmin(fmin(lo.y, hi.y) - 3, q.y - ls * 1.6 - hub), y1 = fmax(fmax(lo.y, hi.y) + 3, q.y + ls * 1.8 + hub);
-            wdg_invalidate_area(w, (rect_t){ x0, y0, x1 - x0, y1 - y0 });
-            if (i == k->tour_lit)
-                wdg_invalidate_area(w, tour_area(k, &p, c, i));    /* its callout's value */
+    /* What the layer shows of each region: its fill (shade_key: a change
+     * of the scale under 1/1024 of it, or of a value within one threshold
+     * band, is no change) and its value's text. Only what changed is
+     * redrawn: the regions whose fill or text changed (their box and their
+     * label's), the legend's numbers when the scale moved, the arcs to the
+     * flyline targets that came or went; the borders, their glow and the
+     * other labels stay as they are in the cached layer. The whole layer
+     * only when the labels' places can change (a region gained or lost its
+     * value, the flylines' hub came or went) or nearly all of it changed. */
+    bool same = was && !kinds && (k->nfly > 0) == (old_nfly > 0);
+    rect_t c;
+    double depth, ls = k->label_size, lo, hi;
+    gj_proj_t p = map_geometry(k, w, &c, &depth);
+    range(k, &lo, &hi);
+    int areas = 0;
+    for (int i = 0; i < n; i++) {
+        int64_t sk = shade_key(k, k->val[i]);
+        bool look = sk != k->shade[i];
+        k->shade[i] = sk;
+        if (next[i] != 0) {
+            uint64_t tk = text_key(k, i);
+            look = look || tk != k->vtext[i];
+            k->vtext[i] = tk;
         }
-    } else {
-        wdg_invalidate(w);
+        if (!look || !same)
+            continue;
+        const gj_region_t *r = &k->map->regions[i];
+        gj_pt_t rlo = gj_project(&p, (gj_pt_t){ r->minx, r->maxy }), rhi = gj_project(&p, (gj_pt_t){ r->maxx, r->miny });
+        gj_pt_t q = gj_project(&p, r->label);
+        double hub = i == k->center_idx ? ls * 2.6 : 0;      /* its label moves off the hub */
+        double x0 = fmin(fmin(rlo.x, rhi.x) - 3, q.x - ls * 5), x1 = fmax(fmax(rlo.x, rhi.x) + 3, q.x + ls * 5);
+        double y0 = fmin(fmin(rlo.y, rhi.y) - 3, q.y - ls * 1.6 - hub), y1 = fmax(fmax(rlo.y, rhi.y) + 3, q.y + ls * 1.8 + hub);
+        wdg_invalidate_area(w, (rect_t){ x0, y0, x1 - x0, y1 - y0 });
+        areas++;
+        if (i == k->tour_lit)
+            wdg_invalidate_area(w, tour_area(k, &p, c, i));    /* its callout's value */
     }
+    if (same && k->legend && k->fmt.thresholds.n == 0 && !(lo == old_lo && hi == old_hi)) {
+        wdg_invalidate_area(w, legend_area(k, c, old_lo, old_hi));
+        wdg_invalidate_area(w, legend_area(k, c, lo, hi));
+    }
+    for (int i = 0; same && i < old_nfly; i++)          /* arcs gone ... */
+        if (!fly_has(k->fly, k->nfly, old_fly[i]))
+            invalidate_arc(w, k, &p, old_fly[i]), areas++;
+    for (int i = 0; same && i < k->nfly; i++)           /* ... and come */
+        if (!fly_has(old_fly, old_nfly, k->fly[i]))
+            invalidate_arc(w, k, &p, k->fly[i]), areas++;
+    if (!same || areas > 64)
+        wdg_invalidate(w);
     if (kinds || !was)
         tour_items_update(k);
     free(next);
@@ -1225,6 +1287,8 @@ static void range(const map_t *k, double *lo, double *hi)
     *hi = isfinite(k->max) ? k->max : k->vmax;
 }
 
+#define SHADE_STEPS 1024
+
 static bs_color_t value_color(const map_t *k, draw_t *d, double v)
 {
     bs_color_t lo = draw_color(d, k->low), hi = draw_color(d, k->high);
@@ -1232,10 +1296,42 @@ static bs_color_t value_color(const map_t *k, draw_t *d, double v)
         return draw_color(d, k->empty);
     if (k->fmt.thresholds.n > 0)
         return draw_color(d, fmt_color(&k->fmt, v, k->high));
+    return mix(lo, hi, (double)shade_key(k, v) / SHADE_STEPS);
+}
+
+/* The key of the fill of a region of value v: -1 without a value; with
+ * thresholds, which colour; else its place on the scale in 1/SHADE_STEPS
+ * steps (a step moves a channel by under 1/255: the fill is drawn at that
+ * step, so a move within one changes no pixel and redraws nothing). */
+static int64_t shade_key(const map_t *k, double v)
+{
+    if (!isfinite(v))
+        return -1;
+    if (k->fmt.thresholds.n > 0) {
+        bs_color_t c = fmt_color(&k->fmt, v, k->high);
+        uint64_t h = 1469598103934665603u;
+        const unsigned char *b = (const unsigned char *)&c;
+        for (size_t j = 0; j < sizeof c; j++)
+            h = (h ^ b[j]) * 1099511628211u;
+        return (int64_t)(h >> 2) + SHADE_STEPS + 1;
+    }
     double a, b;
     range(k, &a, &b);
     double t = b > a ? wdg_frac(v, a, b) : 1;      /* finite even for -1.7e308..1.7e308 */
-    return mix(lo, hi, t);
+    return lround(t * SHADE_STEPS);
+}
+
+/* A hash of the text of region i's value (0: none). */
+static uint64_t text_key(const map_t *k, int i)
+{
+    if (!isfinite(k->val[i]))
+        return 0;
+    char buf[160];
+    value_text(k, i, buf, sizeof buf);
+    uint64_t h = 1469598103934665603u;
+    for (const char *q = buf; *q; q++)
+        h = (h ^ (unsigned char)*q) * 1099511628211u;
+    return h | 1;
 }
 
 static gj_pt_t bezier(gj_pt_t a, gj_pt_t c, gj_pt_t b, double t)
@@ -1314,9 +1410,17 @@ static double point_ring(const map_pt_t *pt, double r, int j, double now, double
  * (control point c). false when the two are too close to draw. */
 static bool fly_arc(const map_t *k, const gj_proj_t *p, int i, gj_pt_t *a, gj_pt_t *b, gj_pt_t *c)
 {
+    return fly_arc_to(k, p, k->fly[i], a, b, c);
+}
+
+/* The arc from the centre to region t (as fly_arc). */
+static bool fly_arc_to(const map_t *k, const gj_proj_t *p, int t, gj_pt_t *a, gj_pt_t *b, gj_pt_t *c)
+{
     const gj_map_t *m = k->map;
+    if (k->center_idx < 0 || t < 0 || t >= m->nregions)
+        return false;
     *a = gj_project(p, m->regions[k->center_idx].label);
-    *b = gj_project(p, m->regions[k->fly[i]].label);
+    *b = gj_project(p, m->regions[t].label);
     double dx = b->x - a->x, dy = b->y - a->y, len = hypot(dx, dy);
     if (len < 1)
         return false;
@@ -1383,6 +1487,36 @@ static void draw_flylines(const map_t *k, draw_t *d, draw_px_t *px, const gj_pro
         draw_ring_px(px, d, a.x, a.y, r, w, gold, al);
     }
     glow_dot(d, px, a.x, a.y, HUB_DOT, gold, 1.0);
+}
+
+/* The legend's place in content rect c (above an inset in the lower left),
+ * as map_draw gives it to draw_legend. */
+static rect_t legend_rect(const map_t *k, rect_t c)
+{
+    rect_t ib = inset_box(k, c);
+    if (ib.w > 0 && k->inset_corner == INSET_BL)
+        c.h = ib.y - c.y - 4;
+    return c;
+}
+
+/* What draw_legend draws in content rect c with the scale lo .. hi: the
+ * bar, its 高 and 低, and the two numbers (their width bounded from their
+ * text's length), design units. */
+static rect_t legend_area(const map_t *k, rect_t c, double lo, double hi)
+{
+    c = legend_rect(k, c);
+    double bw = 12, bh = fmin(130, c.h * 0.3), x = c.x + 14, y1 = c.y + c.h - 30, y0 = y1 - bh;
+    size_t len = 0;
+    double v[2] = { lo, hi };
+    for (int i = 0; i < 2; i++) {
+        fmt_out_t f;
+        char buf[160];
+        fmt_number(&k->fmt, v[i], &f);
+        fmt_join(&f, buf, sizeof buf);
+        len = strlen(buf) > len ? strlen(buf) : len;
+    }
+    double x1 = x + bw + 8 + 14 * 0.9 * (double)len + 6;
+    return (rect_t){ x - 12, y0 - 26, x1 - (x - 12), y1 + 26 - (y0 - 26) };
 }
 
 static void draw_legend(const map_t *k, draw_t *d, rect_t c)
@@ -1679,6 +1813,46 @@ static void fill_region(const map_t *k, cairo_t *cr, const gj_proj_t *p, int i)
     cairo_fill(cr);
 }
 
+/* Fills region i straight into px's pixels through its cached mask: with
+ * the vertical gradient from colour top (at the content rect's top edge)
+ * to bot (its bottom edge), sampled at each device row's centre, or with
+ * top alone when bot is NULL (colours as cairo takes them: not
+ * premultiplied, alpha in [3]). One pass over the mask's box inside px's
+ * clip, touching only the pixels the mask covers. false when it cannot
+ * (px not usable, no mask for cr's matrix): the caller fills with cairo. */
+static bool fill_region_px(const map_t *k, draw_px_t *px, cairo_t *cr, int i, rect_t c, const float *top,
+                           const float *bot)
+{
+    const map_cache_t *mc = k->cache;
+    cairo_matrix_t mat;
+    cairo_get_matrix(cr, &mat);
+    int dx, dy;
+    if (!px->ok || !cache_fits(mc, &mat, &dx, &dy) || i >= mc->n || mat.xy != 0 || mat.yx != 0 || !(mat.yy > 0))
+        return false;
+    if (mc->mw[i] == 0)
+        return true;                                    /* outside the content rect */
+    cairo_surface_t *sf = mc->mask[i];
+    if (!sf)
+        return false;
+    int h = mc->mh[i], y0 = mc->my[i] + dy;
+    uint32_t one, *rows = &one;
+    if (bot && !(rows = malloc((size_t)h * sizeof *rows)))
+        return false;
+    for (int j = 0; j < (bot ? h : 1); j++) {
+        double t = bot && c.h > 0 ? ((y0 + j + 0.5 - mat.y0) / mat.yy - c.y) / c.h : 0;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        const float *b = bot ? bot : top;
+        bs_color_t cc = { top[0] + (b[0] - top[0]) * (float)t, top[1] + (b[1] - top[1]) * (float)t,
+                          top[2] + (b[2] - top[2]) * (float)t, top[3] + (b[3] - top[3]) * (float)t, -1 };
+        rows[j] = draw_px_color(cc, 1);
+    }
+    draw_mask_rows_px(px, cairo_image_surface_get_data(sf), cairo_image_surface_get_stride(sf), mc->mx[i] + dx, y0,
+                 mc->mw[i], h, rows, bot ? h : 1);
+    if (rows != &one)
+        free(rows);
+    return true;
+}
+
 /* The map's content rect and projection; the same for layer and overlay. */
 static gj_proj_t map_geometry(const map_t *k, const wdg_t *w, rect_t *cout, double *depth)
 {
@@ -1728,13 +1902,17 @@ static void map_draw_base(const wdg_t *w, draw_t *d)
 
 /* The borders over the fills: from the cache when it fits cr's matrix (laid
  * over as they were stroked once), else stroked here. */
-static void lay_borders(const map_t *k, draw_t *d, const gj_proj_t *p)
+static void lay_borders(const map_t *k, draw_t *d, draw_px_t *px, const gj_proj_t *p)
 {
     const map_cache_t *mc = k->cache;
     cairo_t *cr = d->cr;
     cairo_matrix_t mat;
     cairo_get_matrix(cr, &mat);
     int dx, dy;
+    if (cache_fits(mc, &mat, &dx, &dy) && mc->lines && px->ok) {   /* straight into the pixels */
+        draw_image_px(px, mc->lines, mc->lx + dx, mc->ly + dy);
+        return;
+    }
     if (cache_fits(mc, &mat, &dx, &dy) && mc->lines) {
         cairo_save(cr);
         cairo_identity_matrix(cr);
@@ -1761,6 +1939,11 @@ static void map_draw(const wdg_t *w, draw_t *d)
     double depth;
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     double alpha = 1.0;   /* stale: the core dims it */
+    /* the fills and the borders go straight into the layer's pixels
+     * through the cached masks, inside the clip as it is before the
+     * content rect's (the masks and the borders' surface lie within it) */
+    draw_px_t px;
+    draw_px_begin(&px, d);
     gj_proj_t p = map_begin(k, w, cr, &c, &depth);
     /* (the slab under the map is in the base layer: map_draw_base) */
 
@@ -1775,6 +1958,11 @@ static void map_draw(const wdg_t *w, draw_t *d)
             fmin(lo.y, hi.y) > cy1 + 1)
             continue;
         bs_color_t fc = value_color(k, d, k->val[i]);
+        const float top[4] = { fminf(1, fc.r * 1.15f + 0.03f), fminf(1, fc.g * 1.15f + 0.03f),
+                               fminf(1, fc.b * 1.1f + 0.03f), fc.a * 0.95f * (float)alpha };
+        const float bot[4] = { fc.r * 0.8f, fc.g * 0.8f, fc.b * 0.85f, fc.a * 0.95f * (float)alpha };
+        if (fill_region_px(k, &px, cr, i, c, top, bot))
+            continue;
         cairo_pattern_t *g = cairo_pattern_create_linear(0, c.y, 0, c.y + c.h);
         cairo_pattern_add_color_stop_rgba(g, 0, fmin(1, fc.r * 1.15 + 0.03), fmin(1, fc.g * 1.15 + 0.03),
                                           fmin(1, fc.b * 1.1 + 0.03), fc.a * 0.95 * alpha);
@@ -1788,7 +1976,8 @@ static void map_draw(const wdg_t *w, draw_t *d)
     /* the toured region lit, under the borders and the inset's box */
     if (k->tour_lit >= 0)
         draw_tour_region(k, d, &p, k->tour_lit, alpha, false);
-    lay_borders(k, d, &p);
+    lay_borders(k, d, &px, &p);
+    draw_px_end(&px);
 
     if (k->center_idx >= 0 && k->nfly > 0)
         draw_fly_arcs(k, d, &p);
@@ -1865,12 +2054,8 @@ static void map_draw(const wdg_t *w, draw_t *d)
         snprintf(note, sizeof note, "点位 %d · 已忽略 %ld", k->npts, k->pt_bad + k->pt_off + k->pt_over);
         draw_text(d, FONT_TEXT, 12, c.x + c.w - 10, c.y + 14, note, dim, AL_RIGHT);
     }
-    if (k->legend && (isfinite(k->vmin) || k->fmt.thresholds.n > 0)) {
-        rect_t lc = c;                          /* above an inset in the lower left */
-        if (ib.w > 0 && k->inset_corner == INSET_BL)
-            lc.h = ib.y - c.y - 4;
-        draw_legend(k, d, lc);
-    }
+    if (k->legend && (isfinite(k->vmin) || k->fmt.thresholds.n > 0))
+        draw_legend(k, d, legend_rect(k, c));    /* above an inset in the lower left */
     if (k->caption) {                           /* beside an inset in the lower right */
         double cx = ib.w > 0 && k->inset_corner == INSET_BR ? ib.x - 10 : c.x + c.w - 10;
         draw_text(d, FONT_TEXT, 13, cx, c.y + c.h - 12, k->caption, dim, AL_RIGHT);
@@ -1920,8 +2105,11 @@ static void map_overlay(const wdg_t *w, draw_t *d)
          * dear part), then the rings carry on */
         double flash = fmin(0.8, k->pulse);
         if (age < flash) {
-            cairo_set_source_rgba(cr, 1, 1, 1, 0.22 * (1 - age / flash));
-            fill_region(k, cr, &p, i);
+            const float white[4] = { 1, 1, 1, (float)(0.22 * (1 - age / flash)) };
+            if (!fill_region_px(k, &px, cr, i, c, white, NULL)) {
+                cairo_set_source_rgba(cr, 1, 1, 1, white[3]);
+                fill_region(k, cr, &p, i);
+            }
         }
         gj_pt_t q = gj_project(&p, m->regions[i].label);
         for (int j = 0; j < 2; j++) {                   /* two rings spreading (one pass each) */
