@@ -951,6 +951,44 @@ static void ranking_many_changes_fit(void **st)
     screen_free(s);
 }
 
+#define TICKER_TEST BS_SOURCE "/tests/data/ticker-test.json"
+
+/* The ticker's moving headlines damage their ink where it was and is (each
+ * headline's glyphs and bullet, in the rows they cover), not the whole
+ * band of the window with the gaps between headlines; the frame equals a
+ * full repaint as they scroll, as a new one joins, through a pause. */
+static void ticker_damages_its_ink(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(TICKER_TEST, 960, 540);
+    send(s, "{\"topic\":\"t.news\",\"value\":[\"区总工会召开年度工作推进会\",\"会员日知识竞答开赛\","
+            "\"Union news: 12 courses online\"]}");
+    struct { double at; const char *what; } cmp[] = {
+        { 0.7, "entering from the right" }, { 1.6, "the first at rest, the others in view" },
+        { 2.3, "all moving" }, { 2.31, "one frame later" }, { 3.0, "a new headline joined" }, { 3.4, "moving on" },
+    };
+    size_t c = 0;
+    double most = 0;
+    for (long k = 0; k <= 4 * 60; k++) {
+        double t = k / 60.0;
+        if (k == 170)
+            send(s, "{\"topic\":\"t.news\",\"value\":\"职工疗休养线上申请通道开放\"}");
+        uint64_t px = frame_at(s, t);
+        double share = marks_share(s, "news");
+        if (px > 0 && t > 0.1 && k != 170)      /* not the frames the list came: all of it, once */
+            most = share > most ? share : most;
+        if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
+            compare_now(s, t, WALL0 + (int64_t)(t * 1000), cmp[c].what);
+            c++;
+        }
+    }
+    assert_int_equal(c, sizeof cmp / sizeof cmp[0]);
+    printf("# the ticker's marks covered at most %.1f %% of it\n", most * 100);
+    if (most > 0.3)          /* the whole band of the window: 42 % */
+        fail_msg("the ticker's marks covered %.0f %% of the widget: more than its headlines' ink", most * 100);
+    screen_free(s);
+}
+
 #define KPI_TEST BS_SOURCE "/tests/data/kpi-test.json"
 
 static void send_kpi(screen_t *s, const char *topic, double v)
@@ -1184,6 +1222,7 @@ int main(void)
         cmocka_unit_test(tour_steps),
         cmocka_unit_test(ranking_repaints_changed_rows),
         cmocka_unit_test(ranking_many_changes_fit),
+        cmocka_unit_test(ticker_damages_its_ink),
         cmocka_unit_test(title_clock_repaints_its_box),
         cmocka_unit_test(kpi_repaints_changed_digits),
         cmocka_unit_test(progress_liquid_layered),

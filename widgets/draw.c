@@ -86,6 +86,56 @@ double draw_text_width(draw_t *d, int role, double size, const char *s)
     return text_measure(d->tc, role, px_of(d, size), s) / d->scale;
 }
 
+bool draw_text_ink(draw_t *d, int role, double size, const char *s, int align, rect_t *out)
+{
+    *out = (rect_t){ 0, 0, 0, 0 };
+    int px = px_of(d, size);
+    const text_run_t *run = s ? text_get(d->tc, role, px, s, 0) : NULL;
+    if (!run || !run->mask)
+        return false;
+    cairo_surface_t *m = run->mask;
+    cairo_surface_flush(m);
+    const unsigned char *p = cairo_image_surface_get_data(m);
+    int st = cairo_image_surface_get_stride(m), w = cairo_image_surface_get_width(m);
+    int h = cairo_image_surface_get_height(m);
+    int x0 = w, x1 = -1, y0 = h, y1 = -1;
+    for (int y = 0; y < h; y++) {
+        const unsigned char *row = p + (size_t)y * (size_t)st;
+        for (int x = 0; x < w; x++)
+            if (row[x]) {
+                x0 = x < x0 ? x : x0;
+                x1 = x > x1 ? x : x1;
+                y0 = y < y0 ? y : y0;
+                y1 = y;
+            }
+    }
+    if (x1 < 0)
+        return false;
+    /* where place() puts the mask's top-left, before its rounding */
+    double adv = run->advance, left = 0, baseline;
+    int hal = align & 3;
+    if (hal == AL_CENTER)
+        left = -adv / 2;
+    else if (hal == AL_RIGHT)
+        left = -adv;
+    if (align & AL_TOP)
+        baseline = 0.88 * px;
+    else if (align & AL_BASELINE)
+        baseline = 0;
+    else if (align & AL_BOTTOM)
+        baseline = -0.12 * px;
+    else
+        baseline = 0.37 * px;
+    double top = baseline - run->ascent;
+    double ax = left - run->pad + x0 - 1, bx = left - run->pad + x1 + 2;
+    double ay = top - run->pad + y0 - 1, by = top - run->pad + y1 + 2;
+    cairo_matrix_t mt;                    /* device pixels to design units, as the text is placed */
+    cairo_get_matrix(d->cr, &mt);
+    double sx = mt.xx > 0 ? mt.xx : d->scale, sy = mt.yy > 0 ? mt.yy : d->scale;
+    *out = (rect_t){ ax / sx, ay / sy, (bx - ax) / sx, (by - ay) / sy };
+    return true;
+}
+
 static double text_common(draw_t *d, int role, double size, double x, double y, const char *s,
                           bs_color_t c, bs_color_t *glow, int align)
 {

@@ -51,6 +51,12 @@ double draw_text(draw_t *d, int font_role, double size, double x, double y,
 double draw_text_glow(draw_t *d, int font_role, double size, double x, double y,
                       const char *s, bs_color_t c, bs_color_t glow_color, int align);
 double draw_text_width(draw_t *d, int font_role, double size, const char *s);
+/* The box (design units, relative to the anchor) that the ink of s drawn
+ * by draw_text at an anchor with align covers, a pixel of rounding more
+ * on each side; false (and *out empty) when s has no ink or cannot be
+ * drawn. Reads the whole mask: for callers that keep the result (a
+ * ticker's damage follows its headlines' ink). */
+bool draw_text_ink(draw_t *d, int font_role, double size, const char *s, int align, rect_t *out);
 /* Text cut with "…" to fit max_w. */
 double draw_text_fit(draw_t *d, int font_role, double size, double x, double y,
                      const char *s, bs_color_t c, int align, double max_w);

@@ -31,8 +31,22 @@
 #define TICK_MAX 32
 #define TICK_LEN 512
 
+/* The ink of each headline as draw_strip last measured it (design units:
+ * x from the headline's start in strip space, its bullet included; y from
+ * the centre line), for the damage to follow the glyphs. Filled by
+ * draw_strip, which has the text cache, when the list or the scale
+ * changed (a cache of what draw_strip draws, not state: the look never
+ * depends on it); read by overlay_rects. Allocated by init. */
+typedef struct {
+    bool     valid;
+    uint64_t gen;                 /* the ticker's seq it was measured at */
+    double   sx;                  /* the output scale it was measured at */
+    rect_t   ink[TICK_MAX];
+} tick_ink_t;
+
 typedef struct {
     wdg_t      base;
+    tick_ink_t *ink;              /* owned; NULL: damage the whole band */
     double     speed, pause, gap, size;
     int        keep;
     char      *tag;
@@ -143,7 +157,19 @@ static void clear_items(ticker_t *k)
 
 static void ticker_destroy(wdg_t *w)
 {
-    clear_items((ticker_t *)w);
+    ticker_t *k = (ticker_t *)w;
+    clear_items(k);
+    free(k->ink);
+    k->ink = NULL;
+}
+
+/* The ink cache (tick_ink_t); without memory the damage is the band. */
+static int ticker_init(wdg_t *w, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    ((ticker_t *)w)->ink = calloc(1, sizeof(tick_ink_t));
+    return 0;
 }
 
 /* A copy of s cut to TICK_LEN bytes at a UTF-8 character boundary, with
@@ -407,11 +433,46 @@ static void paint_bullet(cairo_t *cr, const void *arg)
     cairo_fill(cr);
 }
 
+/* Where the bullet before a headline starting at 0 can have ink (its
+ * sprite: radius 7.5 and two pixels), design units at scale sx. */
+static rect_t bullet_box(double cy_off, double sx)
+{
+    double r = 7.5 + 2 / sx + 1;
+    return (rect_t){ -14 - r, cy_off - r, 2 * r, 2 * r };
+}
+
+static rect_t box_join(rect_t a, rect_t b)
+{
+    double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
+    return (rect_t){ x0, y0, fmax(a.x + a.w, b.x + b.w) - x0, fmax(a.y + a.h, b.y + b.h) - y0 };
+}
+
+/* Measures every headline's ink into k->ink when the list or the scale
+ * changed since it was last measured. */
+static void measure_ink(const ticker_t *k, draw_t *d)
+{
+    tick_ink_t *m = k->ink;
+    cairo_matrix_t mt;
+    cairo_get_matrix(d->cr, &mt);
+    if (!m || (m->valid && m->gen == k->seq && m->sx == mt.xx) || !(mt.xx > 0))
+        return;
+    for (int i = 0; i < k->n; i++) {
+        rect_t r;
+        m->ink[i] = bullet_box(0, mt.xx);
+        if (draw_text_ink(d, FONT_TEXT, k->size, k->items[i], AL_LEFT, &r))
+            m->ink[i] = box_join(m->ink[i], r);
+    }
+    m->gen = k->seq;
+    m->sx = mt.xx;
+    m->valid = true;
+}
+
 static void ticker_draw_strip(const wdg_t *w, draw_t *d, double from, double to)
 {
     const ticker_t *k = (const ticker_t *)w;
     if (k->n == 0)
         return;
+    measure_ink(k, d);
     bs_color_t accent = draw_theme(d, THEME_ACCENT);
     bullet_t bullet = { accent.r, accent.g, accent.b };
     double cy = w->rect.y + w->rect.h / 2;
@@ -451,18 +512,50 @@ static void ticker_top(const wdg_t *w, draw_t *d)
     }
 }
 
-/* Where the marks go: the strip of moving text in its window (dots and
- * glyphs stay within 0.8 of the text size from the centre line). */
+#define TICK_RECTS 16
+
+/* Where the marks go: the ink of each headline in the window, at its
+ * place at now (as draw_strip last measured it: the gaps between
+ * headlines and the band's empty rows keep their pixels); before it was
+ * measured, or without the cache, the whole band of moving text in its
+ * window (dots and glyphs stay within 0.8 of the text size from the
+ * centre line). The core adds where they were the frame before. */
 static int ticker_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
 {
     const ticker_t *k = (const ticker_t *)w;
-    (void)now;
     if (max < 1)
         return 0;
     geom_t g = geom(k);
     double cy = w->rect.y + w->rect.h / 2, hh = fmax(k->size * 0.8, 9);
-    out[0] = (rect_t){ g.x0, cy - hh, g.x1 - g.x0, 2 * hh };
-    return 1;
+    const tick_ink_t *m = k->ink;
+    wdg_strip_t st;
+    if (!m || !m->valid || m->gen != k->seq || k->n == 0 || !ticker_strip(w, now, &st)) {
+        out[0] = (rect_t){ g.x0, cy - hh, g.x1 - g.x0, 2 * hh };
+        return 1;
+    }
+    rect_t buf[TICK_RECTS];
+    int n = 0;
+    double wx0 = st.clip.x, wx1 = st.clip.x + st.clip.w;
+    double x = STRIP_LEAD;
+    int j = k->start;
+    for (int guard = 0; guard < 4096; guard++) {
+        rect_t r = m->ink[j];
+        double a = st.x + x + r.x, b = a + r.w;
+        if (a >= wx1)
+            break;
+        a = fmax(a, wx0);
+        b = fmin(b, wx1);
+        rect_t box = { a, cy + r.y, b - a, r.h };
+        if (b > a && n == TICK_RECTS)       /* many short headlines: the last box takes the rest */
+            buf[n - 1] = box_join(buf[n - 1], box);
+        else if (b > a)
+            buf[n++] = box;
+        x += k->wid[j] + k->gap;
+        j = (j + 1) % k->n;
+    }
+    n = draw_rects_fit(buf, n, max);
+    memcpy(out, buf, sizeof buf[0] * (size_t)n);
+    return n;
 }
 
 static void ticker_text(const wdg_t *w, wdg_text_t *out)
@@ -483,6 +576,7 @@ const wdg_class_t wdg_ticker_class = {
     .size = sizeof(ticker_t),
     .opts = ticker_opts,
     .bindable = true,
+    .init = ticker_init,
     .destroy = ticker_destroy,
     .data = ticker_data,
     .tick = ticker_tick,
