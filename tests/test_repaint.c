@@ -26,6 +26,17 @@ static long differing(cairo_surface_t *a, cairo_surface_t *b)
     return fixture_differing(a, b, 2);
 }
 
+/* A copy of what s->frame shows now (the caller destroys it). */
+static cairo_surface_t *frame_copy(const screen_t *s)
+{
+    cairo_surface_t *c = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
+    cairo_t *cr = cairo_create(c);
+    cairo_set_source_surface(cr, s->frame, 0, 0);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    return c;
+}
+
 static void check_layout(const char *path, double seconds)
 {
     screen_t *s = fixture_screen(path, 1920 / 2, 1080 / 2);
@@ -37,11 +48,7 @@ static void check_layout(const char *path, double seconds)
         if (screen_update(s, t, wall))
             screen_paint(s, t, wall);
         if (k > 0 && k % 150 == 0) {            /* every 2.5 s: compare */
-            cairo_surface_t *inc = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
-            cairo_t *cr = cairo_create(inc);
-            cairo_set_source_surface(cr, s->frame, 0, 0);
-            cairo_paint(cr);
-            cairo_destroy(cr);
+            cairo_surface_t *inc = frame_copy(s);
             screen_repaint_all(s, t, wall);
             long bad = differing(inc, s->frame);
             if (bad > 0) {
@@ -168,11 +175,7 @@ static void lobby_portrait(void **st)
  * repaint of the same moment; fails with the moment's name. */
 static void compare_now(screen_t *s, double t, int64_t wall, const char *what)
 {
-    cairo_surface_t *inc = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
-    cairo_t *cr = cairo_create(inc);
-    cairo_set_source_surface(cr, s->frame, 0, 0);
-    cairo_paint(cr);
-    cairo_destroy(cr);
+    cairo_surface_t *inc = frame_copy(s);
     screen_repaint_all(s, t, wall);
     long bad = differing(inc, s->frame);
     if (bad > 0) {
@@ -404,11 +407,7 @@ static void line_slide_from_cache(void **st)
             screen_paint(s, t, wall);
         if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
             compare_now(s, t, wall, cmp[c].what);        /* leaves the full repaint in s->frame */
-            cairo_surface_t *cached = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
-            cairo_t *cr = cairo_create(cached);
-            cairo_set_source_surface(cr, s->frame, 0, 0);
-            cairo_paint(cr);
-            cairo_destroy(cr);
+            cairo_surface_t *cached = frame_copy(s);
             wdg_line_direct = true;
             screen_repaint_all(s, t, wall);
             wdg_line_direct = false;
@@ -462,11 +461,7 @@ static void gauge_arc_picture(void **st)
             screen_paint(s, t, wall);
         if (k >= 31 && k % 7 == 0) {
             compare_now(s, t, wall, "the rate changing every frame");
-            cairo_surface_t *pic = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->out_w, s->out_h);
-            cairo_t *cr = cairo_create(pic);
-            cairo_set_source_surface(cr, s->frame, 0, 0);
-            cairo_paint(cr);
-            cairo_destroy(cr);
+            cairo_surface_t *pic = frame_copy(s);
             wdg_gauge_direct = true;
             screen_repaint_all(s, t, wall);
             wdg_gauge_direct = false;

@@ -1467,18 +1467,30 @@ void draw_trail(draw_t *d, const draw_seg_t *seg, int n)
     cairo_restore(cr);
 }
 
+/* The part [*cx0, *cx1) × [*cy0, *cy1) of the w × h box at surface pixel
+ * (x, y) inside px's clip box k, noted as touched; false when empty. */
+static bool px_box(draw_px_t *px, int k, int x, int y, int w, int h, int *cx0, int *cy0, int *cx1, int *cy1)
+{
+    const int *b = px->r[k];
+    *cx0 = x > b[0] ? x : b[0];
+    *cx1 = x + w < b[2] ? x + w : b[2];
+    *cy0 = y > b[1] ? y : b[1];
+    *cy1 = y + h < b[3] ? y + h : b[3];
+    if (*cx1 <= *cx0 || *cy1 <= *cy0)
+        return false;
+    px_touch(px, *cx0, *cy0, *cx1, *cy1);
+    return true;
+}
+
 /* Premultiplied ARGB32 picture src (bw × bh, stride sst bytes) at surface
  * pixel (x0, y0) OVER px's pixels, inside its clip; rows' spans [sp[2y],
  * sp[2y + 1]] of columns when sp is not NULL. */
 static void px_blend(draw_px_t *px, const uint32_t *src, int sst, int x0, int y0, int bw, int bh, const int *sp)
 {
     for (int k = 0; k < px->n; k++) {
-        const int *b = px->r[k];
-        int cx0 = x0 > b[0] ? x0 : b[0], cx1 = x0 + bw < b[2] ? x0 + bw : b[2];
-        int cy0 = y0 > b[1] ? y0 : b[1], cy1 = y0 + bh < b[3] ? y0 + bh : b[3];
-        if (cx1 <= cx0 || cy1 <= cy0)
+        int cx0, cy0, cx1, cy1;
+        if (!px_box(px, k, x0, y0, bw, bh, &cx0, &cy0, &cx1, &cy1))
             continue;
-        px_touch(px, cx0, cy0, cx1, cy1);
         for (int y = cy0; y < cy1; y++) {
             int a0 = cx0 - x0, a1 = cx1 - 1 - x0;
             if (sp) {
@@ -1525,12 +1537,9 @@ void draw_mask_rows_px(draw_px_t *px, const uint8_t *mask, int stride, int x, in
     x += (int)px->ox;
     y += (int)px->oy;
     for (int k = 0; k < px->n; k++) {
-        const int *b = px->r[k];
-        int cx0 = x > b[0] ? x : b[0], cx1 = x + w < b[2] ? x + w : b[2];
-        int cy0 = y > b[1] ? y : b[1], cy1 = y + h < b[3] ? y + h : b[3];
-        if (cx1 <= cx0 || cy1 <= cy0)
+        int cx0, cy0, cx1, cy1;
+        if (!px_box(px, k, x, y, w, h, &cx0, &cy0, &cx1, &cy1))
             continue;
-        px_touch(px, cx0, cy0, cx1, cy1);
         for (int yy = cy0; yy < cy1; yy++) {
             uint32_t s = rows[nrows == 1 ? 0 : yy - y];
             const uint8_t *m = mask + (size_t)(yy - y) * (size_t)stride - x;
