@@ -22,7 +22,7 @@ struct arc_cache {
     uint64_t used;                        /* when last drawn from (the LRU's clock) */
     bool   ok;
 };
-#define ARC_PICTURES 3                    /* one per threshold colour it flips between */
+#define ARC_PICTURES 2                    /* the two colours either side of the threshold it hovers at */
 
 typedef struct {
     wdg_t      base;
