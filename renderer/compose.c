@@ -1115,6 +1115,27 @@ static cairo_region_t *overlaps(const screen_t *s)
     return o;
 }
 
+/* What goes under the marks in region rg of the frame being composed:
+ * the still, or the background where widgets overlap (slow; NULL: none),
+ * each widget's layer then going over it before its marks. */
+static void copy_under(screen_t *s, cairo_surface_t *target, cairo_region_t *rg, const cairo_region_t *slow)
+{
+    if (cairo_region_is_empty(rg))
+        return;
+    if (!slow) {
+        copy_region(target, s->still, rg);
+        return;
+    }
+    cairo_region_t *fast = cairo_region_copy(rg);
+    cairo_region_subtract(fast, slow);
+    copy_region(target, s->still, fast);
+    cairo_region_destroy(fast);
+    cairo_region_t *over = cairo_region_copy(rg);
+    cairo_region_intersect(over, slow);
+    copy_region(target, s->bg, over);
+    cairo_region_destroy(over);
+}
+
 static double prof_t(const screen_t *s)
 {
     return s->prof ? bs_mono() : 0;
@@ -1166,14 +1187,12 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
          * a later widget's layer goes over an earlier one's marks */
         cairo_region_t *slow = overlaps(s);
         cairo_region_intersect(slow, dmg);
-        cairo_region_t *fast = cairo_region_copy(dmg);
-        cairo_region_subtract(fast, slow);
         bool any_slow = !cairo_region_is_empty(slow);
         /* each widget's part of the damage is copied just before its marks
          * go over it, so that they blend into pixels still in the cache
          * (a frame's copy is memory-bound: cold, it cost as much as all
          * the marks together); `left` is what is not yet copied */
-        cairo_region_t *left = cairo_region_copy(dmg), *part = cairo_region_create();
+        cairo_region_t *left = cairo_region_copy(dmg);
         for (int i = 0; i < l->nwidgets; i++) {
             const wdg_t *w = l->widgets[i];
             irect_t wr = irect_clip(scr_device_rect(s, w->rect, INK_MARGIN), s->out_w, s->out_h);
@@ -1182,20 +1201,11 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
             cairo_rectangle_int_t c = { wr.x, wr.y, wr.w, wr.h };
             cairo_region_t *mine = cairo_region_create_rectangle(&c);
             cairo_region_intersect(mine, dmg);
-            cairo_region_destroy(part);
-            part = cairo_region_copy(mine);
+            cairo_region_t *part = cairo_region_copy(mine);
             cairo_region_intersect(part, left);           /* not yet copied */
             cairo_region_subtract(left, part);
-            if (!cairo_region_is_empty(part)) {
-                cairo_region_t *pf = cairo_region_copy(part);
-                cairo_region_subtract(pf, slow);
-                copy_region(target, s->still, pf);
-                if (any_slow) {
-                    cairo_region_intersect(part, slow);
-                    copy_region(target, s->bg, part);
-                }
-                cairo_region_destroy(pf);
-            }
+            copy_under(s, target, part, any_slow ? slow : NULL);
+            cairo_region_destroy(part);
             cairo_save(cr);
             clip_region(cr, mine);
             if (any_slow && region_hits(slow, wr)) {
@@ -1209,19 +1219,10 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
             cairo_region_destroy(mine);
             prof_add(s, SCR_PROF_N + i, &pt);
         }
-        if (!cairo_region_is_empty(left)) {      /* damage outside every widget */
-            cairo_region_t *pf = cairo_region_copy(left);
-            cairo_region_subtract(pf, slow);
-            copy_region(target, s->still, pf);
-            cairo_region_intersect(left, slow);
-            copy_region(target, s->bg, left);
-            cairo_region_destroy(pf);
-        }
+        copy_under(s, target, left, any_slow ? slow : NULL);   /* damage outside every widget */
         cairo_region_destroy(left);
-        cairo_region_destroy(part);
         prof_add(s, SCR_PROF_COPY, &pt);
         cairo_region_destroy(slow);
-        cairo_region_destroy(fast);
         cairo_save(cr);
         clip_region(cr, dmg);
         scr_draw_chrome(s, &d, all);

@@ -528,7 +528,7 @@ static int run(const scenario_t *sc, double seconds, double warmup)
     json_num("rss_peak_mb", ru.ru_maxrss / 1024.0, "}\n");
     fflush(stdout);
     if (s->prof && frames) {
-        static const char *stage[SCR_PROF_N] = { "still_update", "copy outside widgets", "regions+chrome", "fade" };
+        static const char *stage[SCR_PROF_N] = { "still_update", "copy outside widgets", "chrome", "fade" };
         double f = 1e3 / (double)frames;
         char line[512];
         size_t o = (size_t)snprintf(line, sizeof line, "%s: ms per frame: update %.3f", sc->name, prof_update * f);
