@@ -92,18 +92,6 @@ static cairo_surface_t *new_surface(int w, int h)
     return sf;
 }
 
-/* new_surface, its memory written once (so its pages are there). */
-static cairo_surface_t *touched_surface(int w, int h)
-{
-    cairo_surface_t *sf = new_surface(w, h);
-    if (sf) {
-        cairo_surface_flush(sf);
-        memset(cairo_image_surface_get_data(sf), 0, (size_t)cairo_image_surface_get_stride(sf) * (size_t)h);
-        cairo_surface_mark_dirty(sf);
-    }
-    return sf;
-}
-
 /* A cairo context on one of L's surfaces in design units, clipped to clip
  * (output pixels; w 0: all of it), with that part cleared to `under` (NULL:
  * transparent). */
@@ -597,6 +585,8 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
 /* Rows of still_next made at a time: a band of the screen, so that a
  * frame's share stops near its budget. */
 #define NEXT_BAND_ROWS 64
+/* rows of a fade surface touched at a time (scr_prepare_pages) */
+#define TOUCH_BAND_ROWS 64
 
 void scr_prepare_ahead(screen_t *s, double now, int64_t wall_ms, double budget_s)
 {
@@ -1034,32 +1024,68 @@ static void still_update(screen_t *s, const cairo_region_t *dmg, draw_t *d)
     cairo_region_destroy(dirty);
 }
 
-void scr_prepare_pages(screen_t *s, double now, int64_t wall_ms)
+/* Touches rows of sf from *row on, a band at a time, while the budget
+ * lasts; true when every row is done. */
+static bool touch_rows(cairo_surface_t *sf, int *row, double t0, double budget_s)
+{
+    int h = cairo_image_surface_get_height(sf), stride = cairo_image_surface_get_stride(sf);
+    unsigned char *px = cairo_image_surface_get_data(sf);
+    cairo_surface_flush(sf);
+    while (*row < h && bs_mono() - t0 < budget_s) {
+        int n = h - *row < TOUCH_BAND_ROWS ? h - *row : TOUCH_BAND_ROWS;
+        memset(px + (size_t)*row * (size_t)stride, 0, (size_t)n * (size_t)stride);
+        *row += n;
+    }
+    cairo_surface_mark_dirty(sf);
+    return *row >= h;
+}
+
+double scr_prepare_pages(screen_t *s, double now, int64_t wall_ms, double budget_s)
 {
     const layout_t *l = s->layout;
-    s->pages_made = true;
-    if (!s->live || l->npages < 2 || l->pin >= 0 || s->compose_gpu)
-        return;
+    double t0 = bs_mono();
+    if (!s->live || l->npages < 2 || l->pin >= 0 || s->compose_gpu) {
+        s->pages_made = true;
+        return 0;
+    }
     draw_t d = {
         .scale = s->text_scale, .theme = &l->theme, .tc = s->tc,
         .now = now, .wall_ms = wall_ms, .utc_offset_min = l->utc_offset_min,
     };
-    for (int i = 0; i < l->nwidgets; i++) {
+    /* a layer a step, at least one a frame: one layer cannot be cut, and
+     * all of them in one frame took 0.6 s under the sanitizers (a stall
+     * the watchdog saw) and several frames at 4K */
+    while (s->pages_next < l->nwidgets) {
+        int i = s->pages_next++;
         wdg_t *w = l->widgets[i];
         if (w->page >= 0 && !scr_visible(s, w) && !s->layers[i].cached) {
             w->live = s->live;
             layer_render(s, i, &d);
+            if (bs_mono() - t0 >= budget_s)
+                return bs_mono() - t0;
         }
     }
-    /* and the fade's two pictures, their pages touched now: made at the
-     * first fade, their first writes (page faults, the kernel zeroing
-     * 33 MB at 4K) took 20 ms of its first frame */
-    if (l->transition > 0) {
-        if (!s->trans_new)
-            s->trans_new = touched_surface(s->out_w, s->out_h);
-        if (!s->trans_spare && !s->trans_old)
-            s->trans_spare = touched_surface(s->out_w, s->out_h);
+    /* then the fade's two pictures, their pages touched a band at a time:
+     * made at the first fade, their first writes (page faults, the kernel
+     * zeroing 33 MB at 4K) took 20 ms of its first frame. Only while no
+     * fade has used them: after one they hold pictures. */
+    if (l->transition > 0 && !s->trans_old && !s->trans_active) {
+        if (!s->trans_new && !(s->trans_new = new_surface(s->out_w, s->out_h)))
+            goto done;
+        if (s->touch_which == 0 && !touch_rows(s->trans_new, &s->touch_row, t0, budget_s))
+            return bs_mono() - t0;
+        if (s->touch_which == 0) {
+            s->touch_which = 1;
+            s->touch_row = 0;
+        }
+        if (!s->trans_spare && !(s->trans_spare = new_surface(s->out_w, s->out_h)))
+            goto done;
+        if (!touch_rows(s->trans_spare, &s->touch_row, t0, budget_s))
+            return bs_mono() - t0;
     }
+done:
+    s->pages_made = true;
+    return bs_mono() - t0;
 }
 
 bool scr_prepare_all(screen_t *s, double now, int64_t wall_ms)
@@ -1070,6 +1096,7 @@ bool scr_prepare_all(screen_t *s, double now, int64_t wall_ms)
         .now = now, .wall_ms = wall_ms, .utc_offset_min = l->utc_offset_min,
     };
     s->pages_made = true;                 /* a reload's other pages: made ahead as they come */
+    s->pages_next = l->nwidgets;
     for (int i = 0; i < l->nwidgets; i++) {
         wdg_t *w = l->widgets[i];
         w->live = s->live;

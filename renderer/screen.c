@@ -564,9 +564,11 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
         return s->damage.n > 0;
     apply_page(s, now);
     scr_collect_damage(s, now, wall_ms);
+    double spent = 0;                    /* a few ms of spare time a frame, for what comes */
     if (!s->pages_made && s->st.painted > 0)
-        scr_prepare_pages(s, now, wall_ms);
-    scr_prepare_ahead(s, now, wall_ms, 0.003);   /* a few ms of spare time a frame */
+        spent = scr_prepare_pages(s, now, wall_ms, PREPARE_BUDGET_S);
+    if (spent < PREPARE_BUDGET_S)
+        scr_prepare_ahead(s, now, wall_ms, PREPARE_BUDGET_S - spent);
     if (s->live)
         scr_update_banner(s);
     return s->damage.n > 0 || s->trans_active || s->moved;   /* a fade or a strip moves every frame */

@@ -155,6 +155,8 @@ typedef struct screen {
     uint64_t         reloads;       /* good reloads applied */
     bool             hold_deliver;  /* a prepared reload's swap frame: data waits a frame */
     bool             pages_made;    /* the other pages' layers made (scr_prepare_pages) */
+    int              pages_next;    /* the next widget scr_prepare_pages looks at */
+    int              touch_which, touch_row;   /* the fade surface it touches (0 new, 1 spare), its next row */
     /* where paint time goes (bigscreen-bench BENCH_PROFILE=1): NULL when
      * off; else wall seconds per stage (SCR_PROF_*), then per widget (the
      * still copied under its damage, its marks, strip, top and badge),

@@ -45,12 +45,18 @@ void scr_paint_background(screen_t *s);
 void scr_layers_free(screen_t *s);
 /* Drops every layer and makes room for one per widget. 0, or -1 (memory). */
 int scr_layers_reset(screen_t *s);
-/* Live screens with a running carousel, once, after the first frame: makes
- * the layers of the widgets on the other pages, so that the first time a
- * page is prepared ahead it has only its still to make, not every layer
- * (at 4K a panel's layer took 45 ms: a frame dropped at each first change).
- * Sets s->pages_made. */
-void scr_prepare_pages(screen_t *s, double now, int64_t wall_ms);
+/* What a frame gives to making what comes (other pages' layers, the next
+ * page's still) when it has the time: the work stops once it is spent. */
+#define PREPARE_BUDGET_S 0.003
+
+/* Live screens with a running carousel, from the first painted frame on, a
+ * step each frame within budget_s (at least one layer): makes the layers
+ * of the widgets on the other pages, so that the first time a page is
+ * prepared ahead it has only its still to make, not every layer (at 4K a
+ * panel's layer took 45 ms: a frame dropped at each first change), then
+ * touches the fade's two surfaces. Sets s->pages_made when all is done.
+ * Returns the seconds it took. */
+double scr_prepare_pages(screen_t *s, double now, int64_t wall_ms, double budget_s);
 
 /* One frame of a cross-fade: over region rg of frame, each channel of
  * newp at e (0..1, in 256 steps) and of oldp at 1 - e, rounded:
