@@ -27,7 +27,10 @@
  * its own threads; they touch only the queue (feed_ingest), the status
  * block and the atomics of the priv. The watchdog thread owns nc and subs
  * between start and stop (start and stop touch them only before it exists
- * and after it is joined).
+ * and after it is joined). The library may call back for a connection after
+ * Close returned (an attempt in progress ends first): the priv is freed
+ * only once every connection has had its on_closed (close_conn waits for
+ * it, bounded), or else parked, never freed.
  */
 #include "feed.h"
 
@@ -53,6 +56,9 @@
  * for this long: its reconnect loop is stuck; the watchdog starts afresh.
  * Longer than two attempts' timeouts and the longest backoff with jitter. */
 #define NATS_STUCK_MS     (2 * NATS_TIMEOUT_MS + 3600 + 2000)
+/* How long a stop waits for the library's last callback of a connection
+ * (an attempt in progress ends within NATS_TIMEOUT_MS). */
+#define NATS_CLOSE_WAIT_MS (2 * NATS_TIMEOUT_MS + 2000)
 
 static const int64_t backoff_ms[] = { 250, 500, 1000, 2000, 3000 };
 
@@ -64,7 +70,9 @@ typedef struct {
     int               nsubs;
     _Atomic(natsConnection *) live; /* the connection whose close is a loss */
     atomic_bool       lost;        /* the library closed `live` by itself */
+    atomic_bool       gone;        /* parked after a stop: callbacks touch nothing */
     atomic_int        closed_cbs;  /* on_closed calls so far (any connection) */
+    int               opened;      /* connections made so far (each ends in one on_closed) */
     atomic_uint       seed;        /* jitter */
     pthread_t         thread;
     bool              running;
@@ -203,6 +211,8 @@ static void on_connected(natsConnection *nc, void *closure)
 {
     (void)nc;
     nats_priv_t *p = closure;
+    if (atomic_load(&p->gone))
+        return;
     heard(p);
     feed_status_set(p->f, FEED_UP, bs_wall_ms(), "");
     bs_log(BS_LOG_NOTICE, "feed %s: connected to %s", p->f->conf.id, p->shown);
@@ -211,7 +221,7 @@ static void on_connected(natsConnection *nc, void *closure)
 static void on_disconnected(natsConnection *nc, void *closure)
 {
     nats_priv_t *p = closure;
-    if (natsConnection_IsClosed(nc))
+    if (atomic_load(&p->gone) || natsConnection_IsClosed(nc))
         return;                        /* our own close at stop or exit, not a loss */
     heard(p);
     feed_status_set(p->f, FEED_DOWN, bs_wall_ms(), "connection lost");
@@ -235,6 +245,8 @@ static int64_t retry_delay(natsConnection *nc, int attempts, void *closure)
 {
     (void)nc;
     nats_priv_t *p = closure;
+    if (atomic_load(&p->gone))
+        return backoff_ms[4];
     heard(p);
     feed_status_t st = feed_status_get(p->f);
     feed_status_retried(p->f, 1);
@@ -265,6 +277,7 @@ static int open_conn(nats_priv_t *p)
         p->nc = NULL;
         return -1;
     }
+    p->opened++;
     atomic_store(&p->live, p->nc);
     for (size_t i = 0; i < f->n_subscribe && p->nsubs < NATS_SUBS_MAX; i++)
         if (natsConnection_Subscribe(&p->subs[p->nsubs], p->nc, f->subscribe[i], on_msg, f) == NATS_OK)
@@ -273,8 +286,12 @@ static int open_conn(nats_priv_t *p)
 }
 
 /* Closes and frees the connection and its subscriptions, then waits
- * (bounded) for the library's last callback for it. */
-static void close_conn(nats_priv_t *p)
+ * (bounded) until every connection made so far has had its on_closed: the
+ * library's callbacks for a connection may still come after Close returns
+ * (its reconnect thread finishes an attempt in progress first: up to
+ * NATS_TIMEOUT_MS against a server that accepts and never answers), and
+ * they touch p. False when the wait ran out: p must then not be freed. */
+static bool close_conn(nats_priv_t *p)
 {
     atomic_store(&p->live, NULL);
     for (int i = 0; i < p->nsubs; i++) {
@@ -283,16 +300,14 @@ static void close_conn(nats_priv_t *p)
     }
     p->nsubs = 0;
     if (p->nc) {
-        int before = atomic_load(&p->closed_cbs);
-        bool was_closed = natsConnection_IsClosed(p->nc);
         natsConnection_Close(p->nc);
         natsConnection_Destroy(p->nc);
         p->nc = NULL;
-        /* callbacks run on the library's thread, queued: wait for the last
-         * one before anything they touch can go */
-        for (int i = 0; i < 2000 && !was_closed && atomic_load(&p->closed_cbs) == before; i++)
-            nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
     }
+    double until = bs_mono() + NATS_CLOSE_WAIT_MS / 1e3;
+    while (atomic_load(&p->closed_cbs) < p->opened && bs_mono() < until)
+        nanosleep(&(struct timespec){ 0, 2000000 }, NULL);
+    return atomic_load(&p->closed_cbs) >= p->opened;
 }
 
 /* Every second, what the callbacks could miss (see the top of the file). */
@@ -336,12 +351,33 @@ static void *watchdog(void *arg)
     return NULL;
 }
 
+/* Priv blocks whose connection's last callback never came within
+ * NATS_CLOSE_WAIT_MS: kept (reachable, never freed) so that a late callback
+ * finds live memory; their callbacks see `gone` and touch nothing else. */
+static nats_priv_t *parked[16];
+static atomic_int   n_parked;
+
 static void priv_free(nats_priv_t *p)
 {
     natsOptions_Destroy(p->opts);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
     free(p);
+}
+
+/* A stop whose wait for the library ran out (logged): true when p is kept
+ * in `parked` (from now on its callbacks return at once), false when the
+ * list is full and it must be freed after all. */
+static bool park(nats_priv_t *p)
+{
+    bs_log(BS_LOG_WARNING, "feed %s: the NATS library did not finish closing within %d ms; "
+           "its state is kept", p->f->conf.id, NATS_CLOSE_WAIT_MS);
+    atomic_store(&p->gone, true);
+    int i = atomic_fetch_add(&n_parked, 1);
+    if (i >= (int)(sizeof parked / sizeof parked[0]))
+        return false;
+    parked[i] = p;
+    return true;
 }
 
 static int nats_start(feed_t *f)
@@ -388,7 +424,8 @@ static int nats_start(feed_t *f)
     if (open_conn(p) != 0)
         goto err;
     if (pthread_create(&p->thread, NULL, watchdog, p) != 0) {
-        close_conn(p);
+        if (!close_conn(p) && park(p))
+            p = NULL;
         goto err;
     }
     p->running = true;
@@ -399,7 +436,7 @@ err:                                  /* one way out: the token goes either way 
         explicit_bzero(token, strlen(token));
         free(token);
     }
-    if (rc != 0)
+    if (rc != 0 && p)
         priv_free(p);
     return rc;
 }
@@ -416,8 +453,8 @@ static void nats_stop(feed_t *f)
         pthread_mutex_unlock(&p->mu);
         pthread_join(p->thread, NULL);
     }
-    close_conn(p);
-    priv_free(p);
+    if (close_conn(p) || !park(p))
+        priv_free(p);
     f->priv = NULL;
 }
 
