@@ -502,11 +502,20 @@ static void fade_frame(screen_t *s, const cairo_region_t *dmg, double p)
 
 /* The rectangles w's marks cover at now, in output pixels (the whole
  * widget when the kind does not say, or says something unusable). */
-static int marks_at(const screen_t *s, const wdg_t *w, double now, irect_t *out)
+static int marks_at(const screen_t *s, const wdg_t *w, double now, irect_t *out, uint64_t *keys, bool *keyed)
 {
     rect_t rr[LAYER_MAX_MARKS];
+    wdg_mark_t mk[LAYER_MAX_MARKS];
     int n = -1;
-    if (w->cls->overlay_rects) {
+    *keyed = false;
+    if (w->cls->overlay_marks) {
+        n = w->cls->overlay_marks(w, now, mk, LAYER_MAX_MARKS);
+        for (int k = 0; k < n && k < LAYER_MAX_MARKS; k++) {
+            rr[k] = mk[k].r;
+            keys[k] = mk[k].key;
+        }
+        *keyed = true;
+    } else if (w->cls->overlay_rects) {
         n = w->cls->overlay_rects(w, now, rr, LAYER_MAX_MARKS);
     } else if (w->cls->overlay_rect) {
         rr[0] = w->cls->overlay_rect(w, now);
@@ -517,11 +526,43 @@ static int marks_at(const screen_t *s, const wdg_t *w, double now, irect_t *out)
             n = -1;
     if (n < 0 || n > LAYER_MAX_MARKS) {
         out[0] = scr_device_rect(s, w->rect, INK_MARGIN);
+        *keyed = false;
         return 1;
     }
     for (int k = 0; k < n; k++)
         out[k] = scr_device_rect(s, rr[k], 2);
     return n;
+}
+
+static bool irect_same(irect_t a, irect_t b)
+{
+    return a.x == b.x && a.y == b.y && a.w == b.w && a.h == b.h;
+}
+
+/* Damages where widget i's marks changed from last frame's (L->marks) to
+ * these: with keys on both sides, only the slots whose rectangle or key
+ * changed, where they were and where they are; else all of both. */
+static void marks_damage(screen_t *s, const layer_t *L, const irect_t *m, const uint64_t *keys, int n, bool keyed)
+{
+    int most = n > L->nmarks ? n : L->nmarks;
+    for (int k = 0; k < most; k++) {
+        bool was = k < L->nmarks, is = k < n;
+        if (keyed && L->marks_keyed && was && is && irect_same(L->marks[k], m[k]) && L->mark_keys[k] == keys[k])
+            continue;                     /* the same mark, the same pixels */
+        if (was)
+            damage_add(&s->damage, L->marks[k]);
+        if (is)
+            damage_add(&s->damage, m[k]);
+    }
+}
+
+static void marks_note(layer_t *L, const irect_t *m, const uint64_t *keys, int n, bool keyed)
+{
+    memcpy(L->marks, m, sizeof m[0] * (size_t)n);
+    if (keyed)
+        memcpy(L->mark_keys, keys, sizeof keys[0] * (size_t)n);
+    L->nmarks = n;
+    L->marks_keyed = keyed;
 }
 
 /* Advances every widget to now (cls->tick, staleness) and turns what became
@@ -565,15 +606,14 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
         }
         if (vis && (w->invalid || w->overlay_invalid || s->marks_refresh)) {
             irect_t m[LAYER_MAX_MARKS];
-            int n = marks_at(s, w, now, m);
+            uint64_t keys[LAYER_MAX_MARKS];
+            bool keyed;
+            int n = marks_at(s, w, now, m, keys, &keyed);
             if (w->invalid)
                 damage_add(&s->damage, scr_device_rect(s, w->rect, INK_MARGIN));
-            for (int k = 0; !w->invalid && k < L->nmarks; k++)   /* where they were ... */
-                damage_add(&s->damage, L->marks[k]);
-            for (int k = 0; !w->invalid && k < n; k++)          /* ... and where they are */
-                damage_add(&s->damage, m[k]);
-            memcpy(L->marks, m, sizeof m[0] * (size_t)n);
-            L->nmarks = n;
+            else                          /* where they were and where they are, as far as they changed */
+                marks_damage(s, L, m, keys, n, keyed && !s->marks_refresh);
+            marks_note(L, m, keys, n, keyed);
         }
         w->invalid = w->overlay_invalid = w->base_invalid = w->area_invalid = false;
     }
@@ -1111,8 +1151,13 @@ bool scr_prepare_all(screen_t *s, double now, int64_t wall_ms)
     }
     if (s->frame && s->still_valid) {     /* and the whole first frame, marks noted */
         for (int i = 0; i < l->nwidgets; i++)
-            if (scr_visible(s, l->widgets[i]))
-                s->layers[i].nmarks = marks_at(s, l->widgets[i], now, s->layers[i].marks);
+            if (scr_visible(s, l->widgets[i])) {
+                irect_t m[LAYER_MAX_MARKS];
+                uint64_t keys[LAYER_MAX_MARKS];
+                bool keyed;
+                int n = marks_at(s, l->widgets[i], now, m, keys, &keyed);
+                marks_note(&s->layers[i], m, keys, n, keyed);
+            }
         damage_reset(&s->damage, s->out_w, s->out_h);
         damage_add_full(&s->damage);
         screen_paint(s, now, wall_ms);

@@ -68,7 +68,9 @@ typedef struct {
     bool             base_valid;    /* base and top current */
     irect_t          redo;          /* part of surf to remake (area invalidation); w 0: none */
     irect_t          marks[LAYER_MAX_MARKS];   /* where the marks were last drawn */
+    uint64_t         mark_keys[LAYER_MAX_MARKS]; /* and how they looked (cls->overlay_marks) */
     int              nmarks;
+    bool             marks_keyed;   /* mark_keys hold keys (else all marks count as changed) */
     bool             in_still;      /* the still frame holds this layer (compose.c) */
     irect_t          top_ink;       /* where top has ink, output pixels; w 0: none */
     int              top_x, top_y;  /* where top's pixel 0, 0 goes (it holds its ink box) */

@@ -20,8 +20,12 @@
  * damage's rectangles (draw_px_t): a comet's tail is one trail
  * (draw_trail_px), its head and the hub's dot sprites (draw_sprite_px),
  * every ring one pass over its annulus only (draw_ring_px); each mark
- * reports its own box as it is now (map_overlay_rects), so a frame repaints
- * where marks were and are, not the map.
+ * reports its own box as it is now (map_overlay_marks), so a frame repaints
+ * where marks were and are, not the map. The slow marks step: rings spread
+ * about half a unit a step (HUB_RATE, LAND_RATE, PULSE_RATE, ripple_rate)
+ * and a flash fades in FLASH_RATE steps a second, each drawn at its step's
+ * time and keyed by its step, so the core repaints them only when they step;
+ * the comets move every frame.
  */
 #include "widget.h"
 #include "format.h"
@@ -934,6 +938,13 @@ static double ripple_reach(double r)
     return r * 2.6 + 10;
 }
 
+/* Steps a second of the ripples round a marker of radius r: half a unit a
+ * step of their spread, 10 .. 30. */
+static double ripple_rate(double r)
+{
+    return fmin(30, fmax(10, 2 * (ripple_reach(r) - r) / RIPPLE_PERIOD));
+}
+
 /* A width no rendering of name at POINT_LABEL_SIZE exceeds (bytes: an ASCII
  * letter is under 0.62 em, a CJK character of three bytes under 1.86), so
  * damage can be known without measuring text. */
@@ -1212,7 +1223,7 @@ static void draw_ripples(const map_t *k, draw_t *d, draw_px_t *px, const gj_proj
             continue;
         double r = point_r(k, pt->v), w, al;
         for (int j = 0; j < 2; j++) {
-            double R = point_ring(pt, r, j, d->now, &w, &al);
+            double R = point_ring(pt, r, j, wdg_step_t(d->now, ripple_rate(r)), &w, &al);
             draw_ring_px(px, d, q.x, q.y, R, w, pc, al);
         }
     }
@@ -1366,6 +1377,10 @@ static void glow_dot(draw_t *d, draw_px_t *px, double x, double y, double r, bs_
 /* The moving marks' shapes, one definition for the overlay that draws them
  * and for the rectangles that damage them (design units). */
 #define COMET_N 8                 /* segments of a comet's tail              */
+#define HUB_RATE   24.0           /* steps a second of the hub's rings (11 units/s) */
+#define LAND_RATE  20.0           /* of a landing ring (7.5 units/s)         */
+#define PULSE_RATE 30.0           /* of a pulse's rings (25 units/s)         */
+#define FLASH_RATE 20.0           /* of a region's flash (16 steps in 0.8 s) */
 #define COMET_TAIL 0.32           /* of the arc behind the head              */
 #define COMET_HEAD 2.6            /* head radius; its glow reaches 3 ×       */
 #define HUB_DOT 4.0               /* the centre's dot; its glow reaches 3 ×  */
@@ -1479,11 +1494,11 @@ static void draw_flylines(const map_t *k, draw_t *d, draw_px_t *px, const gj_pro
         draw_trail_px(px, d, seg, n);
         gj_pt_t h = bezier(a, c, b, u);
         glow_dot(d, px, h.x, h.y, COMET_HEAD, gold, 1.0);
-        double r = landing_ring(i, d->now, &w, &al);
+        double r = landing_ring(i, wdg_step_t(d->now, LAND_RATE), &w, &al);
         draw_ring_px(px, d, b.x, b.y, r, w, gold, al);
     }
     for (int j = 0; j < 2; j++) {
-        double r = hub_ring(j, d->now, &w, &al);
+        double r = hub_ring(j, wdg_step_t(d->now, HUB_RATE), &w, &al);
         draw_ring_px(px, d, a.x, a.y, r, w, gold, al);
     }
     glow_dot(d, px, a.x, a.y, HUB_DOT, gold, 1.0);
@@ -2105,7 +2120,7 @@ static void map_overlay(const wdg_t *w, draw_t *d)
          * dear part), then the rings carry on */
         double flash = fmin(0.8, k->pulse);
         if (age < flash) {
-            const float white[4] = { 1, 1, 1, (float)(0.22 * (1 - age / flash)) };
+            const float white[4] = { 1, 1, 1, (float)(0.22 * (1 - wdg_step_t(age, FLASH_RATE) / flash)) };
             if (!fill_region_px(k, &px, cr, i, c, white, NULL)) {
                 cairo_set_source_rgba(cr, 1, 1, 1, white[3]);
                 fill_region(k, cr, &p, i);
@@ -2113,7 +2128,7 @@ static void map_overlay(const wdg_t *w, draw_t *d)
         }
         gj_pt_t q = gj_project(&p, m->regions[i].label);
         for (int j = 0; j < 2; j++) {                   /* two rings spreading (one pass each) */
-            double w, al, r = pulse_ring(k, j, age, &w, &al);
+            double w, al, r = pulse_ring(k, j, wdg_step_t(age, PULSE_RATE), &w, &al);
             draw_ring_px(&px, d, q.x, q.y, r, w, (bs_color_t){ 1, 0.85f, 0.35f, 1, -1 }, al);
         }
     }
@@ -2133,9 +2148,9 @@ static void map_overlay(const wdg_t *w, draw_t *d)
  * out of room a new one joins the one it grows least, so nothing moving is
  * ever left out of the damage. */
 typedef struct {
-    rect_t *out;
-    int     n, max;
-    rect_t  c;
+    wdg_mark_t *out;
+    int         n, max;
+    rect_t      c;
 } marks_t;
 
 static double area_of(double x0, double y0, double x1, double y1)
@@ -2143,7 +2158,7 @@ static double area_of(double x0, double y0, double x1, double y1)
     return (x1 - x0) * (y1 - y0);
 }
 
-static void marks_add(marks_t *a, double x0, double y0, double x1, double y1)
+static void marks_add(marks_t *a, double x0, double y0, double x1, double y1, uint64_t key)
 {
     x0 = fmax(x0, a->c.x);
     y0 = fmax(y0, a->c.y);
@@ -2152,29 +2167,38 @@ static void marks_add(marks_t *a, double x0, double y0, double x1, double y1)
     if (!(x1 > x0 && y1 > y0) || a->max <= 0)
         return;
     if (a->n < a->max) {
-        a->out[a->n++] = (rect_t){ x0, y0, x1 - x0, y1 - y0 };
+        a->out[a->n++] = (wdg_mark_t){ { x0, y0, x1 - x0, y1 - y0 }, key };
         return;
     }
     int best = 0;
     double grow = INFINITY;
     for (int i = 0; i < a->n; i++) {
-        rect_t r = a->out[i];
+        rect_t r = a->out[i].r;
         double u = area_of(fmin(x0, r.x), fmin(y0, r.y), fmax(x1, r.x + r.w), fmax(y1, r.y + r.h)) - r.w * r.h;
         if (u < grow) {
             grow = u;
             best = i;
         }
     }
-    rect_t r = a->out[best];
+    rect_t r = a->out[best].r;
     double ux0 = fmin(x0, r.x), uy0 = fmin(y0, r.y), ux1 = fmax(x1, r.x + r.w), uy1 = fmax(y1, r.y + r.h);
-    a->out[best] = (rect_t){ ux0, uy0, ux1 - ux0, uy1 - uy0 };
+    /* joined: the box of both, changed when either changes */
+    a->out[best] = (wdg_mark_t){ { ux0, uy0, ux1 - ux0, uy1 - uy0 },
+                                 (a->out[best].key ^ (a->out[best].key >> 29)) * 0x9e3779b97f4a7c15u + key };
 }
 
 /* Where the overlay draws at now, piece by piece, so that the comets cost
  * their own small boxes and not the box round every flyline: each comet's
  * tail and head, each landing ripple, the centre's rings, the regions
  * still pulsing, and each point's ripple. */
-static int map_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
+/* A step's key: what (MK_*), which one, its step. */
+enum { MK_TOUR = 1, MK_HUB, MK_COMET, MK_LAND, MK_PULSE, MK_FLASH, MK_RIPPLE };
+static uint64_t mark_key(int what, int i, uint64_t step)
+{
+    return ((uint64_t)what << 56) ^ ((uint64_t)(unsigned)i << 40) ^ step;
+}
+
+static int map_overlay_marks(const wdg_t *w, double now, wdg_mark_t *out, int max)
 {
     const map_t *k = (const map_t *)w;
     const gj_map_t *m = k->map;
@@ -2191,22 +2215,22 @@ static int map_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
         rect_t tr[3];
         tour_move_rects(k, &p, c, from, to, e, tr);
         for (int i = 0; i < 3; i++)
-            marks_add(&acc, tr[i].x, tr[i].y, tr[i].x + tr[i].w, tr[i].y + tr[i].h);
+            marks_add(&acc, tr[i].x, tr[i].y, tr[i].x + tr[i].w, tr[i].y + tr[i].h, wdg_mark_key_now(now));
     }
 #define BEGIN() (x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18)
 #define GROW(px, py, r) do { x0 = fmin(x0, (px) - (r)); y0 = fmin(y0, (py) - (r)); \
                              x1 = fmax(x1, (px) + (r)); y1 = fmax(y1, (py) + (r)); } while (0)
-#define EMIT() marks_add(&acc, x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5)   /* half a unit for the edge's antialiasing */
+#define EMIT(key) marks_add(&acc, x0 - 0.5, y0 - 0.5, x1 + 0.5, y1 + 0.5, key)   /* half a unit for the edge's antialiasing */
     double lw, al, R;
     if (k->center_idx >= 0 && k->nfly > 0) {
         gj_pt_t a = gj_project(&p, m->regions[k->center_idx].label);
         BEGIN();                                       /* the hub's dot and its rings, as big as they are now */
         GROW(a.x, a.y, HUB_DOT * 3);
         for (int j = 0; j < 2; j++) {
-            R = hub_ring(j, now, &lw, &al);
+            R = hub_ring(j, wdg_step_t(now, HUB_RATE), &lw, &al);
             GROW(a.x, a.y, R + lw / 2);
         }
-        EMIT();
+        EMIT(mark_key(MK_HUB, 0, wdg_step_n(now, HUB_RATE)));
         for (int i = 0; i < k->nfly; i++) {
             gj_pt_t b, cc;
             if (!fly_arc(k, &p, i, &a, &b, &cc))
@@ -2218,11 +2242,11 @@ static int map_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
                 gj_pt_t q = bezier(a, cc, b, t);
                 GROW(q.x, q.y, j == COMET_N ? COMET_HEAD * 3 : 0.6 + 2.4 * (j + 1) / COMET_N);
             }
-            EMIT();
+            EMIT(wdg_mark_key_now(now));
             BEGIN();                                   /* the ripple where it lands */
-            R = landing_ring(i, now, &lw, &al);
+            R = landing_ring(i, wdg_step_t(now, LAND_RATE), &lw, &al);
             GROW(b.x, b.y, R + lw / 2);
-            EMIT();
+            EMIT(mark_key(MK_LAND, i, wdg_step_n(now, LAND_RATE)));
         }
     }
     for (int i = 0; i < m->nregions && k->pulse > 0; i++) {
@@ -2232,17 +2256,17 @@ static int map_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
         gj_pt_t q = gj_project(&p, m->regions[i].label);
         BEGIN();
         for (int j = 0; j < 2; j++) {
-            R = pulse_ring(k, j, age, &lw, &al);
+            R = pulse_ring(k, j, wdg_step_t(age, PULSE_RATE), &lw, &al);
             GROW(q.x, q.y, R + lw / 2);
         }
-        EMIT();
+        EMIT(mark_key(MK_PULSE, i, wdg_step_n(age, PULSE_RATE)));
         if (age < fmin(0.8, k->pulse)) {           /* ... and its flash, the region */
             gj_pt_t lo = gj_project(&p, (gj_pt_t){ m->regions[i].minx, m->regions[i].maxy });
             gj_pt_t hi = gj_project(&p, (gj_pt_t){ m->regions[i].maxx, m->regions[i].miny });
             BEGIN();
             GROW(lo.x, lo.y, 1);
             GROW(hi.x, hi.y, 1);
-            EMIT();
+            EMIT(mark_key(MK_FLASH, i, wdg_step_n(age, FLASH_RATE)));
         }
     }
     for (int i = 0; i < k->npts && i < k->ripples; i++) {
@@ -2253,10 +2277,10 @@ static int map_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
         double r = point_r(k, pt->v);
         BEGIN();                                       /* its two rings, as big as they are now */
         for (int j = 0; j < 2; j++) {
-            R = point_ring(pt, r, j, now, &lw, &al);
+            R = point_ring(pt, r, j, wdg_step_t(now, ripple_rate(r)), &lw, &al);
             GROW(q.x, q.y, R + lw / 2);
         }
-        EMIT();
+        EMIT(mark_key(MK_RIPPLE, i, wdg_step_n(now, ripple_rate(r))));
     }
 #undef BEGIN
 #undef GROW
@@ -2333,7 +2357,7 @@ const wdg_class_t wdg_map_class = {
     .draw_base = map_draw_base,
     .draw = map_draw,
     .draw_overlay = map_overlay,
-    .overlay_rects = map_overlay_rects,
+    .overlay_marks = map_overlay_marks,
     .text = map_text,
     .pictures = map_pictures,
 };

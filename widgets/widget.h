@@ -46,7 +46,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
+#include <string.h>
 #include "draw.h"
 #include "opt.h"
 #include "store.h"
@@ -84,6 +86,13 @@ typedef struct {
     double   x;          /* design x of the strip's x 0 at that time */
     uint64_t gen;        /* changes whenever what the strip shows changes (not where) */
 } wdg_strip_t;
+
+/* One mark of cls->overlay_marks: where it is (design units) and a key
+ * that changes whenever its pixels there may. */
+typedef struct {
+    rect_t   r;
+    uint64_t key;
+} wdg_mark_t;
 
 typedef struct wdg_class {
     const char      *name;       /* the "type" in layouts                      */
@@ -126,6 +135,16 @@ typedef struct wdg_class {
      * marks cover at time now, at most max of them into out; returns how
      * many. Must not change w. */
     int  (*overlay_rects)(const wdg_t *w, double now, rect_t *out, int max);
+    /* Optional, instead of overlay_rects: the marks at time now, each a
+     * rectangle with a key saying how it looks there (wdg_mark_t). The core
+     * compares the list with last frame's, slot by slot: a slot whose
+     * rectangle and key are unchanged is not repainted; any other, where it
+     * was and where it is. So a kind steps a slow mark (a ring spreading
+     * half a unit at a time, a flash fading in 16 steps): it draws it at its
+     * step's time and keeps its key until the next step. Whatever a kind
+     * draws from `now` itself gets a key that changes every frame
+     * (wdg_mark_key_now). Must not change w. */
+    int  (*overlay_marks)(const wdg_t *w, double now, wdg_mark_t *out, int max);
     /* Optional, with draw_strip: where the sliding strip is at now (see
      * wdg_strip_t); false when there is nothing to show. Must not change w.
      * The core damages it through overlay_rects like any marks. */
@@ -207,6 +226,19 @@ static inline void wdg_invalidate_base(wdg_t *w) { w->base_invalid = w->invalid 
  * clipped to it, and only that part of the screen repainted. Areas of one
  * frame are joined. */
 void wdg_invalidate_area(wdg_t *w, rect_t area);
+/* A mark's key for what is drawn from the time itself: changes every
+ * frame (cls->overlay_marks). */
+static inline uint64_t wdg_mark_key_now(double now)
+{
+    uint64_t k;
+    memcpy(&k, &now, sizeof k);
+    return k;
+}
+/* The start of the step of a clock running `rate` steps a second that t
+ * falls in, and that step's number: a slow mark drawn at wdg_step_t() keeps
+ * its pixels, and its key wdg_step_n(), for the whole step. */
+static inline double wdg_step_t(double t, double rate) { return floor(t * rate) / rate; }
+static inline uint64_t wdg_step_n(double t, double rate) { return (uint64_t)(int64_t)floor(t * rate); }
 /* Whether a rectangle (design units) from a kind's geometry is usable:
  * finite and of bounded size. */
 bool wdg_rect_ok(rect_t r);
