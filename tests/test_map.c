@@ -194,6 +194,40 @@ static void moving_marks_damage_only_themselves(void **st)
     screen_free(s);
 }
 
+/* A region whose value changes every frame (a feed at 1000 msg/s) goes on
+ * with its pulse, as a tween retargets: it flashes once every `pulse`
+ * seconds (2.5), not without end. Between its flashes (0.8 s each) only
+ * the rings, comets and ripples are repainted; the value moves within its
+ * shade and its text (20 .. 20.0019), so no layer is redrawn. */
+static void pulse_goes_on_under_a_storm(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(FLY_LAYOUT, 640, 480);
+    send(s, REGIONS);
+    run(s, 0, 1);
+    uint64_t flash_px = 0, calm_px = 0;
+    for (long k = 61; k <= 60 * 3; k++) {                 /* 1 .. 3 s: a change every frame */
+        char msg[160];
+        snprintf(msg, sizeof msg, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":%.4f,\"丙\":30,\"丁\":40}}",
+                 20 + (k % 20) * 0.0001);
+        send(s, msg);
+        double t = k / 60.0;
+        uint64_t px = s->st.pixels;
+        int64_t wall = WALL0 + (int64_t)(t * 1000);
+        if (screen_update(s, t, wall))
+            screen_paint(s, t, wall);
+        if (t > 1.1 && t < 1.7)
+            flash_px += s->st.pixels - px;                 /* its flash, started at 1 s */
+        if (t > 2.0 && t < 2.6)
+            calm_px += s->st.pixels - px;                  /* the same pulse's rings only */
+    }
+    /* restarted by every message, it would flash all the time: calm ≈ flash */
+    if (calm_px * 10 > flash_px * 6)
+        fail_msg("a region changing every frame repainted %llu px in 0.6 s after its flash against %llu during it: "
+                 "its pulse restarts with every message", (unsigned long long)calm_px, (unsigned long long)flash_px);
+    screen_free(s);
+}
+
 /* The tour lights the regions in turn on its grid (floor(t / 2) mod 4, in
  * the file's order), shows the name and value, and eases from one region
  * to the next: over WDG_TOUR_EASE the region left fades, the next comes up
@@ -338,6 +372,7 @@ int main(void)
         cmocka_unit_test(points_cap),
         cmocka_unit_test(ripples_damage_only_themselves),
         cmocka_unit_test(moving_marks_damage_only_themselves),
+        cmocka_unit_test(pulse_goes_on_under_a_storm),
         cmocka_unit_test(tour_steps_and_damage),
         cmocka_unit_test(tour_bad_period),
         cmocka_unit_test(inset_errors),

@@ -484,8 +484,12 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
         next[i] = 1;
         nchanged++;
         kinds = kinds || isfinite(a) != isfinite(b);
-        if (k->has && isfinite(a) && isfinite(b) && k->pulse > 0) {
-            k->changed[i] = now;                /* the first values do not pulse */
+        /* the first values do not pulse; a region pulsing goes on with its
+         * pulse (as a tween retargets): one changing every frame pulses
+         * once every `pulse` seconds, it does not flash without end */
+        if (k->has && isfinite(a) && isfinite(b) && k->pulse > 0 &&
+            !(now - k->changed[i] >= 0 && now - k->changed[i] < k->pulse)) {
+            k->changed[i] = now;
             k->pulse_until = now + k->pulse;
         }
         k->val[i] = b;
