@@ -424,6 +424,41 @@ void scr_fade_mix(cairo_surface_t *frame, cairo_surface_t *oldp, cairo_surface_t
     cairo_surface_mark_dirty(frame);
 }
 
+void scr_over_row(uint32_t *restrict d, const uint32_t *restrict src, const uint32_t *restrict bg, int n)
+{
+    int i = 0;
+#ifdef __SSE2__
+    /* four pixels at a time, two per half in 16-bit lanes: t = bg·(255 − sα)
+     * + 128, (t · 257) >> 16 (= (t + (t >> 8)) >> 8 for t < 65536), then
+     * the saturating add: pixman's over_8888_8888 */
+    const __m128i zero = _mm_setzero_si128(), ff = _mm_set1_epi16(0xff);
+    const __m128i half = _mm_set1_epi16(0x80), m101 = _mm_set1_epi16(0x101);
+    for (; i + 4 <= n; i += 4) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(bg + i));
+        __m128i xl = _mm_unpacklo_epi8(x, zero), xh = _mm_unpackhi_epi8(x, zero);
+        __m128i al = _mm_shufflehi_epi16(_mm_shufflelo_epi16(xl, _MM_SHUFFLE(3, 3, 3, 3)), _MM_SHUFFLE(3, 3, 3, 3));
+        __m128i ah = _mm_shufflehi_epi16(_mm_shufflelo_epi16(xh, _MM_SHUFFLE(3, 3, 3, 3)), _MM_SHUFFLE(3, 3, 3, 3));
+        al = _mm_xor_si128(al, ff);
+        ah = _mm_xor_si128(ah, ff);
+        __m128i bl = _mm_mullo_epi16(_mm_unpacklo_epi8(b, zero), al);
+        __m128i bh = _mm_mullo_epi16(_mm_unpackhi_epi8(b, zero), ah);
+        bl = _mm_mulhi_epu16(_mm_adds_epu16(bl, half), m101);
+        bh = _mm_mulhi_epu16(_mm_adds_epu16(bh, half), m101);
+        _mm_storeu_si128((__m128i *)(void *)(d + i), _mm_adds_epu8(x, _mm_packus_epi16(bl, bh)));
+    }
+#endif
+    for (; i < n; i++) {
+        uint32_t x = src[i], b = bg[i], ia = 255 - (x >> 24), out = 0;
+        for (int c = 0; c < 32; c += 8) {
+            uint32_t t = ((b >> c) & 255) * ia + 0x80;
+            uint32_t v = ((x >> c) & 255) + ((t + (t >> 8)) >> 8);
+            out |= (v > 255 ? 255 : v) << c;
+        }
+        d[i] = out;
+    }
+}
+
 /* Copies region rg of src into dst, two image surfaces of one format and
  * size, row by row: what the frame needs most (the still under its damage),
  * without Cairo's clip, which made the copy six times slower than memcpy. */
@@ -923,9 +958,21 @@ static bool on_page(const wdg_t *w, int page)
     return w->page < 0 || w->page == page;
 }
 
-/* The background and the layers of the widgets on page `page`, in order,
- * over region rg of cr (a still). */
-static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, draw_t *d, int page)
+/* Whether widget i's layer on page `page` is composed from its cached
+ * surface as it is (the fast path of paint_layers may take it); in *skip
+ * whether paint_layers leaves it out (another page's layer not yet made). */
+static bool layer_plain(const screen_t *s, int i, int page, bool *skip)
+{
+    const layer_t *L = &s->layers[i];
+    bool current = L->cached && L->valid && L->base_valid && L->redo.w <= 0;
+    *skip = page != s->page && L->cached && !current;
+    cairo_surface_t *blit = L->surf ? L->surf : L->base;
+    return current && (!blit || cairo_image_surface_get_format(blit) == CAIRO_FORMAT_ARGB32);
+}
+
+/* The cairo path of paint_layers: the background, then each layer blended
+ * in order, clipped to rg. */
+static void paint_layers_cairo(screen_t *s, cairo_t *cr, const cairo_region_t *rg, draw_t *d, int page)
 {
     const layout_t *l = s->layout;
     cairo_save(cr);
@@ -950,6 +997,99 @@ static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, dra
         paint_layer(s, i, cr, d);
     }
     cairo_restore(cr);
+}
+
+/* Rectangle r of the still (pixels of `out`, stride bytes): the background,
+ * and over it the cached surface blit placed at (bx, by) (NULL: none), in
+ * one pass: scr_over_row where the surface is, a copy elsewhere. */
+static void compose_rect(uint8_t *out, const uint8_t *bgp, size_t stride, cairo_rectangle_int_t r,
+                         cairo_surface_t *blit, int bx, int by)
+{
+    int sx0 = bx, sy0 = by, sx1 = bx, sy1 = by, bs = 0;
+    const uint8_t *bp = NULL;
+    if (blit) {
+        cairo_surface_flush(blit);
+        sx1 = bx + cairo_image_surface_get_width(blit);
+        sy1 = by + cairo_image_surface_get_height(blit);
+        bs = cairo_image_surface_get_stride(blit);
+        bp = cairo_image_surface_get_data(blit);
+    }
+    int x0 = r.x > sx0 ? r.x : sx0, x1 = r.x + r.width < sx1 ? r.x + r.width : sx1;
+    for (int y = r.y; y < r.y + r.height; y++) {
+        uint32_t *d = (uint32_t *)(void *)(out + (size_t)y * stride);
+        const uint32_t *b = (const uint32_t *)(const void *)(bgp + (size_t)y * stride);
+        if (!bp || y < sy0 || y >= sy1 || x1 <= x0) {
+            memcpy(d + r.x, b + r.x, (size_t)r.width * 4);
+            continue;
+        }
+        const uint32_t *sp = (const uint32_t *)(const void *)(bp + (size_t)(y - by) * (size_t)bs);
+        if (x0 > r.x)
+            memcpy(d + r.x, b + r.x, (size_t)(x0 - r.x) * 4);
+        scr_over_row(d + x0, sp + (x0 - bx), b + x0, x1 - x0);
+        if (r.x + r.width > x1)
+            memcpy(d + x1, b + x1, (size_t)(r.x + r.width - x1) * 4);
+    }
+}
+
+/* The background and the layers of the widgets on page `page`, in order,
+ * over region rg of cr (a still). Each rectangle of rg that at most one
+ * widget's cached layer meets is composed in one pass (compose_rect, the
+ * very pixels of cairo's SOURCE then OVER); the others the cairo way. */
+static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, draw_t *d, int page)
+{
+    const layout_t *l = s->layout;
+    cairo_surface_t *dst = cairo_get_target(cr);
+    bool direct = cairo_surface_get_type(dst) == CAIRO_SURFACE_TYPE_IMAGE && s->bg &&
+                  cairo_image_surface_get_format(dst) == CAIRO_FORMAT_ARGB32 &&
+                  cairo_image_surface_get_format(s->bg) == CAIRO_FORMAT_ARGB32 &&
+                  cairo_image_surface_get_width(dst) == cairo_image_surface_get_width(s->bg) &&
+                  cairo_image_surface_get_height(dst) == cairo_image_surface_get_height(s->bg) &&
+                  cairo_image_surface_get_stride(dst) == cairo_image_surface_get_stride(s->bg);
+    if (!direct) {
+        paint_layers_cairo(s, cr, rg, d, page);
+        return;
+    }
+    cairo_region_t *slow = cairo_region_create();
+    cairo_surface_flush(dst);
+    cairo_surface_flush(s->bg);
+    uint8_t *out = cairo_image_surface_get_data(dst);
+    const uint8_t *bgp = cairo_image_surface_get_data(s->bg);
+    size_t stride = (size_t)cairo_image_surface_get_stride(dst);
+    bool wrote = false;
+    for (int k = 0; k < cairo_region_num_rectangles(rg); k++) {
+        cairo_rectangle_int_t r;
+        cairo_region_get_rectangle(rg, k, &r);
+        int hit = -1, nhit = 0;
+        bool plain = true;
+        for (int i = 0; i < l->nwidgets && plain && nhit < 2; i++) {
+            const wdg_t *w = l->widgets[i];
+            irect_t wr = scr_device_rect(s, w->rect, INK_MARGIN);
+            if (!on_page(w, page) || wr.w <= 0 || wr.h <= 0 || wr.x >= r.x + r.width || r.x >= wr.x + wr.w ||
+                wr.y >= r.y + r.height || r.y >= wr.y + wr.h)
+                continue;
+            bool skip;
+            plain = layer_plain(s, i, page, &skip);
+            if (skip) {
+                plain = true;
+                s->layers[i].in_next = false;   /* as the cairo path: left out until current */
+                continue;
+            }
+            hit = i;
+            nhit++;
+        }
+        if (!plain || nhit > 1) {
+            cairo_region_union_rectangle(slow, &r);
+            continue;
+        }
+        const layer_t *L = nhit ? &s->layers[hit] : NULL;
+        compose_rect(out, bgp, stride, r, L ? (L->surf ? L->surf : L->base) : NULL, L ? L->r.x : 0, L ? L->r.y : 0);
+        wrote = true;
+    }
+    if (wrote)
+        cairo_surface_mark_dirty(dst);
+    if (!cairo_region_is_empty(slow))
+        paint_layers_cairo(s, cr, slow, d, page);
+    cairo_region_destroy(slow);
 }
 
 static void region_pixels(screen_t *s, const cairo_region_t *rg)

@@ -65,6 +65,11 @@ double scr_prepare_pages(screen_t *s, double now, int64_t wall_ms, double budget
 void scr_fade_mix(cairo_surface_t *frame, cairo_surface_t *oldp, cairo_surface_t *newp, const cairo_region_t *rg,
                   double e);
 
+/* dst = src OVER bg, n pixels of premultiplied ARGB32, each channel
+ * s + bg·(255 − sα)/255 rounded as pixman's OVER: t = bg·(255 − sα) + 128,
+ * (t + (t >> 8)) >> 8, the sum saturated at 255. */
+void scr_over_row(uint32_t *restrict d, const uint32_t *restrict src, const uint32_t *restrict bg, int n);
+
 /* The page changed: keeps the last frame to fade out from, when live. */
 void scr_fade_begin(screen_t *s, double now);
 /* Advances every widget to now and turns what became invalid into damage. */
