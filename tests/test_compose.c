@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -14,7 +15,10 @@
 
 #include "screen_impl.h"
 
-static cairo_surface_t *noise(int w, int h, uint32_t seed)
+/* Random pixels; with premul, valid premultiplied ones (each channel at
+ * most alpha, alphas 255 and 0 often), else anything (channels at 255
+ * often: the largest sums). */
+static cairo_surface_t *noise_of(int w, int h, uint32_t seed, bool premul)
 {
     cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
     cairo_surface_flush(sf);
@@ -24,12 +28,25 @@ static cairo_surface_t *noise(int w, int h, uint32_t seed)
         for (int x = 0; x < w; x++) {
             seed = seed * 1664525u + 1013904223u;
             uint32_t v = seed ^ (seed >> 13);
-            if (x % 7 == 0)
-                v |= 0xffffffu;            /* channels at 255: the largest sums */
+            if (!premul && x % 7 == 0)
+                v |= 0xffffffu;
+            if (premul) {
+                uint32_t a = x % 5 == 0 ? 255 : x % 5 == 1 ? 0 : (seed >> 24) & 255;
+                v = a << 24;
+                for (int c = 0; c < 24; c += 8) {
+                    seed = seed * 1664525u + 1013904223u;
+                    v |= (a ? (seed >> 16) % (a + 1) : 0) << c;
+                }
+            }
             memcpy(p + (size_t)y * (size_t)stride + (size_t)x * 4, &v, 4);
         }
     cairo_surface_mark_dirty(sf);
     return sf;
+}
+
+static cairo_surface_t *noise(int w, int h, uint32_t seed)
+{
+    return noise_of(w, h, seed, false);
 }
 
 static uint32_t px(cairo_surface_t *sf, int x, int y)
@@ -73,32 +90,6 @@ static void fade_mix_exact(void **st)
     cairo_surface_destroy(f0);
 }
 
-/* Premultiplied noise: each channel at most alpha; alphas 0 and 255 often. */
-static cairo_surface_t *premul_noise(int w, int h, uint32_t seed)
-{
-    cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-    cairo_surface_flush(sf);
-    uint8_t *p = cairo_image_surface_get_data(sf);
-    int stride = cairo_image_surface_get_stride(sf);
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            seed = seed * 1664525u + 1013904223u;
-            uint32_t a = (seed >> 24) & 255, v;
-            if (x % 5 == 0)
-                a = 255;
-            else if (x % 5 == 1)
-                a = 0;
-            v = a << 24;
-            for (int c = 0; c < 24; c += 8) {
-                seed = seed * 1664525u + 1013904223u;
-                v |= (a ? (seed >> 16) % (a + 1) : 0) << c;
-            }
-            memcpy(p + (size_t)y * (size_t)stride + (size_t)x * 4, &v, 4);
-        }
-    cairo_surface_mark_dirty(sf);
-    return sf;
-}
-
 /* scr_over_row (the still composed in one pass) against cairo's own
  * OVER of the same layer over the same background, pixel for pixel, on
  * widths that reach the vector body and the scalar tail. */
@@ -106,7 +97,7 @@ static void over_row_is_cairos(void **st)
 {
     (void)st;
     const int w = 67, h = 11;
-    cairo_surface_t *bg = premul_noise(w, h, 7), *src = premul_noise(w, h, 8), *want = premul_noise(w, h, 7);
+    cairo_surface_t *bg = noise_of(w, h, 7, true), *src = noise_of(w, h, 8, true), *want = noise_of(w, h, 7, true);
     for (int y = 0; y < h; y++) {                   /* an opaque background, as the still's */
         uint8_t *p = cairo_image_surface_get_data(bg) + (size_t)y * (size_t)cairo_image_surface_get_stride(bg);
         uint8_t *q = cairo_image_surface_get_data(want) + (size_t)y * (size_t)cairo_image_surface_get_stride(want);
