@@ -1059,6 +1059,11 @@ static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, dra
     for (int k = 0; k < cairo_region_num_rectangles(rg); k++) {
         cairo_rectangle_int_t r;
         cairo_region_get_rectangle(rg, k, &r);
+        int sw = cairo_image_surface_get_width(dst), sh = cairo_image_surface_get_height(dst);
+        if (r.x < 0 || r.y < 0 || r.x + r.width > sw || r.y + r.height > sh) {
+            cairo_region_union_rectangle(slow, &r);    /* off the picture in part: cairo clips */
+            continue;
+        }
         int hit = -1, nhit = 0;
         bool plain = true;
         for (int i = 0; i < l->nwidgets && plain && nhit < 2; i++) {
