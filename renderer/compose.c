@@ -1055,11 +1055,11 @@ static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, dra
     uint8_t *out = cairo_image_surface_get_data(dst);
     const uint8_t *bgp = cairo_image_surface_get_data(s->bg);
     size_t stride = (size_t)cairo_image_surface_get_stride(dst);
+    int sw = cairo_image_surface_get_width(dst), sh = cairo_image_surface_get_height(dst);
     bool wrote = false;
     for (int k = 0; k < cairo_region_num_rectangles(rg); k++) {
         cairo_rectangle_int_t r;
         cairo_region_get_rectangle(rg, k, &r);
-        int sw = cairo_image_surface_get_width(dst), sh = cairo_image_surface_get_height(dst);
         if (r.x < 0 || r.y < 0 || r.x + r.width > sw || r.y + r.height > sh) {
             cairo_region_union_rectangle(slow, &r);    /* off the picture in part: cairo clips */
             continue;
@@ -1069,8 +1069,8 @@ static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, dra
         for (int i = 0; i < l->nwidgets && plain && nhit < 2; i++) {
             const wdg_t *w = l->widgets[i];
             irect_t wr = scr_device_rect(s, w->rect, INK_MARGIN);
-            if (!on_page(w, page) || wr.w <= 0 || wr.h <= 0 || wr.x >= r.x + r.width || r.x >= wr.x + wr.w ||
-                wr.y >= r.y + r.height || r.y >= wr.y + wr.h)
+            if (!on_page(w, page) || wr.w <= 0 || wr.h <= 0 ||
+                !irect_intersects(wr, (irect_t){ r.x, r.y, r.width, r.height }))
                 continue;
             bool skip;
             plain = layer_plain(s, i, page, &skip);

@@ -2196,7 +2196,7 @@ static void marks_add(marks_t *a, double x0, double y0, double x1, double y1, ui
  * tail and head, each landing ripple, the centre's rings, the regions
  * still pulsing, and each point's ripple. */
 /* A step's key: what (MK_*), which one, its step. */
-enum { MK_TOUR = 1, MK_HUB, MK_COMET, MK_LAND, MK_PULSE, MK_FLASH, MK_RIPPLE };
+enum { MK_HUB = 1, MK_LAND, MK_PULSE, MK_FLASH, MK_RIPPLE };   /* the comets and the tour: every frame */
 static uint64_t mark_key(int what, int i, uint64_t step)
 {
     return ((uint64_t)what << 56) ^ ((uint64_t)(unsigned)i << 40) ^ step;
