@@ -1,15 +1,20 @@
 /* queue.c — bounded, coalescing queue (see queue.h for the thread rules). */
 #include "queue.h"
 
+#include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct feed_queue {
     pthread_mutex_t    lock;   /* guards everything below */
     feed_update_t     *ring;
     size_t             cap, head, len;
     feed_queue_stats_t st;
+    pthread_cond_t     more;   /* signalled by a push while the render thread waits */
+    bool               waiting;
 };
 
 feed_queue_t *feed_queue_new(size_t cap)
@@ -24,6 +29,13 @@ feed_queue_t *feed_queue_new(size_t cap)
         goto err;
     if (pthread_mutex_init(&q->lock, NULL) != 0)
         goto err;
+    pthread_condattr_t ca;
+    if (pthread_condattr_init(&ca) != 0 || pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+        pthread_cond_init(&q->more, &ca) != 0) {
+        pthread_mutex_destroy(&q->lock);
+        goto err;
+    }
+    pthread_condattr_destroy(&ca);
     q->cap = cap;
     return q;
 err:
@@ -39,6 +51,7 @@ void feed_queue_free(feed_queue_t *q)
     for (size_t i = 0; i < q->len; i++)
         feed_update_clear(&q->ring[(q->head + i) % q->cap]);
     pthread_mutex_destroy(&q->lock);
+    pthread_cond_destroy(&q->more);
     free(q->ring);
     free(q);
 }
@@ -82,6 +95,8 @@ bool feed_queue_push(feed_queue_t *q, feed_update_t *u)
             ok = false;
         }
     }
+    if (q->waiting)
+        pthread_cond_signal(&q->more);
     pthread_mutex_unlock(&q->lock);
 
     memset(u, 0, sizeof *u);
@@ -102,6 +117,27 @@ size_t feed_queue_drain(feed_queue_t *q, feed_update_t *out, size_t max)
     q->st.drained += n;
     pthread_mutex_unlock(&q->lock);
     return n;
+}
+
+bool feed_queue_wait(feed_queue_t *q, double until)
+{
+    struct timespec ts;
+    double whole = floor(until);
+    ts.tv_sec = (time_t)whole;
+    ts.tv_nsec = (long)((until - whole) * 1e9);
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&q->lock);
+    q->waiting = true;
+    int rc = 0;
+    while (q->len == 0 && rc != ETIMEDOUT)
+        rc = pthread_cond_timedwait(&q->more, &q->lock, &ts);
+    q->waiting = false;
+    bool any = q->len > 0;
+    pthread_mutex_unlock(&q->lock);
+    return any;
 }
 
 feed_queue_stats_t feed_queue_stats(feed_queue_t *q)

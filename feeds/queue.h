@@ -9,6 +9,9 @@
  * in place (latest wins, counted as coalesced). Any other update that finds
  * the queue full is dropped and counted; the queue never grows past its
  * capacity and never blocks.
+ *
+ * An idle render thread may sleep in feed_queue_wait() until the next push
+ * (or a time), so a screen with nothing to draw does not wake every frame.
  */
 #ifndef BS_QUEUE_H
 #define BS_QUEUE_H
@@ -41,6 +44,11 @@ bool feed_queue_push(feed_queue_t *q, feed_update_t *u);
 /* Render thread. Moves up to max pending updates, oldest first, into out[];
  * the caller owns them. Returns how many. */
 size_t feed_queue_drain(feed_queue_t *q, feed_update_t *out, size_t max);
+
+/* Render thread: waits until an update is pending or the monotonic clock
+ * (bs_mono()'s, seconds) reaches until, whichever comes first; true when
+ * an update is pending. Returns at once if one already is. */
+bool feed_queue_wait(feed_queue_t *q, double until);
 
 /* Any thread: a consistent copy of the counters. */
 feed_queue_stats_t feed_queue_stats(feed_queue_t *q);

@@ -655,8 +655,6 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
     s->marks_refresh = false;
 }
 
-#define PREPARE_AHEAD_S 1.5
-
 /* Rows of still_next made at a time: a band of the screen, so that a
  * frame's share stops near its budget. */
 #define NEXT_BAND_ROWS 64

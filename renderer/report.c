@@ -109,6 +109,7 @@ char *screen_report(screen_t *s, int64_t wall_ms)
     cJSON_AddNumberToObject(r, "frames", (double)s->st.frames);
     cJSON_AddNumberToObject(r, "late", (double)s->st.late);
     cJSON_AddNumberToObject(r, "dropped", (double)s->st.dropped);
+    cJSON_AddNumberToObject(r, "slept", (double)s->st.slept);
     cJSON_AddNumberToObject(r, "worst_late_ms", s->st.worst_late_ms);
     cJSON_AddNumberToObject(r, "painted", (double)s->st.painted);
     cJSON_AddNumberToObject(r, "widgets_drawn", (double)s->st.widgets_drawn);

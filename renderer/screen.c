@@ -3,6 +3,7 @@
 #include "screen_impl.h"
 #include "tz.h"
 #include "persist.h"
+#include "clock.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -572,4 +573,79 @@ bool screen_update(screen_t *s, double now, int64_t wall_ms)
     if (s->live)
         scr_update_banner(s);
     return s->damage.n > 0 || s->trans_active || s->moved;   /* a fade or a strip moves every frame */
+}
+
+/* ---- when the next frame is needed ---------------------------------------- */
+
+static double soonest(double a, double b)
+{
+    return b < a ? b : a;
+}
+
+/* When widget w's staleness or its badge's text changes next, data aside
+ * (scr_update_stale: stale after stale_after, the badge in whole seconds,
+ * then minutes; a feed that goes down is caught by the loop's longest
+ * sleep). */
+static double stale_wake(const wdg_t *w, double now, int64_t wall_ms)
+{
+    if (w->nbinds == 0 || w->stale_after <= 0 || !w->has_data || !w->data_wall_ms)
+        return INFINITY;
+    double age = (double)(wall_ms - w->data_wall_ms) / 1000.0;
+    if (!w->stale)
+        return now + fmax(0, w->stale_after - age);
+    double unit = age < 60 ? 1 : 60;
+    return now + fmax(0, (floor(age / unit) + 1) * unit - age);
+}
+
+double screen_next_wake(const screen_t *s, double now, int64_t wall_ms)
+{
+    const layout_t *l = s->layout;
+    if (!s->damage_consumed && s->damage.n > 0)
+        return now;                       /* not painted yet */
+    if (s->trans_active || s->moved || s->marks_refresh || s->hold_deliver || s->saving || !s->pages_made ||
+        store_generation(s->store) != s->store_gen)
+        return now;
+    double t = INFINITY;
+    if (s->persist)
+        t = soonest(t, s->persist_next);
+    if (l->on_min >= 0 && l->off_min >= 0 && l->on_min != l->off_min)   /* the dark hours turn on minutes */
+        t = soonest(t, now + (double)((wall_ms / 60000 + 1) * 60000 - wall_ms) / 1000.0);
+    if (s->dark)
+        return t;                         /* nothing moves or draws */
+    if (l->pixel_shift > 0 && l->pixel_shift_period > 0)
+        t = soonest(t, (floor(now / l->pixel_shift_period) + 1) * l->pixel_shift_period);
+    int next;
+    double left = scr_page_next(l, now, &next);
+    if (next >= 0)                        /* the next page is made ahead in its last seconds */
+        t = soonest(t, left > PREPARE_AHEAD_S ? now + left - PREPARE_AHEAD_S : now);
+    for (int i = 0; i < l->nwidgets && t > now; i++) {
+        const wdg_t *w = l->widgets[i];
+        if (!scr_visible(s, w))
+            continue;                     /* kept current while hidden; ticked when shown */
+        if (w->invalid || w->overlay_invalid || w->base_invalid || w->area_invalid)
+            return now;
+        if (w->cls->tick)
+            t = soonest(t, w->cls->next_tick ? w->cls->next_tick(w, now, wall_ms) : now);
+        t = soonest(t, stale_wake(w, now, wall_ms));
+    }
+    return t < now ? now : t;
+}
+
+double screen_idle_slot(screen_t *s, double next, double period, double anim0, double now, int64_t wall_ms)
+{
+    if (!(period > 0))
+        return next;
+    double wake = screen_next_wake(s, now, wall_ms) + anim0, after = bs_mono();
+    if (!(wake > next + period * 0.5))
+        return next;                      /* something moves: the next frame as usual */
+    double until = fmin(wake, after + SCREEN_IDLE_MAX_S);
+    double slot = next + fmax(0, ceil((until - next) / period - 1e-6)) * period;
+    if (slot <= next)
+        return next;
+    if (feed_queue_wait(s->q, slot)) {    /* data: the first slot from now on */
+        double t = bs_mono();
+        slot = next + fmax(0, ceil((t - next) / period - 1e-6)) * period;
+    }
+    s->st.slept += (uint64_t)llround((slot - next) / period);
+    return slot;
 }

@@ -39,6 +39,8 @@ typedef struct {
     uint64_t late;            /* frames that finished past their deadline,   */
     uint64_t dropped;         /* frame slots skipped: both counted by the
                                  loop that paces (window.c), 0 in snapshots  */
+    uint64_t slept;           /* frame slots an idle screen slept through
+                                 (screen_idle_slot): nothing could change    */
     double   worst_late_ms;   /* the most a frame finished past its deadline:
                                  a render thread that waited on something
                                  shows here as a stall of seconds, a loaded
@@ -195,6 +197,28 @@ void screen_step_feeds(screen_t *s, double t);
 bool screen_update(screen_t *s, double now, int64_t wall_ms);
 /* Paints the damaged areas. Afterwards s->damage says what changed. */
 void screen_paint(screen_t *s, double now, int64_t wall_ms);
+/* After the frame at now (screen_update, then screen_paint): the earliest
+ * time at which a frame could show something new with no new data — now
+ * (the next frame) while anything moves, else when a clock turns, data goes
+ * stale, a page changes, the burn-in guard steps or the dark hours begin or
+ * end; INFINITY when only data can change the screen. A loop may sleep
+ * until then or until the queue has data (feed_queue_wait on s->q), and
+ * then start its next frame on its usual frame clock. */
+double screen_next_wake(const screen_t *s, double now, int64_t wall_ms);
+
+/* The longest an idle loop sleeps (a feed going down, a reload ready, a
+ * quit asked for: what does not come through the queue is seen by then). */
+#define SCREEN_IDLE_MAX_S 0.25
+
+/* For a pacing loop, after its frame: next is the frame slot it would
+ * sleep until (monotonic seconds, one period after the frame's), anim0 the
+ * monotonic time of the screen's time 0. When the screen can show nothing
+ * new before a later slot (screen_next_wake, at most SCREEN_IDLE_MAX_S
+ * ahead), waits for it or for data in the queue, whichever is first, and
+ * returns the slot to start the next frame at: the first on the same frame
+ * clock at or after the wait ended (slots passed are counted as slept, not
+ * dropped). Else returns next without waiting. Render thread. */
+double screen_idle_slot(screen_t *s, double next, double period, double anim0, double now, int64_t wall_ms);
 
 /* Hot reload: replaces the layout with nl (taking it) between frames. The
  * topic store and, when their settings are unchanged, the feeds and their

@@ -80,6 +80,8 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms);
  * and the whole frame into s->frame when that is there (noting where each
  * widget's marks are). Touches only s, its layout and its text cache. */
 bool scr_prepare_all(screen_t *s, double now, int64_t wall_ms);   /* true: the frame is made */
+#define PREPARE_AHEAD_S 1.5
+
 /* Live screens, in the last PREPARE_AHEAD_S before a page change: brings
  * the layers of the next page's widgets up to date, within budget_s of
  * this frame, so the change itself only composes. */

@@ -630,6 +630,8 @@ int window_run(layout_t *l, const window_opts_t *o, int64_t wall_offset_ms)
         }
         if (o->run_for > 0 && after - t0 >= o->run_for)
             break;
+        if (!o->stats)                        /* nothing can change before a later slot: sleep till then */
+            next = pace.next = screen_idle_slot(s, next, period, anim0, now - anim0, wall);
         sleep_until(next);
     }
     if (o->stats)
@@ -682,6 +684,7 @@ int headless_run(layout_t *l, double run_for, const char *report, int64_t wall_o
         period = 1.0 / s->layout->fps;       /* a reload may change it */
         double next = pace_deadline(&pace, s, period, bs_mono());
         reload_account(s, swapped, work, cpu, late0, dropped0);
+        next = pace.next = screen_idle_slot(s, next, period, anim0, now, wall);
         sleep_until(next);
     }
     rdr_notify_stopping(&notify);

@@ -10,6 +10,8 @@
  *   cpu_s_per_min   CPU seconds (user + system, every thread of the process,
  *                   the generator included) per minute of wall time
  *   fps, frames     frames run per second, and in all
+ *   slept           frame slots an idle screen slept through (nothing could
+ *                   change: screen_idle_slot), neither run nor dropped
  *   dropped, late   whole frame periods missed; frames that ended past their
  *                   deadline
  *   frame_ms        work per frame (update + paint), wall time: p50, p99, max
@@ -424,7 +426,7 @@ static int run(const scenario_t *sc, double seconds, double warmup)
     uint64_t over_budget = 0;
     double period = 1.0 / l->fps, anim0 = bs_mono(), t_start = anim0 + warmup, next = anim0;
     uint64_t frames = 0, late = 0, dropped = 0, pixels = 0, attributed = 0, budget0 = 0;
-    uint64_t sent_at_start = 0, applied_at_start = 0;
+    uint64_t sent_at_start = 0, applied_at_start = 0, slept0 = 0;
     double cpu0 = 0;
     bool measuring = false;
     for (;;) {
@@ -435,6 +437,7 @@ static int run(const scenario_t *sc, double seconds, double warmup)
             t_start = work0;
             sent_at_start = atomic_load(&g.sent);
             applied_at_start = store_stats(s->store).applied;
+            slept0 = s->st.slept;
         }
         if (measuring && work0 - t_start >= seconds)
             break;
@@ -492,6 +495,9 @@ static int run(const scenario_t *sc, double seconds, double warmup)
         } else if (after > next && measuring) {
             late++;
         }
+        /* an idle screen sleeps until something can change or data comes,
+         * as bigscreen's own loops do (screen_idle_slot) */
+        next = screen_idle_slot(s, next, period, anim0, now, wall);
         sleep_until(next);
     }
     double wall_s = bs_mono() - t_start, cpu = cpu_s() - cpu0;
@@ -507,8 +513,8 @@ static int run(const scenario_t *sc, double seconds, double warmup)
     printf("{\"scenario\":\"%s\",\"size\":\"%dx%d\",\"seconds\":%.0f,", sc->name, sc->w, sc->h, wall_s);
     json_num("cpu_s_per_min", cpu / wall_s * 60, ",");
     json_num("fps", frames / wall_s, ",");
-    printf("\"frames\":%llu,\"dropped\":%llu,\"late\":%llu,", (unsigned long long)frames,
-           (unsigned long long)dropped, (unsigned long long)late);
+    printf("\"frames\":%llu,\"slept\":%llu,\"dropped\":%llu,\"late\":%llu,", (unsigned long long)frames,
+           (unsigned long long)(s->st.slept - slept0), (unsigned long long)dropped, (unsigned long long)late);
     printf("\"frame_ms\":{");
     json_num("p50", hist_q(&frame_h, 0.5), ",");
     json_num("p99", hist_q(&frame_h, 0.99), ",");

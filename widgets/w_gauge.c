@@ -682,6 +682,13 @@ static void gauge_text(const wdg_t *w, wdg_text_t *out)
     wdg_text_add(out, "%s", line);
 }
 
+static double gauge_next_tick(const wdg_t *w, double now, int64_t wall_ms)
+{
+    const gauge_t *g = (const gauge_t *)w;
+    (void)wall_ms;
+    return g->has && wdg_tween_running(&g->tw, now) ? now : INFINITY;
+}
+
 const wdg_class_t wdg_gauge_class = {
     .name = "gauge",
     .doc  = "A 270° ring against a target: scale ticks, the value arc coloured by threshold, a gold "
@@ -694,6 +701,7 @@ const wdg_class_t wdg_gauge_class = {
     .destroy = gauge_destroy,
     .data = gauge_data,
     .tick = gauge_tick,
+    .next_tick = gauge_next_tick,
     .draw_base = gauge_draw_base,
     .draw_overlay = gauge_draw_overlay,
     .overlay_rects = gauge_overlay_rects,

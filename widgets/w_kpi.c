@@ -781,6 +781,18 @@ static void kpi_text(const wdg_t *w, wdg_text_t *out)
                      k->chg_dir == 1 ? "▲" : k->chg_dir == -1 ? "▼" : "", k->chg);
 }
 
+/* While the count-up or a tile rolls: every frame (and the one it stops). */
+static double kpi_next_tick(const wdg_t *w, double now, int64_t wall_ms)
+{
+    const kpi_t *k = (const kpi_t *)w;
+    (void)wall_ms;
+    if (k->has && wdg_tween_running(&k->tw, now))
+        return now;
+    if (k->style == 1 && k->rolling)
+        return now;
+    return INFINITY;
+}
+
 const wdg_class_t wdg_kpi_class = {
     .name = "kpi",
     .doc  = "One big number with its label and unit: 万/亿 scaling, decimals, threshold colours, an "
@@ -796,6 +808,7 @@ const wdg_class_t wdg_kpi_class = {
     .init = kpi_init,
     .data = kpi_data,
     .tick = kpi_tick,
+    .next_tick = kpi_next_tick,
     .draw_base = kpi_draw_base,
     .draw_overlay = kpi_draw_overlay,
     .overlay_rects = kpi_overlay_rects,

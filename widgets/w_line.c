@@ -1203,6 +1203,13 @@ static void line_text(const wdg_t *w, wdg_text_t *out)
     }
 }
 
+static double line_next_tick(const wdg_t *w, double now, int64_t wall_ms)
+{
+    const line_t *L = (const line_t *)w;
+    (void)wall_ms;
+    return L->anim_until > 0 ? now : INFINITY;
+}
+
 const wdg_class_t wdg_line_class = {
     .name = "line",
     .doc  = "A line / area chart. Each series takes an array value (numbers, or objects with a "
@@ -1221,6 +1228,7 @@ const wdg_class_t wdg_line_class = {
     .destroy = line_destroy,
     .data = line_data,
     .tick = line_tick,
+    .next_tick = line_next_tick,
     .draw_base = line_draw_base,
     .draw_overlay = line_draw_overlay,
     .overlay_rects = line_overlay_rects,

@@ -2328,6 +2328,18 @@ static const wdg_picture_t map_pictures[] = {
     { NULL, NULL },
 };
 
+/* Flylines, ripples and a tour move all the time; a pulse until it ends. */
+static double map_next_tick(const wdg_t *w, double now, int64_t wall_ms)
+{
+    const map_t *k = (const map_t *)w;
+    (void)wall_ms;
+    if (k->nfly > 0 || (k->npts > 0 && k->ripples > 0) || (k->map && (k->tour.period > 0 || k->tour_region >= 0)))
+        return now;
+    if (now <= k->pulse_until + 0.1)
+        return now;
+    return INFINITY;
+}
+
 const wdg_class_t wdg_map_class = {
     .name = "map",
     .doc  = "A district map from a GeoJSON file (Polygon and MultiPolygon features, holes and islands; "
@@ -2358,6 +2370,7 @@ const wdg_class_t wdg_map_class = {
     .destroy = map_destroy,
     .data = map_data,
     .tick = map_tick,
+    .next_tick = map_next_tick,
     .draw_base = map_draw_base,
     .draw = map_draw,
     .draw_overlay = map_overlay,

@@ -545,6 +545,19 @@ static void ranking_text(const wdg_t *w, wdg_text_t *out)
     }
 }
 
+/* While a row glides or its value counts: every frame. */
+static double ranking_next_tick(const wdg_t *w, double now, int64_t wall_ms)
+{
+    const ranking_t *k = (const ranking_t *)w;
+    (void)wall_ms;
+    if (k->changed)
+        return now;
+    for (int i = 0; i < k->n; i++)
+        if (wdg_tween_running(&k->rows[i].tp, now) || wdg_tween_running(&k->rows[i].tv, now))
+            return now;
+    return INFINITY;
+}
+
 const wdg_class_t wdg_ranking_class = {
     .name = "ranking",
     .doc  = "Top-N bars sorted by value, with gold/silver/bronze badges for the first three. Rows glide "
@@ -556,6 +569,7 @@ const wdg_class_t wdg_ranking_class = {
     .bindable = true,
     .data = ranking_data,
     .tick = ranking_tick,
+    .next_tick = ranking_next_tick,
     .draw_overlay = ranking_draw_overlay,
     .overlay_rects = ranking_overlay_rects,
     .panel = offsetof(ranking_t, frame),

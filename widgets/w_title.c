@@ -184,6 +184,20 @@ static void title_text(const wdg_t *w, wdg_text_t *out)
     wdg_text_add(out, "%s", w->title ? w->title : "");
 }
 
+/* The clock's next second (or minute); the date's box one frame after the
+ * clock's when it is due. */
+static double title_next_tick(const wdg_t *w, double now, int64_t wall_ms)
+{
+    const title_t *t = (const title_t *)w;
+    if (!t->clock && !t->date)
+        return INFINITY;
+    if (t->date_due)
+        return now;
+    int64_t unit = t->seconds ? 1000 : 60000;
+    int64_t next = (wall_ms / unit + 1) * unit;
+    return now + (double)(next - wall_ms) / 1000.0;
+}
+
 const wdg_class_t wdg_title_class = {
     .name = "title",
     .doc  = "The banner across the top of a screen: the title in large glowing type, the date and "
@@ -191,6 +205,7 @@ const wdg_class_t wdg_title_class = {
     .size = sizeof(title_t),
     .opts = title_opts,
     .tick = title_tick,
+    .next_tick = title_next_tick,
     .draw_base = title_draw_base,
     .draw = title_draw,
     .text = title_text,

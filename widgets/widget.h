@@ -113,6 +113,13 @@ typedef struct wdg_class {
     void (*data)(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now);
     /* Advance time-based state to now; invalidate if the look changed. */
     void (*tick)(wdg_t *w, double now, int64_t wall_ms);
+    /* Optional, with tick: called after tick(w, now, wall_ms), the earliest
+     * time (on now's clock) at which tick() could change the look again
+     * with no new data: now while anything moves (a tween, a marquee), the
+     * next second for a clock, INFINITY when only data can. The core lets
+     * an idle screen sleep until then (or until data comes). Without it a
+     * kind that ticks is ticked every frame. Must not change w. */
+    double (*next_tick)(const wdg_t *w, double now, int64_t wall_ms);
     /* Draw into d at w->rect. Must not change w. Draw hooks run on the
      * render thread, or on the reload thread for a layout not yet shown
      * (screen.h, screen_prep): what they share with other widgets (caches,
