@@ -46,6 +46,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <malloc.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -540,8 +541,13 @@ static int run(const scenario_t *sc, double seconds, double warmup)
         size_t o = (size_t)snprintf(line, sizeof line, "%s: ms per frame: update %.3f", sc->name, prof_update * f);
         for (int k = 0; k < SCR_PROF_N && o < sizeof line; k++)
             o += (size_t)snprintf(line + o, sizeof line - o, ", %s %.3f", stage[k], s->prof[k] * f);
+        struct mallinfo2 mi = mallinfo2();
+        bs_log(BS_LOG_INFO, "heap: %.1f MB in use, %.1f MB free in the arenas, %.1f MB in %zu mmaps",
+               mi.uordblks / 1048576.0, mi.fordblks / 1048576.0, mi.hblkhd / 1048576.0, mi.hblks);
+        text_cache_stats_t ts = text_cache_stats(s->tc);
         if (o < sizeof line)
-            snprintf(line + o, sizeof line - o, "; layers hold %.1f MB", s->layer_bytes / 1048576.0);
+            snprintf(line + o, sizeof line - o, "; layers hold %.1f MB; text cache %zu runs, %.1f MB, %zu misses",
+                     s->layer_bytes / 1048576.0, ts.entries, ts.bytes / 1048576.0, ts.misses);
         bs_log(BS_LOG_INFO, "%s", line);
         for (int i = 0; i < s->layout->nwidgets; i++)
             if ((s->prof[SCR_PROF_N + i] + s->prof[SCR_PROF_N + s->layout->nwidgets + i]) * f >= 0.001)

@@ -74,7 +74,8 @@ typedef struct map_cache {
     int               n;          /* regions                                */
     cairo_surface_t **mask;       /* per region: A8, NULL = path (or empty) */
     int              *mx, *my, *mw, *mh;   /* its device box; mw 0 = empty  */
-    cairo_surface_t  *lines;      /* ARGB: borders with their glow          */
+    cairo_surface_t  *lines;      /* borders with their glow: A8 (alphas of
+                                     BORDER_RGB) without an inset, else ARGB */
     int               lx, ly;
     size_t            bytes;
     /* the label boxes (design units) the last draw() placed, for the
@@ -1582,12 +1583,15 @@ static void draw_legend(const map_t *k, draw_t *d, rect_t c)
 
 /* The borders, thin bright lines with a soft glow, which never change with
  * the data (stroked into the cache once: see map_cache_t). */
+/* The borders' one colour (the glow passes vary only its alpha). */
+#define BORDER_RGB 0.55f, 0.92f, 1.0f
+
 static void draw_borders(const map_t *k, draw_t *d, const gj_proj_t *p)
 {
     const gj_map_t *m = k->map;
     for (int i = 0; i < m->nregions; i++)
         region_path(d->cr, m, p, i, 0);
-    bs_color_t line = { 0.55f, 0.92f, 1.0f, 0.85f, -1 };
+    bs_color_t line = { BORDER_RGB, 0.85f, -1 };
     draw_glow_stroke(d, line, 1.0, 4);
 }
 
@@ -1784,10 +1788,14 @@ static void cache_make(const map_t *k, const wdg_t *w, draw_t *d, const gj_proj_
         mc->mask[i] = sf;
         mc->bytes += bytes;
     }
-    /* the borders: thin bright lines with a soft glow, stroked once */
+    /* the borders: thin bright lines with a soft glow, stroked once; of
+     * one colour, so their alphas alone (a quarter of the memory) unless
+     * an inset in its own colours goes with them */
     int lw = cb[2] - cb[0], lh = cb[3] - cb[1];
-    if (lw > 0 && lh > 0 && mc->bytes + (size_t)lw * lh * 4 <= MAP_CACHE_BYTES) {
-        cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, lw, lh);
+    bool a8 = !k->inset_map;
+    size_t lbytes = (size_t)lw * lh * (a8 ? 1 : 4);
+    if (lw > 0 && lh > 0 && mc->bytes + lbytes <= MAP_CACHE_BYTES) {
+        cairo_surface_t *sf = cairo_image_surface_create(a8 ? CAIRO_FORMAT_A8 : CAIRO_FORMAT_ARGB32, lw, lh);
         if (cairo_surface_status(sf) == CAIRO_STATUS_SUCCESS) {
             draw_t dd = *d;
             dd.cr = cache_cr(sf, &mat, cb[0], cb[1]);
@@ -1800,7 +1808,7 @@ static void cache_make(const map_t *k, const wdg_t *w, draw_t *d, const gj_proj_
             mc->lines = sf;
             mc->lx = cb[0];
             mc->ly = cb[1];
-            mc->bytes += (size_t)lw * lh * 4;
+            mc->bytes += lbytes;
         } else {
             cairo_surface_destroy(sf);
         }
@@ -1928,15 +1936,29 @@ static void lay_borders(const map_t *k, draw_t *d, draw_px_t *px, const gj_proj_
     cairo_matrix_t mat;
     cairo_get_matrix(cr, &mat);
     int dx, dy;
+    bool a8 = mc && mc->lines && cairo_image_surface_get_format(mc->lines) == CAIRO_FORMAT_A8;
     if (cache_fits(mc, &mat, &dx, &dy) && mc->lines && px->ok) {   /* straight into the pixels */
-        draw_image_px(px, mc->lines, mc->lx + dx, mc->ly + dy);
+        if (a8) {
+            cairo_surface_flush(mc->lines);
+            uint32_t c = draw_px_color((bs_color_t){ BORDER_RGB, 1, -1 }, 1);
+            draw_mask_rows_px(px, cairo_image_surface_get_data(mc->lines), cairo_image_surface_get_stride(mc->lines),
+                              mc->lx + dx, mc->ly + dy, cairo_image_surface_get_width(mc->lines),
+                              cairo_image_surface_get_height(mc->lines), &c, 1);
+        } else {
+            draw_image_px(px, mc->lines, mc->lx + dx, mc->ly + dy);
+        }
         return;
     }
     if (cache_fits(mc, &mat, &dx, &dy) && mc->lines) {
         cairo_save(cr);
         cairo_identity_matrix(cr);
-        cairo_set_source_surface(cr, mc->lines, mc->lx + dx, mc->ly + dy);
-        cairo_paint(cr);
+        if (a8) {
+            cairo_set_source_rgb(cr, BORDER_RGB);
+            cairo_mask_surface(cr, mc->lines, mc->lx + dx, mc->ly + dy);
+        } else {
+            cairo_set_source_surface(cr, mc->lines, mc->lx + dx, mc->ly + dy);
+            cairo_paint(cr);
+        }
         cairo_restore(cr);
         return;
     }
