@@ -501,6 +501,77 @@ static void test_mask_matches_cairo(void **state)
     cairo_surface_destroy(m);
 }
 
+/* draw_mask_rows_px (a map's fills and borders) gives cairo_mask's pixels
+ * exactly, for full, partial and empty coverage, with an opaque and a
+ * translucent colour, one colour or one per row, inside a clip of several
+ * rectangles. */
+static void test_mask_rows_match_cairo(void **state)
+{
+    (void)state;
+    cairo_surface_t *m = cairo_image_surface_create(CAIRO_FORMAT_A8, 157, 93);
+    cairo_t *mc = cairo_create(m);
+    cairo_set_source_rgba(mc, 1, 1, 1, 1);
+    cairo_arc(mc, 60, 45, 38, 0, 2 * M_PI);
+    cairo_fill(mc);
+    cairo_set_source_rgba(mc, 1, 1, 1, 0.37);
+    cairo_move_to(mc, 2, 80);
+    cairo_curve_to(mc, 50, 0, 100, 90, 155, 10);
+    cairo_set_line_width(mc, 9);
+    cairo_stroke(mc);
+    cairo_destroy(mc);
+    cairo_surface_flush(m);
+    const uint8_t *md = cairo_image_surface_get_data(m);
+    int ms = cairo_image_surface_get_stride(m);
+    static const double alphas[] = { 1.0, 0.61, 0.05 };
+    for (size_t a = 0; a < sizeof alphas / sizeof alphas[0]; a++)
+        for (int per_row = 0; per_row < 2; per_row++) {
+            cairo_surface_t *sf[2] = { noisy(), noisy() };
+            uint32_t rows[93];
+            for (int j = 0; j < 93; j++) {
+                bs_color_t c = { 0.55f, 0.92f - (per_row ? 0.006f * j : 0), 1.0f, 1.0f, -1 };
+                rows[j] = draw_px_color(c, alphas[a]);
+            }
+            for (int k = 0; k < 2; k++) {
+                cairo_t *cr = cairo_create(sf[k]);
+                static const int rects[][4] = { { 0, 0, 90, 60 }, { 70, 40, 121, 90 }, { 200, 10, 110, 170 } };
+                for (size_t i = 0; i < sizeof rects / sizeof rects[0]; i++)
+                    cairo_rectangle(cr, rects[i][0], rects[i][1], rects[i][2], rects[i][3]);
+                cairo_clip(cr);
+                if (k) {
+                    draw_t d = { .cr = cr, .scale = 1 };
+                    draw_px_t px;
+                    assert_true(draw_px_begin(&px, &d));
+                    draw_mask_rows_px(&px, md, ms, 33, 21, 157, 93, rows, per_row ? 93 : 1);
+                    draw_px_end(&px);
+                } else {
+                    for (int j = 0; j < (per_row ? 93 : 1); j++) {
+                        cairo_save(cr);
+                        if (per_row) {
+                            cairo_rectangle(cr, 0, 21 + j, 400, 1);
+                            cairo_clip(cr);
+                        }
+                        bs_color_t c = { 0.55f, 0.92f - (per_row ? 0.006f * j : 0), 1.0f, 1.0f, -1 };
+                        cairo_set_source_rgba(cr, c.r, c.g, c.b, alphas[a]);
+                        cairo_mask_surface(cr, m, 33, 21);
+                        cairo_restore(cr);
+                    }
+                }
+                cairo_destroy(cr);
+            }
+            long over;
+            int worst = compare(sf[0], sf[1], 0, &over);
+            if (worst != 0) {
+                cairo_surface_write_to_png(sf[0], "/tmp/test-draw-rows-cairo.png");
+                cairo_surface_write_to_png(sf[1], "/tmp/test-draw-rows-direct.png");
+                fail_msg("mask rows, alpha %g, per row %d: worst delta %d, %ld pixels differ", alphas[a], per_row,
+                         worst, over);
+            }
+            cairo_surface_destroy(sf[0]);
+            cairo_surface_destroy(sf[1]);
+        }
+    cairo_surface_destroy(m);
+}
+
 /* A picture for draw_picture: a slanted tab and a round bar, their look in
  * arg (counted, so the test sees when it is painted). */
 typedef struct { double w, h; float a, zero; } pic_arg_t;   /* no padding: its bytes are the key */
@@ -608,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_trail_matches_strokes),
         cmocka_unit_test(test_px_matches_cairo),
         cmocka_unit_test(test_mask_matches_cairo),
+        cmocka_unit_test(test_mask_rows_match_cairo),
         cmocka_unit_test(test_picture_is_painted_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

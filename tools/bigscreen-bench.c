@@ -430,7 +430,7 @@ static int run(const scenario_t *sc, double seconds, double warmup)
         if (gen && pthread_create(&th, NULL, gen_thread, &g) != 0)
             return 1;
     }
-    static hist_t frame_h, cpu_h, lat_h;
+    static hist_t frame_h, cpu_h, lat_h, kind_h[K_N];
     uint64_t over_budget = 0;
     double period = 1.0 / l->fps, anim0 = bs_mono(), t_start = anim0 + warmup, next = anim0;
     uint64_t frames = 0, late = 0, dropped = 0, pixels = 0, attributed = 0, budget0 = 0;
@@ -480,8 +480,12 @@ static int run(const scenario_t *sc, double seconds, double warmup)
             if (to - from > SENT_RING / 2)
                 from = to - SENT_RING / 2;     /* a flood: the newest half of the ring */
             if (measuring)
-                for (uint64_t i = from; i < to; i++)
-                    hist_add(&lat_h, (work1 - g.t_sent[i % SENT_RING]) * 1e3);
+                for (uint64_t i = from; i < to; i++) {
+                    double ms = (work1 - g.t_sent[i % SENT_RING]) * 1e3;
+                    hist_add(&lat_h, ms);
+                    if (s->prof && i > 0)          /* message 0 is the snapshot */
+                        hist_add(&kind_h[mix[(i - 1) % 20]], ms);
+                }
             attributed = n0;
         }
         if (measuring) {
@@ -556,6 +560,13 @@ static int run(const scenario_t *sc, double seconds, double warmup)
             snprintf(line + o, sizeof line - o, "; layers hold %.1f MB; text cache %zu runs, %.1f MB, %zu misses",
                      s->layer_bytes / 1048576.0, ts.entries, ts.bytes / 1048576.0, ts.misses);
         bs_log(BS_LOG_INFO, "%s", line);
+        static const char *const kinds[K_N] = { "rate", "members", "apps", "visits", "rank", "series", "regions",
+                                                "headline" };
+        for (int k = 0; gen && k < K_N; k++)
+            if (kind_h[k].n)
+                bs_log(BS_LOG_INFO, "  message→pixel of %-8s p50 %.1f  p99 %.1f  max %.1f ms (%llu)", kinds[k],
+                       hist_q(&kind_h[k], 0.5), hist_q(&kind_h[k], 0.99), kind_h[k].max,
+                       (unsigned long long)kind_h[k].n);
         for (int i = 0; i < s->layout->nwidgets; i++)
             if ((s->prof[SCR_PROF_N + i] + s->prof[SCR_PROF_N + s->layout->nwidgets + i]) * f >= 0.001)
                 bs_log(BS_LOG_INFO, "  %-12s %-8s marks %.3f  layer remade %.3f",

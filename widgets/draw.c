@@ -1577,6 +1577,33 @@ void draw_mask_rows_px(draw_px_t *px, const uint8_t *mask, int stride, int x, in
                     _mm_storeu_si128((__m128i *)(row + xx), _mm_adds_epu8(sv, _mm_packus_epi16(out[0], out[1])));
                     xx += 4;
                 }
+                /* partial coverage (edges, glows) four at a time: the
+                 * colour times each pixel's coverage, then OVER, with the
+                 * arithmetic of px_over_n lane by lane */
+                if (xx + 4 <= cx1) {
+                    uint32_t v;
+                    memcpy(&v, m + xx, 4);
+                    if (v != 0 && v != 0xffffffffu) {
+                        __m128i mv = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)v), z);
+                        mv = _mm_unpacklo_epi16(mv, mv);                  /* m0 m0 m1 m1 m2 m2 m3 m3 */
+                        __m128i dv = _mm_loadu_si128((const __m128i *)(row + xx)), out[2];
+                        __m128i s16 = _mm_unpacklo_epi8(sv, z);
+                        for (int hh = 0; hh < 2; hh++) {
+                            __m128i mm = hh ? _mm_unpackhi_epi32(mv, mv) : _mm_unpacklo_epi32(mv, mv);
+                            __m128i t = _mm_add_epi16(_mm_mullo_epi16(s16, mm), c80);
+                            __m128i sm = _mm_srli_epi16(_mm_add_epi16(t, _mm_srli_epi16(t, 8)), 8);
+                            __m128i al = _mm_shufflehi_epi16(_mm_shufflelo_epi16(sm, 0xff), 0xff);
+                            __m128i iv = _mm_sub_epi16(_mm_set1_epi16(255), al);
+                            __m128i dh = hh ? _mm_unpackhi_epi8(dv, z) : _mm_unpacklo_epi8(dv, z);
+                            __m128i dm = _mm_add_epi16(_mm_mullo_epi16(dh, iv), c80);
+                            dm = _mm_srli_epi16(_mm_add_epi16(dm, _mm_srli_epi16(dm, 8)), 8);
+                            out[hh] = _mm_adds_epu8(_mm_packus_epi16(sm, z), _mm_packus_epi16(dm, z));
+                        }
+                        _mm_storeu_si128((__m128i *)(row + xx), _mm_unpacklo_epi64(out[0], out[1]));
+                        xx += 4;
+                        continue;
+                    }
+                }
 #endif
                 int end = xx + 4 < cx1 ? xx + 4 : cx1;
                 for (; xx < end; xx++) {
