@@ -558,6 +558,31 @@ static void test_mask_rows_match_cairo(void **state)
                 }
                 cairo_destroy(cr);
             }
+            if (!per_row) {          /* and the same mask as sparse runs (draw_spans_px) */
+                cairo_surface_t *sf3 = noisy();
+                cairo_t *cr = cairo_create(sf3);
+                static const int rects[][4] = { { 0, 0, 90, 60 }, { 70, 40, 121, 90 }, { 200, 10, 110, 170 } };
+                for (size_t i = 0; i < sizeof rects / sizeof rects[0]; i++)
+                    cairo_rectangle(cr, rects[i][0], rects[i][1], rects[i][2], rects[i][3]);
+                cairo_clip(cr);
+                draw_t d = { .cr = cr, .scale = 1 };
+                draw_px_t px;
+                draw_spans_t sp;
+                assert_true(draw_spans_from_a8(&sp, m, 33, 21));
+                assert_true(sp.ncov < (size_t)157 * 93);      /* the empty runs left out */
+                assert_true(draw_px_begin(&px, &d));
+                draw_spans_px(&px, &sp, rows[0]);
+                draw_px_end(&px);
+                draw_spans_free(&sp);
+                cairo_destroy(cr);
+                long o3;
+                int w3 = compare(sf[0], sf3, 0, &o3);
+                if (w3 != 0) {
+                    cairo_surface_write_to_png(sf3, "/tmp/test-draw-spans.png");
+                    fail_msg("spans, alpha %g: worst delta %d, %ld pixels differ", alphas[a], w3, o3);
+                }
+                cairo_surface_destroy(sf3);
+            }
             long over;
             int worst = compare(sf[0], sf[1], 0, &over);
             if (worst != 0) {

@@ -1529,6 +1529,82 @@ uint32_t draw_px_color(bs_color_t c, double alpha)
     return px_channel(a) << 24 | px_channel(c.r * a) << 16 | px_channel(c.g * a) << 8 | px_channel(c.b * a);
 }
 
+/* Colour s (premultiplied) through coverage m[xx] OVER row[xx] for xx in
+ * [xx, cx1): pixman's over_n_8_8888, skipping empty coverage eight bytes at
+ * a time, full and partial coverage four pixels at a time with SSE2. */
+static void mask_row(uint32_t *row, const uint8_t *m, int xx, int cx1, uint32_t s)
+{
+#if defined(__SSE2__)
+    const __m128i z = _mm_setzero_si128(), c80 = _mm_set1_epi16(0x80);
+    const __m128i sv = _mm_set1_epi32((int)s), ia = _mm_set1_epi16((short)(255 - (s >> 24)));
+#endif
+    while (xx < cx1) {
+        /* skip the mask's empty bytes eight at a time */
+        while (xx + 8 <= cx1) {
+            uint64_t v;
+            memcpy(&v, m + xx, 8);
+            if (v)
+                break;
+            xx += 8;
+        }
+#if defined(__SSE2__)
+        /* full coverage four at a time: pixman's blend on 16-bit
+         * lanes, the bytes of draw_px_over */
+        for (;;) {
+            uint32_t v;
+            if (xx + 4 > cx1)
+                break;
+            memcpy(&v, m + xx, 4);
+            if (v != 0xffffffffu)
+                break;
+            __m128i dv = _mm_loadu_si128((const __m128i *)(row + xx)), out[2];
+            for (int hh = 0; hh < 2; hh++) {
+                __m128i dh = hh ? _mm_unpackhi_epi8(dv, z) : _mm_unpacklo_epi8(dv, z);
+                __m128i dm = _mm_add_epi16(_mm_mullo_epi16(dh, ia), c80);
+                out[hh] = _mm_srli_epi16(_mm_add_epi16(dm, _mm_srli_epi16(dm, 8)), 8);
+            }
+            _mm_storeu_si128((__m128i *)(row + xx), _mm_adds_epu8(sv, _mm_packus_epi16(out[0], out[1])));
+            xx += 4;
+        }
+        /* partial coverage (edges, glows) four at a time: the
+         * colour times each pixel's coverage, then OVER, with the
+         * arithmetic of px_over_n lane by lane */
+        if (xx + 4 <= cx1) {
+            uint32_t v;
+            memcpy(&v, m + xx, 4);
+            if (v != 0 && v != 0xffffffffu) {
+                __m128i mv = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)v), z);
+                mv = _mm_unpacklo_epi16(mv, mv);                  /* m0 m0 m1 m1 m2 m2 m3 m3 */
+                __m128i dv = _mm_loadu_si128((const __m128i *)(row + xx)), out[2];
+                __m128i s16 = _mm_unpacklo_epi8(sv, z);
+                for (int hh = 0; hh < 2; hh++) {
+                    __m128i mm = hh ? _mm_unpackhi_epi32(mv, mv) : _mm_unpacklo_epi32(mv, mv);
+                    __m128i t = _mm_add_epi16(_mm_mullo_epi16(s16, mm), c80);
+                    __m128i sm = _mm_srli_epi16(_mm_add_epi16(t, _mm_srli_epi16(t, 8)), 8);
+                    __m128i al = _mm_shufflehi_epi16(_mm_shufflelo_epi16(sm, 0xff), 0xff);
+                    __m128i iv = _mm_sub_epi16(_mm_set1_epi16(255), al);
+                    __m128i dh = hh ? _mm_unpackhi_epi8(dv, z) : _mm_unpacklo_epi8(dv, z);
+                    __m128i dm = _mm_add_epi16(_mm_mullo_epi16(dh, iv), c80);
+                    dm = _mm_srli_epi16(_mm_add_epi16(dm, _mm_srli_epi16(dm, 8)), 8);
+                    out[hh] = _mm_adds_epu8(_mm_packus_epi16(sm, z), _mm_packus_epi16(dm, z));
+                }
+                _mm_storeu_si128((__m128i *)(row + xx), _mm_unpacklo_epi64(out[0], out[1]));
+                xx += 4;
+                continue;
+            }
+        }
+#endif
+        int end = xx + 4 < cx1 ? xx + 4 : cx1;
+        for (; xx < end; xx++) {
+            uint32_t c = m[xx];
+            if (c == 255)
+                row[xx] = draw_px_over(s, row[xx]);
+            else if (c)
+                row[xx] = px_over_n(s, c, row[xx]);
+        }
+    }
+}
+
 void draw_mask_rows_px(draw_px_t *px, const uint8_t *mask, int stride, int x, int y, int w, int h,
                        const uint32_t *rows, int nrows)
 {
@@ -1544,76 +1620,105 @@ void draw_mask_rows_px(draw_px_t *px, const uint8_t *mask, int stride, int x, in
             uint32_t s = rows[nrows == 1 ? 0 : yy - y];
             const uint8_t *m = mask + (size_t)(yy - y) * (size_t)stride - x;
             uint32_t *row = (uint32_t *)(void *)(px->data + (size_t)yy * (size_t)px->stride);
-            int xx = cx0;
-#if defined(__SSE2__)
-            const __m128i z = _mm_setzero_si128(), c80 = _mm_set1_epi16(0x80);
-            const __m128i sv = _mm_set1_epi32((int)s), ia = _mm_set1_epi16((short)(255 - (s >> 24)));
-#endif
-            while (xx < cx1) {
-                /* skip the mask's empty bytes eight at a time */
-                while (xx + 8 <= cx1) {
-                    uint64_t v;
-                    memcpy(&v, m + xx, 8);
-                    if (v)
-                        break;
-                    xx += 8;
+            mask_row(row, m, cx0, cx1, s);
+        }
+    }
+}
+
+/* ---- sparse masks ---------------------------------------------------------- */
+
+/* Gaps of fewer empty bytes than this stay inside a span (an empty byte
+ * leaves its pixel as it is, and a span costs more than a few bytes). */
+#define SPAN_GAP 16
+
+bool draw_spans_from_a8(draw_spans_t *sp, cairo_surface_t *a8, int x, int y)
+{
+    memset(sp, 0, sizeof *sp);
+    if (!a8 || cairo_surface_status(a8) != CAIRO_STATUS_SUCCESS ||
+        cairo_image_surface_get_format(a8) != CAIRO_FORMAT_A8)
+        return false;
+    cairo_surface_flush(a8);
+    const uint8_t *d = cairo_image_surface_get_data(a8);
+    int w = cairo_image_surface_get_width(a8), h = cairo_image_surface_get_height(a8);
+    int st = cairo_image_surface_get_stride(a8);
+    if (!d || w <= 0 || h <= 0)
+        return false;
+    /* two passes: count, then fill */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t ns = 0, nc = 0;
+        for (int j = 0; j < h; j++) {
+            const uint8_t *r = d + (size_t)j * (size_t)st;
+            int i = 0;
+            while (i < w) {
+                while (i < w && !r[i])
+                    i++;
+                if (i >= w)
+                    break;
+                int a = i, last = i;
+                while (i < w && i - last < SPAN_GAP) {
+                    if (r[i])
+                        last = i;
+                    i++;
                 }
-#if defined(__SSE2__)
-                /* full coverage four at a time: pixman's blend on 16-bit
-                 * lanes, the bytes of draw_px_over */
-                for (;;) {
-                    uint32_t v;
-                    if (xx + 4 > cx1)
-                        break;
-                    memcpy(&v, m + xx, 4);
-                    if (v != 0xffffffffu)
-                        break;
-                    __m128i dv = _mm_loadu_si128((const __m128i *)(row + xx)), out[2];
-                    for (int hh = 0; hh < 2; hh++) {
-                        __m128i dh = hh ? _mm_unpackhi_epi8(dv, z) : _mm_unpacklo_epi8(dv, z);
-                        __m128i dm = _mm_add_epi16(_mm_mullo_epi16(dh, ia), c80);
-                        out[hh] = _mm_srli_epi16(_mm_add_epi16(dm, _mm_srli_epi16(dm, 8)), 8);
-                    }
-                    _mm_storeu_si128((__m128i *)(row + xx), _mm_adds_epu8(sv, _mm_packus_epi16(out[0], out[1])));
-                    xx += 4;
+                int n = last + 1 - a;
+                if (pass) {
+                    sp->span[ns] = (draw_span_t){ .y = j, .x = a, .n = n, .off = (uint32_t)nc };
+                    memcpy(sp->cov + nc, r + a, (size_t)n);
                 }
-                /* partial coverage (edges, glows) four at a time: the
-                 * colour times each pixel's coverage, then OVER, with the
-                 * arithmetic of px_over_n lane by lane */
-                if (xx + 4 <= cx1) {
-                    uint32_t v;
-                    memcpy(&v, m + xx, 4);
-                    if (v != 0 && v != 0xffffffffu) {
-                        __m128i mv = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)v), z);
-                        mv = _mm_unpacklo_epi16(mv, mv);                  /* m0 m0 m1 m1 m2 m2 m3 m3 */
-                        __m128i dv = _mm_loadu_si128((const __m128i *)(row + xx)), out[2];
-                        __m128i s16 = _mm_unpacklo_epi8(sv, z);
-                        for (int hh = 0; hh < 2; hh++) {
-                            __m128i mm = hh ? _mm_unpackhi_epi32(mv, mv) : _mm_unpacklo_epi32(mv, mv);
-                            __m128i t = _mm_add_epi16(_mm_mullo_epi16(s16, mm), c80);
-                            __m128i sm = _mm_srli_epi16(_mm_add_epi16(t, _mm_srli_epi16(t, 8)), 8);
-                            __m128i al = _mm_shufflehi_epi16(_mm_shufflelo_epi16(sm, 0xff), 0xff);
-                            __m128i iv = _mm_sub_epi16(_mm_set1_epi16(255), al);
-                            __m128i dh = hh ? _mm_unpackhi_epi8(dv, z) : _mm_unpacklo_epi8(dv, z);
-                            __m128i dm = _mm_add_epi16(_mm_mullo_epi16(dh, iv), c80);
-                            dm = _mm_srli_epi16(_mm_add_epi16(dm, _mm_srli_epi16(dm, 8)), 8);
-                            out[hh] = _mm_adds_epu8(_mm_packus_epi16(sm, z), _mm_packus_epi16(dm, z));
-                        }
-                        _mm_storeu_si128((__m128i *)(row + xx), _mm_unpacklo_epi64(out[0], out[1]));
-                        xx += 4;
-                        continue;
-                    }
-                }
-#endif
-                int end = xx + 4 < cx1 ? xx + 4 : cx1;
-                for (; xx < end; xx++) {
-                    uint32_t c = m[xx];
-                    if (c == 255)
-                        row[xx] = draw_px_over(s, row[xx]);
-                    else if (c)
-                        row[xx] = px_over_n(s, c, row[xx]);
-                }
+                ns++;
+                nc += (size_t)n;
+                i = last + 1;
             }
+        }
+        if (!pass) {
+            if (ns == 0)
+                break;
+            if (nc > UINT32_MAX || !(sp->span = malloc(ns * sizeof *sp->span)) || !(sp->cov = malloc(nc))) {
+                draw_spans_free(sp);
+                return false;
+            }
+        } else {
+            sp->nspans = (int)ns;
+            sp->ncov = nc;
+        }
+    }
+    sp->x = x;
+    sp->y = y;
+    sp->w = w;
+    sp->h = h;
+    sp->ok = true;
+    return true;
+}
+
+void draw_spans_free(draw_spans_t *sp)
+{
+    if (!sp)
+        return;
+    free(sp->span);
+    free(sp->cov);
+    memset(sp, 0, sizeof *sp);
+}
+
+void draw_spans_px(draw_px_t *px, const draw_spans_t *sp, uint32_t s)
+{
+    if (!px || !px->ok || !sp || !sp->ok || sp->nspans == 0)
+        return;
+    int x = sp->x + (int)px->ox, y = sp->y + (int)px->oy;
+    for (int k = 0; k < px->n; k++) {
+        int cx0, cy0, cx1, cy1;
+        if (!px_box(px, k, x, y, sp->w, sp->h, &cx0, &cy0, &cx1, &cy1))
+            continue;
+        for (int i = 0; i < sp->nspans; i++) {
+            const draw_span_t *t = &sp->span[i];
+            int yy = y + t->y, a = x + t->x, b = a + t->n;
+            if (yy < cy0 || yy >= cy1)
+                continue;
+            a = a > cx0 ? a : cx0;
+            b = b < cx1 ? b : cx1;
+            if (b <= a)
+                continue;
+            uint32_t *row = (uint32_t *)(void *)(px->data + (size_t)yy * (size_t)px->stride);
+            mask_row(row, sp->cov + t->off - (x + t->x), a, b, s);
         }
     }
 }

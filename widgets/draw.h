@@ -269,6 +269,29 @@ bool draw_mask_px(draw_px_t *px, cairo_surface_t *a8, double mx, double my, bs_c
  * not touched. Nothing is drawn when px is not ok. */
 void draw_mask_rows_px(draw_px_t *px, const uint8_t *mask, int stride, int x, int y, int w, int h,
                        const uint32_t *rows, int nrows);
+/* A sparse A8 mask: the runs of its rows that are not empty (a thin curve
+ * across a large box costs its own pixels only), laid at device pixel
+ * (x, y). Owned: draw_spans_free. */
+typedef struct {
+    int      y, x, n;                 /* row, first column, length (in the mask) */
+    uint32_t off;                     /* its coverage bytes at cov + off */
+} draw_span_t;
+typedef struct {
+    bool         ok;
+    int          x, y, w, h;
+    int          nspans;
+    size_t       ncov;
+    draw_span_t *span;
+    uint8_t     *cov;
+} draw_spans_t;
+/* The runs of a8 (its top-left at device pixel (x, y)); false on no memory
+ * or a surface that is not A8 (sp is then empty, not ok). */
+bool draw_spans_from_a8(draw_spans_t *sp, cairo_surface_t *a8, int x, int y);
+void draw_spans_free(draw_spans_t *sp);            /* accepts an empty one */
+/* Colour s (premultiplied ARGB32, draw_px_color) through the sparse mask
+ * OVER px's pixels inside its clip: the pixels draw_mask_rows_px gives for
+ * the whole mask. Nothing when px is not ok. */
+void draw_spans_px(draw_px_t *px, const draw_spans_t *sp, uint32_t s);
 /* Colour c at alpha (c.a × alpha), premultiplied ARGB32 with the bytes cairo
  * hands pixman for it as a solid source. */
 uint32_t draw_px_color(bs_color_t c, double alpha);

@@ -88,6 +88,9 @@ typedef struct map_cache {
     cairo_surface_t  *lit[2];
     int               lit_region[2], lit_x[2], lit_y[2];
     cairo_matrix_t    lit_m[2];
+    /* the flylines' arcs, one per target region (their coverage, over the
+     * borders' box), each stroked the first time it is laid; n of them */
+    draw_spans_t     *arc;
 } map_cache_t;
 
 static void cache_clear(map_cache_t *mc)
@@ -104,6 +107,10 @@ static void cache_clear(map_cache_t *mc)
             cairo_surface_destroy(mc->lit[i]);
         mc->lit[i] = NULL;
     }
+    for (int i = 0; mc->arc && i < mc->n; i++)
+        draw_spans_free(&mc->arc[i]);
+    free(mc->arc);
+    mc->arc = NULL;
     free(mc->mask);
     free(mc->mx);
     mc->mask = NULL;
@@ -415,6 +422,7 @@ static bool overlaps(rect_t a, rect_t b);
 static void device_box(const cairo_matrix_t *m, double x0, double y0, double x1, double y1, const int *clip,
                        int *bx, int *by, int *bw, int *bh);
 static cairo_t *cache_cr(cairo_surface_t *sf, const cairo_matrix_t *m, int ox, int oy);
+static bool cache_fits(const map_cache_t *mc, const cairo_matrix_t *m, int *dx, int *dy);
 static bool in_inset(const map_t *k, rect_t c, gj_pt_t q);
 
 static void points_data(map_t *k, wdg_t *w, const bs_value_t *v);
@@ -1452,10 +1460,8 @@ static bool fly_arc_to(const map_t *k, const gj_proj_t *p, int t, gj_pt_t *a, gj
 
 /* The flylines' arcs: they only change with the data, so they live in the
  * cached layer; the comets run over them in the overlay. */
-static void draw_fly_arcs(const map_t *k, draw_t *d, const gj_proj_t *p)
+static void fly_arcs_path(const map_t *k, cairo_t *cr, const gj_proj_t *p)
 {
-    cairo_t *cr = d->cr;
-    bs_color_t accent = draw_theme(d, THEME_ACCENT);
     for (int i = 0; i < k->nfly; i++) {
         gj_pt_t a, b, c;
         if (!fly_arc(k, p, i, &a, &b, &c))
@@ -1464,6 +1470,66 @@ static void draw_fly_arcs(const map_t *k, draw_t *d, const gj_proj_t *p)
         cairo_curve_to(cr, a.x + (c.x - a.x) * 2 / 3, a.y + (c.y - a.y) * 2 / 3,
                        b.x + (c.x - b.x) * 2 / 3, b.y + (c.y - b.y) * 2 / 3, b.x, b.y);
     }
+}
+
+/* The flylines' arcs, thin and faint: from the cache (stroked once per set
+ * of targets, laid as their own pixels) when it fits and px is usable,
+ * else stroked here. */
+static void draw_fly_arcs(const map_t *k, draw_t *d, draw_px_t *px, const gj_proj_t *p)
+{
+    cairo_t *cr = d->cr;
+    bs_color_t accent = draw_theme(d, THEME_ACCENT);
+    map_cache_t *mc = k->cache;
+    cairo_matrix_t mat;
+    cairo_get_matrix(cr, &mat);
+    int dx, dy;
+    if (px->ok && cache_fits(mc, &mat, &dx, &dy) && mc->lines &&
+        (mc->arc || (mc->arc = calloc((size_t)mc->n, sizeof *mc->arc)))) {
+        int lw = cairo_image_surface_get_width(mc->lines), lh = cairo_image_surface_get_height(mc->lines);
+        uint32_t col = draw_px_color(accent, 0.45);
+        bool all = true;
+        for (int i = 0; i < k->nfly && all; i++) {
+            int t = k->fly[i];
+            gj_pt_t a, b, c;
+            if (t < 0 || t >= mc->n || !fly_arc(k, p, i, &a, &b, &c))
+                continue;
+            draw_spans_t *sp = &mc->arc[t];
+            if (!sp->ok) {                       /* its first time: stroked alone, its runs kept */
+                cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_A8, lw, lh);
+                if (cairo_surface_status(sf) == CAIRO_STATUS_SUCCESS) {
+                    cairo_t *ac = cache_cr(sf, &mc->m, mc->lx, mc->ly);
+                    rect_t cr_;
+                    double depth;
+                    map_geometry(k, &k->base, &cr_, &depth);
+                    cairo_rectangle(ac, cr_.x, cr_.y, cr_.w, cr_.h);
+                    cairo_clip(ac);
+                    cairo_move_to(ac, a.x, a.y);
+                    cairo_curve_to(ac, a.x + (c.x - a.x) * 2 / 3, a.y + (c.y - a.y) * 2 / 3,
+                                   b.x + (c.x - b.x) * 2 / 3, b.y + (c.y - b.y) * 2 / 3, b.x, b.y);
+                    cairo_set_source_rgba(ac, 1, 1, 1, 1);
+                    cairo_set_line_width(ac, 1.5);
+                    cairo_stroke(ac);
+                    cairo_destroy(ac);
+                    draw_spans_from_a8(sp, sf, mc->lx, mc->ly);
+                }
+                cairo_surface_destroy(sf);
+            }
+            all = sp->ok;
+        }
+        if (all) {
+            for (int i = 0; i < k->nfly; i++) {
+                int t = k->fly[i];
+                if (t < 0 || t >= mc->n || !mc->arc[t].ok)
+                    continue;
+                draw_spans_t at = mc->arc[t];    /* where this layer has the map */
+                at.x += dx;
+                at.y += dy;
+                draw_spans_px(px, &at, col);
+            }
+            return;
+        }
+    }
+    fly_arcs_path(k, cr, p);
     cairo_set_source_rgba(cr, accent.r, accent.g, accent.b, 0.45);
     cairo_set_line_width(cr, 1.5);
     cairo_stroke(cr);
@@ -2018,10 +2084,9 @@ static void map_draw(const wdg_t *w, draw_t *d)
     if (k->tour_lit >= 0)
         draw_tour_region(k, d, &p, k->tour_lit, alpha, false);
     lay_borders(k, d, &px, &p);
-    draw_px_end(&px);
-
     if (k->center_idx >= 0 && k->nfly > 0)
-        draw_fly_arcs(k, d, &p);
+        draw_fly_arcs(k, d, &px, &p);
+    draw_px_end(&px);
 
     /* labels: a dot, the name, the value; only where the region has room */
     enum { MAX_PLACED = 256 };
