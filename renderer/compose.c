@@ -1059,7 +1059,7 @@ static void paint_layers_cairo(screen_t *s, cairo_t *cr, const cairo_region_t *r
 /* Rectangle r of the still (pixels of `out`, stride bytes): the background,
  * and over it the cached surface blit placed at (bx, by) (NULL: none), in
  * one pass: scr_over_row where the surface is, a copy elsewhere. */
-static void compose_rect(uint8_t *out, const uint8_t *bgp, size_t stride, cairo_rectangle_int_t r,
+static void compose_rect(uint8_t *out, uint8_t *out2, const uint8_t *bgp, size_t stride, cairo_rectangle_int_t r,
                          cairo_surface_t *blit, int bx, int by)
 {
     int sx0 = bx, sy0 = by, sx1 = bx, sy1 = by, bs = 0;
@@ -1077,14 +1077,16 @@ static void compose_rect(uint8_t *out, const uint8_t *bgp, size_t stride, cairo_
         const uint32_t *b = (const uint32_t *)(const void *)(bgp + (size_t)y * stride);
         if (!bp || y < sy0 || y >= sy1 || x1 <= x0) {
             memcpy(d + r.x, b + r.x, (size_t)r.width * 4);
-            continue;
+        } else {
+            const uint32_t *sp = (const uint32_t *)(const void *)(bp + (size_t)(y - by) * (size_t)bs);
+            if (x0 > r.x)
+                memcpy(d + r.x, b + r.x, (size_t)(x0 - r.x) * 4);
+            scr_over_row(d + x0, sp + (x0 - bx), b + x0, x1 - x0);
+            if (r.x + r.width > x1)
+                memcpy(d + x1, b + x1, (size_t)(r.x + r.width - x1) * 4);
         }
-        const uint32_t *sp = (const uint32_t *)(const void *)(bp + (size_t)(y - by) * (size_t)bs);
-        if (x0 > r.x)
-            memcpy(d + r.x, b + r.x, (size_t)(x0 - r.x) * 4);
-        scr_over_row(d + x0, sp + (x0 - bx), b + x0, x1 - x0);
-        if (r.x + r.width > x1)
-            memcpy(d + x1, b + x1, (size_t)(r.x + r.width - x1) * 4);
+        if (out2)                          /* the frame's row too, from the cache */
+            memcpy(out2 + (size_t)y * stride + (size_t)r.x * 4, d + r.x, (size_t)r.width * 4);
     }
 }
 
@@ -1113,7 +1115,7 @@ static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, dra
     const uint8_t *bgp = cairo_image_surface_get_data(s->bg);
     size_t stride = (size_t)cairo_image_surface_get_stride(dst);
     int sw = cairo_image_surface_get_width(dst), sh = cairo_image_surface_get_height(dst);
-    bool wrote = false;
+    bool wrote = false, dual = s->dual_out && dst == s->still && s->dual_rg && s->dual_done;
     for (int k = 0; k < cairo_region_num_rectangles(rg); k++) {
         cairo_rectangle_int_t r;
         cairo_region_get_rectangle(rg, k, &r);
@@ -1144,7 +1146,13 @@ static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, dra
             continue;
         }
         const layer_t *L = nhit ? &s->layers[hit] : NULL;
-        compose_rect(out, bgp, stride, r, L ? (L->surf ? L->surf : L->base) : NULL, L ? L->r.x : 0, L ? L->r.y : 0);
+        uint8_t *out2 = NULL;
+        if (dual && cairo_region_contains_rectangle(s->dual_rg, &r) == CAIRO_REGION_OVERLAP_IN) {
+            out2 = s->dual_out;
+            cairo_region_union_rectangle(s->dual_done, &r);
+        }
+        compose_rect(out, out2, bgp, stride, r, L ? (L->surf ? L->surf : L->base) : NULL, L ? L->r.x : 0,
+                     L ? L->r.y : 0);
         wrote = true;
     }
     if (wrote)
@@ -1452,8 +1460,6 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
         s->still_valid = false;             /* nothing of it is kept up while dark */
     } else {
         double pt = prof_t(s);
-        still_update(s, dmg, &d);
-        prof_add(s, SCR_PROF_STILL, &pt);
         /* one pass, each widget's marks drawn once into the whole damage:
          * the still copied where one widget at most covers a pixel; where
          * widgets overlap (their ink margins) the background instead, and
@@ -1462,11 +1468,35 @@ void screen_paint(screen_t *s, double now, int64_t wall_ms)
         cairo_region_t *slow = overlaps(s);
         cairo_region_intersect(slow, dmg);
         bool any_slow = !cairo_region_is_empty(slow);
+        /* where the still is remade under the damage (outside overlaps),
+         * the frame takes its rows as they are made, not copied after */
+        cairo_surface_flush(target);
+        if (s->still && cairo_image_surface_get_stride(target) == cairo_image_surface_get_stride(s->still) &&
+            cairo_image_surface_get_width(target) == cairo_image_surface_get_width(s->still) &&
+            cairo_image_surface_get_height(target) == cairo_image_surface_get_height(s->still)) {
+            s->dual_out = cairo_image_surface_get_data(target);
+            s->dual_rg = cairo_region_copy(dmg);
+            cairo_region_subtract(s->dual_rg, slow);
+            s->dual_done = cairo_region_create();
+        }
+        still_update(s, dmg, &d);
+        cairo_region_t *dual_done = s->dual_done;
+        if (s->dual_rg)
+            cairo_region_destroy(s->dual_rg);
+        s->dual_out = NULL;
+        s->dual_rg = s->dual_done = NULL;
+        if (dual_done && !cairo_region_is_empty(dual_done))
+            cairo_surface_mark_dirty(target);
+        prof_add(s, SCR_PROF_STILL, &pt);
         /* each widget's part of the damage is copied just before its marks
          * go over it, so that they blend into pixels still in the cache
          * (a frame's copy is memory-bound: cold, it cost as much as all
          * the marks together); `left` is what is not yet copied */
         cairo_region_t *left = cairo_region_copy(dmg);
+        if (dual_done) {                  /* in the frame already */
+            cairo_region_subtract(left, dual_done);
+            cairo_region_destroy(dual_done);
+        }
         for (int i = 0; i < l->nwidgets; i++) {
             const wdg_t *w = l->widgets[i];
             irect_t wr = irect_clip(scr_device_rect(s, w->rect, INK_MARGIN), s->out_w, s->out_h);

@@ -111,6 +111,12 @@ typedef struct screen {
     int              still_next_page;  /* the page it is for; meaningful while still_next_on */
     bool             still_next_on;    /* still_next is being made for still_next_page */
     cairo_region_t  *next_todo;        /* what of still_next is not yet made */
+    /* within screen_paint only: where the still is remade and the frame
+     * takes the same pixels (the damage outside overlaps), the rows are
+     * written to the frame too while hot (dual_out: its pixels), and
+     * dual_done collects what was (compose.c, still_update) */
+    uint8_t         *dual_out;
+    cairo_region_t  *dual_rg, *dual_done;
     uint32_t         still_next_lgen, still_next_bggen;   /* layers_gen, bg_gen it was made for */
     damage_t         damage;
     layer_t         *layers;        /* one per widget of the layout */
