@@ -333,6 +333,8 @@ static void ticker_tick(wdg_t *w, double now, int64_t wall_ms)
     k->was_moving = moving;
 }
 
+/* The base: the panel, the 快讯 tag and, with no headline yet, "暂无快讯";
+ * the headlines are the strip over it. */
 static void ticker_draw(const wdg_t *w, draw_t *d)
 {
     const ticker_t *k = (const ticker_t *)w;
@@ -580,7 +582,7 @@ const wdg_class_t wdg_ticker_class = {
     .destroy = ticker_destroy,
     .data = ticker_data,
     .tick = ticker_tick,
-    .draw = ticker_draw,
+    .draw_base = ticker_draw,      /* all of it static: panel, tag, "none yet" (had_items remakes it) */
     .strip = ticker_strip,
     .draw_strip = ticker_draw_strip,
     .draw_top = ticker_top,

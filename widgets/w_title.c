@@ -1,10 +1,11 @@
 /*
  * w_title.c — "title": the banner across the top of a screen: the screen's
  * name in large glowing type, the date and weekday on the left, a clock on
- * the right. The banner, its glow and the title are the cached base; the
- * date and the clock are the layer, of which a tick remakes only the
- * clock's box once a second (a minute without seconds), and the date's box
- * when the day changes: the rest of the banner is never repainted.
+ * the right. The banner, its glow and the title are the cached base, and
+ * all that is kept of it; the date and the clock are marks over it, each
+ * in its box with a key: the clock's box is repainted when its second (its
+ * minute, without seconds) turns, the date's each minute (the local day
+ * turns on a minute in every time zone); the rest of the banner never.
  */
 #include "widget.h"
 
@@ -17,9 +18,8 @@ typedef struct {
     char *subtitle;
     bool  clock, date, seconds;
     double size;
-    int64_t shown_s;       /* the wall second (minute) drawn last */
+    int64_t shown_s;       /* the wall second (minute) at the last tick */
     int64_t shown_min;     /* the wall minute at the last tick */
-    bool    date_due;      /* the date's box is repainted next frame */
 } title_t;
 
 static const opt_def_t title_opts[] = {
@@ -61,29 +61,29 @@ static void title_tick(wdg_t *w, double now, int64_t wall_ms)
     (void)now;
     if (!t->clock && !t->date)
         return;
-    /* the date's box is remade each minute (the local midnight falls on a
-     * minute in every time zone) and whenever the wall clock jumps (a clock
-     * set, a pause), one frame after the clock's: the two boxes of one
-     * frame would be joined into a band across the whole banner */
-    if (t->date_due) {
-        t->date_due = false;
-        wdg_invalidate_area(w, date_box(w));
-    }
-    int64_t s = wall_ms / 1000;
+    int64_t sec = wall_ms / 1000;
     if (!t->seconds)
-        s /= 60;
-    if (s == t->shown_s)
-        return;
+        sec /= 60;
     int64_t minute = wall_ms / 60000;
-    t->date_due = t->date && (s != t->shown_s + 1 || minute != t->shown_min);
-    if (t->clock)
-        wdg_invalidate_area(w, clock_box(w));
-    else if (t->date_due) {
-        t->date_due = false;
-        wdg_invalidate_area(w, date_box(w));
-    }
-    t->shown_s = s;
+    if (sec != t->shown_s || minute != t->shown_min)
+        wdg_invalidate_overlay(w);        /* the marks' keys say which box */
+    t->shown_s = sec;
     t->shown_min = minute;
+}
+
+/* The clock's box keyed by its second (minute), the date's by the minute. */
+static int title_overlay_marks(const wdg_t *w, double now, wdg_mark_t *out, int max)
+{
+    const title_t *t = (const title_t *)w;
+    (void)now;
+    int n = 0;
+    if (max < 2)
+        return -1;
+    if (t->clock)
+        out[n++] = (wdg_mark_t){ clock_box(w), (uint64_t)t->shown_s };
+    if (t->date)
+        out[n++] = (wdg_mark_t){ date_box(w), (uint64_t)t->shown_min };
+    return n;
 }
 
 static void local_tm(const draw_t *d, struct tm *tm)
@@ -153,6 +153,7 @@ static void title_draw_base(const wdg_t *w, draw_t *d)
 }
 
 /* The layer: the date and the clock. */
+/* The date and the clock: the marks. */
 static void title_draw(const wdg_t *w, draw_t *d)
 {
     const title_t *t = (const title_t *)w;
@@ -191,8 +192,6 @@ static double title_next_tick(const wdg_t *w, double now, int64_t wall_ms)
     const title_t *t = (const title_t *)w;
     if (!t->clock && !t->date)
         return INFINITY;
-    if (t->date_due)
-        return now;
     int64_t unit = t->seconds ? 1000 : 60000;
     int64_t next = (wall_ms / unit + 1) * unit;
     return now + (double)(next - wall_ms) / 1000.0;
@@ -207,6 +206,7 @@ const wdg_class_t wdg_title_class = {
     .tick = title_tick,
     .next_tick = title_next_tick,
     .draw_base = title_draw_base,
-    .draw = title_draw,
+    .draw_overlay = title_draw,
+    .overlay_marks = title_overlay_marks,
     .text = title_text,
 };
