@@ -714,6 +714,10 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
     s->marks_refresh = false;
 }
 
+/* A layer of the next page made ahead is made again, when data changed
+ * it, at most this often (seconds). */
+#define PREPARE_AGAIN_S 0.25
+
 /* Rows of still_next made at a time: a band of the screen, so that a
  * frame's share stops near its budget. */
 #define NEXT_BAND_ROWS 64
@@ -734,9 +738,17 @@ void scr_prepare_ahead(screen_t *s, double now, int64_t wall_ms, double budget_s
     double t0 = bs_mono();
     for (int i = 0; i < l->nwidgets && bs_mono() - t0 < budget_s; i++) {
         const wdg_t *w = l->widgets[i];
-        const layer_t *L = &s->layers[i];
-        if (w->page == next && (!L->cached || !L->valid || !L->base_valid || L->redo.w > 0))
-            layer_render(s, i, &d);
+        layer_t *L = &s->layers[i];
+        if (w->page != next || !(!L->cached || !L->valid || !L->base_valid || L->redo.w > 0))
+            continue;
+        /* a layer made ahead that new data changed again (a feed of
+         * 100 messages a second changes it every frame) is made again
+         * at most every PREPARE_AGAIN_S: what changed since is put in
+         * at the change like any data (still_update) */
+        if (L->cached && L->base_valid && L->prep_t > 0 && now >= L->prep_t && now - L->prep_t < PREPARE_AGAIN_S)
+            continue;
+        layer_render(s, i, &d);
+        L->prep_t = now;
     }
     /* then, with what is left of the budget, the next page's still: the
      * background and its layers, a band at a time; a layer remade later

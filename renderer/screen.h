@@ -83,6 +83,7 @@ typedef struct {
     bool             in_next;       /* the next page's still (still_next) holds this layer */
     irect_t          next_chg;      /* part of the blit surface remade since it was put
                                        in still_next; w 0: none (compose.c) */
+    double           prep_t;        /* now when scr_prepare_ahead last made it (0: never) */
 } layer_t;
 
 typedef struct screen {
