@@ -1076,6 +1076,45 @@ static void title_clock_repaints_its_box(void **st)
     screen_free(s);
 }
 
+/* The donut's sweep to new values: the legend and the total show where the
+ * slices go, so each frame of the sweep remakes and repaints the ring's box
+ * only, not the widget (460 × 380); mid-sweep and after it the frame
+ * composed from damage equals a full repaint. */
+static void donut_sweep_repaints_its_ring(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(FLIP_TOUR, 960, 540);
+    send(s, "[{\"topic\":\"t.kpi\",\"value\":1234567},{\"topic\":\"t.rate\",\"value\":91.5},"
+            "{\"topic\":\"t.donut\",\"value\":{\"互助医疗\":1829,\"疗休养\":642,\"技能奖励\":421,\"法律援助\":239}},"
+            "{\"topic\":\"t.bar\",\"value\":{\"1月\":238,\"2月\":196,\"3月\":284,\"4月\":301,\"5月\":322}}]");
+    long k = 0;
+    for (; k < 1.5 * 60; k++)
+        frame_at(s, k / 60.0);
+    send(s, "{\"topic\":\"t.donut\",\"value\":{\"互助医疗\":1200,\"疗休养\":900,\"技能奖励\":700,\"法律援助\":500}}");
+    frame_at(s, k++ / 60.0);                       /* the data frame: the legend and the total too */
+    uint64_t most = 0, sum = 0;
+    int moving = 0;
+    for (; k < 2.8 * 60; k++) {
+        double t = k / 60.0;
+        uint64_t px = frame_at(s, t);
+        most = px > most ? px : most;
+        sum += px;
+        moving += px > 0;
+        if (k == 1.5 * 60 + 12)
+            compare_now(s, t, WALL0 + (int64_t)(t * 1000), "donut mid-sweep");
+    }
+    compare_now(s, 2.8, WALL0 + 2800, "donut after its sweep");
+    print_message("donut sweep: %d frames moved, %llu pixels a frame on average, at most %llu (the widget: %d)\n",
+                  moving, (unsigned long long)(moving ? sum / (uint64_t)moving : 0), (unsigned long long)most,
+                  460 * 380);
+    if (moving < 10)
+        fail_msg("the donut's slices did not sweep (%d frames)", moving);
+    if (sum / (uint64_t)moving > 460 * 380 / 2)
+        fail_msg("the donut's sweep repainted %llu pixels a frame: not the ring's box",
+                 (unsigned long long)(sum / (uint64_t)moving));
+    screen_free(s);
+}
+
 #define PL_TEST BS_SOURCE "/tests/data/progress-liquid-test.json"
 
 /* The widget named id's index in s's layout. */
@@ -1216,6 +1255,7 @@ int main(void)
         cmocka_unit_test(map_tour_script),
         cmocka_unit_test(flip_rolls_changed_tiles),
         cmocka_unit_test(tour_steps),
+        cmocka_unit_test(donut_sweep_repaints_its_ring),
         cmocka_unit_test(ranking_repaints_changed_rows),
         cmocka_unit_test(ranking_many_changes_fit),
         cmocka_unit_test(ticker_damages_its_ink),

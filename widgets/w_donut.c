@@ -165,6 +165,8 @@ static int donut_init(wdg_t *w, char *err, size_t errlen)
     return wdg_tour_init(&k->tour, err, errlen);
 }
 
+static void ring_invalidate(wdg_t *w, const donut_t *k);
+
 static void donut_tick(wdg_t *w, double now, int64_t wall_ms)
 {
     donut_t *k = (donut_t *)w;
@@ -172,7 +174,7 @@ static void donut_tick(wdg_t *w, double now, int64_t wall_ms)
     if (wdg_tour_tick(&k->tour, k->n, now))
         wdg_invalidate_overlay(w);
     if (k->anim_until > 0) {
-        wdg_invalidate(w);
+        ring_invalidate(w, k);
         if (now >= k->anim_until)
             k->anim_until = 0;
     }
@@ -182,7 +184,7 @@ static void donut_tick(wdg_t *w, double now, int64_t wall_ms)
  * ring's centre and radii, the legend's rows. Depends on the rect and the
  * number of slices only (no text measured), so the marks' rectangles need
  * no drawing context. */
-typedef struct {
+typedef struct donut_geom {
     rect_t c, chart, leg;
     rect_t area;                    /* where the tour's callout may go (the chart's, with its band) */
     bool   band;                    /* a band at the area's top is kept for the callout */
@@ -265,6 +267,17 @@ static donut_geom_t donut_geom(const donut_t *k)
 
 /* The slices' angles at now: slice i spans [a0[i], a1[i]] (a0 == a1 when it
  * is too thin to draw). */
+/* While the slices sweep: the legend and the total show where they go
+ * (remade with the data), so only the ring's box of the layer is remade;
+ * the tour's marks (the slice pulled out, its callout) follow the slice. */
+static void ring_invalidate(wdg_t *w, const donut_t *k)
+{
+    donut_geom_t G = donut_geom(k);
+    double m = 6;                           /* the rim: R + 2.5, 3 wide */
+    wdg_invalidate_area(w, (rect_t){ G.cx - G.R - m, G.cy - G.R - m, 2 * (G.R + m), 2 * (G.R + m) });
+    wdg_invalidate_overlay(w);
+}
+
 static void slice_angles(const donut_t *k, double now, double *a0, double *a1)
 {
     double p = phase(k, now);
