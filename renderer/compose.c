@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define LAYER_BUDGET    (192u << 20) /* bytes of cached widget layers at most */
 
@@ -83,72 +82,14 @@ static void draw_base_of(const wdg_t *w, draw_t *d)
         w->cls->draw_base(w, d);
 }
 
-/* ---- surfaces ---------------------------------------------------------------
- *
- * A frame's damage is many short rows (a comet's box, a row of a list): each
- * row of a 1080p picture is its own 4 KiB page, so with small pages every
- * row copied or blended costs a TLB miss in the frame, the still and the
- * layer; the four pictures of a screen (32 MB) are far beyond what the TLB
- * covers. Pictures of 2 MiB and more are therefore mapped on their own,
- * aligned to 2 MiB, and their whole 2 MiB runs offered to the kernel as huge
- * pages (madvise; where it has none, nothing changes). The tail stays on
- * small pages, so no memory is added. */
-#define HUGE_PAGE ((size_t)2 << 20)
-
-typedef struct {
-    void  *at;
-    size_t len;
-} big_map_t;
-
-static const cairo_user_data_key_t big_key;
-
-static void big_free(void *p)
+static cairo_surface_t *new_surface(int w, int h)
 {
-    big_map_t *b = p;
-    munmap(b->at, b->len);
-    free(b);
-}
-
-cairo_surface_t *scr_surface_new(int w, int h)
-{
-    int stride = cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, w);
-    size_t bytes = stride > 0 && h > 0 ? (size_t)stride * (size_t)h : 0;
-    if (bytes >= HUGE_PAGE) {
-        size_t len = (bytes + 4095) & ~(size_t)4095, span = len + HUGE_PAGE;
-        uint8_t *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        big_map_t *b = m != MAP_FAILED ? malloc(sizeof *b) : NULL;
-        if (b) {
-            uint8_t *at = (uint8_t *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-            if (at > m)
-                munmap(m, (size_t)(at - m));
-            if (m + span > at + len)
-                munmap(at + len, (size_t)(m + span - (at + len)));
-#ifdef MADV_HUGEPAGE
-            madvise(at, bytes / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE);
-#endif
-            b->at = at;
-            b->len = len;
-            cairo_surface_t *sf = cairo_image_surface_create_for_data(at, CAIRO_FORMAT_ARGB32, w, h, stride);
-            if (cairo_surface_status(sf) == CAIRO_STATUS_SUCCESS &&
-                cairo_surface_set_user_data(sf, &big_key, b, big_free) == CAIRO_STATUS_SUCCESS)
-                return sf;
-            cairo_surface_destroy(sf);
-            big_free(b);
-        } else if (m != MAP_FAILED) {
-            munmap(m, span);
-        }
-    }
     cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
     if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(sf);
         return NULL;
     }
     return sf;
-}
-
-static cairo_surface_t *new_surface(int w, int h)
-{
-    return scr_surface_new(w, h);
 }
 
 /* A cairo context on one of L's surfaces in design units, clipped to clip

@@ -61,20 +61,19 @@ int screen_resize(screen_t *s, int w, int h)
 {
     if (w < 16 || h < 16 || w > 16384 || h > 16384)
         return -1;
-    cairo_surface_t *frame = scr_surface_new(w, h);
-    cairo_surface_t *bg = scr_surface_new(w, h);
-    if (!frame || !bg) {
-        if (frame)
-            cairo_surface_destroy(frame);
-        if (bg)
-            cairo_surface_destroy(bg);
+    cairo_surface_t *frame = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    cairo_surface_t *bg = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    if (cairo_surface_status(frame) || cairo_surface_status(bg)) {
+        cairo_surface_destroy(frame);
+        cairo_surface_destroy(bg);
         return -1;
     }
     free_surfaces(s);
     /* the still is remade whole anyway: made after the old surfaces went,
      * so a resize never holds two of it */
-    cairo_surface_t *still = scr_surface_new(w, h);
-    if (!still) {
+    cairo_surface_t *still = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    if (cairo_surface_status(still)) {
+        cairo_surface_destroy(still);
         cairo_surface_destroy(frame);
         cairo_surface_destroy(bg);
         return -1;
@@ -238,10 +237,11 @@ void screen_prep_draw(screen_prep_t *p)
     char err[256];
     if (!sh->tc && !(sh->tc = text_cache_new(&l->theme, SCREEN_TEXT_CACHE_BYTES, err, sizeof err)))
         return;                          /* the swap opens them (and says why they fail) */
-    sh->bg = scr_surface_new(sh->out_w, sh->out_h);
-    sh->still = scr_surface_new(sh->out_w, sh->out_h);
-    sh->frame = scr_surface_new(sh->out_w, sh->out_h);
-    if (!sh->bg || !sh->still || !sh->frame || scr_layers_reset(sh) != 0)
+    sh->bg = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, sh->out_w, sh->out_h);
+    sh->still = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, sh->out_w, sh->out_h);
+    sh->frame = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, sh->out_w, sh->out_h);
+    if (cairo_surface_status(sh->bg) || cairo_surface_status(sh->still) || cairo_surface_status(sh->frame) ||
+        scr_layers_reset(sh) != 0)
         return;
     scr_paint_background(sh);
     if (l->tz)

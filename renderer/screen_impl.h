@@ -90,9 +90,6 @@ void scr_prepare_ahead(screen_t *s, double now, int64_t wall_ms, double budget_s
 /* Where surface sf (placed at r.x, r.y on the output) has ink: the box of
  * its pixels with alpha, in output pixels; w 0 when it has none. */
 irect_t scr_ink_box(cairo_surface_t *sf, irect_t r);
-/* A new ARGB32 picture, cleared, w × h; from 2 MiB on mapped on its own
- * and offered huge pages (compose.c). NULL on failure. Any thread. */
-cairo_surface_t *scr_surface_new(int w, int h);
 /* Brings widget i's cached layers up to date (remade where invalid). */
 void scr_layer_current(screen_t *s, int i, draw_t *d);
 /* What goes over widget i's layer each frame, into the clip of cr (output

@@ -302,15 +302,8 @@ static void gen_snapshot(gen_t *g)
     ingest(g, &b);
 }
 
-static bool spin;                 /* BENCH_SPIN=1: wait by spinning (caches stay warm; CPU figures mean nothing) */
-
 static void sleep_until(double t)
 {
-    if (spin) {
-        while (bs_mono() < t)
-            ;
-        return;
-    }
     double d = t - bs_mono();
     if (d <= 0)
         return;
@@ -583,7 +576,6 @@ int main(int argc, char **argv)
     const char *want[NSCEN + 1];
     int nwant = 0;
     bs_log_init("bigscreen-bench");
-    spin = getenv("BENCH_SPIN") != NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
             seconds = atof(argv[++i]);
