@@ -743,6 +743,17 @@ static void map_tour_script(void **st)
     screen_free(s);
 }
 
+/* FLIP_TOUR at 960 × 540 with its first data: a KPI, a rate, the donut's
+ * four kinds and the bar's five months. */
+static screen_t *flip_tour_screen(void)
+{
+    screen_t *s = fixture_screen(FLIP_TOUR, 960, 540);
+    send(s, "[{\"topic\":\"t.kpi\",\"value\":1234567},{\"topic\":\"t.rate\",\"value\":91.5},"
+            "{\"topic\":\"t.donut\",\"value\":{\"互助医疗\":1829,\"疗休养\":642,\"技能奖励\":421,\"法律援助\":239}},"
+            "{\"topic\":\"t.bar\",\"value\":{\"1月\":238,\"2月\":196,\"3月\":284,\"4月\":301,\"5月\":322}}]");
+    return s;
+}
+
 /* The donut's and the bar's auto-tour: a step repaints the slices / bands
  * and callouts it moves between, not the widget; between steps nothing is
  * repainted; mid-ease and after a step the frame composed from damage
@@ -750,10 +761,7 @@ static void map_tour_script(void **st)
 static void tour_steps(void **st)
 {
     (void)st;
-    screen_t *s = fixture_screen(FLIP_TOUR, 960, 540);
-    send(s, "[{\"topic\":\"t.kpi\",\"value\":1234567},{\"topic\":\"t.rate\",\"value\":91.5},"
-            "{\"topic\":\"t.donut\",\"value\":{\"互助医疗\":1829,\"疗休养\":642,\"技能奖励\":421,\"法律援助\":239}},"
-            "{\"topic\":\"t.bar\",\"value\":{\"1月\":238,\"2月\":196,\"3月\":284,\"4月\":301,\"5月\":322}}]");
+    screen_t *s = flip_tour_screen();
     long k = 0;
     for (; k < 3.9 * 60; k++)
         frame_at(s, k / 60.0);
@@ -1083,10 +1091,7 @@ static void title_clock_repaints_its_box(void **st)
 static void donut_sweep_repaints_its_ring(void **st)
 {
     (void)st;
-    screen_t *s = fixture_screen(FLIP_TOUR, 960, 540);
-    send(s, "[{\"topic\":\"t.kpi\",\"value\":1234567},{\"topic\":\"t.rate\",\"value\":91.5},"
-            "{\"topic\":\"t.donut\",\"value\":{\"互助医疗\":1829,\"疗休养\":642,\"技能奖励\":421,\"法律援助\":239}},"
-            "{\"topic\":\"t.bar\",\"value\":{\"1月\":238,\"2月\":196,\"3月\":284,\"4月\":301,\"5月\":322}}]");
+    screen_t *s = flip_tour_screen();
     long k = 0;
     for (; k < 1.5 * 60; k++)
         frame_at(s, k / 60.0);
