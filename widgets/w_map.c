@@ -1460,21 +1460,25 @@ static bool fly_arc_to(const map_t *k, const gj_proj_t *p, int t, gj_pt_t *a, gj
 
 /* The flylines' arcs: they only change with the data, so they live in the
  * cached layer; the comets run over them in the overlay. */
+static void arc_path(cairo_t *cr, gj_pt_t a, gj_pt_t b, gj_pt_t c)
+{
+    cairo_move_to(cr, a.x, a.y);
+    cairo_curve_to(cr, a.x + (c.x - a.x) * 2 / 3, a.y + (c.y - a.y) * 2 / 3, b.x + (c.x - b.x) * 2 / 3,
+                   b.y + (c.y - b.y) * 2 / 3, b.x, b.y);
+}
+
 static void fly_arcs_path(const map_t *k, cairo_t *cr, const gj_proj_t *p)
 {
     for (int i = 0; i < k->nfly; i++) {
         gj_pt_t a, b, c;
-        if (!fly_arc(k, p, i, &a, &b, &c))
-            continue;
-        cairo_move_to(cr, a.x, a.y);
-        cairo_curve_to(cr, a.x + (c.x - a.x) * 2 / 3, a.y + (c.y - a.y) * 2 / 3,
-                       b.x + (c.x - b.x) * 2 / 3, b.y + (c.y - b.y) * 2 / 3, b.x, b.y);
+        if (fly_arc(k, p, i, &a, &b, &c))
+            arc_path(cr, a, b, c);
     }
 }
 
-/* The flylines' arcs, thin and faint: from the cache (stroked once per set
- * of targets, laid as their own pixels) when it fits and px is usable,
- * else stroked here. */
+/* The flylines' arcs, thin and faint: from the cache (each target's arc
+ * stroked once, laid as its coverage's runs) when it fits and px is
+ * usable, else stroked here. */
 static void draw_fly_arcs(const map_t *k, draw_t *d, draw_px_t *px, const gj_proj_t *p)
 {
     cairo_t *cr = d->cr;
@@ -1503,9 +1507,7 @@ static void draw_fly_arcs(const map_t *k, draw_t *d, draw_px_t *px, const gj_pro
                     map_geometry(k, &k->base, &cr_, &depth);
                     cairo_rectangle(ac, cr_.x, cr_.y, cr_.w, cr_.h);
                     cairo_clip(ac);
-                    cairo_move_to(ac, a.x, a.y);
-                    cairo_curve_to(ac, a.x + (c.x - a.x) * 2 / 3, a.y + (c.y - a.y) * 2 / 3,
-                                   b.x + (c.x - b.x) * 2 / 3, b.y + (c.y - b.y) * 2 / 3, b.x, b.y);
+                    arc_path(ac, a, b, c);
                     cairo_set_source_rgba(ac, 1, 1, 1, 1);
                     cairo_set_line_width(ac, 1.5);
                     cairo_stroke(ac);
@@ -1647,11 +1649,11 @@ static void draw_legend(const map_t *k, draw_t *d, rect_t c)
     draw_number(d, FONT_NUMBER, 14, x + bw + 8, y1 - 7, buf, dim, AL_LEFT);
 }
 
-/* The borders, thin bright lines with a soft glow, which never change with
- * the data (stroked into the cache once: see map_cache_t). */
 /* The borders' one colour (the glow passes vary only its alpha). */
 #define BORDER_RGB 0.55f, 0.92f, 1.0f
 
+/* The borders, thin bright lines with a soft glow, which never change with
+ * the data (stroked into the cache once: see map_cache_t). */
 static void draw_borders(const map_t *k, draw_t *d, const gj_proj_t *p)
 {
     const gj_map_t *m = k->map;

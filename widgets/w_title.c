@@ -185,14 +185,14 @@ static void title_text(const wdg_t *w, wdg_text_t *out)
     wdg_text_add(out, "%s", w->title ? w->title : "");
 }
 
-/* The clock's next second (or minute); the date's box one frame after the
- * clock's when it is due. */
+/* The clock's next second (its next minute without seconds, and for the
+ * date alone). */
 static double title_next_tick(const wdg_t *w, double now, int64_t wall_ms)
 {
     const title_t *t = (const title_t *)w;
     if (!t->clock && !t->date)
         return INFINITY;
-    int64_t unit = t->seconds ? 1000 : 60000;
+    int64_t unit = t->clock && t->seconds ? 1000 : 60000;
     int64_t next = (wall_ms / unit + 1) * unit;
     return now + (double)(next - wall_ms) / 1000.0;
 }
