@@ -1625,6 +1625,91 @@ void draw_mask_rows_px(draw_px_t *px, const uint8_t *mask, int stride, int x, in
     }
 }
 
+static _Thread_local struct {
+    cairo_surface_t *a8;               /* draw_fill_vgrad_px's mask, grown as needed */
+    uint32_t        *rows;
+    size_t           rows_cap;
+} vgrad_tls;
+
+bool draw_fill_vgrad_px(draw_px_t *px, draw_t *d, bs_color_t c, double y0, double a0, double y1, double a1)
+{
+    cairo_t *cr = d->cr;
+    if (!px_usable(px, d) || !isfinite(y0) || !isfinite(y1) || !isfinite(a0) || !isfinite(a1))
+        return false;
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    double ux0, uy0, ux1, uy1;
+    cairo_fill_extents(cr, &ux0, &uy0, &ux1, &uy1);
+    if (!(ux1 > ux0 && uy1 > uy0)) {
+        cairo_new_path(cr);
+        return true;                       /* nothing to fill */
+    }
+    /* the path's box in device pixels, within the clip's extents */
+    double bx0 = fmax(floor(m.xx * ux0 + m.x0), px->ext[0] - px->ox), by0 = fmax(floor(m.yy * uy0 + m.y0), px->ext[1] - px->oy);
+    double bx1 = fmin(ceil(m.xx * ux1 + m.x0), px->ext[2] - px->ox), by1 = fmin(ceil(m.yy * uy1 + m.y0), px->ext[3] - px->oy);
+    if (!(bx1 > bx0 && by1 > by0)) {
+        cairo_new_path(cr);
+        return true;                       /* clipped away */
+    }
+    if (bx1 - bx0 > 16384 || by1 - by0 > 16384)
+        return false;
+    int X = (int)bx0, Y = (int)by0, w = (int)(bx1 - bx0), h = (int)(by1 - by0);
+    cairo_surface_t *a8 = vgrad_tls.a8;
+    if (!a8 || cairo_image_surface_get_width(a8) < w || cairo_image_surface_get_height(a8) < h) {
+        int nw = w, nh = h;
+        if (a8) {
+            nw = nw > cairo_image_surface_get_width(a8) ? nw : cairo_image_surface_get_width(a8);
+            nh = nh > cairo_image_surface_get_height(a8) ? nh : cairo_image_surface_get_height(a8);
+            cairo_surface_destroy(a8);
+        }
+        a8 = vgrad_tls.a8 = cairo_image_surface_create(CAIRO_FORMAT_A8, nw, nh);
+        if (cairo_surface_status(a8) != CAIRO_STATUS_SUCCESS) {
+            cairo_surface_destroy(a8);
+            vgrad_tls.a8 = NULL;
+            return false;
+        }
+    }
+    uint32_t *rows = grow(vgrad_tls.rows, &vgrad_tls.rows_cap, (size_t)h, sizeof *rows);
+    if (!rows)
+        return false;
+    vgrad_tls.rows = rows;
+    cairo_path_t *path = cairo_copy_path(cr);
+    if (!path || path->status != CAIRO_STATUS_SUCCESS) {
+        cairo_path_destroy(path);
+        return false;
+    }
+    /* the coverage: cleared, then the path filled solid (a mask at device
+     * pixel (X, Y), the same rasteriser and rule as cr's fill) */
+    cairo_t *mc = cairo_create(a8);
+    cairo_rectangle(mc, 0, 0, w, h);
+    cairo_clip(mc);
+    cairo_set_operator(mc, CAIRO_OPERATOR_CLEAR);
+    cairo_paint(mc);
+    cairo_set_operator(mc, CAIRO_OPERATOR_OVER);
+    cairo_translate(mc, -X, -Y);
+    cairo_transform(mc, &m);
+    cairo_set_fill_rule(mc, cairo_get_fill_rule(cr));
+    cairo_set_antialias(mc, cairo_get_antialias(cr));
+    cairo_set_tolerance(mc, cairo_get_tolerance(cr));
+    cairo_append_path(mc, path);
+    cairo_set_source_rgba(mc, 1, 1, 1, 1);
+    cairo_fill(mc);
+    cairo_destroy(mc);
+    cairo_path_destroy(path);
+    cairo_new_path(cr);
+    cairo_surface_flush(a8);
+    /* the gradient at each row's centre, as pixman samples it */
+    double span = y1 - y0;
+    for (int j = 0; j < h; j++) {
+        double uy = (Y + j + 0.5 - m.y0) / m.yy;
+        double t = span != 0 ? (uy - y0) / span : (uy < y0 ? 0 : 1);
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        rows[j] = draw_px_color(c, a0 + (a1 - a0) * t);
+    }
+    draw_mask_rows_px(px, cairo_image_surface_get_data(a8), cairo_image_surface_get_stride(a8), X, Y, w, h, rows, h);
+    return true;
+}
+
 /* ---- sparse masks ---------------------------------------------------------- */
 
 /* Gaps of fewer empty bytes than this stay inside a span (an empty byte
@@ -1774,6 +1859,10 @@ void draw_thread_release(void)
     free(trail_tls.argb);
     free(trail_tls.span);
     memset(&trail_tls, 0, sizeof trail_tls);
+    if (vgrad_tls.a8)
+        cairo_surface_destroy(vgrad_tls.a8);
+    free(vgrad_tls.rows);
+    memset(&vgrad_tls, 0, sizeof vgrad_tls);
     for (int i = 0; i < SPRITE_SLOTS; i++)
         if (sprites.slot[i].surf)
             cairo_surface_destroy(sprites.slot[i].surf);

@@ -665,8 +665,8 @@ static void paint_dots(const line_t *L, draw_t *d, draw_px_t *px, const double *
 
 /* A series' area and glowing line through (xs, ys), into d->cr: one
  * colour, col, at alphas that vary (what the curve cache keeps as a mask). */
-static void paint_series(const line_t *L, draw_t *d, const double *xs, const double *ys, int m, double base,
-                         rect_t p, bs_color_t col, double alpha)
+static void paint_series(const line_t *L, draw_t *d, draw_px_t *px, const double *xs, const double *ys, int m,
+                         double base, rect_t p, bs_color_t col, double alpha)
 {
     cairo_t *cr = d->cr;
     if (L->area) {
@@ -675,12 +675,18 @@ static void paint_series(const line_t *L, draw_t *d, const double *xs, const dou
         curve(cr, xs, ys, m, L->smooth, false);
         cairo_line_to(cr, xs[m - 1], base);
         cairo_close_path(cr);
-        cairo_pattern_t *g = cairo_pattern_create_linear(0, p.y, 0, p.y + p.h);
-        cairo_pattern_add_color_stop_rgba(g, 0, col.r, col.g, col.b, (L->ns > 1 ? 0.28 : 0.42) * alpha);
-        cairo_pattern_add_color_stop_rgba(g, 1, col.r, col.g, col.b, 0.0);
-        cairo_set_source(cr, g);
-        cairo_fill(cr);
-        cairo_pattern_destroy(g);
+        double a0 = (L->ns > 1 ? 0.28 : 0.42) * alpha;
+        bs_color_t ac = { col.r, col.g, col.b, 1, -1 };
+        /* straight into the pixels (the gradient row by row through the
+         * area's coverage) where px takes it, else cairo's gradient */
+        if (!px || !draw_fill_vgrad_px(px, d, ac, p.y, a0, p.y + p.h, 0)) {
+            cairo_pattern_t *g = cairo_pattern_create_linear(0, p.y, 0, p.y + p.h);
+            cairo_pattern_add_color_stop_rgba(g, 0, col.r, col.g, col.b, a0);
+            cairo_pattern_add_color_stop_rgba(g, 1, col.r, col.g, col.b, 0.0);
+            cairo_set_source(cr, g);
+            cairo_fill(cr);
+            cairo_pattern_destroy(g);
+        }
     }
     cairo_new_path(cr);
     curve(cr, xs, ys, m, L->smooth, true);
@@ -759,7 +765,7 @@ static bool cache_fill(const line_t *L, draw_t *d, int si, const sstate_t *st, c
     cairo_transform(cc, &m);
     draw_t dd = *d;
     dd.cr = cc;
-    paint_series(L, &dd, rx, ys, st->m, base, p, (bs_color_t){ 1, 1, 1, 1, -1 }, alpha);
+    paint_series(L, &dd, NULL, rx, ys, st->m, base, p, (bs_color_t){ 1, 1, 1, 1, -1 }, alpha);
     cairo_destroy(cc);
     cairo_surface_flush(c->surf);
     c->x = ix;
@@ -888,7 +894,7 @@ static void line_draw_overlay(const wdg_t *w, draw_t *d)
         if (from_cache)
             cache_paint(L, d, &px, s, sld * xstep, col);
         else
-            paint_series(L, d, xs, ys, st->m, base, p, col, alpha);
+            paint_series(L, d, &px, xs, ys, st->m, base, p, col, alpha);
         paint_dots(L, d, &px, xs, ys, st->m, col, alpha, xstep);
         draw_px_end(&px);
         cairo_restore(cr);
