@@ -94,9 +94,9 @@ static cairo_surface_t *new_surface(int w, int h)
 
 /* A cairo context on one of L's surfaces in design units, clipped to clip
  * (output pixels; w 0: all of it), with that part cleared to `under` (NULL:
- * transparent). */
+ * transparent, and the background where L is solid, when bake is set). */
 static cairo_t *layer_begin(const screen_t *s, const layer_t *L, cairo_surface_t *sf, irect_t clip,
-                            cairo_surface_t *under)
+                            cairo_surface_t *under, bool bake)
 {
     cairo_t *cr = cairo_create(sf);
     if (clip.w > 0) {
@@ -107,6 +107,15 @@ static cairo_t *layer_begin(const screen_t *s, const layer_t *L, cairo_surface_t
         cairo_set_source_surface(cr, under, 0, 0);
     cairo_set_operator(cr, under ? CAIRO_OPERATOR_SOURCE : CAIRO_OPERATOR_CLEAR);
     cairo_paint(cr);
+    if (!under && bake && L->solid.w > 0) {
+        cairo_save(cr);
+        cairo_rectangle(cr, L->solid.x - L->r.x, L->solid.y - L->r.y, L->solid.w, L->solid.h);
+        cairo_clip(cr);
+        cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+        cairo_set_source_surface(cr, s->bg, -L->r.x, -L->r.y);
+        cairo_paint(cr);
+        cairo_restore(cr);
+    }
     cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
     cairo_translate(cr, s->ox - L->r.x, s->oy - L->r.y);
     cairo_scale(cr, s->sx, s->sy);
@@ -163,7 +172,7 @@ static void top_render(screen_t *s, layer_t *L, const wdg_t *w, draw_t *d)
         L->bytes += surface_bytes(full);
         s->layer_bytes += surface_bytes(full);
     }
-    d->cr = layer_begin(s, L, full, (irect_t){ 0 }, NULL);
+    d->cr = layer_begin(s, L, full, (irect_t){ 0 }, NULL, false);
     w->cls->draw_top(w, d);
     layer_end(d->cr, full);
     s->st.drawn_px += (uint64_t)L->r.w * (uint64_t)L->r.h;
@@ -202,6 +211,40 @@ static void top_render(screen_t *s, layer_t *L, const wdg_t *w, draw_t *d)
  * (else leaves L->cached false: the widget is then drawn straight into the
  * frame, as every widget would be without layers), remakes the base and top
  * when they are invalid, and the layer, whole or only L->redo. */
+/* The part of widget i's layer rectangle r that no other widget's on a
+ * page the two share meets (ink margins included): nothing is ever
+ * composed under or into it but the background, so the layer is made over
+ * the background there and the still takes it by a copy (compose_rect).
+ * Cut around each neighbour on the side that keeps the most; w 0: none. */
+static irect_t layer_solid(const screen_t *s, int i, irect_t r)
+{
+    const layout_t *l = s->layout;
+    const wdg_t *w = l->widgets[i];
+    if (!s->bg || cairo_image_surface_get_format(s->bg) != CAIRO_FORMAT_ARGB32 ||
+        cairo_image_surface_get_width(s->bg) != s->out_w || cairo_image_surface_get_height(s->bg) != s->out_h)
+        return (irect_t){ 0 };
+    for (int j = 0; j < l->nwidgets && r.w > 0 && r.h > 0; j++) {
+        const wdg_t *o = l->widgets[j];
+        if (j == i || (w->page >= 0 && o->page >= 0 && w->page != o->page))
+            continue;
+        irect_t m = scr_device_rect(s, o->rect, INK_MARGIN);
+        if (m.w <= 0 || m.h <= 0 || !irect_intersects(r, m))
+            continue;
+        irect_t cut[4] = {
+            { r.x, r.y, m.x - r.x, r.h },                            /* left of it */
+            { m.x + m.w, r.y, r.x + r.w - (m.x + m.w), r.h },        /* right */
+            { r.x, r.y, r.w, m.y - r.y },                            /* above */
+            { r.x, m.y + m.h, r.w, r.y + r.h - (m.y + m.h) },        /* below */
+        };
+        irect_t best = { 0 };
+        for (int k = 0; k < 4; k++)
+            if (cut[k].w > 0 && cut[k].h > 0 && (int64_t)cut[k].w * cut[k].h > (int64_t)best.w * best.h)
+                best = cut[k];
+        r = best;
+    }
+    return r.w > 0 && r.h > 0 ? r : (irect_t){ 0 };
+}
+
 static void layer_render_(screen_t *s, int i, const draw_t *proto);
 static void layer_render(screen_t *s, int i, const draw_t *proto)
 {
@@ -238,13 +281,14 @@ static void layer_render_(screen_t *s, int i, const draw_t *proto)
         s->layer_bytes += bytes;
         L->cached = true;
         L->valid = L->base_valid = false;
+        L->solid = layer_solid(s, i, r);
     }
     draw_t d = *proto;
     uint64_t area = (uint64_t)r.w * (uint64_t)r.h;
     if (!L->base_valid) {                 /* layout, size or what the base shows changed */
         veil_drop(s, L);                  /* made again from the new base when needed */
         if (L->base) {
-            d.cr = layer_begin(s, L, L->base, (irect_t){ 0 }, NULL);
+            d.cr = layer_begin(s, L, L->base, (irect_t){ 0 }, NULL, true);
             draw_base_of(w, &d);
             layer_end(d.cr, L->base);
             s->st.drawn_px += area;
@@ -259,7 +303,7 @@ static void layer_render_(screen_t *s, int i, const draw_t *proto)
     }
     if (L->surf && (!L->valid || L->redo.w > 0)) {
         irect_t part = L->valid ? L->redo : r;
-        d.cr = layer_begin(s, L, L->surf, L->valid ? L->redo : (irect_t){ 0 }, L->base);
+        d.cr = layer_begin(s, L, L->surf, L->valid ? L->redo : (irect_t){ 0 }, L->base, true);
         w->cls->draw(w, &d);
         layer_end(d.cr, L->surf);
         s->st.widgets_drawn++;
@@ -1011,9 +1055,11 @@ static void paint_layers_cairo(screen_t *s, cairo_t *cr, const cairo_region_t *r
 
 /* Rectangle r of the still (pixels of `out`, stride bytes): the background,
  * and over it the cached surface blit placed at (bx, by) (NULL: none), in
- * one pass: scr_over_row where the surface is, a copy elsewhere. */
+ * one pass: scr_over_row where the surface is, a copy elsewhere and where
+ * the surface is solid (made over the background already: the box sol,
+ * w 0: none). */
 static void compose_rect(uint8_t *out, uint8_t *out2, const uint8_t *bgp, size_t stride, cairo_rectangle_int_t r,
-                         cairo_surface_t *blit, int bx, int by)
+                         cairo_surface_t *blit, int bx, int by, irect_t sol)
 {
     int sx0 = bx, sy0 = by, sx1 = bx, sy1 = by, bs = 0;
     const uint8_t *bp = NULL;
@@ -1034,7 +1080,16 @@ static void compose_rect(uint8_t *out, uint8_t *out2, const uint8_t *bgp, size_t
             const uint32_t *sp = (const uint32_t *)(const void *)(bp + (size_t)(y - by) * (size_t)bs);
             if (x0 > r.x)
                 memcpy(d + r.x, b + r.x, (size_t)(x0 - r.x) * 4);
-            scr_over_row(d + x0, sp + (x0 - bx), b + x0, x1 - x0);
+            int s0 = sol.x > x0 ? sol.x : x0, s1 = sol.x + sol.w < x1 ? sol.x + sol.w : x1;
+            if (sol.w <= 0 || y < sol.y || y >= sol.y + sol.h || s1 <= s0) {
+                scr_over_row(d + x0, sp + (x0 - bx), b + x0, x1 - x0);
+            } else {
+                if (s0 > x0)
+                    scr_over_row(d + x0, sp + (x0 - bx), b + x0, s0 - x0);
+                memcpy(d + s0, sp + (s0 - bx), (size_t)(s1 - s0) * 4);
+                if (x1 > s1)
+                    scr_over_row(d + s1, sp + (s1 - bx), b + s1, x1 - s1);
+            }
             if (r.x + r.width > x1)
                 memcpy(d + x1, b + x1, (size_t)(r.x + r.width - x1) * 4);
         }
@@ -1105,7 +1160,7 @@ static void paint_layers(screen_t *s, cairo_t *cr, const cairo_region_t *rg, dra
             cairo_region_union_rectangle(s->dual_done, &r);
         }
         compose_rect(out, out2, bgp, stride, r, L ? (L->surf ? L->surf : L->base) : NULL, L ? L->r.x : 0,
-                     L ? L->r.y : 0);
+                     L ? L->r.y : 0, L ? L->solid : (irect_t){ 0 });
         wrote = true;
     }
     if (wrote)

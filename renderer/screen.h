@@ -68,6 +68,10 @@ typedef struct {
     bool             cached;        /* surfaces made (false: over budget, drawn straight) */
     bool             valid;         /* surf current */
     bool             base_valid;    /* base and top current */
+    irect_t          solid;         /* the part of r no other widget's rectangle (ink margin
+                                       included) meets on a page they share: there base (else
+                                       surf) is made over the background, opaque, and the
+                                       still takes it by a copy; w 0: none (compose.c) */
     irect_t          redo;          /* part of surf to remake (area invalidation); w 0: none */
     irect_t          marks[LAYER_MAX_MARKS];   /* where the marks were last drawn */
     uint64_t         mark_keys[LAYER_MAX_MARKS]; /* and how they looked (cls->overlay_marks) */
