@@ -624,10 +624,10 @@ static void map_recolour_damage(void **st)
     if (drawn > 0)
         fail_msg("a value change no pixel shows redrew the map's layer %llu times", (unsigned long long)drawn);
     compare_now(s, 64 / 60.0, WALL0 + 1067, "an invisible change");
-    frames_run(s, 65, 70, &drawn);
+    frames_run(s, 65, 100, &drawn);   /* half a second on: faster changes go with the marks (map_fast) */
     /* the scale moves (甲 10 → 5): every region and the legend, not the title */
     send(s, "{\"topic\":\"t.regions\",\"value\":{\"甲\":5,\"乙\":20.001,\"丙\":30,\"丁\":40}}");
-    uint64_t px = frames_run(s, 71, 71, &drawn);
+    uint64_t px = frames_run(s, 101, 101, &drawn);
     const wdg_t *w = s->layout->widgets[0];
     irect_t r = irect_clip(scr_device_rect(s, w->rect, INK_MARGIN), s->out_w, s->out_h);
     if (getenv("REPAINT_DEBUG"))
@@ -635,14 +635,61 @@ static void map_recolour_damage(void **st)
     if (drawn == 0 || px >= (uint64_t)r.w * (uint64_t)r.h * 85 / 100)
         fail_msg("the scale moved: %llu layer draws, %llu of the widget's %d pixels repainted (want its regions "
                  "and legend, not its panel and title)", (unsigned long long)drawn, (unsigned long long)px, r.w * r.h);
-    compare_now(s, 71 / 60.0, WALL0 + 1183, "the scale moved: every region recoloured");
-    frames_run(s, 72, 80, &drawn);
+    compare_now(s, 101 / 60.0, WALL0 + 1683, "the scale moved: every region recoloured");
+    frames_run(s, 102, 140, &drawn);
     /* 乙 20 → 35 on the same scale: the flylines go to 丁 and 乙, not 丙 */
     send(s, "{\"topic\":\"t.regions\",\"value\":{\"甲\":5,\"乙\":35,\"丙\":30,\"丁\":40}}");
-    frames_run(s, 81, 81, &drawn);
-    compare_now(s, 81 / 60.0, WALL0 + 1350, "a flyline target gone, another come");
-    frames_run(s, 82, 100, &drawn);
-    compare_now(s, 100 / 60.0, WALL0 + 1667, "comets on the new arcs");
+    frames_run(s, 141, 141, &drawn);
+    compare_now(s, 141 / 60.0, WALL0 + 2350, "a flyline target gone, another come");
+    frames_run(s, 142, 160, &drawn);
+    compare_now(s, 160 / 60.0, WALL0 + 2667, "comets on the new arcs");
+    screen_free(s);
+}
+
+/* Regions changing every frame (a feed at 1000 msg/s): after the first
+ * fast change the map's data goes with the marks, straight into the frame,
+ * and no layer is drawn again while the storm lasts; the frame composed
+ * from damage equals a full repaint mid-storm, with the scale moving and the
+ * flylines' targets changing; once the storm is over only the comets are
+ * repainted; a change after a pause draws the layer again, and that frame
+ * too equals a full repaint. */
+static void map_fast_storm(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tests/data/map-damage-test.json", 640, 480);
+    send(s, "{\"topic\":\"t.regions\",\"value\":{\"甲\":10,\"乙\":20,\"丙\":30,\"丁\":40}}");
+    uint64_t drawn, storm = 0;
+    frames_run(s, 0, 60, &drawn);
+    char msg[192];
+    for (long k = 61; k <= 150; k++) {
+        snprintf(msg, sizeof msg, "{\"topic\":\"t.regions\",\"value\":{\"甲\":%d,\"乙\":%.1f,\"丙\":30,\"丁\":%d}}",
+                 5 + (int)(k % 7), 20 + (k % 40) * 0.7, 40 - (int)(k % 25));
+        send(s, msg);
+        frames_run(s, k, k, &drawn);
+        if (k > 63)
+            storm += drawn;
+        if (k == 90 || k == 121 || k == 150)
+            compare_now(s, k / 60.0, WALL0 + (int64_t)(k * 1000 / 60), "regions changing every frame");
+    }
+    if (storm > 0)
+        fail_msg("regions changing every frame drew the map's layer %llu times: their data should go with the "
+                 "marks", (unsigned long long)storm);
+    frames_run(s, 151, 170, &drawn);
+    uint64_t px = frames_run(s, 171, 171, &drawn);
+    const wdg_t *w = s->layout->widgets[0];
+    irect_t r = irect_clip(scr_device_rect(s, w->rect, INK_MARGIN), s->out_w, s->out_h);
+    if (px * 4 > (uint64_t)r.w * (uint64_t)r.h)
+        fail_msg("after the storm a frame repainted %llu of the map's %d pixels: want its comets only",
+                 (unsigned long long)px, r.w * r.h);
+    compare_now(s, 171 / 60.0, WALL0 + 2850, "after the storm: comets over the data");
+    frames_run(s, 172, 240, &drawn);
+    send(s, "{\"topic\":\"t.regions\",\"value\":{\"甲\":7,\"乙\":33,\"丙\":30,\"丁\":22}}");
+    frames_run(s, 241, 241, &drawn);
+    if (drawn == 0)
+        fail_msg("a change after a pause drew no layer: the map stayed with the marks");
+    compare_now(s, 241 / 60.0, WALL0 + 4017, "a change after the storm: the layer again");
+    frames_run(s, 242, 260, &drawn);
+    compare_now(s, 260 / 60.0, WALL0 + 4333, "settled in the layer");
     screen_free(s);
 }
 
@@ -1257,6 +1304,7 @@ int main(void)
         cmocka_unit_test(map_script),
         cmocka_unit_test(map_marks_script),
         cmocka_unit_test(map_recolour_damage),
+        cmocka_unit_test(map_fast_storm),
         cmocka_unit_test(map_tour_script),
         cmocka_unit_test(flip_rolls_changed_tiles),
         cmocka_unit_test(tour_steps),

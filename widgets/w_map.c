@@ -39,6 +39,7 @@
 #include <string.h>
 
 #define MAP_MAX_FLY 200
+#define MAP_FAST_AREAS 8           /* areas a fast change damages; more: all of it */
 #define MAP_MAX_POINTS 512        /* points kept from the "points" topic     */
 #define MAP_MAX_RIPPLES 32        /* points with animated ripples, at most   */
 #define MAP_POINT_NAME 64         /* bytes of a point's name, with its NUL   */
@@ -142,6 +143,19 @@ typedef struct {
     double     vmin, vmax;
     double     pulse_until;
     bool       has;
+    /* fast: the regions change faster than every MAP_FAST_S, so what data
+     * shows (fills, borders, arcs, labels, legend) is drawn with the marks,
+     * straight into the frame, and the layer holds the base alone: remaking
+     * a layer, and composing it into the still, on every frame costs two
+     * copies of the map's pixels more than drawing it where it goes. A change
+     * then damages the content rect through a mark keyed by content_gen. */
+    bool       fast;
+    double     data_t;        /* when the regions last changed              */
+    uint64_t   content_gen;   /* counts the changes drawn while fast         */
+    rect_t     dirty[MAP_FAST_AREAS];   /* what the last one changed (design */
+    int        ndirty;                  /* units), its marks; while fast     */
+    rect_t     pend[MAP_FAST_AREAS];    /* what this one changes (map_data)  */
+    int        npend;                   /* -1: all of the content            */
     int        center_idx;
     int        fly[MAP_MAX_FLY];
     int        nfly;
@@ -442,15 +456,31 @@ static bool fly_has(const int *fly, int n, int t)
     return false;
 }
 
+/* Regions changing faster than this are drawn with the marks (map_t.fast). */
+#define MAP_FAST_S 0.5
+
+/* Area invalidation of the layer, unless the data parts are drawn with the
+ * marks (fast): then the content's mark key says it changed. */
+static void map_inval_area(wdg_t *w, map_t *k, rect_t r)
+{
+    if (!k->fast) {
+        wdg_invalidate_area(w, r);
+    } else if (k->npend >= 0 && k->npend < MAP_FAST_AREAS) {
+        k->pend[k->npend++] = r;
+    } else {
+        k->npend = -1;                      /* too many: all of it */
+    }
+}
+
 /* The box (design units) of the flyline arc to region t, with its stroke. */
-static void invalidate_arc(wdg_t *w, const map_t *k, const gj_proj_t *p, int t)
+static void invalidate_arc(wdg_t *w, map_t *k, const gj_proj_t *p, int t)
 {
     gj_pt_t a, b, c;
     if (!fly_arc_to(k, p, t, &a, &b, &c))
         return;
     double x0 = fmin(a.x, fmin(b.x, c.x)) - 3, y0 = fmin(a.y, fmin(b.y, c.y)) - 3;
     double x1 = fmax(a.x, fmax(b.x, c.x)) + 3, y1 = fmax(a.y, fmax(b.y, c.y)) + 3;
-    wdg_invalidate_area(w, (rect_t){ x0, y0, x1 - x0, y1 - y0 });
+    map_inval_area(w, k, (rect_t){ x0, y0, x1 - x0, y1 - y0 });
 }
 
 static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
@@ -508,6 +538,12 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
         free(next);
         return;
     }
+    /* the pace: faster than MAP_FAST_S, the data parts go with the marks;
+     * crossing it, the map is drawn the other way, all of it */
+    bool fast = was && now >= k->data_t && now - k->data_t < MAP_FAST_S, switched = fast != k->fast;
+    k->data_t = now;
+    k->fast = fast;
+    k->npend = 0;
     k->vmin = INFINITY;
     k->vmax = -INFINITY;
     int order[MAP_MAX_FLY], m = 0;
@@ -549,11 +585,14 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
      * only when the labels' places can change (a region gained or lost its
      * value, the flylines' hub came or went) or nearly all of it changed. */
     bool same = was && !kinds && (k->nfly > 0) == (old_nfly > 0);
+    if (!same)
+        k->npend = -1;
     rect_t c;
     double depth, ls = k->label_size, lo, hi;
     gj_proj_t p = map_geometry(k, w, &c, &depth);
     range(k, &lo, &hi);
     int areas = 0;
+    bool shown = !same;                     /* a pixel changes (for the content's mark) */
     for (int i = 0; i < n; i++) {
         int64_t sk = shade_key(k, k->val[i]);
         bool look = sk != k->shade[i];
@@ -571,14 +610,15 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
         double hub = i == k->center_idx ? ls * 2.6 : 0;      /* its label moves off the hub */
         double x0 = fmin(fmin(rlo.x, rhi.x) - 3, q.x - ls * 5), x1 = fmax(fmax(rlo.x, rhi.x) + 3, q.x + ls * 5);
         double y0 = fmin(fmin(rlo.y, rhi.y) - 3, q.y - ls * 1.6 - hub), y1 = fmax(fmax(rlo.y, rhi.y) + 3, q.y + ls * 1.8 + hub);
-        wdg_invalidate_area(w, (rect_t){ x0, y0, x1 - x0, y1 - y0 });
+        map_inval_area(w, k, (rect_t){ x0, y0, x1 - x0, y1 - y0 });
         areas++;
         if (i == k->tour_lit)
-            wdg_invalidate_area(w, tour_area(k, &p, c, i));    /* its callout's value */
+            map_inval_area(w, k, tour_area(k, &p, c, i));    /* its callout's value */
     }
     if (same && k->legend && k->fmt.thresholds.n == 0 && !(lo == old_lo && hi == old_hi)) {
-        wdg_invalidate_area(w, legend_area(k, c, old_lo, old_hi));
-        wdg_invalidate_area(w, legend_area(k, c, lo, hi));
+        shown = true;
+        map_inval_area(w, k, legend_area(k, c, old_lo, old_hi));
+        map_inval_area(w, k, legend_area(k, c, lo, hi));
     }
     for (int i = 0; same && i < old_nfly; i++)          /* arcs gone ... */
         if (!fly_has(k->fly, k->nfly, old_fly[i]))
@@ -586,8 +626,19 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
     for (int i = 0; same && i < k->nfly; i++)           /* ... and come */
         if (!fly_has(old_fly, old_nfly, k->fly[i]))
             invalidate_arc(w, k, &p, k->fly[i]), areas++;
-    if (!same || areas > 64)
+    if (switched || (!k->fast && (!same || areas > 64)))
         wdg_invalidate(w);
+    if (k->fast && (shown || areas > 0)) {
+        k->content_gen++;                   /* the content's marks changed */
+        if (k->npend > 0) {
+            memcpy(k->dirty, k->pend, sizeof k->pend[0] * (size_t)k->npend);
+            k->ndirty = k->npend;
+        } else {
+            k->dirty[0] = c;
+            k->ndirty = 1;
+        }
+        wdg_invalidate_overlay(w);
+    }
     if (kinds || !was)
         tour_items_update(k);
     free(next);
@@ -2037,7 +2088,35 @@ static void lay_borders(const map_t *k, draw_t *d, draw_px_t *px, const gj_proj_
     draw_inset(k, d, c);
 }
 
-static void map_draw(const wdg_t *w, draw_t *d)
+/* Whether design rect r (with its ink) meets the clip px was taken under
+ * (known: px was usable); true when that cannot be told. While the map is
+ * drawn with the marks, most frames' clip is the comets' small boxes: a
+ * label outside all of them is not drawn at all. */
+static bool clip_meets(const draw_px_t *px, bool known, cairo_t *cr, rect_t r)
+{
+    if (!known)
+        return true;
+    double xs[4] = { r.x, r.x + r.w, r.x, r.x + r.w }, ys[4] = { r.y, r.y, r.y + r.h, r.y + r.h };
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+    for (int j = 0; j < 4; j++) {
+        cairo_user_to_device(cr, &xs[j], &ys[j]);
+        x0 = fmin(x0, xs[j] + px->ox);
+        y0 = fmin(y0, ys[j] + px->oy);
+        x1 = fmax(x1, xs[j] + px->ox);
+        y1 = fmax(y1, ys[j] + px->oy);
+    }
+    if (!(x0 <= x1 && y0 <= y1))
+        return true;
+    for (int k = 0; k < px->n; k++)
+        if (x0 - 1 < px->r[k][2] && px->r[k][0] < x1 + 1 && y0 - 1 < px->r[k][3] && px->r[k][1] < y1 + 1)
+            return true;
+    return false;
+}
+
+/* What the data shows: the regions' fills, the toured region, the borders,
+ * the flylines' arcs, the labels, points, callout, legend and caption; in
+ * the layer (map_draw), or with the marks while the regions change fast. */
+static void map_content(const wdg_t *w, draw_t *d)
 {
     const map_t *k = (const map_t *)w;
     cairo_t *cr = d->cr;
@@ -2052,7 +2131,7 @@ static void map_draw(const wdg_t *w, draw_t *d)
      * through the cached masks, inside the clip as it is before the
      * content rect's (the masks and the borders' surface lie within it) */
     draw_px_t px;
-    draw_px_begin(&px, d);
+    bool known = draw_px_begin(&px, d);      /* px's rectangles: the clip, for clip_meets */
     gj_proj_t p = map_begin(k, w, cr, &c, &depth);
     /* (the slab under the map is in the base layer: map_draw_base) */
 
@@ -2130,6 +2209,8 @@ static void map_draw(const wdg_t *w, draw_t *d)
             if (clash)
                 continue;
             placed[nplaced++] = box;
+            if (!clip_meets(&px, known, cr, (rect_t){ box.x - ls, box.y - ls * 0.5, box.w + 2 * ls, box.h + ls }))
+                continue;                       /* placed, nothing of it in the clip */
             double ny = val ? q.y - ls * 0.55 : q.y;
             bs_color_t shadow = { 0, 0.05f, 0.2f, 0.9f, -1 };
             draw_text_glow(d, FONT_BOLD, ls, q.x, ny, r->name, text, shadow, AL_CENTER);
@@ -2162,7 +2243,11 @@ static void map_draw(const wdg_t *w, draw_t *d)
         snprintf(note, sizeof note, "点位 %d · 已忽略 %ld", k->npts, k->pt_bad + k->pt_off + k->pt_over);
         draw_text(d, FONT_TEXT, 12, c.x + c.w - 10, c.y + 14, note, dim, AL_RIGHT);
     }
-    if (k->legend && (isfinite(k->vmin) || k->fmt.thresholds.n > 0))
+    double llo, lhi;
+    range(k, &llo, &lhi);
+    rect_t la = legend_area(k, c, llo, lhi);
+    if (k->legend && (isfinite(k->vmin) || k->fmt.thresholds.n > 0) &&
+        clip_meets(&px, known, cr, (rect_t){ la.x - 4, la.y - 4, la.w + 8, la.h + 8 }))
         draw_legend(k, d, legend_rect(k, c));    /* above an inset in the lower left */
     if (k->caption) {                           /* beside an inset in the lower right */
         double cx = ib.w > 0 && k->inset_corner == INSET_BR ? ib.x - 10 : c.x + c.w - 10;
@@ -2172,14 +2257,23 @@ static void map_draw(const wdg_t *w, draw_t *d)
         draw_text(d, FONT_TEXT, 18, c.x + c.w / 2, c.y + 24, "等待数据…", dim, AL_CENTER);
 }
 
+static void map_draw(const wdg_t *w, draw_t *d)
+{
+    if (!((const map_t *)w)->fast)
+        map_content(w, d);
+}
+
 /* The moving parts over the cached map: pulses on regions that just
- * changed, and the flylines. */
+ * changed, and the flylines; under them, while the regions change fast,
+ * what the data shows (map_content). */
 static void map_overlay(const wdg_t *w, draw_t *d)
 {
     const map_t *k = (const map_t *)w;
     const gj_map_t *m = k->map;
     if (!m)
         return;
+    if (k->fast)
+        map_content(w, d);
     cairo_t *cr = d->cr;
     rect_t c;
     double depth;
@@ -2285,7 +2379,7 @@ static void marks_add(marks_t *a, double x0, double y0, double x1, double y1, ui
  * tail and head, each landing ripple, the centre's rings, the regions
  * still pulsing, and each point's ripple. */
 /* A step's key: what (MK_*), which one, its step. */
-enum { MK_HUB = 1, MK_LAND, MK_PULSE, MK_FLASH, MK_RIPPLE };   /* the comets and the tour: every frame */
+enum { MK_HUB = 1, MK_LAND, MK_PULSE, MK_FLASH, MK_RIPPLE, MK_CONTENT };   /* the comets and the tour: every frame */
 static uint64_t mark_key(int what, int i, uint64_t step)
 {
     return ((uint64_t)what << 56) ^ ((uint64_t)(unsigned)i << 40) ^ step;
@@ -2300,7 +2394,14 @@ static int map_overlay_marks(const wdg_t *w, double now, wdg_mark_t *out, int ma
     rect_t c;
     double depth;
     gj_proj_t p = map_geometry(k, w, &c, &depth);
-    marks_t acc = { out, 0, max, c };
+    int own = 0;                        /* the content's last change, in slots of its own (never joined) */
+    for (int i = 0; k->fast && i < k->ndirty && own < max - 1; i++) {
+        rect_t r = k->dirty[i];
+        double x0 = fmax(r.x, c.x), y0 = fmax(r.y, c.y), x1 = fmin(r.x + r.w, c.x + c.w), y1 = fmin(r.y + r.h, c.y + c.h);
+        if (x1 > x0 && y1 > y0)
+            out[own++] = (wdg_mark_t){ { x0, y0, x1 - x0, y1 - y0 }, mark_key(MK_CONTENT, i, k->content_gen) };
+    }
+    marks_t acc = { out + own, 0, max - own, c };
     double x0, y0, x1, y1;
     int from, to;
     double e;
@@ -2378,7 +2479,7 @@ static int map_overlay_marks(const wdg_t *w, double now, wdg_mark_t *out, int ma
 #undef BEGIN
 #undef GROW
 #undef EMIT
-    return acc.n;
+    return own + acc.n;
 }
 
 static void map_text(const wdg_t *w, wdg_text_t *out)
