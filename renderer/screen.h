@@ -56,7 +56,7 @@ typedef struct {
 } screen_stats_t;
 
 /* A widget's cached layers (see widget.h, "Layers"), in output pixels. */
-#define LAYER_MAX_MARKS 32
+#define LAYER_MAX_MARKS 64
 typedef struct {
     cairo_surface_t *surf;          /* base + draw(); NULL when the kind has no draw() */
     cairo_surface_t *base;          /* core panel + draw_base(); NULL if none */

@@ -1441,6 +1441,7 @@ static void glow_dot(draw_t *d, draw_px_t *px, double x, double y, double r, bs_
 /* The moving marks' shapes, one definition for the overlay that draws them
  * and for the rectangles that damage them (design units). */
 #define COMET_N 8                 /* segments of a comet's tail              */
+#define COMET_PIECES 4            /* boxes of its tail in the damage          */
 #define HUB_RATE   24.0           /* steps a second of the hub's rings (11 units/s) */
 #define LAND_RATE  20.0           /* of a landing ring (7.5 units/s)         */
 #define PULSE_RATE 30.0           /* of a pulse's rings (25 units/s)         */
@@ -2430,12 +2431,22 @@ static int map_overlay_marks(const wdg_t *w, double now, wdg_mark_t *out, int ma
             if (!fly_arc(k, &p, i, &a, &b, &cc))
                 continue;
             double u = comet_u(k, i, now);
-            BEGIN();                                   /* the comet: tail and head */
-            for (int j = 0; j <= COMET_N; j++) {
-                double t = fmax(0, u - COMET_TAIL * (COMET_N - j) / COMET_N);
-                gj_pt_t q = bezier(a, cc, b, t);
-                GROW(q.x, q.y, j == COMET_N ? COMET_HEAD * 3 : 0.6 + 2.4 * (j + 1) / COMET_N);
+            /* the comet: its tail in COMET_PIECES boxes, each round its
+             * segments grown by the widest of them (a curved tail's one
+             * box is mostly empty), and its head with its glow */
+            gj_pt_t q[COMET_N + 1];
+            for (int j = 0; j <= COMET_N; j++)
+                q[j] = bezier(a, cc, b, fmax(0, u - COMET_TAIL * (COMET_N - j) / COMET_N));
+            for (int s0 = 0; s0 < COMET_N; s0 += COMET_N / COMET_PIECES) {
+                int s1 = s0 + COMET_N / COMET_PIECES < COMET_N ? s0 + COMET_N / COMET_PIECES : COMET_N;
+                double wd = 0.6 + 2.4 * s1 / COMET_N;  /* segment s1 - 1's width: the widest */
+                BEGIN();
+                for (int j = s0; j <= s1; j++)
+                    GROW(q[j].x, q[j].y, wd);
+                EMIT(wdg_mark_key_now(now));
             }
+            BEGIN();
+            GROW(q[COMET_N].x, q[COMET_N].y, COMET_HEAD * 3);
             EMIT(wdg_mark_key_now(now));
             BEGIN();                                   /* the ripple where it lands */
             R = landing_ring(i, wdg_step_t(now, LAND_RATE), &lw, &al);
