@@ -151,6 +151,7 @@ typedef struct {
      * then damages the content rect through a mark keyed by content_gen. */
     bool       fast;
     double     data_t;        /* when the regions last changed              */
+    double     gap;           /* their mean interval (INFINITY: unknown)    */
     uint64_t   content_gen;   /* counts the changes drawn while fast         */
     rect_t     dirty[MAP_FAST_AREAS];   /* what the last one changed (design */
     int        ndirty;                  /* units), its marks; while fast     */
@@ -275,6 +276,7 @@ static int map_init(wdg_t *w, char *err, size_t errlen)
     size_t n = (size_t)k->map->nregions;
     k->by_name = malloc(n * sizeof *k->by_name);
     k->val = malloc(n * sizeof *k->val);
+    k->gap = INFINITY;                  /* no pace known yet */
     k->changed = malloc(n * sizeof *k->changed);
     k->shade = malloc((n ? n : 1) * sizeof *k->shade);
     k->vtext = malloc((n ? n : 1) * sizeof *k->vtext);
@@ -456,8 +458,11 @@ static bool fly_has(const int *fly, int n, int t)
     return false;
 }
 
-/* Regions changing faster than this are drawn with the marks (map_t.fast). */
+/* Regions changing faster than every MAP_FAST_S / 2 on average are drawn
+ * with the marks, until slower than MAP_FAST_S (map_t.fast); the mean
+ * weights each new interval by MAP_GAP_W. */
 #define MAP_FAST_S 0.5
+#define MAP_GAP_W 0.3
 
 /* Area invalidation of the layer, unless the data parts are drawn with the
  * marks (fast): then the content's mark key says it changed. */
@@ -538,9 +543,15 @@ static void map_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_
         free(next);
         return;
     }
-    /* the pace: faster than MAP_FAST_S, the data parts go with the marks;
-     * crossing it, the map is drawn the other way, all of it */
-    bool fast = was && now >= k->data_t && now - k->data_t < MAP_FAST_S, switched = fast != k->fast;
+    /* the pace (k->gap: the changes' mean interval, weighted to the
+     * latest): a sustained pace faster than MAP_FAST_S / 2 sends the data
+     * parts to the marks; slower than MAP_FAST_S, or a pause of a second,
+     * brings them back to the layer; crossing, all of it is drawn again.
+     * Between the two the map stays as it is, so a feed whose changes come
+     * in pairs (0.3 s, then 1.7 s) does not switch on every change. */
+    double dt = was && now >= k->data_t ? now - k->data_t : INFINITY;
+    k->gap = !isfinite(k->gap) ? dt : !isfinite(dt) ? dt : k->gap * (1 - MAP_GAP_W) + dt * MAP_GAP_W;
+    bool fast = k->fast ? !(dt >= 1.0 || k->gap > MAP_FAST_S) : k->gap < MAP_FAST_S / 2, switched = fast != k->fast;
     k->data_t = now;
     k->fast = fast;
     k->npend = 0;
