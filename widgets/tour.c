@@ -68,6 +68,19 @@ double wdg_tour_mix(const wdg_tour_t *t, double now)
     return wdg_ease(0, 1, (now - t->t_step) / WDG_TOUR_EASE);
 }
 
+double wdg_tour_mix_steps(const wdg_tour_t *t, double now, int steps, uint64_t *step)
+{
+    double e = wdg_tour_mix(t, now);
+    steps = steps < 1 ? 1 : steps;
+    if (!(e < 1)) {                               /* over (or no time): where it goes */
+        *step = (uint64_t)steps;
+        return e >= 1 ? 1 : 0;
+    }
+    double n = floor(fmax(0, e) * steps);
+    *step = (uint64_t)n;
+    return n / steps;
+}
+
 void wdg_tour_follow(wdg_tour_t *t, int cur, int prev, int n)
 {
     if (t->cur < 0)

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define WDG_TOUR_MIN  1.0      /* shortest period, seconds (0 = off)     */
 #define WDG_TOUR_MAX  3600.0   /* longest period                        */
@@ -52,6 +53,14 @@ bool wdg_tour_tick(wdg_tour_t *t, int n, double now);
 /* How far the highlight has moved from prev to cur at now: 0..1, eased
  * (1 once the ease is over). */
 double wdg_tour_mix(const wdg_tour_t *t, double now);
+
+/* wdg_tour_mix in `steps` equal steps of the mix (1 and more): a
+ * highlight that moves D units over the ease, drawn with steps =
+ * D / 0.5, moves half a unit a step and is repainted only when it steps
+ * (an ease-out spends most of its frames moving a fraction of a pixel).
+ * *step: the step's number, a mark's key (cls->overlay_marks); `steps`
+ * once the ease is over. */
+double wdg_tour_mix_steps(const wdg_tour_t *t, double now, int steps, uint64_t *step);
 
 /* Whether the ease from prev to cur is in flight at now. */
 bool wdg_tour_easing(const wdg_tour_t *t, double now);

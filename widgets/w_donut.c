@@ -43,6 +43,7 @@ typedef struct {
     double     t0, total;
     bool       has;
     double     anim_until;
+    uint64_t   gen;                /* counts changes of what is shown: the marks' keys */
     wdg_tour_t tour;
 } donut_t;
 
@@ -154,6 +155,7 @@ static void donut_data(wdg_t *w, int slot, const bs_value_t *v, const store_entr
     k->total = total;
     k->t0 = now;
     k->has = true;
+    k->gen++;
     if (moved)
         k->anim_until = now + k->animate;
     wdg_invalidate(w);
@@ -622,6 +624,16 @@ static rect_t rect_join(rect_t a, rect_t b)
     return (rect_t){ x0, y0, fmax(a.x + a.w, b.x + b.w) - x0, fmax(a.y + a.h, b.y + b.h) - y0 };
 }
 
+/* The tour's mix as it is drawn: in steps of half a unit of the pull-out
+ * (PULL × R over the ease), so that an ease repaints the slices when they
+ * have moved, not on each frame of its slow end; *step is the step's
+ * number. */
+static double tour_e(const donut_t *k, const donut_geom_t *G, double now, uint64_t *step)
+{
+    int steps = (int)fmin(64, fmax(2, ceil(PULL * G->R / 0.5)));
+    return wdg_tour_mix_steps(&k->tour, now, steps, step);
+}
+
 /* Slice i drawn pulled out by e (0..1), brighter, with a glowing edge. */
 static void draw_pulled(const donut_t *k, const donut_geom_t *G, draw_t *d, int i, double a0, double a1,
                         double e, double alpha)
@@ -756,7 +768,8 @@ static void donut_draw_overlay(const wdg_t *w, draw_t *d)
     donut_geom_t G = donut_geom(k);
     double A0[DONUT_MAX], A1[DONUT_MAX];
     slice_angles(k, d->now, A0, A1);
-    double e = wdg_tour_mix(&k->tour, d->now), alpha = 1.0;   /* stale: the core dims it */
+    uint64_t step;
+    double e = tour_e(k, &G, d->now, &step), alpha = 1.0;   /* stale: the core dims it */
     int cur = k->tour.cur, prev = k->tour.prev;
     if (tour_slice(k, prev) && e < 1) {
         if (A1[prev] > A0[prev] && in_clip(cr, d, slice_box(&G, A0[prev], A1[prev], 1 - e)))
@@ -776,8 +789,10 @@ static void donut_draw_overlay(const wdg_t *w, draw_t *d)
 }
 
 /* The tour's marks: the highlighted slice and the one it left (while it
- * eases back), their legend rows, the callout with its leader. */
-static int donut_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
+ * eases back), their legend rows, the callout with its leader; each keyed
+ * by the data's changes, the tour's items and its step (every frame while
+ * the slices sweep). */
+static int donut_overlay_marks(const wdg_t *w, double now, wdg_mark_t *out, int max)
 {
     const donut_t *k = (const donut_t *)w;
     int n = 0;
@@ -786,22 +801,27 @@ static int donut_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
     donut_geom_t G = donut_geom(k);
     double A0[DONUT_MAX], A1[DONUT_MAX];
     slice_angles(k, now, A0, A1);
-    double e = wdg_tour_mix(&k->tour, now);
+    uint64_t step;
+    double e = tour_e(k, &G, now, &step);
     int cur = k->tour.cur, prev = k->tour.prev;
+    uint64_t key = k->anim_until > 0 && now < k->anim_until
+                       ? wdg_mark_key_now(now)                 /* the slices sweep */
+                       : (k->gen * 0x9e3779b97f4a7c15u) ^ ((uint64_t)(unsigned)(cur + 1) << 48) ^
+                             ((uint64_t)(unsigned)(prev + 1) << 56) ^ step;
     if (tour_slice(k, prev) && e < 1) {
         if (A1[prev] > A0[prev])
-            out[n++] = slice_box(&G, A0[prev], A1[prev], 1 - e);
+            out[n++] = (wdg_mark_t){ slice_box(&G, A0[prev], A1[prev], 1 - e), key };
         if (G.legend != 3)
-            out[n++] = legend_row(&G, prev);
+            out[n++] = (wdg_mark_t){ legend_row(&G, prev), key };
     }
     if (A1[cur] > A0[cur]) {
-        out[n++] = slice_box(&G, A0[cur], A1[cur], e);
+        out[n++] = (wdg_mark_t){ slice_box(&G, A0[cur], A1[cur], e), key };
         callout_t co = callout_of(k, &G, cur, A0[cur], A1[cur]);
         if (co.box.w > 0)
-            out[n++] = callout_rect(&co);
+            out[n++] = (wdg_mark_t){ callout_rect(&co), key };
     }
     if (G.legend != 3)
-        out[n++] = legend_row(&G, cur);
+        out[n++] = (wdg_mark_t){ legend_row(&G, cur), key };
     return n;
 }
 
@@ -845,6 +865,6 @@ const wdg_class_t wdg_donut_class = {
     .draw_base = donut_draw_base,
     .draw = donut_draw,
     .draw_overlay = donut_draw_overlay,
-    .overlay_rects = donut_overlay_rects,
+    .overlay_marks = donut_overlay_marks,
     .text = donut_text,
 };
