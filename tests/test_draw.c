@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -672,6 +673,88 @@ static void test_vgrad_matches_cairo(void **state)
     cairo_surface_destroy(a8);
 }
 
+/* A donut's slice (an annular sector) and a pie's (to the centre), filled
+ * with a radial gradient through draw_fill_rgrad_px, against cairo's radial
+ * gradient fill of the same path: colour and alpha both change between the
+ * stops, the gradient held beyond them; one level apart at most but on
+ * twenty edge pixels, in a clip of several rectangles, at 1x and 2x. */
+static void sector_path(cairo_t *cr, double cx, double cy, double ro, double ri, double a0, double a1)
+{
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, cx, cy, ro, a0, a1);
+    if (ri > 0)
+        cairo_arc_negative(cr, cx, cy, ri, a1, a0);
+    else
+        cairo_line_to(cr, cx, cy);
+    cairo_close_path(cr);
+}
+
+static void test_rgrad_matches_cairo(void **state)
+{
+    (void)state;
+    static const double scales[] = { 1.0, 2.0 };
+    /* ring: inner and outer radius of the path, then of the gradient */
+    static const double rings[][4] = { { 30, 80, 30, 80 }, { 0, 70, 10, 60 } };
+    const bs_color_t c0 = { 0.0f, 0.9f * 0.55f, 0.7f, 0.9f, -1 }, c1 = { 1.0f, 0.83f, 0.30f, 1.0f, -1 };
+    for (size_t si = 0; si < 2; si++)
+        for (size_t ri = 0; ri < 2; ri++) {
+            cairo_surface_t *sf[2] = { noisy(), noisy() };
+            for (int k = 0; k < 2; k++) {
+                cairo_t *cr = cairo_create(sf[k]);
+                static const int rects[][4] = { { 0, 0, 120, 90 }, { 100, 60, 150, 130 }, { 260, 0, 60, 200 } };
+                for (size_t i = 0; i < sizeof rects / sizeof rects[0]; i++)
+                    cairo_rectangle(cr, rects[i][0], rects[i][1], rects[i][2], rects[i][3]);
+                cairo_clip(cr);
+                cairo_translate(cr, 3, 2);
+                cairo_scale(cr, scales[si], scales[si]);
+                double cx = 85, cy = 82;
+                sector_path(cr, cx, cy, rings[ri][1], rings[ri][0], -2.9, 1.3);
+                if (k) {
+                    draw_t d = { .cr = cr, .scale = 1 };
+                    draw_px_t px;
+                    assert_true(draw_px_begin(&px, &d));
+                    assert_true(draw_fill_rgrad_px(&px, &d, cx, cy, rings[ri][2], c0, rings[ri][3], c1));
+                    draw_px_end(&px);
+                    assert_false(cairo_has_current_point(cr));       /* the path is consumed */
+                } else {
+                    cairo_pattern_t *g = cairo_pattern_create_radial(cx, cy, rings[ri][2], cx, cy, rings[ri][3]);
+                    cairo_pattern_add_color_stop_rgba(g, 0, c0.r, c0.g, c0.b, c0.a);
+                    cairo_pattern_add_color_stop_rgba(g, 1, c1.r, c1.g, c1.b, c1.a);
+                    cairo_set_source(cr, g);
+                    cairo_fill(cr);
+                    cairo_pattern_destroy(g);
+                }
+                cairo_destroy(cr);
+            }
+            long over;
+            int worst = compare(sf[0], sf[1], 1, &over);
+            /* edge pixels: cairo's gradient fill takes its coverage another
+             * way than a solid fill does (a few levels, one pixel 12) */
+            if (worst > 16 || over > 20) {
+                cairo_surface_write_to_png(sf[0], "/tmp/test-draw-rgrad-cairo.png");
+                cairo_surface_write_to_png(sf[1], "/tmp/test-draw-rgrad-direct.png");
+                fail_msg("rgrad, scale %g, ring %zu: worst delta %d, %ld pixels more than 1 off", scales[si], ri,
+                         worst, over);
+            }
+            cairo_surface_destroy(sf[0]);
+            cairo_surface_destroy(sf[1]);
+        }
+    /* what it cannot take: the radii the wrong way round, a NaN centre; the
+     * path kept for cairo */
+    cairo_surface_t *sf = noisy();
+    cairo_t *cr = cairo_create(sf);
+    draw_t d = { .cr = cr, .scale = 1 };
+    draw_px_t px;
+    assert_true(draw_px_begin(&px, &d));
+    sector_path(cr, 85, 82, 80, 30, 0, 1);
+    assert_false(draw_fill_rgrad_px(&px, &d, 85, 82, 80, c0, 30, c1));
+    assert_false(draw_fill_rgrad_px(&px, &d, NAN, 82, 30, c0, 80, c1));
+    assert_true(cairo_has_current_point(cr));
+    draw_px_end(&px);
+    cairo_destroy(cr);
+    cairo_surface_destroy(sf);
+}
+
 /* A picture for draw_picture: a slanted tab and a round bar, their look in
  * arg (counted, so the test sees when it is painted). */
 typedef struct { double w, h; float a, zero; } pic_arg_t;   /* no padding: its bytes are the key */
@@ -781,6 +864,7 @@ int main(void)
         cmocka_unit_test(test_mask_matches_cairo),
         cmocka_unit_test(test_mask_rows_match_cairo),
         cmocka_unit_test(test_vgrad_matches_cairo),
+        cmocka_unit_test(test_rgrad_matches_cairo),
         cmocka_unit_test(test_picture_is_painted_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1631,32 +1631,36 @@ static _Thread_local struct {
     size_t           rows_cap;
 } vgrad_tls;
 
-bool draw_fill_vgrad_px(draw_px_t *px, draw_t *d, bs_color_t c, double y0, double a0, double y1, double a1)
+/* cr's current path's coverage, for draw_fill_vgrad_px and
+ * draw_fill_rgrad_px: an A8 mask (vgrad_tls.a8) at device pixel (*X, *Y),
+ * *w × *h, the path's box within px's clip, filled solid with cr's fill
+ * rule and antialias (the same rasteriser as cr's fill). 1: the mask is
+ * made; 0: nothing to fill (empty, clipped away); both consume the path.
+ * -1: px cannot take it (too big, no memory), the path kept. */
+static int path_coverage(draw_px_t *px, draw_t *d, int *X, int *Y, int *w, int *h)
 {
     cairo_t *cr = d->cr;
-    if (!px_usable(px, d) || !isfinite(y0) || !isfinite(y1) || !isfinite(a0) || !isfinite(a1))
-        return false;
     cairo_matrix_t m;
     cairo_get_matrix(cr, &m);
     double ux0, uy0, ux1, uy1;
     cairo_fill_extents(cr, &ux0, &uy0, &ux1, &uy1);
     if (!(ux1 > ux0 && uy1 > uy0)) {
         cairo_new_path(cr);
-        return true;                       /* nothing to fill */
+        return 0;                          /* nothing to fill */
     }
     /* the path's box in device pixels, within the clip's extents */
     double bx0 = fmax(floor(m.xx * ux0 + m.x0), px->ext[0] - px->ox), by0 = fmax(floor(m.yy * uy0 + m.y0), px->ext[1] - px->oy);
     double bx1 = fmin(ceil(m.xx * ux1 + m.x0), px->ext[2] - px->ox), by1 = fmin(ceil(m.yy * uy1 + m.y0), px->ext[3] - px->oy);
     if (!(bx1 > bx0 && by1 > by0)) {
         cairo_new_path(cr);
-        return true;                       /* clipped away */
+        return 0;                          /* clipped away */
     }
     if (bx1 - bx0 > 16384 || by1 - by0 > 16384)
-        return false;
-    int X = (int)bx0, Y = (int)by0, w = (int)(bx1 - bx0), h = (int)(by1 - by0);
+        return -1;
+    *X = (int)bx0, *Y = (int)by0, *w = (int)(bx1 - bx0), *h = (int)(by1 - by0);
     cairo_surface_t *a8 = vgrad_tls.a8;
-    if (!a8 || cairo_image_surface_get_width(a8) < w || cairo_image_surface_get_height(a8) < h) {
-        int nw = w, nh = h;
+    if (!a8 || cairo_image_surface_get_width(a8) < *w || cairo_image_surface_get_height(a8) < *h) {
+        int nw = *w, nh = *h;
         if (a8) {
             nw = nw > cairo_image_surface_get_width(a8) ? nw : cairo_image_surface_get_width(a8);
             nh = nh > cairo_image_surface_get_height(a8) ? nh : cairo_image_surface_get_height(a8);
@@ -1666,27 +1670,23 @@ bool draw_fill_vgrad_px(draw_px_t *px, draw_t *d, bs_color_t c, double y0, doubl
         if (cairo_surface_status(a8) != CAIRO_STATUS_SUCCESS) {
             cairo_surface_destroy(a8);
             vgrad_tls.a8 = NULL;
-            return false;
+            return -1;
         }
     }
-    uint32_t *rows = grow(vgrad_tls.rows, &vgrad_tls.rows_cap, (size_t)h, sizeof *rows);
-    if (!rows)
-        return false;
-    vgrad_tls.rows = rows;
     cairo_path_t *path = cairo_copy_path(cr);
     if (!path || path->status != CAIRO_STATUS_SUCCESS) {
         cairo_path_destroy(path);
-        return false;
+        return -1;
     }
     /* the coverage: cleared, then the path filled solid (a mask at device
      * pixel (X, Y), the same rasteriser and rule as cr's fill) */
     cairo_t *mc = cairo_create(a8);
-    cairo_rectangle(mc, 0, 0, w, h);
+    cairo_rectangle(mc, 0, 0, *w, *h);
     cairo_clip(mc);
     cairo_set_operator(mc, CAIRO_OPERATOR_CLEAR);
     cairo_paint(mc);
     cairo_set_operator(mc, CAIRO_OPERATOR_OVER);
-    cairo_translate(mc, -X, -Y);
+    cairo_translate(mc, -*X, -*Y);
     cairo_transform(mc, &m);
     cairo_set_fill_rule(mc, cairo_get_fill_rule(cr));
     cairo_set_antialias(mc, cairo_get_antialias(cr));
@@ -1698,6 +1698,22 @@ bool draw_fill_vgrad_px(draw_px_t *px, draw_t *d, bs_color_t c, double y0, doubl
     cairo_path_destroy(path);
     cairo_new_path(cr);
     cairo_surface_flush(a8);
+    return 1;
+}
+
+bool draw_fill_vgrad_px(draw_px_t *px, draw_t *d, bs_color_t c, double y0, double a0, double y1, double a1)
+{
+    if (!px_usable(px, d) || !isfinite(y0) || !isfinite(y1) || !isfinite(a0) || !isfinite(a1))
+        return false;
+    int X, Y, w, h, got = path_coverage(px, d, &X, &Y, &w, &h);
+    if (got <= 0)
+        return got == 0;
+    uint32_t *rows = grow(vgrad_tls.rows, &vgrad_tls.rows_cap, (size_t)h, sizeof *rows);
+    if (!rows)
+        return true;                       /* the path is gone: nothing drawn (no memory) */
+    vgrad_tls.rows = rows;
+    cairo_matrix_t m;
+    cairo_get_matrix(d->cr, &m);
     /* the gradient at each row's centre, as pixman samples it */
     double span = y1 - y0;
     for (int j = 0; j < h; j++) {
@@ -1706,7 +1722,115 @@ bool draw_fill_vgrad_px(draw_px_t *px, draw_t *d, bs_color_t c, double y0, doubl
         t = t < 0 ? 0 : t > 1 ? 1 : t;
         rows[j] = draw_px_color(c, a0 + (a1 - a0) * t);
     }
-    draw_mask_rows_px(px, cairo_image_surface_get_data(a8), cairo_image_surface_get_stride(a8), X, Y, w, h, rows, h);
+    draw_mask_rows_px(px, cairo_image_surface_get_data(vgrad_tls.a8), cairo_image_surface_get_stride(vgrad_tls.a8),
+                      X, Y, w, h, rows, h);
+    return true;
+}
+
+/* Entries of draw_fill_rgrad_px's colour table at most (its gradient's
+ * span in pixels × 4, so that a step is a quarter of a pixel). */
+#define RGRAD_LUT 4096
+
+bool draw_fill_rgrad_px(draw_px_t *px, draw_t *d, double cx, double cy, double r0, bs_color_t c0, double r1,
+                        bs_color_t c1)
+{
+    if (!px_usable(px, d) || !isfinite(cx) || !isfinite(cy) || !isfinite(r0) || !isfinite(r1) || !(r1 > r0) ||
+        r0 < 0 || fabs(cx) > 1e6 || fabs(cy) > 1e6 || r1 > 1e6)
+        return false;
+    cairo_matrix_t m;
+    cairo_get_matrix(d->cr, &m);
+    double sc = m.xx;
+    /* the table: pixman's gradient walker (pixman-gradient-walker.c), the
+     * two stops' channels in 0..255 (cairo's 16 bits, over 257), alpha and
+     * the colour interpolated apart, the colour then times alpha */
+    static _Thread_local uint32_t lut[RGRAD_LUT];
+    int n = (int)fmin(RGRAD_LUT, fmax(2, ceil((r1 - r0) * sc * 4) + 1));
+    const float s0[4] = { c0.r, c0.g, c0.b, c0.a }, s1[4] = { c1.r, c1.g, c1.b, c1.a };
+    float l[4], r[4];
+    for (int ch = 0; ch < 4; ch++) {
+        float v0 = s0[ch], v1 = s1[ch];
+        v0 = v0 < 0 ? 0 : v0 > 1 ? 1 : v0;
+        v1 = v1 < 0 ? 0 : v1 > 1 ? 1 : v1;
+        l[ch] = (float)(uint16_t)(v0 * 65535.0 + 0.5) * (1.0f / 257.0f);
+        r[ch] = (float)(uint16_t)(v1 * 65535.0 + 0.5) * (1.0f / 257.0f);
+    }
+    for (int i = 0; i < n; i++) {
+        float t = (float)i / (float)(n - 1);
+        float a = l[3] + (r[3] - l[3]) * t;
+        uint32_t p = (uint32_t)(a + 0.5f) << 24;
+        for (int ch = 0; ch < 3; ch++)
+            p |= (uint32_t)(a * ((l[ch] + (r[ch] - l[ch]) * t) / 255.0f) + 0.5f) << (16 - 8 * ch);
+        lut[i] = p;
+    }
+    int X, Y, w, h, got = path_coverage(px, d, &X, &Y, &w, &h);
+    if (got <= 0)
+        return got == 0;
+    const uint8_t *mask = cairo_image_surface_get_data(vgrad_tls.a8);
+    int stride = cairo_image_surface_get_stride(vgrad_tls.a8);
+    /* a pixel's t: its centre's distance from the centre, in user units,
+     * from r0 (0) to r1 (1), held beyond them (cairo's EXTEND_PAD) */
+    double DX = cx * sc + m.x0, DY = cy * sc + m.y0;
+    float inv = (float)(1 / ((r1 - r0) * sc)), off = (float)(r0 * sc), kn = (float)(n - 1);
+    int x = X + (int)px->ox, y = Y + (int)px->oy;
+    for (int k = 0; k < px->n; k++) {
+        int cx0, cy0, cx1, cy1;
+        if (!px_box(px, k, x, y, w, h, &cx0, &cy0, &cx1, &cy1))
+            continue;
+        for (int yy = cy0; yy < cy1; yy++) {
+            const uint8_t *mr = mask + (size_t)(yy - y) * (size_t)stride - x;
+            uint32_t *row = (uint32_t *)(void *)(px->data + (size_t)yy * (size_t)px->stride);
+            float dy = (float)(yy - px->oy + 0.5 - DY), dy2 = dy * dy;
+            int xx = cx0;
+#if defined(__SSE2__)
+            /* four pixels at a time: each lane's distance as the scalar
+             * loop takes it (in float) and pixman's integer blend on 16-bit
+             * lanes (ring_run's) */
+            const __m128 dyy = _mm_set1_ps(dy2), offv = _mm_set1_ps(off), invv = _mm_set1_ps(inv);
+            const __m128 knv = _mm_set1_ps(kn), halfv = _mm_set1_ps(0.5f), zero = _mm_setzero_ps(), one = _mm_set1_ps(1);
+            const __m128i z = _mm_setzero_si128(), c80 = _mm_set1_epi16(0x80), cff = _mm_set1_epi16(0xff);
+            for (; xx + 4 <= cx1; xx += 4) {
+                uint32_t cv4;
+                memcpy(&cv4, mr + xx, 4);
+                if (!cv4)
+                    continue;                      /* the hole, or beside the slice */
+                double bx = xx - px->ox + 0.5 - DX;
+                __m128 dx = _mm_setr_ps((float)bx, (float)(bx + 1), (float)(bx + 2), (float)(bx + 3));
+                __m128 t = _mm_mul_ps(_mm_sub_ps(_mm_sqrt_ps(_mm_add_ps(_mm_mul_ps(dx, dx), dyy)), offv), invv);
+                t = _mm_min_ps(_mm_max_ps(t, zero), one);
+                int ix[4];
+                _mm_storeu_si128((__m128i *)ix, _mm_cvttps_epi32(_mm_add_ps(_mm_mul_ps(t, knv), halfv)));
+                __m128i src = _mm_setr_epi32((int)lut[ix[0]], (int)lut[ix[1]], (int)lut[ix[2]], (int)lut[ix[3]]);
+                __m128i m = _mm_unpacklo_epi8(_mm_cvtsi32_si128((int)cv4), z);     /* m0 .. m3, 16-bit */
+                m = _mm_unpacklo_epi16(m, m);                                      /* m0 m0 m1 m1 m2 m2 m3 m3 */
+                __m128i mlo = _mm_unpacklo_epi32(m, m), mhi = _mm_unpackhi_epi32(m, m);
+                __m128i dst = _mm_loadu_si128((const __m128i *)(row + xx));
+                __m128i out[2];
+                for (int hh = 0; hh < 2; hh++) {
+                    __m128i mm = hh ? mhi : mlo;
+                    __m128i sh = hh ? _mm_unpackhi_epi8(src, z) : _mm_unpacklo_epi8(src, z);
+                    __m128i dh = hh ? _mm_unpackhi_epi8(dst, z) : _mm_unpacklo_epi8(dst, z);
+                    __m128i in = _mm_add_epi16(_mm_mullo_epi16(sh, mm), c80);          /* s × m */
+                    in = _mm_srli_epi16(_mm_add_epi16(in, _mm_srli_epi16(in, 8)), 8);
+                    __m128i ia = _mm_sub_epi16(cff, _mm_shufflehi_epi16(_mm_shufflelo_epi16(in, 0xff), 0xff));
+                    __m128i dm = _mm_add_epi16(_mm_mullo_epi16(dh, ia), c80);          /* d × (255 - alpha) */
+                    dm = _mm_srli_epi16(_mm_add_epi16(dm, _mm_srli_epi16(dm, 8)), 8);
+                    out[hh] = _mm_adds_epu8(_mm_packus_epi16(in, in), _mm_packus_epi16(dm, dm));
+                }
+                _mm_storeu_si128((__m128i *)(row + xx), _mm_unpacklo_epi64(out[0], out[1]));
+            }
+#endif
+            for (; xx < cx1; xx++) {
+                uint32_t cv = mr[xx];
+                if (!cv)
+                    continue;
+                float dx = (float)(xx - px->ox + 0.5 - DX);   /* as a lane's */
+                float t = (sqrtf(dx * dx + dy2) - off) * inv;
+                t = t < 0 ? 0 : t > 1 ? 1 : t;
+                uint32_t sp = lut[(int)(t * kn + 0.5f)];
+                row[xx] = cv == 255 ? draw_px_over(sp, row[xx]) : px_over_n(sp, cv, row[xx]);
+            }
+        }
+    }
     return true;
 }
 

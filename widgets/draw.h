@@ -279,6 +279,17 @@ void draw_mask_rows_px(draw_px_t *px, const uint8_t *mask, int stride, int x, in
  * false, the path kept, when px cannot take it (not usable, a matrix that
  * is not an axis-aligned scale, no memory): the caller fills with cairo. */
 bool draw_fill_vgrad_px(draw_px_t *px, draw_t *d, bs_color_t c, double y0, double a0, double y1, double a1);
+/* cr's current path filled with what cairo_pattern_create_radial(cx, cy,
+ * r0, cx, cy, r1) with stops c0 at 0 and c1 at 1 (colour and alpha, not
+ * premultiplied) gives: concentric circles, held beyond them. The path's
+ * coverage as draw_fill_vgrad_px's, then each covered pixel's colour from
+ * its centre's distance (a table a quarter of a pixel a step, pixman's
+ * gradient walker's rounding). A donut's slices at 4K were 0.65 ms of a
+ * remake through pixman's general path. Consumes the path and returns
+ * true; false, the path kept, when px cannot take it (see
+ * draw_fill_vgrad_px, or r1 <= r0, or a number out of bounds). */
+bool draw_fill_rgrad_px(draw_px_t *px, draw_t *d, double cx, double cy, double r0, bs_color_t c0, double r1,
+                        bs_color_t c1);
 /* A sparse A8 mask: the runs of its rows that are not empty (a thin curve
  * across a large box costs its own pixels only), laid at device pixel
  * (x, y). Owned: draw_spans_free. */

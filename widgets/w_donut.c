@@ -350,6 +350,36 @@ static void donut_draw_base(const wdg_t *w, draw_t *d)
     cairo_stroke(cr);
 }
 
+/* The path of a slice from a0 to a1: the ring between ri and ro, or the
+ * pie's wedge when ri is 0. */
+static void slice_path(cairo_t *cr, double cx, double cy, double ro, double ri, double a0, double a1)
+{
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, cx, cy, ro, a0, a1);
+    if (ri > 0)
+        cairo_arc_negative(cr, cx, cy, ri, a1, a0);
+    else
+        cairo_line_to(cr, cx, cy);
+    cairo_close_path(cr);
+}
+
+/* The current path filled with the radial gradient from c0 at r0 to c1 at
+ * r1 round (cx, cy): through the pixels when px takes it
+ * (draw_fill_rgrad_px), else with cairo's gradient. */
+static void fill_radial(draw_t *d, draw_px_t *px, double cx, double cy, double r0, bs_color_t c0, double r1,
+                        bs_color_t c1)
+{
+    if (draw_fill_rgrad_px(px, d, cx, cy, r0, c0, r1, c1))
+        return;
+    cairo_t *cr = d->cr;
+    cairo_pattern_t *g = cairo_pattern_create_radial(cx, cy, r0, cx, cy, r1);
+    cairo_pattern_add_color_stop_rgba(g, 0, c0.r, c0.g, c0.b, c0.a);
+    cairo_pattern_add_color_stop_rgba(g, 1, c1.r, c1.g, c1.b, c1.a);
+    cairo_set_source(cr, g);
+    cairo_fill(cr);
+    cairo_pattern_destroy(g);
+}
+
 static void donut_draw(const wdg_t *w, draw_t *d)
 {
     const donut_t *k = (const donut_t *)w;
@@ -365,25 +395,22 @@ static void donut_draw(const wdg_t *w, draw_t *d)
     /* the slices */
     double A0[DONUT_MAX], A1[DONUT_MAX];
     slice_angles(k, d->now, A0, A1);
+    draw_px_t px;                           /* the slices' gradient straight into the pixels */
+    draw_px_begin(&px, d);
     for (int i = 0; i < k->n; i++) {
+        if (A1[i] <= A0[i])
+            continue;
+        bs_color_t col = palette[i % DONUT_MAX];
+        slice_path(cr, cx, cy, R, ri, A0[i], A1[i]);
+        fill_radial(d, &px, cx, cy, ri, (bs_color_t){ col.r * 0.55f, col.g * 0.55f, col.b * 0.7f, (float)(0.9 * alpha), -1 },
+                    R, (bs_color_t){ col.r, col.g, col.b, (float)alpha, -1 });
+    }
+    draw_px_end(&px);
+    for (int i = 0; i < k->n; i++) {        /* a bright rim on the outside edge (outside the slices) */
         if (A1[i] <= A0[i])
             continue;
         double a0 = A0[i], a1 = A1[i];
         bs_color_t col = palette[i % DONUT_MAX];
-        cairo_pattern_t *g = cairo_pattern_create_radial(cx, cy, ri, cx, cy, R);
-        cairo_pattern_add_color_stop_rgba(g, 0, col.r * 0.55, col.g * 0.55, col.b * 0.7, 0.9 * alpha);
-        cairo_pattern_add_color_stop_rgba(g, 1, col.r, col.g, col.b, alpha);
-        cairo_new_sub_path(cr);
-        cairo_arc(cr, cx, cy, R, a0, a1);
-        if (ri > 0)
-            cairo_arc_negative(cr, cx, cy, ri, a1, a0);
-        else
-            cairo_line_to(cr, cx, cy);
-        cairo_close_path(cr);
-        cairo_set_source(cr, g);
-        cairo_fill(cr);
-        cairo_pattern_destroy(g);
-        /* a bright rim on the outside edge */
         cairo_arc(cr, cx, cy, R + 2.5, a0, a1);
         cairo_set_source_rgba(cr, col.r, col.g, col.b, 0.55 * alpha);
         cairo_set_line_width(cr, 3);
@@ -642,19 +669,12 @@ static void draw_pulled(const donut_t *k, const donut_geom_t *G, draw_t *d, int 
     bs_color_t col = palette[i % DONUT_MAX];
     double ro = G->R * (1 + PULL * e), ri = G->ri;
     bs_color_t hi = { fminf(1, col.r * 0.7f + 0.3f), fminf(1, col.g * 0.7f + 0.3f), fminf(1, col.b * 0.7f + 0.3f), 1, -1 };
-    cairo_pattern_t *g = cairo_pattern_create_radial(G->cx, G->cy, ri, G->cx, G->cy, ro);
-    cairo_pattern_add_color_stop_rgba(g, 0, col.r * 0.7, col.g * 0.7, col.b * 0.8, alpha);
-    cairo_pattern_add_color_stop_rgba(g, 1, hi.r, hi.g, hi.b, alpha);
-    cairo_new_sub_path(cr);
-    cairo_arc(cr, G->cx, G->cy, ro, a0, a1);
-    if (ri > 0)
-        cairo_arc_negative(cr, G->cx, G->cy, ri, a1, a0);
-    else
-        cairo_line_to(cr, G->cx, G->cy);
-    cairo_close_path(cr);
-    cairo_set_source(cr, g);
-    cairo_fill(cr);
-    cairo_pattern_destroy(g);
+    slice_path(cr, G->cx, G->cy, ro, ri, a0, a1);
+    draw_px_t px;
+    draw_px_begin(&px, d);
+    fill_radial(d, &px, G->cx, G->cy, ri, (bs_color_t){ col.r * 0.7f, col.g * 0.7f, col.b * 0.8f, (float)alpha, -1 }, ro,
+                (bs_color_t){ hi.r, hi.g, hi.b, (float)alpha, -1 });
+    draw_px_end(&px);
     (void)k;
     cairo_new_path(cr);
     cairo_arc(cr, G->cx, G->cy, ro + 1.5, a0, a1);
