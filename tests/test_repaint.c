@@ -275,6 +275,55 @@ static void layered_script(void **st)
     screen_free(s);
 }
 
+/* A scroll board: a data change and each frame of its scroll remake the
+ * rows' area of its layer, not the header (a 4K board's header is a glowing
+ * rule and its titles), and the frame still equals a full repaint: before
+ * the first scroll, a change in place, mid-scroll, a change mid-scroll
+ * (rows trading places), settled. */
+#define BOARD_ROWS(a, b, c, d) "{\"topic\":\"t.rank\",\"value\":[{\"name\":\"临平区总工会\",\"score\":" #a "}," \
+    "{\"name\":\"余杭工会\",\"score\":" #b "},{\"name\":\"上城职工\",\"score\":" #c "},"                        \
+    "{\"name\":\"拱墅工会\",\"score\":" #d "},{\"name\":\"西湖工会\",\"score\":40}]}"
+
+static void board_rows_repaint(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tests/data/board-test.json", 960, 540);
+    static const struct { double at; const char *msg; } ev[] = {
+        { 0.0, BOARD_ROWS(90, 80, 70, 60) },
+        { 0.40, BOARD_ROWS(90, 81.5, 70, 60) },          /* one score, in place */
+        { 1.30, BOARD_ROWS(70, 80, 91, 60) },            /* mid-scroll: rows trade places */
+    };
+    static const struct { double at; const char *what; } cmp[] = {
+        { 0.30, "the board before any scroll" }, { 0.45, "a score changed in place" },
+        { 1.20, "mid-scroll" }, { 1.40, "a change mid-scroll" }, { 1.90, "settled after the scroll" },
+    };
+    irect_t br = scr_device_rect(s, s->layout->widgets[0]->rect, 0);
+    int top_seen = INT32_MAX;              /* the highest damage after the first frames */
+    size_t e = 0, c = 0;
+    for (long k = 0; k <= 120; k++) {
+        double t = k / 60.0;
+        int64_t wall = WALL0 + (int64_t)(t * 1000);
+        while (e < sizeof ev / sizeof ev[0] && ev[e].at <= t + 1e-9)
+            send(s, ev[e++].msg);
+        if (screen_update(s, t, wall)) {
+            for (int r = 0; k > 2 && r < s->damage.n; r++)
+                top_seen = s->damage.r[r].y < top_seen ? s->damage.r[r].y : top_seen;
+            screen_paint(s, t, wall);
+        }
+        if (c < sizeof cmp / sizeof cmp[0] && cmp[c].at <= t + 1e-9) {
+            compare_now(s, t, wall, cmp[c].what);
+            c++;
+        }
+    }
+    assert_int_equal(c, sizeof cmp / sizeof cmp[0]);
+    /* the panel's title and the header (over 60 px at this size) stay */
+    if (top_seen < br.y + 60)
+        fail_msg("the board's damage reached y = %d: its header (from y = %d) was repainted", top_seen, br.y);
+    if (top_seen == INT32_MAX)
+        fail_msg("the board never repainted after its first frames");
+    screen_free(s);
+}
+
 /* The share of widget id's rectangle (with its ink margin) that its marks'
  * rectangles of the last frame cover (their sum: an overlap counts twice). */
 static double marks_share(const screen_t *s, const char *id)
@@ -1312,6 +1361,7 @@ int main(void)
         cmocka_unit_test(video_wall_tiles_add_up),
         cmocka_unit_test(pixel_shift_moves_everything),
         cmocka_unit_test(layered_script),
+        cmocka_unit_test(board_rows_repaint),
         cmocka_unit_test(stale_dims_without_redraw),
         cmocka_unit_test(line_gauge_marks_small),
         cmocka_unit_test(line_slide_from_cache),

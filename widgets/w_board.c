@@ -175,6 +175,18 @@ static int by_key(const void *a, const void *b)
     return (x < y) == sort_desc ? 1 : -1;
 }
 
+/* The rows' area (design units), under the header: all that data and the
+ * scroll change. The header (its gradient, glowing rule and titles) is
+ * remade with the layout only; a remake of the rows' area redraws what of
+ * the rule's glow reaches into it (draw() clipped to it). */
+static rect_t rows_area(const board_t *k)
+{
+    const wdg_t *w = &k->base;
+    rect_t c = k->frame ? draw_panel_content(w->rect, w->title) : w->rect;
+    double hh = fmin(c.h * 0.16, k->size * 2.2);
+    return (rect_t){ c.x, c.y + hh, c.w, c.h - hh };
+}
+
 static void board_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
 {
     board_t *k = (board_t *)w;
@@ -226,7 +238,7 @@ static void board_data(wdg_t *w, int slot, const bs_value_t *v, const store_entr
     if (!same) {
         memcpy(k->data, next, (size_t)n * sizeof *next);
         k->n = n;
-        wdg_invalidate(w);
+        wdg_invalidate_area(w, rows_area(k));
     }
     free(next);
 }
@@ -250,7 +262,7 @@ static void board_tick(wdg_t *w, double now, int64_t wall_ms)
     double p = scroll_pos(k, now);
     if (p != k->shown) {
         k->shown = p;
-        wdg_invalidate(w);
+        wdg_invalidate_area(w, rows_area(k));
     }
 }
 
@@ -262,7 +274,7 @@ static void board_draw(const wdg_t *w, draw_t *d)
     bs_color_t text = draw_theme(d, THEME_TEXT), dim = draw_theme(d, THEME_DIM);
     bs_color_t accent = draw_theme(d, THEME_ACCENT), a2 = draw_theme(d, THEME_ACCENT2);
     int nc = ncols(k);
-    double hh = fmin(c.h * 0.16, k->size * 2.2);
+    double hh = rows_area(k).y - c.y;       /* the header's height */
     double rh = (c.h - hh) / k->rows;
     double fs = fmin(k->size, rh * 0.5);
     double alpha = 1.0;   /* stale: the core dims it */
