@@ -45,6 +45,7 @@ static void layer_drop(screen_t *s, layer_t *L)
     L->bytes = 0;
     L->cached = L->valid = L->base_valid = false;
     L->redo.w = 0;
+    L->redo_base = false;
     L->in_next = false;                   /* its pixels in still_next are no longer known */
 }
 
@@ -300,7 +301,22 @@ static void layer_render_(screen_t *s, int i, const draw_t *proto)
         L->up = r;
         L->next_chg = r;
         s->st.bases_drawn++;
+    } else if (L->redo_base && L->redo.w > 0) {   /* part of the base (wdg_invalidate_base_area) */
+        irect_t part = L->redo;
+        veil_drop(s, L);
+        if (L->base) {
+            d.cr = layer_begin(s, L, L->base, part, NULL, true);
+            draw_base_of(w, &d);
+            layer_end(d.cr, L->base);
+            s->st.drawn_px += (uint64_t)part.w * (uint64_t)part.h;
+        }
+        if (L->top)                       /* kept as its ink's box: remade whole */
+            top_render(s, L, w, &d);
+        L->up = L->up.w > 0 ? irect_union(L->up, part) : part;
+        L->next_chg = L->next_chg.w > 0 ? irect_union(L->next_chg, part) : part;
+        s->st.bases_drawn++;
     }
+    L->redo_base = false;
     if (L->surf && (!L->valid || L->redo.w > 0)) {
         irect_t part = L->valid ? L->redo : r;
         d.cr = layer_begin(s, L, L->surf, L->valid ? L->redo : (irect_t){ 0 }, L->base, true);
@@ -667,6 +683,17 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
         if (w->base_invalid) {
             L->base_valid = false;
             w->invalid = true;
+        } else if (w->base_area_invalid) {   /* part of the base: remade there, with the layer over it */
+            irect_t a = irect_clip(scr_device_rect(s, w->base_area, 2), s->out_w, s->out_h);
+            if (L->cached && L->valid && L->base_valid && L->base && a.w > 0 && a.h > 0) {
+                L->redo = L->redo.w > 0 ? irect_union(L->redo, a) : a;
+                L->redo_base = true;
+                if (vis)
+                    damage_add(&s->damage, a);
+            } else if (a.w > 0 && a.h > 0) {
+                L->base_valid = false;    /* not made yet, or no base of its own: all of it */
+                w->invalid = true;
+            }
         }
         if (w->invalid) {
             L->valid = false;
@@ -694,7 +721,7 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
                 marks_damage(s, L, m, keys, n, keyed && !s->marks_refresh);
             marks_note(L, m, keys, n, keyed);
         }
-        w->invalid = w->overlay_invalid = w->base_invalid = w->area_invalid = false;
+        w->invalid = w->overlay_invalid = w->base_invalid = w->area_invalid = w->base_area_invalid = false;
     }
     s->marks_refresh = false;
 }

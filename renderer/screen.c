@@ -379,7 +379,7 @@ static int swap_in(screen_t *s, layout_t *nl, text_cache_t *tc, screen_prep_t *p
             const layer_t *L = &s->layers[i];
             bool drawn = L->cached && L->valid && L->base_valid;
             w->invalid = !drawn;
-            w->base_invalid = w->area_invalid = false;
+            w->base_invalid = w->area_invalid = w->base_area_invalid = false;
         }
         /* what changed since the data was handed to the prepared widgets
          * (their bindings remember the versions they saw) is delivered at
@@ -622,7 +622,7 @@ double screen_next_wake(const screen_t *s, double now, int64_t wall_ms)
         const wdg_t *w = l->widgets[i];
         if (!scr_visible(s, w))
             continue;                     /* kept current while hidden; ticked when shown */
-        if (w->invalid || w->overlay_invalid || w->base_invalid || w->area_invalid)
+        if (w->invalid || w->overlay_invalid || w->base_invalid || w->area_invalid || w->base_area_invalid)
             return now;
         if (w->cls->tick)
             t = soonest(t, w->cls->next_tick ? w->cls->next_tick(w, now, wall_ms) : now);

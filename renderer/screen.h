@@ -73,6 +73,8 @@ typedef struct {
                                        surf) is made over the background, opaque, and the
                                        still takes it by a copy; w 0: none (compose.c) */
     irect_t          redo;          /* part of surf to remake (area invalidation); w 0: none */
+    bool             redo_base;     /* and of the base, the top then remade whole
+                                       (wdg_invalidate_base_area) */
     irect_t          marks[LAYER_MAX_MARKS];   /* where the marks were last drawn */
     uint64_t         mark_keys[LAYER_MAX_MARKS]; /* and how they looked (cls->overlay_marks) */
     int              nmarks;

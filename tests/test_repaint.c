@@ -400,6 +400,49 @@ static void line_gauge_marks_small(void **st)
     screen_free(s);
 }
 
+/* The line's value axis grows (a point of 500 among 60s) and shrinks
+ * back: the base is remade under its top row only (the ticks, labels and
+ * plot), not the panel's frame and title round it, and the frame equals a
+ * full repaint at the change and after. */
+static void line_axis_base_area(void **st)
+{
+    (void)st;
+    screen_t *s = fixture_screen(BS_SOURCE "/tools/bench/live.json", 1920, 1080);
+    send(s, SNAPSHOT);
+    int li = -1;
+    for (int i = 0; i < s->layout->nwidgets; i++)
+        if (strcmp(s->layout->widgets[i]->id, "series") == 0)
+            li = i;
+    assert_true(li >= 0);
+    irect_t wr = scr_device_rect(s, s->layout->widgets[li]->rect, 0);
+    int changes = 0;
+    for (long k = 0; k <= 4 * 60; k++) {
+        double t = k / 60.0;
+        int64_t wall = WALL0 + (int64_t)(t * 1000);
+        bool change = k == 60 || k == 150;
+        if (k == 60)
+            send(s, "{\"topic\":\"live.series\",\"value\":[10,30,20,40,35,50,45,60,55,500]}");
+        if (k == 150)
+            send(s, "{\"topic\":\"live.series\",\"value\":[10,30,20,40,35,50,45,60,55,70]}");
+        if (screen_update(s, t, wall)) {
+            for (int r = 0; change && r < s->damage.n; r++) {
+                irect_t d = s->damage.r[r];
+                bool meets = d.x < wr.x + wr.w && d.x + d.w > wr.x && d.y < wr.y + wr.h && d.y + d.h > wr.y;
+                if (meets && d.y < wr.y + 40)        /* the title is 44 units tall */
+                    fail_msg("the axis change at t = %.2f s damaged y = %d: the panel's title (from y = %d) "
+                             "was repainted", t, d.y, wr.y);
+                changes += meets;
+            }
+            screen_paint(s, t, wall);
+        }
+        if (k == 61 || k == 100 || k == 151 || k == 200)
+            compare_now(s, t, wall, k == 61 || k == 151 ? "the axis changed" : "after the axis change");
+    }
+    if (changes < 2)
+        fail_msg("the axis changes damaged the line %d times", changes);
+    screen_free(s);
+}
+
 /* Tests only (w_line.c): draw every line series directly, no curve cache. */
 extern bool wdg_line_direct;
 
@@ -1362,6 +1405,7 @@ int main(void)
         cmocka_unit_test(pixel_shift_moves_everything),
         cmocka_unit_test(layered_script),
         cmocka_unit_test(board_rows_repaint),
+        cmocka_unit_test(line_axis_base_area),
         cmocka_unit_test(stale_dims_without_redraw),
         cmocka_unit_test(line_gauge_marks_small),
         cmocka_unit_test(line_slide_from_cache),

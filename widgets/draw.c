@@ -2417,25 +2417,39 @@ rect_t draw_panel(draw_t *d, rect_t r, const char *title)
     bs_color_t panel = draw_theme(d, THEME_PANEL), frame = draw_theme(d, THEME_FRAME);
     bs_color_t accent = draw_theme(d, THEME_ACCENT), accent2 = draw_theme(d, THEME_ACCENT2);
 
-    /* fill: a vertical gradient, lighter at the top */
-    cairo_pattern_t *g = cairo_pattern_create_linear(0, r.y, 0, r.y + r.h);
-    cairo_pattern_add_color_stop_rgba(g, 0, panel.r, panel.g, panel.b, panel.a);
-    cairo_pattern_add_color_stop_rgba(g, 1, panel.r, panel.g, panel.b, panel.a * 0.55);
+    /* fill: a vertical gradient, lighter at the top; its two gradients go
+     * through the pixels where they can (pixman's general path took most
+     * of a panel's remake: 7 of a 4K chart's 10 ms) */
+    draw_px_t px;
     draw_round_rect(cr, r.x, r.y, r.w, r.h, 4);
-    cairo_set_source(cr, g);
-    cairo_fill_preserve(cr);
-    cairo_pattern_destroy(g);
+    bs_color_t solid = { panel.r, panel.g, panel.b, 1, -1 };
+    bool done = draw_px_begin(&px, d) && draw_fill_vgrad_px(&px, d, solid, r.y, panel.a, r.y + r.h, panel.a * 0.55);
+    draw_px_end(&px);
+    if (!done) {
+        cairo_pattern_t *g = cairo_pattern_create_linear(0, r.y, 0, r.y + r.h);
+        cairo_pattern_add_color_stop_rgba(g, 0, panel.r, panel.g, panel.b, panel.a);
+        cairo_pattern_add_color_stop_rgba(g, 1, panel.r, panel.g, panel.b, panel.a * 0.55);
+        cairo_set_source(cr, g);
+        cairo_fill(cr);
+        cairo_pattern_destroy(g);
+    }
     /* inner glow along the frame */
+    draw_round_rect(cr, r.x, r.y, r.w, r.h, 4);
     cairo_set_source_rgba(cr, frame.r, frame.g, frame.b, 0.55);
     cairo_set_line_width(cr, 1.2);
     cairo_stroke(cr);
-    g = cairo_pattern_create_radial(r.x + r.w / 2, r.y + r.h, 0, r.x + r.w / 2, r.y + r.h, r.w * 0.6);
-    cairo_pattern_add_color_stop_rgba(g, 0, accent.r, accent.g, accent.b, 0.10);
-    cairo_pattern_add_color_stop_rgba(g, 1, accent.r, accent.g, accent.b, 0.0);
     draw_round_rect(cr, r.x, r.y, r.w, r.h, 4);
-    cairo_set_source(cr, g);
-    cairo_fill(cr);
-    cairo_pattern_destroy(g);
+    bs_color_t a0 = { accent.r, accent.g, accent.b, 0.10f, -1 }, a1 = { accent.r, accent.g, accent.b, 0, -1 };
+    done = draw_px_begin(&px, d) && draw_fill_rgrad_px(&px, d, r.x + r.w / 2, r.y + r.h, 0, a0, r.w * 0.6, a1);
+    draw_px_end(&px);
+    if (!done) {
+        cairo_pattern_t *g = cairo_pattern_create_radial(r.x + r.w / 2, r.y + r.h, 0, r.x + r.w / 2, r.y + r.h, r.w * 0.6);
+        cairo_pattern_add_color_stop_rgba(g, 0, accent.r, accent.g, accent.b, 0.10);
+        cairo_pattern_add_color_stop_rgba(g, 1, accent.r, accent.g, accent.b, 0.0);
+        cairo_set_source(cr, g);
+        cairo_fill(cr);
+        cairo_pattern_destroy(g);
+    }
 
     /* glowing corner brackets */
     double L = fmin(18, fmin(r.w, r.h) / 4);
@@ -2450,7 +2464,7 @@ rect_t draw_panel(draw_t *d, rect_t r, const char *title)
     if (title && title[0]) {
         double th = PANEL_TITLE_H;
         /* header band: accent2 fading to the right */
-        g = cairo_pattern_create_linear(r.x, 0, r.x + r.w, 0);
+        cairo_pattern_t *g = cairo_pattern_create_linear(r.x, 0, r.x + r.w, 0);
         cairo_pattern_add_color_stop_rgba(g, 0, accent2.r, accent2.g, accent2.b, 0.45);
         cairo_pattern_add_color_stop_rgba(g, 0.7, accent2.r, accent2.g, accent2.b, 0.08);
         cairo_pattern_add_color_stop_rgba(g, 1, accent2.r, accent2.g, accent2.b, 0.0);

@@ -227,6 +227,22 @@ static line_axis_t axis_of(const line_t *L)
     return (line_axis_t){ vmin, vmax, step };
 }
 
+/* What the value axis changes in the base (design units): the content
+ * under the top row (unit, legend) as line_geom lays it out, which holds
+ * the ticks, their labels and the plot, whose left edge follows the
+ * labels' width. */
+static rect_t axis_area(const line_t *L)
+{
+    const wdg_t *w = &L->base;
+    rect_t c = L->frame ? draw_panel_content(w->rect, w->title) : w->rect;
+    double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
+    if ((L->fmt.unit && L->fmt.unit[0]) || L->ns > 1) {
+        c.y += fs * 1.6;
+        c.h -= fs * 1.6;
+    }
+    return c;
+}
+
 static void line_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry_t *e, double now)
 {
     line_t *L = (line_t *)w;
@@ -368,10 +384,17 @@ static void line_data(wdg_t *w, int slot, const bs_value_t *v, const store_entry
     /* the base shows the axis: remade only when it changes; otherwise only
      * the marks (curves, tags, x labels) move */
     line_axis_t ax = axis_of(L);
-    if (!L->has_axis || ax.vmin != L->axis.vmin || ax.vmax != L->axis.vmax || ax.step != L->axis.step) {
+    if (!L->has_axis) {
         L->axis = ax;
         L->has_axis = true;
         wdg_invalidate_base(w);
+    } else if (ax.vmin != L->axis.vmin || ax.vmax != L->axis.vmax || ax.step != L->axis.step) {
+        /* the ticks, their labels and the plot they bound: the content
+         * under the top row, not the panel round it (at 4K the panel's
+         * glowing frame was most of a 12 ms remake) */
+        L->axis = ax;
+        wdg_invalidate_base_area(w, axis_area(L));
+        wdg_invalidate_overlay(w);
     } else {
         wdg_invalidate_overlay(w);
     }
@@ -531,12 +554,7 @@ static bool line_geom(const line_t *L, draw_t *d, line_geom_t *G)
     G->c = c;
     if (G->mmax == 0)
         return false;
-    bool legend = L->ns > 1;
-    bool unit = L->fmt.unit && L->fmt.unit[0];
-    if (unit || legend) {
-        c.y += fs * 1.6;
-        c.h -= fs * 1.6;
-    }
+    c = axis_area(L);                        /* under the top row */
     G->c = c;
     G->ax = axis_of(L);
     double vmin = G->ax.vmin, vmax = G->ax.vmax, step = G->ax.step;

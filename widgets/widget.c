@@ -169,6 +169,24 @@ void wdg_invalidate_area(wdg_t *w, rect_t a)
     w->area_invalid = true;
 }
 
+void wdg_invalidate_base_area(wdg_t *w, rect_t a)
+{
+    if (!wdg_rect_ok(a)) {              /* geometry gone wrong: all of it, safely */
+        wdg_invalidate_base(w);
+        return;
+    }
+    if (a.w <= 0 || a.h <= 0)
+        return;
+    if (w->base_area_invalid) {
+        rect_t b = w->base_area;
+        double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
+        double x1 = fmax(a.x + a.w, b.x + b.w), y1 = fmax(a.y + a.h, b.y + b.h);
+        a = (rect_t){ x0, y0, x1 - x0, y1 - y0 };
+    }
+    w->base_area = a;
+    w->base_area_invalid = true;
+}
+
 int wdg_find_file(const wdg_t *w, const char *name, char *out, size_t len)
 {
     if (!name || !name[0] || !out || len == 0)

@@ -201,6 +201,8 @@ struct wdg {
     bool        base_invalid;    /* the base (and top) need redrawing */
     bool        area_invalid;    /* only inval_area of the layer needs redrawing */
     rect_t      inval_area;      /* design units; valid while area_invalid */
+    bool        base_area_invalid; /* only base_area of the base (and the layer there) */
+    rect_t      base_area;       /* design units; valid while base_area_invalid */
     bool        stale;           /* data older than stale_after; kinds draw as if
                                     fresh: the core dims a stale widget (a veil
                                     over its layers, renderer/compose.c) */
@@ -233,6 +235,12 @@ static inline void wdg_invalidate_base(wdg_t *w) { w->base_invalid = w->invalid 
  * clipped to it, and only that part of the screen repainted. Areas of one
  * frame are joined. */
 void wdg_invalidate_area(wdg_t *w, rect_t area);
+/* Marks part of w's base for redraw (design units; an axis's ticks and
+ * labels that changed): that part of the base is remade with draw_base()
+ * (and the core's panel) clipped to it, the layer over it there, the top
+ * whole, and that part of the screen repainted; the panel's frame and
+ * title outside it are not redrawn. Areas of one frame are joined. */
+void wdg_invalidate_base_area(wdg_t *w, rect_t area);
 /* A mark's key for what is drawn from the time itself: changes every
  * frame (cls->overlay_marks). */
 static inline uint64_t wdg_mark_key_now(double now)
