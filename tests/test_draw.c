@@ -604,6 +604,41 @@ static void test_mask_rows_match_cairo(void **state)
  * gradient and the row's colour round differently), inside a clip of several rectangles, at 1× and 2×,
  * with the gradient's ends inside the path (held beyond them), and nothing
  * touched outside the clip. */
+/* A context on sf clipped to three rectangles (two overlapping, one
+ * apart), its origin a few pixels in and at scale: where the gradient
+ * tests draw cairo's way and the direct way. */
+static cairo_t *clipped_scaled(cairo_surface_t *sf, double scale)
+{
+    cairo_t *cr = cairo_create(sf);
+    static const int rects[][4] = { { 0, 0, 120, 90 }, { 100, 60, 150, 130 }, { 260, 0, 60, 200 } };
+    for (size_t i = 0; i < sizeof rects / sizeof rects[0]; i++)
+        cairo_rectangle(cr, rects[i][0], rects[i][1], rects[i][2], rects[i][3]);
+    cairo_clip(cr);
+    cairo_translate(cr, 3, 2);
+    cairo_scale(cr, scale, scale);
+    return cr;
+}
+
+/* sf[0] (cairo's) and sf[1] (direct) at most max_worst levels apart and at
+ * most 20 pixels more than one level apart; else both are written to
+ * /tmp/test-draw-NAME-{cairo,direct}.png and the test fails. Frees both. */
+static void expect_close(cairo_surface_t *sf[2], int max_worst, const char *name, double scale, size_t which)
+{
+    long over;
+    int worst = compare(sf[0], sf[1], 1, &over);
+    if (worst > max_worst || over > 20) {
+        char a[128], b[128];
+        snprintf(a, sizeof a, "/tmp/test-draw-%s-cairo.png", name);
+        snprintf(b, sizeof b, "/tmp/test-draw-%s-direct.png", name);
+        cairo_surface_write_to_png(sf[0], a);
+        cairo_surface_write_to_png(sf[1], b);
+        fail_msg("%s, scale %g, case %zu: worst delta %d, %ld pixels more than 1 off", name, scale, which, worst,
+                 over);
+    }
+    cairo_surface_destroy(sf[0]);
+    cairo_surface_destroy(sf[1]);
+}
+
 static void area_path(cairo_t *cr)
 {
     cairo_move_to(cr, 10, 95);
@@ -622,13 +657,7 @@ static void test_vgrad_matches_cairo(void **state)
         for (size_t ei = 0; ei < 2; ei++) {
             cairo_surface_t *sf[2] = { noisy(), noisy() };
             for (int k = 0; k < 2; k++) {
-                cairo_t *cr = cairo_create(sf[k]);
-                static const int rects[][4] = { { 0, 0, 120, 90 }, { 100, 60, 150, 130 }, { 260, 0, 60, 200 } };
-                for (size_t i = 0; i < sizeof rects / sizeof rects[0]; i++)
-                    cairo_rectangle(cr, rects[i][0], rects[i][1], rects[i][2], rects[i][3]);
-                cairo_clip(cr);
-                cairo_translate(cr, 3, 2);
-                cairo_scale(cr, scales[si], scales[si]);
+                cairo_t *cr = clipped_scaled(sf[k], scales[si]);
                 area_path(cr);
                 double y0 = ends[ei][0], y1 = ends[ei][1], a0 = 0.42;
                 if (k) {
@@ -648,16 +677,7 @@ static void test_vgrad_matches_cairo(void **state)
                 }
                 cairo_destroy(cr);
             }
-            long over;
-            int worst = compare(sf[0], sf[1], 1, &over);
-            if (worst > 2 || over > 20) {
-                cairo_surface_write_to_png(sf[0], "/tmp/test-draw-vgrad-cairo.png");
-                cairo_surface_write_to_png(sf[1], "/tmp/test-draw-vgrad-direct.png");
-                fail_msg("vgrad, scale %g, ends %zu: worst delta %d, %ld pixels more than 1 off", scales[si], ei,
-                         worst, over);
-            }
-            cairo_surface_destroy(sf[0]);
-            cairo_surface_destroy(sf[1]);
+            expect_close(sf, 2, "vgrad", scales[si], ei);
         }
     /* a target it cannot take (an A8 mask, as the line's cache is): false,
      * the path kept for cairo */
@@ -700,13 +720,7 @@ static void test_rgrad_matches_cairo(void **state)
         for (size_t ri = 0; ri < 2; ri++) {
             cairo_surface_t *sf[2] = { noisy(), noisy() };
             for (int k = 0; k < 2; k++) {
-                cairo_t *cr = cairo_create(sf[k]);
-                static const int rects[][4] = { { 0, 0, 120, 90 }, { 100, 60, 150, 130 }, { 260, 0, 60, 200 } };
-                for (size_t i = 0; i < sizeof rects / sizeof rects[0]; i++)
-                    cairo_rectangle(cr, rects[i][0], rects[i][1], rects[i][2], rects[i][3]);
-                cairo_clip(cr);
-                cairo_translate(cr, 3, 2);
-                cairo_scale(cr, scales[si], scales[si]);
+                cairo_t *cr = clipped_scaled(sf[k], scales[si]);
                 double cx = 85, cy = 82;
                 sector_path(cr, cx, cy, rings[ri][1], rings[ri][0], -2.9, 1.3);
                 if (k) {
@@ -726,18 +740,9 @@ static void test_rgrad_matches_cairo(void **state)
                 }
                 cairo_destroy(cr);
             }
-            long over;
-            int worst = compare(sf[0], sf[1], 1, &over);
             /* edge pixels: cairo's gradient fill takes its coverage another
              * way than a solid fill does (a few levels, one pixel 12) */
-            if (worst > 16 || over > 20) {
-                cairo_surface_write_to_png(sf[0], "/tmp/test-draw-rgrad-cairo.png");
-                cairo_surface_write_to_png(sf[1], "/tmp/test-draw-rgrad-direct.png");
-                fail_msg("rgrad, scale %g, ring %zu: worst delta %d, %ld pixels more than 1 off", scales[si], ri,
-                         worst, over);
-            }
-            cairo_surface_destroy(sf[0]);
-            cairo_surface_destroy(sf[1]);
+            expect_close(sf, 16, "rgrad", scales[si], ri);
         }
     /* what it cannot take: the radii the wrong way round, a NaN centre; the
      * path kept for cairo */

@@ -1631,13 +1631,23 @@ static _Thread_local struct {
     size_t           rows_cap;
 } vgrad_tls;
 
+/* Rows of a path's coverage made at a time (path_coverage): the mask is
+ * the box's width × this, so a tall panel's fill costs no more scratch
+ * than a short one (a whole-box mask of a 1080p map's panel was half a
+ * megabyte of resident memory). */
+#define COVER_BAND 128
+
+/* What a band of coverage is handed to: the mask's rows for device rows
+ * [y, y + h) of the box's columns [x, x + w), stride bytes a row. */
+typedef void (*cover_fn)(draw_px_t *px, const uint8_t *mask, int stride, int x, int y, int w, int h, void *arg);
+
 /* cr's current path's coverage, for draw_fill_vgrad_px and
- * draw_fill_rgrad_px: an A8 mask (vgrad_tls.a8) at device pixel (*X, *Y),
- * *w × *h, the path's box within px's clip, filled solid with cr's fill
- * rule and antialias (the same rasteriser as cr's fill). 1: the mask is
- * made; 0: nothing to fill (empty, clipped away); both consume the path.
- * -1: px cannot take it (too big, no memory), the path kept. */
-static int path_coverage(draw_px_t *px, draw_t *d, int *X, int *Y, int *w, int *h)
+ * draw_fill_rgrad_px: over the path's box within px's clip, COVER_BAND
+ * rows at a time, an A8 mask (vgrad_tls.a8) filled solid with cr's fill
+ * rule and antialias (the same rasteriser as cr's fill), each band handed
+ * to fn. 1: done; 0: nothing to fill (empty, clipped away); both consume
+ * the path. -1: px cannot take it (too big, no memory), the path kept. */
+static int path_coverage(draw_px_t *px, draw_t *d, cover_fn fn, void *arg)
 {
     cairo_t *cr = d->cr;
     cairo_matrix_t m;
@@ -1657,10 +1667,10 @@ static int path_coverage(draw_px_t *px, draw_t *d, int *X, int *Y, int *w, int *
     }
     if (bx1 - bx0 > 16384 || by1 - by0 > 16384)
         return -1;
-    *X = (int)bx0, *Y = (int)by0, *w = (int)(bx1 - bx0), *h = (int)(by1 - by0);
+    int X = (int)bx0, Y = (int)by0, w = (int)(bx1 - bx0), h = (int)(by1 - by0), bh = h < COVER_BAND ? h : COVER_BAND;
     cairo_surface_t *a8 = vgrad_tls.a8;
-    if (!a8 || cairo_image_surface_get_width(a8) < *w || cairo_image_surface_get_height(a8) < *h) {
-        int nw = *w, nh = *h;
+    if (!a8 || cairo_image_surface_get_width(a8) < w || cairo_image_surface_get_height(a8) < bh) {
+        int nw = w, nh = bh;
         if (a8) {
             nw = nw > cairo_image_surface_get_width(a8) ? nw : cairo_image_surface_get_width(a8);
             nh = nh > cairo_image_surface_get_height(a8) ? nh : cairo_image_surface_get_height(a8);
@@ -1678,99 +1688,86 @@ static int path_coverage(draw_px_t *px, draw_t *d, int *X, int *Y, int *w, int *
         cairo_path_destroy(path);
         return -1;
     }
-    /* the coverage: cleared, then the path filled solid (a mask at device
-     * pixel (X, Y), the same rasteriser and rule as cr's fill) */
-    cairo_t *mc = cairo_create(a8);
-    cairo_rectangle(mc, 0, 0, *w, *h);
-    cairo_clip(mc);
-    cairo_set_operator(mc, CAIRO_OPERATOR_CLEAR);
-    cairo_paint(mc);
-    cairo_set_operator(mc, CAIRO_OPERATOR_OVER);
-    cairo_translate(mc, -*X, -*Y);
-    cairo_transform(mc, &m);
-    cairo_set_fill_rule(mc, cairo_get_fill_rule(cr));
-    cairo_set_antialias(mc, cairo_get_antialias(cr));
-    cairo_set_tolerance(mc, cairo_get_tolerance(cr));
-    cairo_append_path(mc, path);
-    cairo_set_source_rgba(mc, 1, 1, 1, 1);
-    cairo_fill(mc);
-    cairo_destroy(mc);
-    cairo_path_destroy(path);
     cairo_new_path(cr);
-    cairo_surface_flush(a8);
+    const uint8_t *mask = cairo_image_surface_get_data(a8);
+    int stride = cairo_image_surface_get_stride(a8);
+    for (int y = Y; y < Y + h; y += COVER_BAND) {
+        int rows = Y + h - y < COVER_BAND ? Y + h - y : COVER_BAND;
+        /* the band's coverage: cleared, then the path filled solid (a mask
+         * at device pixel (X, y), the same rasteriser and rule as cr's) */
+        cairo_t *mc = cairo_create(a8);
+        cairo_rectangle(mc, 0, 0, w, rows);
+        cairo_clip(mc);
+        cairo_set_operator(mc, CAIRO_OPERATOR_CLEAR);
+        cairo_paint(mc);
+        cairo_set_operator(mc, CAIRO_OPERATOR_OVER);
+        cairo_translate(mc, -X, -y);
+        cairo_transform(mc, &m);
+        cairo_set_fill_rule(mc, cairo_get_fill_rule(cr));
+        cairo_set_antialias(mc, cairo_get_antialias(cr));
+        cairo_set_tolerance(mc, cairo_get_tolerance(cr));
+        cairo_append_path(mc, path);
+        cairo_set_source_rgba(mc, 1, 1, 1, 1);
+        cairo_fill(mc);
+        cairo_destroy(mc);
+        cairo_surface_flush(a8);
+        fn(px, mask, stride, X, y, w, rows, arg);
+    }
+    cairo_path_destroy(path);
     return 1;
+}
+
+typedef struct {
+    bs_color_t c;
+    double     y0, a0, y1, a1, my0, myy;   /* the gradient; the matrix's y offset and scale */
+} vgrad_arg_t;
+
+static void vgrad_band(draw_px_t *px, const uint8_t *mask, int stride, int x, int y, int w, int h, void *arg)
+{
+    const vgrad_arg_t *g = arg;
+    uint32_t *rows = grow(vgrad_tls.rows, &vgrad_tls.rows_cap, (size_t)h, sizeof *rows);
+    if (!rows)
+        return;                            /* no memory: this band is not drawn */
+    vgrad_tls.rows = rows;
+    /* the gradient at each row's centre, as pixman samples it */
+    double span = g->y1 - g->y0;
+    for (int j = 0; j < h; j++) {
+        double uy = (y + j + 0.5 - g->my0) / g->myy;
+        double t = span != 0 ? (uy - g->y0) / span : (uy < g->y0 ? 0 : 1);
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        rows[j] = draw_px_color(g->c, g->a0 + (g->a1 - g->a0) * t);
+    }
+    draw_mask_rows_px(px, mask, stride, x, y, w, h, rows, h);
 }
 
 bool draw_fill_vgrad_px(draw_px_t *px, draw_t *d, bs_color_t c, double y0, double a0, double y1, double a1)
 {
     if (!px_usable(px, d) || !isfinite(y0) || !isfinite(y1) || !isfinite(a0) || !isfinite(a1))
         return false;
-    int X, Y, w, h, got = path_coverage(px, d, &X, &Y, &w, &h);
-    if (got <= 0)
-        return got == 0;
-    uint32_t *rows = grow(vgrad_tls.rows, &vgrad_tls.rows_cap, (size_t)h, sizeof *rows);
-    if (!rows)
-        return true;                       /* the path is gone: nothing drawn (no memory) */
-    vgrad_tls.rows = rows;
     cairo_matrix_t m;
     cairo_get_matrix(d->cr, &m);
-    /* the gradient at each row's centre, as pixman samples it */
-    double span = y1 - y0;
-    for (int j = 0; j < h; j++) {
-        double uy = (Y + j + 0.5 - m.y0) / m.yy;
-        double t = span != 0 ? (uy - y0) / span : (uy < y0 ? 0 : 1);
-        t = t < 0 ? 0 : t > 1 ? 1 : t;
-        rows[j] = draw_px_color(c, a0 + (a1 - a0) * t);
-    }
-    draw_mask_rows_px(px, cairo_image_surface_get_data(vgrad_tls.a8), cairo_image_surface_get_stride(vgrad_tls.a8),
-                      X, Y, w, h, rows, h);
-    return true;
+    vgrad_arg_t g = { c, y0, a0, y1, a1, m.y0, m.yy };
+    return path_coverage(px, d, vgrad_band, &g) >= 0;
 }
 
 /* Entries of draw_fill_rgrad_px's colour table at most (its gradient's
  * span in pixels × 4, so that a step is a quarter of a pixel). */
 #define RGRAD_LUT 4096
 
-bool draw_fill_rgrad_px(draw_px_t *px, draw_t *d, double cx, double cy, double r0, bs_color_t c0, double r1,
-                        bs_color_t c1)
+typedef struct {
+    const uint32_t *lut;
+    double          DX, DY;               /* the centre, device pixels */
+    float           inv, off, kn;         /* 1 / the span, r0 (device pixels), entries - 1 */
+} rgrad_arg_t;
+
+static void rgrad_band(draw_px_t *px, const uint8_t *mask, int stride, int X, int Y, int w, int h, void *arg)
 {
-    if (!px_usable(px, d) || !isfinite(cx) || !isfinite(cy) || !isfinite(r0) || !isfinite(r1) || !(r1 > r0) ||
-        r0 < 0 || fabs(cx) > 1e6 || fabs(cy) > 1e6 || r1 > 1e6)
-        return false;
-    cairo_matrix_t m;
-    cairo_get_matrix(d->cr, &m);
-    double sc = m.xx;
-    /* the table: pixman's gradient walker (pixman-gradient-walker.c), the
-     * two stops' channels in 0..255 (cairo's 16 bits, over 257), alpha and
-     * the colour interpolated apart, the colour then times alpha */
-    static _Thread_local uint32_t lut[RGRAD_LUT];
-    int n = (int)fmin(RGRAD_LUT, fmax(2, ceil((r1 - r0) * sc * 4) + 1));
-    const float s0[4] = { c0.r, c0.g, c0.b, c0.a }, s1[4] = { c1.r, c1.g, c1.b, c1.a };
-    float l[4], r[4];
-    for (int ch = 0; ch < 4; ch++) {
-        float v0 = s0[ch], v1 = s1[ch];
-        v0 = v0 < 0 ? 0 : v0 > 1 ? 1 : v0;
-        v1 = v1 < 0 ? 0 : v1 > 1 ? 1 : v1;
-        l[ch] = (float)(uint16_t)(v0 * 65535.0 + 0.5) * (1.0f / 257.0f);
-        r[ch] = (float)(uint16_t)(v1 * 65535.0 + 0.5) * (1.0f / 257.0f);
-    }
-    for (int i = 0; i < n; i++) {
-        float t = (float)i / (float)(n - 1);
-        float a = l[3] + (r[3] - l[3]) * t;
-        uint32_t p = (uint32_t)(a + 0.5f) << 24;
-        for (int ch = 0; ch < 3; ch++)
-            p |= (uint32_t)(a * ((l[ch] + (r[ch] - l[ch]) * t) / 255.0f) + 0.5f) << (16 - 8 * ch);
-        lut[i] = p;
-    }
-    int X, Y, w, h, got = path_coverage(px, d, &X, &Y, &w, &h);
-    if (got <= 0)
-        return got == 0;
-    const uint8_t *mask = cairo_image_surface_get_data(vgrad_tls.a8);
-    int stride = cairo_image_surface_get_stride(vgrad_tls.a8);
+    const rgrad_arg_t *g = arg;
+    const uint32_t *lut = g->lut;
+    const double DX = g->DX, DY = g->DY;
+    const float inv = g->inv, off = g->off, kn = g->kn;
     /* a pixel's t: its centre's distance from the centre, in user units,
      * from r0 (0) to r1 (1), held beyond them (cairo's EXTEND_PAD) */
-    double DX = cx * sc + m.x0, DY = cy * sc + m.y0;
-    float inv = (float)(1 / ((r1 - r0) * sc)), off = (float)(r0 * sc), kn = (float)(n - 1);
     int x = X + (int)px->ox, y = Y + (int)px->oy;
     for (int k = 0; k < px->n; k++) {
         int cx0, cy0, cx1, cy1;
@@ -1831,7 +1828,42 @@ bool draw_fill_rgrad_px(draw_px_t *px, draw_t *d, double cx, double cy, double r
             }
         }
     }
-    return true;
+}
+
+bool draw_fill_rgrad_px(draw_px_t *px, draw_t *d, double cx, double cy, double r0, bs_color_t c0, double r1,
+                        bs_color_t c1)
+{
+    if (!px_usable(px, d) || !isfinite(cx) || !isfinite(cy) || !isfinite(r0) || !isfinite(r1) || !(r1 > r0) ||
+        r0 < 0 || fabs(cx) > 1e6 || fabs(cy) > 1e6 || r1 > 1e6)
+        return false;
+    cairo_matrix_t m;
+    cairo_get_matrix(d->cr, &m);
+    double sc = m.xx;
+    /* the table: pixman's gradient walker (pixman-gradient-walker.c), the
+     * two stops' channels in 0..255 (cairo's 16 bits, over 257), alpha and
+     * the colour interpolated apart, the colour then times alpha */
+    static _Thread_local uint32_t lut[RGRAD_LUT];
+    int n = (int)fmin(RGRAD_LUT, fmax(2, ceil((r1 - r0) * sc * 4) + 1));
+    const float s0[4] = { c0.r, c0.g, c0.b, c0.a }, s1[4] = { c1.r, c1.g, c1.b, c1.a };
+    float l[4], r[4];
+    for (int ch = 0; ch < 4; ch++) {
+        float v0 = s0[ch], v1 = s1[ch];
+        v0 = v0 < 0 ? 0 : v0 > 1 ? 1 : v0;
+        v1 = v1 < 0 ? 0 : v1 > 1 ? 1 : v1;
+        l[ch] = (float)(uint16_t)(v0 * 65535.0 + 0.5) * (1.0f / 257.0f);
+        r[ch] = (float)(uint16_t)(v1 * 65535.0 + 0.5) * (1.0f / 257.0f);
+    }
+    for (int i = 0; i < n; i++) {
+        float t = (float)i / (float)(n - 1);
+        float a = l[3] + (r[3] - l[3]) * t;
+        uint32_t p = (uint32_t)(a + 0.5f) << 24;
+        for (int ch = 0; ch < 3; ch++)
+            p |= (uint32_t)(a * ((l[ch] + (r[ch] - l[ch]) * t) / 255.0f) + 0.5f) << (16 - 8 * ch);
+        lut[i] = p;
+    }
+    rgrad_arg_t g = { lut, cx * sc + m.x0, cy * sc + m.y0, (float)(1 / ((r1 - r0) * sc)), (float)(r0 * sc),
+                      (float)(n - 1) };
+    return path_coverage(px, d, rgrad_band, &g) >= 0;
 }
 
 /* ---- sparse masks ---------------------------------------------------------- */

@@ -16,7 +16,8 @@
  *   base   the panel and title (drawn by the core when cls->panel names the
  *          kind's "frame" option and it is on) and cls->draw_base(): what
  *          changes only with the layout, the size or an axis range. Cached;
- *          remade after wdg_invalidate_base().
+ *          remade after wdg_invalidate_base(), or that part of it after
+ *          wdg_invalidate_base_area().
  *   layer  cls->draw() over the base: what changes with the data but does
  *          not move. Cached; remade after wdg_invalidate() (all of it) or
  *          wdg_invalidate_area() (that part only).
