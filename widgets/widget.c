@@ -151,40 +151,36 @@ bool wdg_rect_ok(rect_t r)
            fabs(r.y) < 1e6 && r.w >= 0 && r.h >= 0 && r.w < 1e6 && r.h < 1e6;
 }
 
-void wdg_invalidate_area(wdg_t *w, rect_t a)
+/* Joins a (design units, wdg_rect_ok; nothing when empty) into the area
+ * *acc, which *on says is held. */
+static void area_join(bool *on, rect_t *acc, rect_t a)
 {
-    if (!wdg_rect_ok(a)) {              /* geometry gone wrong: all of it, safely */
-        wdg_invalidate(w);
-        return;
-    }
     if (a.w <= 0 || a.h <= 0)
         return;
-    if (w->area_invalid) {
-        rect_t b = w->inval_area;
+    if (*on) {
+        rect_t b = *acc;
         double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
         double x1 = fmax(a.x + a.w, b.x + b.w), y1 = fmax(a.y + a.h, b.y + b.h);
         a = (rect_t){ x0, y0, x1 - x0, y1 - y0 };
     }
-    w->inval_area = a;
-    w->area_invalid = true;
+    *acc = a;
+    *on = true;
+}
+
+void wdg_invalidate_area(wdg_t *w, rect_t a)
+{
+    if (!wdg_rect_ok(a))                /* geometry gone wrong: all of it, safely */
+        wdg_invalidate(w);
+    else
+        area_join(&w->area_invalid, &w->inval_area, a);
 }
 
 void wdg_invalidate_base_area(wdg_t *w, rect_t a)
 {
-    if (!wdg_rect_ok(a)) {              /* geometry gone wrong: all of it, safely */
+    if (!wdg_rect_ok(a))                /* geometry gone wrong: all of it, safely */
         wdg_invalidate_base(w);
-        return;
-    }
-    if (a.w <= 0 || a.h <= 0)
-        return;
-    if (w->base_area_invalid) {
-        rect_t b = w->base_area;
-        double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
-        double x1 = fmax(a.x + a.w, b.x + b.w), y1 = fmax(a.y + a.h, b.y + b.h);
-        a = (rect_t){ x0, y0, x1 - x0, y1 - y0 };
-    }
-    w->base_area = a;
-    w->base_area_invalid = true;
+    else
+        area_join(&w->base_area_invalid, &w->base_area, a);
 }
 
 int wdg_find_file(const wdg_t *w, const char *name, char *out, size_t len)
