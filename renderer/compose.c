@@ -696,8 +696,11 @@ void scr_collect_damage(screen_t *s, double now, int64_t wall_ms)
             }
         }
         if (w->invalid) {
+            if (L->redo_base)             /* the part of the base still to remake goes with redo: all of it */
+                L->base_valid = false;
             L->valid = false;
             L->redo.w = 0;
+            L->redo_base = false;
         } else if (w->area_invalid) {
             irect_t a = irect_clip(scr_device_rect(s, w->inval_area, 2), s->out_w, s->out_h);
             if (L->valid && L->cached && L->surf && a.w > 0 && a.h > 0)   /* no draw(): only marks there */
