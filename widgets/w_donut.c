@@ -766,7 +766,7 @@ static bool in_clip(const draw_clip_t *clip, const draw_t *d, rect_t r)
     return draw_clip_hits(clip, d, r);
 }
 
-/* The callout's rectangle with its leader (as donut_overlay_rects). */
+/* The callout's rectangle with its leader (a mark of donut_overlay_marks). */
 static rect_t callout_rect(const callout_t *co)
 {
     rect_t lead = { fmin(co->px, co->qx) - 4, fmin(co->py, co->qy) - 4, fabs(co->qx - co->px) + 8,

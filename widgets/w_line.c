@@ -227,6 +227,12 @@ static line_axis_t axis_of(const line_t *L)
     return (line_axis_t){ vmin, vmax, step };
 }
 
+/* The chart's text size for its content rect c (the panel's content). */
+static double line_fs(rect_t c)
+{
+    return fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
+}
+
 /* What the value axis changes in the base (design units): the content
  * under the top row (unit, legend) as line_geom lays it out, which holds
  * the ticks, their labels and the plot, whose left edge follows the
@@ -235,7 +241,7 @@ static rect_t axis_area(const line_t *L)
 {
     const wdg_t *w = &L->base;
     rect_t c = L->frame ? draw_panel_content(w->rect, w->title) : w->rect;
-    double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
+    double fs = line_fs(c);
     if ((L->fmt.unit && L->fmt.unit[0]) || L->ns > 1) {
         c.y += fs * 1.6;
         c.h -= fs * 1.6;
@@ -547,7 +553,7 @@ static bool line_geom(const line_t *L, draw_t *d, line_geom_t *G)
 {
     const wdg_t *w = &L->base;
     rect_t c = L->frame ? draw_panel_content(w->rect, w->title) : w->rect;
-    double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
+    double fs = line_fs(c);
     G->fs = fs;
     G->alpha = 1.0;   /* stale: the core dims it */
     G->mmax = points_max(L);
@@ -998,7 +1004,7 @@ static rect_t marks_area(const line_t *L)
 {
     const wdg_t *w = &L->base;
     rect_t c = L->frame ? draw_panel_content(w->rect, w->title) : w->rect;
-    double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
+    double fs = line_fs(c);
     if (points_max(L) > 0 && (L->ns > 1 || (L->fmt.unit && L->fmt.unit[0]))) {
         c.y += fs * 1.6;
         c.h -= fs * 1.6;
@@ -1087,7 +1093,7 @@ static int line_overlay_rects(const wdg_t *w, double now, rect_t *out, int max)
      * not measurable here) between bounds from their estimate: a point's x
      * grows with that width, so each column spans both */
     rect_t c = L->frame ? draw_panel_content(w->rect, w->title) : w->rect;
-    double fs = fmax(12, fmin(18, fmin(c.w, c.h) * 0.045));
+    double fs = line_fs(c);
     if (L->ns > 1 || (L->fmt.unit && L->fmt.unit[0])) {
         c.y += fs * 1.6;
         c.h -= fs * 1.6;
