@@ -4,7 +4,13 @@
  * → the topic store → bindings → widgets → damage → paint, at the layout's
  * frame rate, headless (no window, no present), one process per scenario.
  *
- *   bigscreen-bench [--seconds N] [--list] [SCENARIO...]     (default: all)
+ *   bigscreen-bench [--seconds N] [--layout FILE] [--list] [SCENARIO...]
+ *                                                        (default: all)
+ *
+ * --layout FILE runs the scenarios on FILE instead of their own layout (its
+ * own feed: the generated topics live.* for the live ones, the demo for
+ * union-hall): what one widget or option costs is the difference between
+ * the layout with it and without it, measured in alternating runs.
  *
  * Prints one JSON line per scenario:
  *   cpu_s_per_min   CPU seconds (user + system, every thread of the process,
@@ -387,10 +393,13 @@ static void json_num(const char *key, double v, const char *end)
         printf("\"%s\":null%s", key, end);
 }
 
-static int run(const scenario_t *sc, double seconds, double warmup)
+static int run(const scenario_t *sc, const char *layout, double seconds, double warmup)
 {
     char path[4096], err[512];
-    snprintf(path, sizeof path, "%s/%s", BS_SOURCE, sc->layout);
+    if (layout)
+        snprintf(path, sizeof path, "%s", layout);
+    else
+        snprintf(path, sizeof path, "%s/%s", BS_SOURCE, sc->layout);
     diag_t d = { 0 };
     bool unreadable;
     layout_t *l = layout_load_file(path, &d, &unreadable);
@@ -573,7 +582,7 @@ static int run(const scenario_t *sc, double seconds, double warmup)
 int main(int argc, char **argv)
 {
     double seconds = 60, warmup = 2;
-    const char *want[NSCEN + 1];
+    const char *want[NSCEN + 1], *layout = NULL;
     int nwant = 0;
     bs_log_init("bigscreen-bench");
     for (int i = 1; i < argc; i++) {
@@ -583,12 +592,18 @@ int main(int argc, char **argv)
                 bs_log(BS_LOG_ERR, "--seconds takes 0 < N <= 3600");
                 return 2;
             }
+        } else if (strcmp(argv[i], "--layout") == 0 && i + 1 < argc) {
+            layout = argv[++i];
+            if (strlen(layout) >= 4096) {
+                bs_log(BS_LOG_ERR, "--layout: path too long");
+                return 2;
+            }
         } else if (strcmp(argv[i], "--list") == 0) {
             for (size_t k = 0; k < NSCEN; k++)
                 printf("%-11s %s\n", scenarios[k].name, scenarios[k].what);
             return 0;
         } else if (argv[i][0] == '-' || nwant >= (int)NSCEN) {
-            fprintf(stderr, "usage: bigscreen-bench [--seconds N] [--list] [SCENARIO...]\n");
+            fprintf(stderr, "usage: bigscreen-bench [--seconds N] [--layout FILE] [--list] [SCENARIO...]\n");
             return 2;
         } else {
             want[nwant++] = argv[i];
@@ -606,7 +621,7 @@ int main(int argc, char **argv)
         if (pid < 0)
             return 1;
         if (pid == 0)
-            _exit(run(&scenarios[k], seconds, warmup));
+            _exit(run(&scenarios[k], layout, seconds, warmup));
         int st;
         if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
             bs_log(BS_LOG_ERR, "scenario %s failed", scenarios[k].name);
