@@ -424,6 +424,11 @@ static int run(const scenario_t *sc, const char *layout, double seconds, double 
     static gen_t g;            /* 0.5 MB of send times: not on the stack */
     pthread_t th;
     bool gen = sc->feed == FEED_GEN, silent = sc->feed == FEED_SILENT;
+    if ((gen || silent) && (s->nfeeds < 1 || !s->feeds[0])) {
+        bs_log(BS_LOG_ERR, "%s: %s has no feed for the generated topics", sc->name, path);
+        screen_free(s);
+        return 1;
+    }
     if (gen || silent) {
         gen_init(&g);
         g.feed = s->feeds[0];
